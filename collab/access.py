@@ -1,0 +1,147 @@
+"""The access vocabulary. Every view, template, feed, API call, socket event and search filter
+asks these functions; nothing else decides who may see or do what.
+
+Rules (DESIGN.md section 1): public and moderated communities are visible to every signed-in
+person; restricted ones to members only (and a non-member gets 404, never 403). Site admins see
+and manage everything. Archived communities are read-only.
+"""
+from __future__ import annotations
+
+from flask import abort, g, has_app_context
+from sqlalchemy import Select, exists, or_, select
+
+from collab.extensions import db
+from communities.models import (
+    MODERATED, MODERATOR, OWNER, PUBLIC, RESTRICTED, ROLE_RANK, Community, Membership,
+)
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def role_of(user, community: Community) -> str | None:
+    """The user's role in the community (cached per request), or None."""
+    if not _authenticated(user):
+        return None
+    cache: dict | None = g.setdefault("_roles", {}) if has_app_context() else None
+    key = (user.id, community.id)
+    if cache is not None and key in cache:
+        return cache[key]
+    role = db.session.scalar(
+        select(Membership.role).where(Membership.community_id == community.id, Membership.user_id == user.id)
+    )
+    if cache is not None:
+        cache[key] = role
+    return role
+
+
+def forget_roles() -> None:
+    """Drop cached roles after membership changes within one request."""
+    if has_app_context():
+        g.pop("_roles", None)
+
+
+def is_admin(user) -> bool:
+    return _authenticated(user) and bool(user.is_admin)
+
+
+def is_member(user, community: Community) -> bool:
+    return role_of(user, community) is not None
+
+
+def has_role(user, community: Community, at_least: str) -> bool:
+    role = role_of(user, community)
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[at_least]
+
+
+def can_view(user, community: Community) -> bool:
+    if not _authenticated(user):
+        return False
+    if user.is_admin or community.access in (PUBLIC, MODERATED):
+        return True
+    return is_member(user, community)
+
+
+def can_post(user, community: Community) -> bool:
+    """Contribute content (tools may narrow this with their own settings)."""
+    if community.is_archived or not _authenticated(user):
+        return False
+    return is_member(user, community)
+
+
+def can_moderate(user, community: Community) -> bool:
+    return is_admin(user) or has_role(user, community, MODERATOR)
+
+
+def can_manage(user, community: Community) -> bool:
+    """Change settings, roles, tools: owners and site admins."""
+    return is_admin(user) or has_role(user, community, OWNER)
+
+
+def can_join_directly(user, community: Community) -> bool:
+    return (
+        _authenticated(user) and not community.is_archived and community.access == PUBLIC
+        and not is_member(user, community)
+    )
+
+
+def can_request_to_join(user, community: Community) -> bool:
+    return (
+        _authenticated(user) and not community.is_archived and community.access == MODERATED
+        and not is_member(user, community)
+    )
+
+
+def can_invite(user, community: Community) -> bool:
+    """Owners and moderators invite to any community; members may invite to open ones."""
+    if community.is_archived:
+        return False
+    if can_moderate(user, community):
+        return True
+    return community.access != RESTRICTED and is_member(user, community)
+
+
+def can_edit_owned(user, author_id: int | None, community: Community | None = None) -> bool:
+    """Edit or delete something a person wrote: its author, a moderator, or an admin."""
+    if not _authenticated(user):
+        return False
+    if community is not None and community.is_archived and not user.is_admin:
+        return False
+    if author_id is not None and author_id == user.id:
+        return True
+    return is_admin(user) or (community is not None and can_moderate(user, community))
+
+
+def visible_communities(user) -> Select:
+    """SELECT of communities the user may see, to filter and paginate in SQL."""
+    stmt = select(Community)
+    return stmt.where(visible_community_clause(user))
+
+
+def visible_community_clause(user):
+    """A WHERE clause on Community for what ``user`` may see."""
+    if not _authenticated(user):
+        return Community.id.is_(None)
+    if user.is_admin:
+        return Community.id.is_not(None)
+    member = exists().where(Membership.community_id == Community.id, Membership.user_id == user.id)
+    return or_(Community.access.in_((PUBLIC, MODERATED)), member)
+
+
+def visible_community_ids(user) -> Select:
+    return select(Community.id).where(visible_community_clause(user))
+
+
+def get_community_or_404(slug: str, user) -> Community:
+    """Load a community the user may view; 404 otherwise, so restricted ones do not leak."""
+    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    if community is None or not can_view(user, community):
+        abort(404)
+    return community
+
+
+def require(condition: bool) -> None:
+    """403 for someone who can see the place but may not do this."""
+    if not condition:
+        abort(403)

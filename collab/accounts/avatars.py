@@ -1,0 +1,61 @@
+"""Avatar uploads: size-checked, type detected from content, re-encoded, stored under instance/."""
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+SIZE = 256
+MAX_PIXELS = 40_000_000
+
+
+class AvatarError(ValueError):
+    pass
+
+
+def process_avatar(data: bytes, max_bytes: int) -> bytes:
+    """Return a square PNG of the upload, or raise AvatarError with a reason a person can act on."""
+    if not data:
+        raise AvatarError("The file is empty.")
+    if len(data) > max_bytes:
+        raise AvatarError(f"The image is larger than {max_bytes // 1024} KB.")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format
+            width, height = probe.size
+            if fmt not in ALLOWED_FORMATS:
+                raise AvatarError("Upload a JPEG, PNG, GIF or WebP image.")
+            if width * height > MAX_PIXELS:
+                raise AvatarError("The image has too many pixels.")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img.seek(0)
+            img = ImageOps.exif_transpose(img)
+            img = img.convert("RGBA")
+            img = ImageOps.fit(img, (SIZE, SIZE), method=Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            img.save(out, format="PNG", optimize=True)
+            return out.getvalue()
+    except AvatarError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        raise AvatarError("That file is not an image we can read.") from None
+
+
+def store_avatar(upload_root: str, user_id: int, png: bytes) -> str:
+    """Write the PNG and return its file name (content-addressed, so caches can keep it forever)."""
+    folder = Path(upload_root) / "avatars"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{user_id}-{hashlib.sha256(png).hexdigest()[:16]}.png"
+    path = folder / name
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(png)
+    tmp.replace(path)
+    return name
+
+
+def avatar_path(upload_root: str, name: str) -> Path:
+    return Path(upload_root) / "avatars" / Path(name).name

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from collab.db import TimestampMixin, UTCDateTime, utcnow
+from collab.extensions import db
+
+
+def _nonce() -> str:
+    return secrets.token_hex(8)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    display_name: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    title: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    department: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    location: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    bio: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    bio_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    expertise: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    avatar: Mapped[str | None] = mapped_column(String(80))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    is_deactivated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Part of the session id: rotating it ends every session and remember-me cookie.
+    session_nonce: Mapped[str] = mapped_column(String(32), nullable=False, default=_nonce)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_users_department", "department"),
+    )
+
+    # Flask-Login
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return not self.is_deactivated
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+    def end_sessions(self) -> None:
+        self.session_nonce = _nonce()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt
+        self.end_sessions()
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def initials(self) -> str:
+        parts = self.name.split()
+        if len(parts) >= 2 and parts[0][:1].isascii():
+            return (parts[0][:1] + parts[-1][:1]).upper()
+        return self.name[:2].upper() if self.name[:1].isascii() else self.name[:1]
+
+    @property
+    def avatar_hue(self) -> int:
+        return (self.id * 47) % 360
+
+    @property
+    def expertise_tags(self) -> list[str]:
+        return [t for t in (x.strip() for x in self.expertise.split(",")) if t]
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class SiteInvite(TimestampMixin, db.Model):
+    """An invitation to register while registration is invite-only."""
+
+    __tablename__ = "site_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, nullable=False, default=lambda: secrets.token_urlsafe(24))
+    email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None
+
+    def mark_used(self, user: User) -> None:
+        self.used_by_id = user.id
+        self.used_at = utcnow()

@@ -1,0 +1,134 @@
+"""Account operations and their rules. No request objects in here."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, or_, select
+
+from collab.extensions import db
+from collab.settings import get_setting
+
+from .models import SiteInvite, User
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_]$|^[A-Za-z0-9_]$")
+RESERVED_USERNAMES = {"admin", "api", "login", "logout", "register", "static", "socket.io", "settings", "new"}
+
+
+class AccountError(ValueError):
+    """A rule was broken; ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def find_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+
+
+def find_by_login(login: str) -> User | None:
+    login = login.strip().lower()
+    return db.session.scalar(
+        select(User).where(or_(func.lower(User.username) == login, func.lower(User.email) == login))
+    )
+
+
+def registration_open_for(invite_token: str | None) -> tuple[bool, SiteInvite | None]:
+    """May someone register now? The very first account may always register."""
+    if db.session.scalar(select(func.count(User.id))) == 0:
+        return True, None
+    mode = get_setting("registration_mode")
+    if mode == "open":
+        return True, None
+    if mode == "invite" and invite_token:
+        invite = db.session.scalar(select(SiteInvite).where(SiteInvite.token == invite_token))
+        if invite and not invite.is_used:
+            return True, invite
+    return False, None
+
+
+def create_user(
+    username: str,
+    email: str,
+    password: str,
+    *,
+    display_name: str = "",
+    is_admin: bool = False,
+    invite: SiteInvite | None = None,
+) -> User:
+    """Create an account. The first account on a site becomes its admin."""
+    username = username.strip()
+    email = email.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise AccountError("Use 1-40 letters, digits, dots, dashes or underscores.", "username")
+    if username.lower() in RESERVED_USERNAMES:
+        raise AccountError("That username is reserved.", "username")
+    if find_by_username(username):
+        raise AccountError("That username is taken.", "username")
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise AccountError("An account with that email exists already.", "email")
+    first = db.session.scalar(select(func.count(User.id))) == 0
+    user = User(
+        username=username,
+        email=email,
+        display_name=display_name.strip() or username,
+        is_admin=is_admin or first,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    if invite is not None:
+        invite.mark_used(user)
+    return user
+
+
+def authenticate(login: str, password: str) -> User | None:
+    user = find_by_login(login)
+    if user is None:
+        # Spend the same time as a real check so timing does not reveal accounts.
+        User(password_hash="scrypt:32768:8:1$x$" + "0" * 128).check_password(password)
+        return None
+    if not user.check_password(password) or user.is_deactivated:
+        return None
+    return user
+
+
+def set_deactivated(user: User, deactivated: bool) -> None:
+    user.is_deactivated = deactivated
+    if deactivated:
+        user.end_sessions()
+
+
+def normalise_tags(raw: str, limit: int = 20) -> list[str]:
+    """Split a comma (or Chinese comma) separated list into clean unique tags."""
+    seen: dict[str, None] = {}
+    for part in re.split(r"[,，;；\n]", raw or ""):
+        tag = re.sub(r"\s+", " ", part).strip().lower()[:40]
+        if tag:
+            seen.setdefault(tag, None)
+    return list(seen)[:limit]
+
+
+def people_query(q: str = "", department: str = ""):
+    stmt = select(User).where(User.is_deactivated.is_(False))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(User.username).like(like),
+                func.lower(User.display_name).like(like),
+                func.lower(User.title).like(like),
+                func.lower(User.expertise).like(like),
+            )
+        )
+    if department:
+        stmt = stmt.where(User.department == department)
+    return stmt.order_by(func.lower(User.display_name), User.id)
+
+
+def departments() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(User.department).where(User.department != "").distinct().order_by(User.department)
+        )
+    )

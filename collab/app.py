@@ -1,0 +1,194 @@
+"""The application factory: the only module that knows every package."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from collab import access
+from collab.config import Config
+from collab.db import configure_sqlite, utcnow
+from collab.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "font-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def select_locale() -> str:
+    supported = ["en", "zh_Hans"]
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    for lang, _q in request.accept_languages:
+        lang = lang.lower()
+        if lang.startswith("zh"):
+            return "zh_Hans"
+        if lang.startswith("en"):
+            return "en"
+    from collab.settings import get_setting
+
+    return get_setting("default_locale") or "en"
+
+
+def select_timezone() -> str | None:
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return None
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    app = Flask(
+        __name__,
+        instance_path=config.INSTANCE_PATH,
+        static_folder=str(ROOT / "static"),
+        static_url_path="/static",
+    )
+    app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_PATH"]).mkdir(parents=True, exist_ok=True)
+    Path(app.config["SEARCH_INDEX_PATH"]).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _init_templates(app)
+    _init_security(app)
+    _init_errors(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app, locale_selector=select_locale, timezone_selector=select_timezone,
+        default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
+    )
+    limiter.init_app(app)
+
+    from collab.accounts.views import load_user
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see that page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        manage_session=False,
+    )
+    from collab.realtime import init_realtime
+
+    init_realtime()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from collab.accounts import bp as accounts_bp
+    from collab.admin import bp as admin_bp
+    from collab.home import bp as home_bp
+    from communities import bp as communities_bp
+
+    # The models of every package must be imported before migrations or create_all see them.
+    import collab.settings  # noqa: F401
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(communities_bp, url_prefix="/c")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _init_templates(app: Flask) -> None:
+    from collab.text import safe
+    from collab.tools import tabs_for
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        access=access,
+        tabs_for=tabs_for,
+        languages=app.config["LANGUAGES"],
+        get_locale=get_locale,
+    )
+    app.jinja_env.filters["html"] = safe
+
+    @app.template_filter("datetime")
+    def _datetime(value, fmt="medium"):
+        return format_datetime(value, fmt) if value else ""
+
+    @app.template_filter("ago")
+    def _ago(value):
+        if not value:
+            return ""
+        return Markup('<time datetime="{iso}" title="{full}">{rel}</time>').format(
+            iso=value.isoformat(), full=format_datetime(value, "medium"),
+            rel=format_timedelta(value - utcnow(), add_direction=True, granularity="minute"),
+        )
+
+    @app.context_processor
+    def _globals():
+        invitations = 0
+        if current_user.is_authenticated:
+            from communities.models import Invitation
+            from sqlalchemy import func
+
+            invitations = db.session.scalar(
+                select(func.count(Invitation.id)).where(
+                    Invitation.user_id == current_user.id, Invitation.status == "pending"
+                )
+            )
+        return {"pending_invitations": invitations}
+
+
+def _init_security(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if response.mimetype == "text/html":
+            h.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _init_errors(app: Flask) -> None:
+    def page(code: int, title, message):
+        def handler(e):
+            return render_template("errors/error.html", code=code, title=title, message=message), code
+
+        return handler
+
+    app.register_error_handler(400, page(400, _l("Bad request"), _l("The request could not be understood. If you sent a form, go back, reload it and try again.")))
+    app.register_error_handler(403, page(403, _l("Not allowed"), _l("You do not have permission to do that.")))
+    app.register_error_handler(404, page(404, _l("Not found"), _l("There is nothing here. The address may be mistyped, or the item was removed.")))
+    app.register_error_handler(405, page(405, _l("Not allowed"), _l("That action is not available here.")))
+    app.register_error_handler(413, page(413, _l("Too large"), _l("The upload is larger than this site accepts.")))
+    app.register_error_handler(429, page(429, _l("Slow down"), _l("Too many attempts. Wait a few minutes and try again.")))
+    app.register_error_handler(500, page(500, _l("Something went wrong"), _l("The error was logged. Please try again in a moment.")))
+
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(
+        CSRFError,
+        page(400, _l("The form expired"), _l("The form's security token was missing or expired. Go back, reload the page and send it again; what you typed may still be there.")),
+    )

@@ -1,0 +1,96 @@
+"""Configuration read from the environment (COLLAB_*, DATABASE_URL, REDIS_URL)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def instance_path_from_env() -> Path:
+    return Path(os.environ.get("COLLAB_INSTANCE_PATH", "instance")).resolve()
+
+
+def _secret_key(instance: Path) -> str:
+    """COLLAB_SECRET_KEY, else a key generated once into instance/secret_key."""
+    key = os.environ.get("COLLAB_SECRET_KEY")
+    if key:
+        return key
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Let people write postgresql:// and get the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production defaults; every value can come from the environment."""
+
+    TESTING = False
+
+    def __init__(self, instance: Path | None = None):
+        instance = instance or instance_path_from_env()
+        self.INSTANCE_PATH = str(instance)
+        self.SECRET_KEY = _secret_key(instance)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'collab.db'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or self.REDIS_URL
+        self.SEARCH_INDEX_PATH = os.environ.get("COLLAB_SEARCH_INDEX") or str(instance / "index")
+        self.UPLOAD_PATH = os.environ.get("COLLAB_UPLOAD_PATH") or str(instance / "uploads")
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("COLLAB_MAX_UPLOAD_MB", "16")) * 1024 * 1024
+        self.AVATAR_MAX_BYTES = int(os.environ.get("COLLAB_AVATAR_MAX_KB", "4096")) * 1024
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("COLLAB_SECURE_COOKIES")
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+        self.RATELIMIT_ENABLED = _bool("COLLAB_RATELIMIT", True)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("COLLAB_LOGIN_LIMIT_ACCOUNT", "10 per 5 minutes")
+        self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("COLLAB_LOGIN_LIMIT_ADDRESS", "30 per 5 minutes")
+        self.BABEL_DEFAULT_LOCALE = "en"
+        self.BABEL_DEFAULT_TIMEZONE = "UTC"
+        self.LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
+        self.PAGE_SIZE = 24
+
+
+class TestConfig(Config):
+    """Fresh temporary instance for one test; CSRF checked by its own tests."""
+
+    TESTING = True
+
+    def __init__(self, instance: Path, database_url: str | None = None):
+        os.environ.setdefault("COLLAB_SECRET_KEY", "test-secret-key-not-for-production")
+        super().__init__(instance)
+        if database_url:
+            self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        else:
+            self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{instance / 'collab.db'}"
+        self.SOCKETIO_MESSAGE_QUEUE = None
+        self.WTF_CSRF_ENABLED = False
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SERVER_NAME = None

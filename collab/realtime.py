@@ -1,0 +1,43 @@
+"""Socket.IO plumbing shared by every namespace: authenticated connections, personal rooms.
+
+Each tool adds its own namespace (/chat, /wiki ...). The /notify namespace is the core's: a
+signed-in person's sockets join the room ``user:<id>`` so the core can push to them live.
+"""
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+
+from collab.extensions import socketio
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+class AuthenticatedNamespace(Namespace):
+    """Refuses anonymous or deactivated users at connect time."""
+
+    def on_connect(self, auth=None):
+        if not current_user.is_authenticated or not current_user.is_active:
+            raise ConnectionRefusedError("sign in first")
+        join_room(user_room(current_user.id))
+
+
+class NotifyNamespace(AuthenticatedNamespace):
+    pass
+
+
+def push_to_user(user_id: int, event: str, data: dict) -> None:
+    socketio.emit(event, data, to=user_room(user_id), namespace="/notify")
+
+
+_registered = False
+
+
+def init_realtime() -> None:
+    """Register the core namespaces once; SocketIO re-applies them on every init_app."""
+    global _registered
+    if not _registered:
+        socketio.on_namespace(NotifyNamespace("/notify"))
+        _registered = True

@@ -1,0 +1,228 @@
+"""The one text pipeline: Markdown source -> sanitised HTML, plus mention extraction.
+
+Every user-written body goes through ``render_markdown``; chat uses ``render_inline``.
+Titles and other short fields are plain text and are escaped by Jinja, never rendered.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from xml.etree import ElementTree as etree
+
+import markdown
+import nh3
+from markdown.inlinepatterns import InlineProcessor
+from markupsafe import Markup
+
+MENTION_RE = r"(?<![\w@/])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_]|[A-Za-z0-9_])"
+WIKILINK_RE = r"\[\[([^\]\|\n]{1,200})(?:\|([^\]\n]{1,200}))?\]\]"
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "li", "mark",
+    "ol", "p", "pre", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "title"},
+    **{f"h{n}": {"id", "class", "title"} for n in range(1, 7)},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan"},
+    "input": {"type", "checked", "disabled"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# Resolvers let higher layers turn @name and [[Page]] into links without the kernel knowing them.
+MentionResolver = Callable[[str], "str | None"]  # username -> profile URL, or None if no such user
+WikiLinkResolver = Callable[[str], "tuple[str, bool]"]  # title -> (url, exists)
+
+
+class _Resolvers(threading.local):
+    mention: MentionResolver | None = None
+    wikilink: WikiLinkResolver | None = None
+
+
+_resolvers = _Resolvers()
+
+
+class _MentionPattern(InlineProcessor):
+    def handleMatch(self, m, data):  # noqa: N802 (Markdown's API)
+        name = m.group(1)
+        resolve = _resolvers.mention
+        url = resolve(name) if resolve else None
+        if not url:
+            return None, None, None
+        el = etree.Element("a")
+        el.set("href", url)
+        el.set("class", "mention")
+        el.text = "@" + name
+        return el, m.start(0), m.end(0)
+
+
+class _WikiLinkPattern(InlineProcessor):
+    def handleMatch(self, m, data):  # noqa: N802
+        target = m.group(1).strip()
+        label = (m.group(2) or target).strip()
+        resolve = _resolvers.wikilink
+        if not resolve or not target:
+            return None, None, None
+        url, exists = resolve(target)
+        el = etree.Element("a")
+        el.set("href", url)
+        el.set("class", "wikilink" if exists else "wikilink missing")
+        el.text = label
+        return el, m.start(0), m.end(0)
+
+
+class _CollabExtension(markdown.Extension):
+    def extendMarkdown(self, md):  # noqa: N802
+        md.inlinePatterns.register(_MentionPattern(MENTION_RE, md), "collab_mention", 165)
+        md.inlinePatterns.register(_WikiLinkPattern(WIKILINK_RE, md), "collab_wikilink", 175)
+
+
+class _TaskListTreeprocessor(markdown.treeprocessors.Treeprocessor):
+    """GitHub-style task lists: "- [ ] todo" and "- [x] done"."""
+
+    def run(self, root):
+        for li in root.iter("li"):
+            target = li[0] if len(li) and li[0].tag == "p" else li
+            text = target.text or ""
+            if text.startswith(("[ ] ", "[x] ", "[X] ")):
+                box = etree.Element("input")
+                box.set("type", "checkbox")
+                box.set("disabled", "disabled")
+                if text[1] in "xX":
+                    box.set("checked", "checked")
+                box.tail = " " + text[4:]
+                target.text = ""
+                target.insert(0, box)
+                li.set("class", "task")
+
+
+class _TaskListExtension(markdown.Extension):
+    def extendMarkdown(self, md):  # noqa: N802
+        md.treeprocessors.register(_TaskListTreeprocessor(md), "collab_tasklist", 1)
+
+
+class _Local(threading.local):
+    full: markdown.Markdown | None = None
+    inline: markdown.Markdown | None = None
+
+
+_local = _Local()
+
+
+def _full_md() -> markdown.Markdown:
+    if _local.full is None:
+        _local.full = markdown.Markdown(
+            extensions=[
+                "fenced_code", "tables", "sane_lists", "toc", "codehilite", "def_list", "abbr",
+                _TaskListExtension(), _CollabExtension(),
+            ],
+            extension_configs={
+                "codehilite": {"guess_lang": False, "css_class": "highlight"},
+                "toc": {"permalink": False, "slugify": _slugify_heading},
+            },
+            output_format="html",
+        )
+    return _local.full
+
+
+def _inline_md() -> markdown.Markdown:
+    if _local.inline is None:
+        md = markdown.Markdown(extensions=["sane_lists", "nl2br", _CollabExtension()], output_format="html")
+        # Chat is Markdown-lite: no headings, block quotes, lists, rules, images or tables.
+        for name in ("hashheader", "setextheader", "hr", "olist", "ulist", "quote"):
+            if name in md.parser.blockprocessors:
+                md.parser.blockprocessors.deregister(name)
+        if "image_link" in md.inlinePatterns:
+            md.inlinePatterns.deregister("image_link")
+            md.inlinePatterns.deregister("image_reference")
+        _local.inline = md
+    return _local.inline
+
+
+def _slugify_heading(value: str, separator: str) -> str:
+    value = re.sub(r"[^\w\s-]", "", value, flags=re.UNICODE).strip().lower()
+    return "h-" + re.sub(r"[\s_-]+", separator, value)
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render_markdown(
+    source: str | None,
+    *,
+    mention: MentionResolver | None = None,
+    wikilink: WikiLinkResolver | None = None,
+) -> str:
+    """Markdown -> sanitised HTML (a str ready to store in a *_html column)."""
+    if not source:
+        return ""
+    md = _full_md()
+    _resolvers.mention, _resolvers.wikilink = mention, wikilink
+    try:
+        html = md.reset().convert(source)
+    finally:
+        _resolvers.mention = _resolvers.wikilink = None
+    return sanitize_html(html)
+
+
+def render_inline(source: str | None, *, mention: MentionResolver | None = None) -> str:
+    """Markdown-lite for chat: bold, italic, code, links, line breaks."""
+    if not source:
+        return ""
+    md = _inline_md()
+    _resolvers.mention = mention
+    try:
+        html = md.reset().convert(source)
+    finally:
+        _resolvers.mention = None
+    return sanitize_html(html)
+
+
+def extract_mentions(source: str | None) -> set[str]:
+    """Usernames mentioned as @name outside code spans and fenced blocks."""
+    if not source:
+        return set()
+    text = re.sub(r"```.*?```|`[^`\n]*`", " ", source, flags=re.S)
+    return {m.lower() for m in re.findall(MENTION_RE, text)}
+
+
+def extract_wikilinks(source: str | None) -> list[str]:
+    if not source:
+        return []
+    text = re.sub(r"```.*?```|`[^`\n]*`", " ", source, flags=re.S)
+    seen: dict[str, None] = {}
+    for m in re.finditer(WIKILINK_RE, text):
+        seen.setdefault(m.group(1).strip(), None)
+    return list(seen)
+
+
+def safe(html: str | None) -> Markup:
+    """Mark HTML that came out of this module as safe for Jinja."""
+    return Markup(html or "")
+
+
+def plain_excerpt(source: str | None, length: int = 200) -> str:
+    """A short plain-text excerpt of Markdown source, for lists and previews."""
+    if not source:
+        return ""
+    text = re.sub(r"```.*?```", " ", source, flags=re.S)
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"[#>*_`~|-]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"

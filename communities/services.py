@@ -1,0 +1,336 @@
+"""Community operations and their rules. Views call these; nothing here touches the request."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import delete, func, select, update
+from unidecode import unidecode
+
+from collab import access
+from collab.accounts.models import User
+from collab.accounts.services import normalise_tags
+from collab.db import utcnow
+from collab.extensions import db
+from collab.text import render_markdown
+
+from .models import (
+    ACCESS_LEVELS, ALL_TOOLS, MEMBER, MODERATED, OWNER, PUBLIC, ROLES, Community, Invitation,
+    JoinRequest, Membership,
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+RESERVED_SLUGS = {"new", "admin", "api", "static", "mine", "tags", "invitations"}
+
+
+class CommunityError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def slugify(name: str) -> str:
+    """A readable ASCII slug; Chinese and other scripts are transliterated (产品 -> chan-pin)."""
+    text = unidecode(name or "").lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    text = re.sub(r"-{2,}", "-", text)[:64].strip("-")
+    return text
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name) or "community"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-community"
+    slug, n = base, 2
+    while db.session.scalar(select(Community.id).where(Community.slug == slug)):
+        suffix = f"-{n}"
+        slug = base[: 64 - len(suffix)] + suffix
+        n += 1
+    return slug
+
+
+def _check_slug(slug: str, community: Community | None = None) -> str:
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise CommunityError("Use lowercase letters, digits and dashes (up to 64).", "slug")
+    if slug in RESERVED_SLUGS:
+        raise CommunityError("That address is reserved.", "slug")
+    taken = db.session.scalar(select(Community.id).where(Community.slug == slug))
+    if taken and (community is None or taken != community.id):
+        raise CommunityError("That address is taken by another community.", "slug")
+    return slug
+
+
+def _clean_tools(tools) -> str:
+    return ",".join(t for t in ALL_TOOLS if t in set(tools or ()))
+
+
+def create_community(
+    owner: User, *, name: str, slug: str = "", description: str = "", tags: str | list[str] = "",
+    access_level: str = PUBLIC, tools=ALL_TOOLS,
+) -> Community:
+    name = (name or "").strip()
+    if not name:
+        raise CommunityError("A community needs a name.", "name")
+    if access_level not in ACCESS_LEVELS:
+        raise CommunityError("Choose public, moderated or restricted.", "access")
+    slug = _check_slug(slug) if slug.strip() else unique_slug(name)
+    community = Community(
+        name=name[:100],
+        slug=slug,
+        description=description,
+        description_html=render_markdown(description),
+        access=access_level,
+        tools=_clean_tools(tools),
+        created_by_id=owner.id,
+        last_activity_at=utcnow(),
+    )
+    community.set_tags(tags if isinstance(tags, list) else normalise_tags(tags))
+    db.session.add(community)
+    db.session.flush()
+    _add_member(community, owner, OWNER)
+    return community
+
+
+def update_community(
+    community: Community, *, name: str, slug: str, description: str, tags: str | list[str],
+    access_level: str, tools,
+) -> Community:
+    name = (name or "").strip()
+    if not name:
+        raise CommunityError("A community needs a name.", "name")
+    if access_level not in ACCESS_LEVELS:
+        raise CommunityError("Choose public, moderated or restricted.", "access")
+    community.slug = _check_slug(slug, community)
+    community.name = name[:100]
+    if description != community.description:
+        community.description = description
+        community.description_html = render_markdown(description)
+    community.set_tags(tags if isinstance(tags, list) else normalise_tags(tags))
+    community.access = access_level
+    community.tools = _clean_tools(tools)
+    return community
+
+
+def _membership(community: Community, user: User) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(Membership.community_id == community.id, Membership.user_id == user.id)
+    )
+
+
+def _add_member(community: Community, user: User, role: str = MEMBER) -> Membership:
+    existing = _membership(community, user)
+    if existing:
+        return existing
+    m = Membership(community_id=community.id, user_id=user.id, role=role)
+    db.session.add(m)
+    db.session.execute(
+        update(Community).where(Community.id == community.id).values(member_count=Community.member_count + 1)
+    )
+    db.session.flush()
+    db.session.refresh(community, ["member_count"])
+    # An open request or invitation is settled by joining.
+    db.session.execute(
+        update(JoinRequest)
+        .where(JoinRequest.community_id == community.id, JoinRequest.user_id == user.id, JoinRequest.status == "pending")
+        .values(status="approved")
+    )
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.community_id == community.id, Invitation.user_id == user.id, Invitation.status == "pending")
+        .values(status="accepted")
+    )
+    access.forget_roles()
+    return m
+
+
+def _owner_count(community: Community) -> int:
+    return db.session.scalar(
+        select(func.count(Membership.id)).where(Membership.community_id == community.id, Membership.role == OWNER)
+    )
+
+
+def _remove_member(community: Community, user: User) -> None:
+    m = _membership(community, user)
+    if m is None:
+        return
+    if m.role == OWNER and _owner_count(community) <= 1:
+        raise CommunityError("The last owner cannot leave; make someone else an owner first.")
+    db.session.delete(m)
+    db.session.execute(
+        update(Community).where(Community.id == community.id).values(member_count=Community.member_count - 1)
+    )
+    db.session.flush()
+    db.session.refresh(community, ["member_count"])
+    access.forget_roles()
+
+
+def _ensure_open(community: Community) -> None:
+    if community.is_archived:
+        raise CommunityError("This community is archived and read-only.")
+
+
+def join(community: Community, user: User) -> Membership:
+    _ensure_open(community)
+    if community.access != PUBLIC:
+        raise CommunityError("This community is not open to join directly.")
+    return _add_member(community, user)
+
+
+def request_to_join(community: Community, user: User, message: str = "") -> JoinRequest:
+    _ensure_open(community)
+    if community.access != MODERATED:
+        raise CommunityError("This community does not take join requests.")
+    if access.is_member(user, community):
+        raise CommunityError("You are a member already.")
+    existing = pending_request(community, user)
+    if existing:
+        return existing
+    req = JoinRequest(community_id=community.id, user_id=user.id, message=(message or "").strip()[:500])
+    db.session.add(req)
+    db.session.flush()
+    return req
+
+
+def pending_request(community: Community, user: User) -> JoinRequest | None:
+    return db.session.scalar(
+        select(JoinRequest).where(
+            JoinRequest.community_id == community.id, JoinRequest.user_id == user.id, JoinRequest.status == "pending"
+        )
+    )
+
+
+def cancel_request(community: Community, user: User) -> None:
+    req = pending_request(community, user)
+    if req:
+        db.session.delete(req)
+
+
+def decide_request(req: JoinRequest, decider: User, approve: bool) -> None:
+    if req.status != "pending":
+        raise CommunityError("This request was already decided.")
+    community = req.community
+    _ensure_open(community)
+    req.decided_by_id = decider.id
+    if approve:
+        _add_member(community, req.user)
+        req.status = "approved"
+    else:
+        req.status = "declined"
+
+
+def invite(community: Community, inviter: User, invitee: User) -> Invitation | None:
+    """Invite someone; returns None when they are a member already."""
+    _ensure_open(community)
+    if access.is_member(invitee, community):
+        return None
+    existing = db.session.scalar(
+        select(Invitation).where(
+            Invitation.community_id == community.id, Invitation.user_id == invitee.id, Invitation.status == "pending"
+        )
+    )
+    if existing:
+        return existing
+    inv = Invitation(community_id=community.id, user_id=invitee.id, invited_by_id=inviter.id)
+    db.session.add(inv)
+    db.session.flush()
+    return inv
+
+
+def answer_invitation(inv: Invitation, accept: bool) -> None:
+    if inv.status != "pending":
+        raise CommunityError("This invitation was already answered.")
+    if accept:
+        _ensure_open(inv.community)
+        _add_member(inv.community, inv.user)
+        inv.status = "accepted"
+    else:
+        inv.status = "declined"
+
+
+def leave(community: Community, user: User) -> None:
+    _remove_member(community, user)
+
+
+def set_role(community: Community, target: User, role: str) -> None:
+    if role not in ROLES:
+        raise CommunityError("Unknown role.")
+    m = _membership(community, target)
+    if m is None:
+        raise CommunityError("That person is not a member.")
+    if m.role == OWNER and role != OWNER and _owner_count(community) <= 1:
+        raise CommunityError("A community needs at least one owner.")
+    m.role = role
+    access.forget_roles()
+
+
+def remove_member(community: Community, target: User) -> None:
+    _remove_member(community, target)
+
+
+def transfer_ownership(community: Community, new_owner: User) -> None:
+    """Make new_owner the owner; former owners become moderators."""
+    _add_member(community, new_owner, OWNER)
+    for m in db.session.scalars(select(Membership).where(Membership.community_id == community.id)):
+        if m.user_id == new_owner.id:
+            m.role = OWNER
+        elif m.role == OWNER:
+            m.role = "moderator"
+    access.forget_roles()
+
+
+def set_archived(community: Community, archived: bool) -> None:
+    community.is_archived = archived
+
+
+def delete_community(community: Community) -> None:
+    for model in (Membership, JoinRequest, Invitation):
+        db.session.execute(delete(model).where(model.community_id == community.id))
+    db.session.delete(community)
+
+
+def members_query(community: Community, q: str = ""):
+    from sqlalchemy import case, or_
+
+    rank = case({OWNER: 0, "moderator": 1}, value=Membership.role, else_=2)
+    stmt = select(Membership).join(Membership.user).where(Membership.community_id == community.id)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.display_name).like(like)))
+    return stmt.order_by(rank, func.lower(User.display_name))
+
+
+def pending_requests(community: Community):
+    return select(JoinRequest).where(
+        JoinRequest.community_id == community.id, JoinRequest.status == "pending"
+    ).order_by(JoinRequest.created_at)
+
+
+def pending_invitations_for(user: User) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            select(Invitation).where(Invitation.user_id == user.id, Invitation.status == "pending")
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def communities_of(user: User) -> list[Community]:
+    return list(
+        db.session.scalars(
+            select(Community).join(Membership, Membership.community_id == Community.id)
+            .where(Membership.user_id == user.id).order_by(func.lower(Community.name))
+        )
+    )
+
+
+def popular_tags(user, limit: int = 30) -> list[tuple[str, int]]:
+    from .models import CommunityTag
+
+    rows = db.session.execute(
+        select(CommunityTag.tag, func.count())
+        .where(CommunityTag.community_id.in_(access.visible_community_ids(user)))
+        .group_by(CommunityTag.tag).order_by(func.count().desc(), CommunityTag.tag).limit(limit)
+    )
+    return [(t, n) for t, n in rows]
+
+

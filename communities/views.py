@@ -1,0 +1,372 @@
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import exists, func, or_, select
+
+from collab import access
+from collab.accounts import register_profile_section
+from collab.accounts.models import User
+from collab.accounts.services import find_by_login
+from collab.extensions import db
+from collab.pagination import paginate
+from collab.settings import get_setting
+from collab.tools import registered_tools, tabs_for
+
+from . import bp, services
+from .forms import CommunityForm, InviteForm, JoinRequestForm
+from .models import Community, CommunityTag, Invitation, JoinRequest, Membership
+
+
+def _tool_choices():
+    return [(t.name, t.label()) for t in registered_tools()]
+
+
+def _may_create(user) -> bool:
+    return access.is_admin(user) or get_setting("community_creation") == "all"
+
+
+def _error(form, e: services.CommunityError):
+    field = getattr(form, e.field, None) if e.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [_(str(e))]
+    else:
+        flash(_(str(e)), "error")
+
+
+@bp.route("/")
+@login_required
+def index():
+    scope = request.args.get("scope", "all")
+    tag = (request.args.get("tag") or "").strip().lower()[:40]
+    q = (request.args.get("q") or "").strip()[:100]
+    stmt = access.visible_communities(current_user).where(Community.is_archived.is_(False))
+    if scope == "mine":
+        stmt = stmt.where(
+            exists().where(Membership.community_id == Community.id, Membership.user_id == current_user.id)
+        )
+    elif scope == "archived" and access.is_admin(current_user):
+        stmt = access.visible_communities(current_user).where(Community.is_archived.is_(True))
+    if tag:
+        stmt = stmt.where(exists().where(CommunityTag.community_id == Community.id, CommunityTag.tag == tag))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(Community.name).like(like), func.lower(Community.description).like(like)))
+    stmt = stmt.order_by(Community.member_count.desc(), Community.id)
+    page = paginate(stmt, per_page=24)
+    my_ids = set(
+        db.session.scalars(
+            select(Membership.community_id).where(
+                Membership.user_id == current_user.id, Membership.community_id.in_([c.id for c in page.items])
+            )
+        )
+    ) if page.items else set()
+    return render_template(
+        "communities/index.html", page=page, scope=scope, tag=tag, q=q, my_ids=my_ids,
+        tags=services.popular_tags(current_user, 24), may_create=_may_create(current_user),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not _may_create(current_user):
+        abort(403)
+    form = CommunityForm()
+    form.tools.choices = _tool_choices()
+    if request.method == "GET":
+        form.tools.data = [c[0] for c in form.tools.choices]
+    if form.validate_on_submit():
+        try:
+            community = services.create_community(
+                current_user, name=form.name.data, slug=form.slug.data or "", description=form.description.data or "",
+                tags=form.tags.data or "", access_level=form.access.data, tools=form.tools.data,
+            )
+        except services.CommunityError as e:
+            _error(form, e)
+        else:
+            db.session.commit()
+            flash(_("Your community is ready. Invite people to it."), "success")
+            return redirect(url_for("communities.home", slug=community.slug))
+    return render_template("communities/edit.html", form=form, community=None)
+
+
+def _context(community: Community) -> dict:
+    user = current_user
+    role = access.role_of(user, community)
+    return {
+        "community": community,
+        "role": role,
+        "tabs": tabs_for(community),
+        "can_manage": access.can_manage(user, community),
+        "can_moderate": access.can_moderate(user, community),
+        "can_invite": access.can_invite(user, community),
+        "can_join": access.can_join_directly(user, community),
+        "can_request": access.can_request_to_join(user, community),
+        "pending": services.pending_request(community, user) if access.can_request_to_join(user, community) else None,
+        "request_count": db.session.scalar(
+            select(func.count(JoinRequest.id)).where(
+                JoinRequest.community_id == community.id, JoinRequest.status == "pending"
+            )
+        ) if access.can_moderate(user, community) else 0,
+    }
+
+
+@bp.route("/<slug>/")
+@login_required
+def home(slug: str):
+    community = access.get_community_or_404(slug, current_user)
+    members = db.session.scalars(services.members_query(community).limit(12)).all()
+    return render_template("communities/home.html", members=members, **_context(community))
+
+
+@bp.route("/<slug>")
+def home_noslash(slug: str):
+    return redirect(url_for("communities.home", slug=slug), 308)
+
+
+@bp.route("/<slug>/members")
+@login_required
+def members(slug: str):
+    community = access.get_community_or_404(slug, current_user)
+    q = (request.args.get("q") or "").strip()[:60]
+    page = paginate(services.members_query(community, q), per_page=50)
+    return render_template("communities/members.html", page=page, q=q, **_context(community))
+
+
+def _act(slug: str):
+    community = access.get_community_or_404(slug, current_user)
+    return community
+
+
+@bp.route("/<slug>/join", methods=["POST"])
+@login_required
+def join(slug: str):
+    community = _act(slug)
+    try:
+        services.join(community, current_user)
+    except services.CommunityError as e:
+        flash(_(str(e)), "error")
+    else:
+        db.session.commit()
+        flash(_("You joined %(name)s.", name=community.name), "success")
+    return redirect(url_for("communities.home", slug=community.slug))
+
+
+@bp.route("/<slug>/request", methods=["GET", "POST"])
+@login_required
+def request_join(slug: str):
+    community = _act(slug)
+    if not access.can_request_to_join(current_user, community):
+        return redirect(url_for("communities.home", slug=community.slug))
+    form = JoinRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.request_to_join(community, current_user, form.message.data or "")
+        except services.CommunityError as e:
+            flash(_(str(e)), "error")
+        else:
+            db.session.commit()
+            flash(_("Your request is sent. An owner or moderator will answer it."), "success")
+        return redirect(url_for("communities.home", slug=community.slug))
+    return render_template("communities/request.html", form=form, **_context(community))
+
+
+@bp.route("/<slug>/request/cancel", methods=["POST"])
+@login_required
+def cancel_request(slug: str):
+    community = _act(slug)
+    services.cancel_request(community, current_user)
+    db.session.commit()
+    flash(_("Your request is withdrawn."), "info")
+    return redirect(url_for("communities.home", slug=community.slug))
+
+
+@bp.route("/<slug>/leave", methods=["POST"])
+@login_required
+def leave(slug: str):
+    community = _act(slug)
+    try:
+        services.leave(community, current_user)
+    except services.CommunityError as e:
+        flash(_(str(e)), "error")
+        return redirect(url_for("communities.home", slug=community.slug))
+    db.session.commit()
+    flash(_("You left %(name)s.", name=community.name), "info")
+    if access.can_view(current_user, community):
+        return redirect(url_for("communities.home", slug=community.slug))
+    return redirect(url_for("communities.index"))
+
+
+@bp.route("/<slug>/requests")
+@login_required
+def requests(slug: str):
+    community = _act(slug)
+    access.require(access.can_moderate(current_user, community))
+    items = db.session.scalars(services.pending_requests(community)).all()
+    return render_template("communities/requests.html", items=items, **_context(community))
+
+
+@bp.route("/<slug>/requests/<int:req_id>/<any(approve, decline):decision>", methods=["POST"])
+@login_required
+def decide(slug: str, req_id: int, decision: str):
+    community = _act(slug)
+    access.require(access.can_moderate(current_user, community))
+    req = db.session.get(JoinRequest, req_id)
+    if req is None or req.community_id != community.id:
+        abort(404)
+    try:
+        services.decide_request(req, current_user, decision == "approve")
+    except services.CommunityError as e:
+        flash(_(str(e)), "error")
+    else:
+        db.session.commit()
+        if decision == "approve":
+            flash(_("%(name)s is now a member.", name=req.user.name), "success")
+        else:
+            flash(_("The request from %(name)s is declined.", name=req.user.name), "info")
+    return redirect(url_for("communities.requests", slug=community.slug))
+
+
+@bp.route("/<slug>/invite", methods=["GET", "POST"])
+@login_required
+def invite(slug: str):
+    community = _act(slug)
+    access.require(access.can_invite(current_user, community))
+    form = InviteForm()
+    if form.validate_on_submit():
+        names = [n for n in re.split(r"[\s,，;；]+", form.people.data or "") if n][:200]
+        unknown, invited, already = [], [], []
+        for name in names:
+            person = find_by_login(name.lstrip("@"))
+            if person is None or person.is_deactivated:
+                unknown.append(name)
+            elif services.invite(community, current_user, person) is None:
+                already.append(person.name)
+            else:
+                invited.append(person.name)
+        if unknown:
+            form.people.errors.append(_("No account for: %(names)s", names=", ".join(unknown)))
+            db.session.rollback()
+        else:
+            db.session.commit()
+            if invited:
+                flash(_("Invited: %(names)s", names=", ".join(invited)), "success")
+            if already:
+                flash(_("Already members: %(names)s", names=", ".join(already)), "info")
+            return redirect(url_for("communities.members", slug=community.slug))
+    return render_template("communities/invite.html", form=form, **_context(community))
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str):
+    community = _act(slug)
+    access.require(access.can_manage(current_user, community))
+    if community.is_archived and not access.is_admin(current_user):
+        abort(403)
+    form = CommunityForm(obj=community)
+    form.tools.choices = _tool_choices()
+    if request.method == "GET":
+        form.tags.data = ", ".join(community.tags)
+        form.tools.data = [t for t in community.enabled_tools]
+    if form.validate_on_submit():
+        registered = {c[0] for c in form.tools.choices}
+        # Keep the state of tools this server does not have installed.
+        tools = set(form.tools.data) | (community.enabled_tools - registered)
+        try:
+            services.update_community(
+                community, name=form.name.data, slug=form.slug.data or community.slug,
+                description=form.description.data or "", tags=form.tags.data or "",
+                access_level=form.access.data, tools=tools,
+            )
+        except services.CommunityError as e:
+            db.session.rollback()
+            _error(form, e)
+        else:
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("communities.home", slug=community.slug))
+    return render_template("communities/edit.html", form=form, **_context(community))
+
+
+def _member_target(community: Community, user_id: int) -> User:
+    m = db.session.scalar(
+        select(Membership).where(Membership.community_id == community.id, Membership.user_id == user_id)
+    )
+    if m is None:
+        abort(404)
+    return m.user
+
+
+@bp.route("/<slug>/members/<int:user_id>/role", methods=["POST"])
+@login_required
+def set_role(slug: str, user_id: int):
+    community = _act(slug)
+    access.require(access.can_manage(current_user, community) and not community.is_archived)
+    target = _member_target(community, user_id)
+    try:
+        services.set_role(community, target, request.form.get("role", ""))
+    except services.CommunityError as e:
+        flash(_(str(e)), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s's role is changed.", name=target.name), "success")
+    return redirect(url_for("communities.members", slug=community.slug))
+
+
+@bp.route("/<slug>/members/<int:user_id>/remove", methods=["POST"])
+@login_required
+def remove_member(slug: str, user_id: int):
+    community = _act(slug)
+    access.require(access.can_manage(current_user, community) and not community.is_archived)
+    target = _member_target(community, user_id)
+    try:
+        services.remove_member(community, target)
+    except services.CommunityError as e:
+        flash(_(str(e)), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s was removed from the community.", name=target.name), "info")
+    return redirect(url_for("communities.members", slug=community.slug))
+
+
+@bp.route("/invitations")
+@login_required
+def invitations():
+    items = services.pending_invitations_for(current_user)
+    return render_template("communities/invitations.html", items=items)
+
+
+@bp.route("/invitations/<int:inv_id>/<any(accept, decline):answer>", methods=["POST"])
+@login_required
+def answer(inv_id: int, answer: str):
+    inv = db.session.get(Invitation, inv_id)
+    if inv is None or inv.user_id != current_user.id:
+        abort(404)
+    try:
+        services.answer_invitation(inv, answer == "accept")
+    except services.CommunityError as e:
+        flash(_(str(e)), "error")
+        return redirect(url_for("communities.invitations"))
+    db.session.commit()
+    if answer == "accept":
+        flash(_("You joined %(name)s.", name=inv.community.name), "success")
+        return redirect(url_for("communities.home", slug=inv.community.slug))
+    flash(_("Invitation declined."), "info")
+    return redirect(url_for("communities.invitations"))
+
+
+@register_profile_section
+def _profile_communities(person: User, viewer):
+    stmt = (
+        access.visible_communities(viewer)
+        .join(Membership, Membership.community_id == Community.id)
+        .where(Membership.user_id == person.id)
+        .order_by(func.lower(Community.name)).limit(50)
+    )
+    items = db.session.scalars(stmt).all()
+    return "communities/_profile_section.html", {"communities": items}

@@ -1,0 +1,33 @@
+// Progressive enhancement for every page: no page depends on this to work.
+
+// Ask before destructive form posts (forms carrying data-confirm).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+
+// Dismiss flash messages.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".flash-close");
+  if (button) button.parentElement.remove();
+  // Close open menus when clicking elsewhere.
+  for (const menu of document.querySelectorAll("details.menu[open]")) {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    for (const menu of document.querySelectorAll("details.menu[open]")) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    }
+  }
+});
+
+// Select the whole value of read-only copy fields on focus.
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches("input.copy")) event.target.select();
+});
