@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from unidecode import unidecode
 
@@ -24,7 +25,8 @@ RESERVED_SLUGS = {"new", "admin", "api", "static", "mine", "tags", "invitations"
 
 class CommunityError(ValueError):
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
+        super().__init__(str(message))
+        self.message = message
         self.field = field
 
 
@@ -51,12 +53,12 @@ def unique_slug(name: str) -> str:
 def _check_slug(slug: str, community: Community | None = None) -> str:
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug):
-        raise CommunityError("Use lowercase letters, digits and dashes (up to 64).", "slug")
+        raise CommunityError(_l("Use lowercase letters, digits and dashes (up to 64)."), "slug")
     if slug in RESERVED_SLUGS:
-        raise CommunityError("That address is reserved.", "slug")
+        raise CommunityError(_l("That address is reserved."), "slug")
     taken = db.session.scalar(select(Community.id).where(Community.slug == slug))
     if taken and (community is None or taken != community.id):
-        raise CommunityError("That address is taken by another community.", "slug")
+        raise CommunityError(_l("That address is taken by another community."), "slug")
     return slug
 
 
@@ -70,9 +72,9 @@ def create_community(
 ) -> Community:
     name = (name or "").strip()
     if not name:
-        raise CommunityError("A community needs a name.", "name")
+        raise CommunityError(_l("A community needs a name."), "name")
     if access_level not in ACCESS_LEVELS:
-        raise CommunityError("Choose public, moderated or restricted.", "access")
+        raise CommunityError(_l("Choose public, moderated or restricted."), "access")
     slug = _check_slug(slug) if slug.strip() else unique_slug(name)
     community = Community(
         name=name[:100],
@@ -97,9 +99,9 @@ def update_community(
 ) -> Community:
     name = (name or "").strip()
     if not name:
-        raise CommunityError("A community needs a name.", "name")
+        raise CommunityError(_l("A community needs a name."), "name")
     if access_level not in ACCESS_LEVELS:
-        raise CommunityError("Choose public, moderated or restricted.", "access")
+        raise CommunityError(_l("Choose public, moderated or restricted."), "access")
     community.slug = _check_slug(slug, community)
     community.name = name[:100]
     if description != community.description:
@@ -154,7 +156,7 @@ def _remove_member(community: Community, user: User) -> None:
     if m is None:
         return
     if m.role == OWNER and _owner_count(community) <= 1:
-        raise CommunityError("The last owner cannot leave; make someone else an owner first.")
+        raise CommunityError(_l("The last owner cannot leave; make someone else an owner first."))
     db.session.delete(m)
     db.session.execute(
         update(Community).where(Community.id == community.id).values(member_count=Community.member_count - 1)
@@ -166,22 +168,22 @@ def _remove_member(community: Community, user: User) -> None:
 
 def _ensure_open(community: Community) -> None:
     if community.is_archived:
-        raise CommunityError("This community is archived and read-only.")
+        raise CommunityError(_l("This community is archived and read-only."))
 
 
 def join(community: Community, user: User) -> Membership:
     _ensure_open(community)
     if community.access != PUBLIC:
-        raise CommunityError("This community is not open to join directly.")
+        raise CommunityError(_l("This community is not open to join directly."))
     return _add_member(community, user)
 
 
 def request_to_join(community: Community, user: User, message: str = "") -> JoinRequest:
     _ensure_open(community)
     if community.access != MODERATED:
-        raise CommunityError("This community does not take join requests.")
+        raise CommunityError(_l("This community does not take join requests."))
     if access.is_member(user, community):
-        raise CommunityError("You are a member already.")
+        raise CommunityError(_l("You are a member already."))
     existing = pending_request(community, user)
     if existing:
         return existing
@@ -207,7 +209,7 @@ def cancel_request(community: Community, user: User) -> None:
 
 def decide_request(req: JoinRequest, decider: User, approve: bool) -> None:
     if req.status != "pending":
-        raise CommunityError("This request was already decided.")
+        raise CommunityError(_l("This request was already decided."))
     community = req.community
     _ensure_open(community)
     req.decided_by_id = decider.id
@@ -238,7 +240,7 @@ def invite(community: Community, inviter: User, invitee: User) -> Invitation | N
 
 def answer_invitation(inv: Invitation, accept: bool) -> None:
     if inv.status != "pending":
-        raise CommunityError("This invitation was already answered.")
+        raise CommunityError(_l("This invitation was already answered."))
     if accept:
         _ensure_open(inv.community)
         _add_member(inv.community, inv.user)
@@ -253,12 +255,12 @@ def leave(community: Community, user: User) -> None:
 
 def set_role(community: Community, target: User, role: str) -> None:
     if role not in ROLES:
-        raise CommunityError("Unknown role.")
+        raise CommunityError(_l("Unknown role."))
     m = _membership(community, target)
     if m is None:
-        raise CommunityError("That person is not a member.")
+        raise CommunityError(_l("That person is not a member."))
     if m.role == OWNER and role != OWNER and _owner_count(community) <= 1:
-        raise CommunityError("A community needs at least one owner.")
+        raise CommunityError(_l("A community needs at least one owner."))
     m.role = role
     access.forget_roles()
 

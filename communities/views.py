@@ -32,9 +32,9 @@ def _may_create(user) -> bool:
 def _error(form, e: services.CommunityError):
     field = getattr(form, e.field, None) if e.field else None
     if field is not None:
-        field.errors = list(field.errors) + [_(str(e))]
+        field.errors = list(field.errors) + [str(e.message)]
     else:
-        flash(_(str(e)), "error")
+        flash(str(e.message), "error")
 
 
 @bp.route("/")
@@ -149,7 +149,7 @@ def join(slug: str):
     try:
         services.join(community, current_user)
     except services.CommunityError as e:
-        flash(_(str(e)), "error")
+        flash(str(e.message), "error")
     else:
         db.session.commit()
         flash(_("You joined %(name)s.", name=community.name), "success")
@@ -167,7 +167,7 @@ def request_join(slug: str):
         try:
             services.request_to_join(community, current_user, form.message.data or "")
         except services.CommunityError as e:
-            flash(_(str(e)), "error")
+            flash(str(e.message), "error")
         else:
             db.session.commit()
             flash(_("Your request is sent. An owner or moderator will answer it."), "success")
@@ -192,7 +192,7 @@ def leave(slug: str):
     try:
         services.leave(community, current_user)
     except services.CommunityError as e:
-        flash(_(str(e)), "error")
+        flash(str(e.message), "error")
         return redirect(url_for("communities.home", slug=community.slug))
     db.session.commit()
     flash(_("You left %(name)s.", name=community.name), "info")
@@ -221,7 +221,7 @@ def decide(slug: str, req_id: int, decision: str):
     try:
         services.decide_request(req, current_user, decision == "approve")
     except services.CommunityError as e:
-        flash(_(str(e)), "error")
+        flash(str(e.message), "error")
     else:
         db.session.commit()
         if decision == "approve":
@@ -311,7 +311,7 @@ def set_role(slug: str, user_id: int):
     try:
         services.set_role(community, target, request.form.get("role", ""))
     except services.CommunityError as e:
-        flash(_(str(e)), "error")
+        flash(str(e.message), "error")
     else:
         db.session.commit()
         flash(_("%(name)s's role is changed.", name=target.name), "success")
@@ -327,7 +327,7 @@ def remove_member(slug: str, user_id: int):
     try:
         services.remove_member(community, target)
     except services.CommunityError as e:
-        flash(_(str(e)), "error")
+        flash(str(e.message), "error")
     else:
         db.session.commit()
         flash(_("%(name)s was removed from the community.", name=target.name), "info")
@@ -350,7 +350,7 @@ def answer(inv_id: int, answer: str):
     try:
         services.answer_invitation(inv, answer == "accept")
     except services.CommunityError as e:
-        flash(_(str(e)), "error")
+        flash(str(e.message), "error")
         return redirect(url_for("communities.invitations"))
     db.session.commit()
     if answer == "accept":

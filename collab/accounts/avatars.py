@@ -5,6 +5,7 @@ import hashlib
 import io
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -13,23 +14,25 @@ MAX_PIXELS = 40_000_000
 
 
 class AvatarError(ValueError):
-    pass
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
 
 
 def process_avatar(data: bytes, max_bytes: int) -> bytes:
     """Return a square PNG of the upload, or raise AvatarError with a reason a person can act on."""
     if not data:
-        raise AvatarError("The file is empty.")
+        raise AvatarError(_l("The file is empty."))
     if len(data) > max_bytes:
-        raise AvatarError(f"The image is larger than {max_bytes // 1024} KB.")
+        raise AvatarError(_l("The image is larger than %(kb)s KB.", kb=max_bytes // 1024))
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
             width, height = probe.size
             if fmt not in ALLOWED_FORMATS:
-                raise AvatarError("Upload a JPEG, PNG, GIF or WebP image.")
+                raise AvatarError(_l("Upload a JPEG, PNG, GIF or WebP image."))
             if width * height > MAX_PIXELS:
-                raise AvatarError("The image has too many pixels.")
+                raise AvatarError(_l("The image has too many pixels."))
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
             img.seek(0)
@@ -42,7 +45,7 @@ def process_avatar(data: bytes, max_bytes: int) -> bytes:
     except AvatarError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
-        raise AvatarError("That file is not an image we can read.") from None
+        raise AvatarError(_l("That file is not an image we can read.")) from None
 
 
 def store_avatar(upload_root: str, user_id: int, png: bytes) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from collab.extensions import db
@@ -18,7 +19,8 @@ class AccountError(ValueError):
     """A rule was broken; ``field`` names the form field it belongs to."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
+        super().__init__(str(message))
+        self.message = message
         self.field = field
 
 
@@ -60,13 +62,13 @@ def create_user(
     username = username.strip()
     email = email.strip().lower()
     if not USERNAME_RE.match(username):
-        raise AccountError("Use 1-40 letters, digits, dots, dashes or underscores.", "username")
+        raise AccountError(_l("Use 1-40 letters, digits, dots, dashes or underscores."), "username")
     if username.lower() in RESERVED_USERNAMES:
-        raise AccountError("That username is reserved.", "username")
+        raise AccountError(_l("That username is reserved."), "username")
     if find_by_username(username):
-        raise AccountError("That username is taken.", "username")
+        raise AccountError(_l("That username is taken."), "username")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise AccountError("An account with that email exists already.", "email")
+        raise AccountError(_l("An account with that email exists already."), "email")
     first = db.session.scalar(select(func.count(User.id))) == 0
     user = User(
         username=username,

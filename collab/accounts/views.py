@@ -87,7 +87,7 @@ def register():
                 display_name=form.display_name.data or "", invite=invite,
             )
         except services.AccountError as e:
-            getattr(form, e.field or "username").errors.append(_(str(e)))
+            getattr(form, e.field or "username").errors.append(str(e.message))
         else:
             db.session.commit()
             login_user(user)
@@ -114,7 +114,7 @@ def edit_profile():
                 png = process_avatar(upload.read(current_app.config["AVATAR_MAX_BYTES"] + 1),
                                      current_app.config["AVATAR_MAX_BYTES"])
             except AvatarError as e:
-                form.avatar.errors.append(_(str(e)))
+                form.avatar.errors.append(str(e.message))
         if not form.avatar.errors:
             user.display_name = form.display_name.data
             user.title = form.title.data or ""

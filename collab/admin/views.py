@@ -49,7 +49,7 @@ def create_user():
             user = accounts.create_user(form.username.data, form.email.data, form.password.data,
                                         display_name=form.display_name.data or "")
         except accounts.AccountError as e:
-            getattr(form, e.field or "username").errors.append(_(str(e)))
+            getattr(form, e.field or "username").errors.append(str(e.message))
         else:
             db.session.commit()
             flash(_("Account %(name)s created.", name=user.username), "success")
