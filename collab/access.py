@@ -8,7 +8,7 @@ and manage everything. Archived communities are read-only.
 from __future__ import annotations
 
 from flask import abort, g, has_app_context
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, or_, select
 
 from collab.extensions import db
 from communities.models import (
@@ -125,8 +125,8 @@ def visible_community_clause(user):
         return Community.id.is_(None)
     if user.is_admin:
         return Community.id.is_not(None)
-    member = exists().where(Membership.community_id == Community.id, Membership.user_id == user.id)
-    return or_(Community.access.in_((PUBLIC, MODERATED)), member)
+    mine = select(Membership.community_id).where(Membership.user_id == user.id)
+    return or_(Community.access.in_((PUBLIC, MODERATED)), Community.id.in_(mine))
 
 
 def visible_community_ids(user) -> Select:

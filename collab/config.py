@@ -76,6 +76,7 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
         self.LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
         self.PAGE_SIZE = 24
+        self.PASSWORD_HASH_METHOD = "scrypt"
 
 
 class TestConfig(Config):
@@ -94,3 +95,4 @@ class TestConfig(Config):
         self.WTF_CSRF_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SERVER_NAME = None
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests; production uses scrypt

@@ -1,6 +1,7 @@
 """Shared form pieces."""
 from __future__ import annotations
 
+from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 
@@ -21,3 +22,8 @@ class NoControlChars:
 
 def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms option objects."""
+    return [SelectChoice(value, label) for value, label in pairs]

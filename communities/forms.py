@@ -6,7 +6,7 @@ from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from collab.forms import NoControlChars, strip_filter
+from collab.forms import NoControlChars, strip_filter, choices
 
 ACCESS_CHOICES = [
     ("public", _l("Public: every employee can see it and join at once")),
@@ -28,7 +28,7 @@ class CommunityForm(FlaskForm):
                                 description=_l("Markdown is supported."))
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=400), NoControlChars()], filters=[strip_filter],
                        description=_l("Comma-separated."))
-    access = RadioField(_l("Access"), choices=ACCESS_CHOICES, default="public", validators=[DataRequired()])
+    access = RadioField(_l("Access"), choices=choices(ACCESS_CHOICES), default="public", validators=[DataRequired()])
     tools = MultiCheckboxField(_l("Tools"), choices=[], validate_choice=True)
 
 

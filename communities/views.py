@@ -12,6 +12,7 @@ from collab.accounts import register_profile_section
 from collab.accounts.models import User
 from collab.accounts.services import find_by_login
 from collab.extensions import db
+from collab.forms import choices
 from collab.pagination import paginate
 from collab.settings import get_setting
 from collab.tools import registered_tools, tabs_for
@@ -22,7 +23,7 @@ from .models import Community, CommunityTag, Invitation, JoinRequest, Membership
 
 
 def _tool_choices():
-    return [(t.name, t.label()) for t in registered_tools()]
+    return choices((t.name, t.label()) for t in registered_tools())
 
 
 def _may_create(user) -> bool:
@@ -78,7 +79,7 @@ def create():
     form = CommunityForm()
     form.tools.choices = _tool_choices()
     if request.method == "GET":
-        form.tools.data = [c[0] for c in form.tools.choices]
+        form.tools.data = [c.value for c in form.tools.choices]
     if form.validate_on_submit():
         try:
             community = services.create_community(
@@ -274,7 +275,7 @@ def settings(slug: str):
         form.tags.data = ", ".join(community.tags)
         form.tools.data = [t for t in community.enabled_tools]
     if form.validate_on_submit():
-        registered = {c[0] for c in form.tools.choices}
+        registered = {c.value for c in form.tools.choices}
         # Keep the state of tools this server does not have installed.
         tools = set(form.tools.data) | (community.enabled_tools - registered)
         try:

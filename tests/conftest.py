@@ -58,11 +58,10 @@ def make_app(tmp_path, backend):
         for key, value in overrides.items():
             setattr(config, key, value)
         app = create_app(config)
-        if not created:
-            if backend == "postgresql":
-                _reset_postgres(app)
-            with app.app_context():
-                db.create_all()
+        if not created and backend == "postgresql":
+            _reset_postgres(app)
+        with app.app_context():
+            db.create_all()
         created.append(app)
         return app
 

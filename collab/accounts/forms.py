@@ -6,7 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from collab.forms import NoControlChars, strip_filter
+from collab.forms import NoControlChars, strip_filter, choices
 
 
 class LoginForm(FlaskForm):
@@ -43,7 +43,7 @@ class ProfileForm(FlaskForm):
                             filters=[strip_filter], description=_l("Comma-separated, e.g. python, 供应链, UX"))
     bio = TextAreaField(_l("About me"), validators=[Optional(), Length(max=5000), NoControlChars(multiline=True)],
                         description=_l("Markdown is supported."))
-    locale = SelectField(_l("Language"), choices=[("", _l("Browser default")), ("en", "English"), ("zh_Hans", "简体中文")],
+    locale = SelectField(_l("Language"), choices=choices([("", _l("Browser default")), ("en", "English"), ("zh_Hans", "简体中文")]),
                          validators=[Optional()])
     timezone = StringField(_l("Time zone"), validators=[Optional(), Length(max=64)], filters=[strip_filter],
                            description=_l("For example Asia/Shanghai or Europe/Berlin."))
