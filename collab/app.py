@@ -116,7 +116,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from collab.text import safe
+    from collab.text import plain_excerpt, safe
     from collab.tools import tabs_for
 
     app.jinja_env.trim_blocks = True
@@ -128,6 +128,7 @@ def _init_templates(app: Flask) -> None:
         get_locale=get_locale,
     )
     app.jinja_env.filters["html"] = safe
+    app.jinja_env.filters["excerpt"] = plain_excerpt
 
     @app.template_filter("datetime")
     def _datetime(value, fmt="medium"):

@@ -45,6 +45,11 @@ def serve(host: str, port: int, threads: int, no_migrate: bool):
     click.echo(sign_in_hint(url))
     click.echo(f"Instance folder: {current_app.instance_path}")
     sys.stdout.flush()
+    from collab.extensions import db
+
+    # No connection or transaction of this (master) process may outlive start-up or cross the fork.
+    db.session.remove()
+    db.engine.dispose()
     run_server(host, port, threads)
 
 

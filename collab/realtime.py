@@ -32,12 +32,11 @@ def push_to_user(user_id: int, event: str, data: dict) -> None:
     socketio.emit(event, data, to=user_room(user_id), namespace="/notify")
 
 
-_registered = False
-
-
 def init_realtime() -> None:
-    """Register the core namespaces once; SocketIO re-applies them on every init_app."""
-    global _registered
-    if not _registered:
-        socketio.on_namespace(NotifyNamespace("/notify"))
-        _registered = True
+    """Register the core namespaces on the server that socketio.init_app just built.
+
+    Call after init_app: each app gets a fresh Namespace instance on its own server (Flask-SocketIO
+    only replays handlers registered before the first init_app, so tests that build many apps
+    would otherwise lose them).
+    """
+    socketio.on_namespace(NotifyNamespace("/notify"))

@@ -10,7 +10,12 @@ def sign_in_hint(url: str) -> str:
     from collab.accounts.models import User
     from collab.extensions import db
 
-    if db.session.scalar(select(func.count(User.id))) == 0:
+    try:
+        first_run = db.session.scalar(select(func.count(User.id))) == 0
+    finally:
+        # Outside a request every transaction takes SQLite's write lock: never keep it open.
+        db.session.remove()
+    if first_run:
         return f"First run: open {url}/register - the first account registered becomes the site admin."
     return f"Sign in at {url}/login (or create an admin with: collab create-admin)."
 

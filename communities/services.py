@@ -86,7 +86,7 @@ def create_community(
         created_by_id=owner.id,
         last_activity_at=utcnow(),
     )
-    community.set_tags(tags if isinstance(tags, list) else normalise_tags(tags))
+    community.set_tags(normalise_tags(tags if isinstance(tags, str) else ", ".join(tags)))
     db.session.add(community)
     db.session.flush()
     _add_member(community, owner, OWNER)
@@ -107,7 +107,7 @@ def update_community(
     if description != community.description:
         community.description = description
         community.description_html = render_markdown(description)
-    community.set_tags(tags if isinstance(tags, list) else normalise_tags(tags))
+    community.set_tags(normalise_tags(tags if isinstance(tags, str) else ", ".join(tags)))
     community.access = access_level
     community.tools = _clean_tools(tools)
     return community

@@ -73,8 +73,10 @@ def make_app(tmp_path, backend):
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(make_app, request):
+    """The test's app; ``@pytest.mark.app_config(KEY=value)`` overrides configuration."""
+    marker = request.node.get_closest_marker("app_config")
+    return make_app(**(marker.kwargs if marker else {}))
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -26,6 +27,15 @@ def process_avatar(data: bytes, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise AvatarError(_l("The image is larger than %(kb)s KB.", kb=max_bytes // 1024))
     try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _reencode(data)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise AvatarError(_l("The image has too many pixels.")) from None
+
+
+def _reencode(data: bytes) -> bytes:
+    try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
             width, height = probe.size
@@ -44,7 +54,7 @@ def process_avatar(data: bytes, max_bytes: int) -> bytes:
             return out.getvalue()
     except AvatarError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise AvatarError(_l("That file is not an image we can read.")) from None
 
 

@@ -23,7 +23,7 @@ class RegisterForm(FlaskForm):
     )
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=80), NoControlChars()],
                                filters=[strip_filter])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False, message=_l("Enter a valid email address.")), Length(max=254)],
                        filters=[strip_filter])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=512)],
                              description=_l("At least 8 characters."))

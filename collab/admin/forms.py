@@ -28,4 +28,4 @@ class CreateUserForm(RegisterForm):
 
 
 class SiteInviteForm(FlaskForm):
-    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(check_deliverability=False, message=_l("Enter a valid email address.")), Length(max=254)])

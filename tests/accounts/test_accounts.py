@@ -213,7 +213,7 @@ def test_profile_edit_and_page(client, make_user, login):
     login(make_user("pat"))
     r = client.post("/settings/profile", data={
         "display_name": "Pat Q", "title": "Architect", "department": "Platform", "location": "Berlin",
-        "expertise": "Kubernetes，供应链, kubernetes", "bio": "I build **platforms**.", "locale": "zh_Hans",
+        "expertise": "Kubernetes，供应链, kubernetes", "bio": "I build **platforms**.", "locale": "en",
         "timezone": "Asia/Shanghai",
     })
     assert r.status_code == 302

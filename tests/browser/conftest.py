@@ -51,8 +51,11 @@ def need(thing: str, available: bool, why: str = "") -> None:
 
 
 def chromium_path() -> str | None:
-    """COLLAB_CHROMIUM, else Debian's /usr/bin/chromium, else whatever `chromium` is on PATH."""
-    for candidate in (os.environ.get("COLLAB_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+    """COLLAB_CHROMIUM when set (and nothing else then), else Debian's /usr/bin/chromium, else
+    whatever `chromium` is on PATH."""
+    named = os.environ.get("COLLAB_CHROMIUM")
+    candidates = [named] if named else ["/usr/bin/chromium", shutil.which("chromium")]
+    for candidate in candidates:
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -113,7 +116,8 @@ class LiveServer:
         raise RuntimeError(f"collab serve did not answer /healthz in {timeout:.0f}s ({last}):\n{self.log()}")
 
     def log(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")[-5000:]
 
     def stop(self) -> None:
@@ -188,11 +192,17 @@ def register(page, username: str, display_name: str, *, password: str = PASSWORD
     page.fill("#password", password)
     page.fill("#confirm", password)
     with page.expect_navigation():
-        page.get_by_role("button", name="Create account").click()
+        page.locator("main form button[type=submit]").click()
+
+
+def open_account_menu(page) -> None:
+    menu = page.locator("details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
 
 
 def sign_out(page) -> None:
-    page.locator("details.menu > summary").click()
+    open_account_menu(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign out").click()
 
@@ -218,7 +228,7 @@ def create_community(page, name: str, *, description: str = "", tags: str = "", 
     page.fill("#tags", tags)
     page.check(f"input[name=access][value={access}]")
     with page.expect_navigation():
-        page.get_by_role("button", name="Create community").click()
+        page.locator("main form button[type=submit]").click()
 
 
 def no_horizontal_scroll(page) -> tuple[int, int]:
@@ -252,12 +262,25 @@ def browser():
     playwright.stop()
 
 
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
 @pytest.fixture
-def server(tmp_path):
+def server(request, tmp_path):
     """A fresh site: its own instance folder, database and server process."""
     live = LiveServer(tmp_path / "instance")
     yield live
     live.stop()
+    if request.node.stash.get(_CALL_FAILED, False):
+        print(f"--- collab serve log ({live.log_path}) ---\n{live.log()}")
 
 
 @pytest.fixture
