@@ -121,8 +121,11 @@ def _init_templates(app: Flask) -> None:
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    from collab.settings import get_setting
+
     app.jinja_env.globals.update(
         access=access,
+        site_setting=get_setting,
         tabs_for=tabs_for,
         languages=app.config["LANGUAGES"],
         get_locale=get_locale,

@@ -34,8 +34,13 @@ def index():
         .order_by(Community.last_activity_at.desc().nulls_last(), Community.member_count.desc())
         .limit(6)
     ).all()
+    my_requests = db.session.scalars(
+        select(JoinRequest).where(JoinRequest.user_id == current_user.id, JoinRequest.status == "pending")
+        .order_by(JoinRequest.created_at.desc())
+    ).all()
     return render_template(
-        "home.html", mine=mine, invitations=invitations, waiting=waiting, suggested=suggested
+        "home.html", mine=mine, invitations=invitations, waiting=waiting, suggested=suggested,
+        my_requests=my_requests,
     )
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from babel.lists import format_list
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import exists, func, or_, select
@@ -20,6 +22,11 @@ from collab.tools import registered_tools, tabs_for
 from . import bp, services
 from .forms import CommunityForm, InviteForm, JoinRequestForm
 from .models import Community, CommunityTag, Invitation, JoinRequest, Membership
+
+
+def _names(names: list[str]) -> str:
+    """A list of names in the reader's language: "a, b and c" or "a、b和c"."""
+    return format_list(names, style="standard", locale=get_locale())
 
 
 def _tool_choices():
@@ -250,14 +257,14 @@ def invite(slug: str):
             else:
                 invited.append(person.name)
         if unknown:
-            form.people.errors.append(_("No account for: %(names)s", names=", ".join(unknown)))
+            form.people.errors.append(_("No account for: %(names)s", names=_names(unknown)))
             db.session.rollback()
         else:
             db.session.commit()
             if invited:
-                flash(_("Invited: %(names)s", names=", ".join(invited)), "success")
+                flash(_("Invited: %(names)s", names=_names(invited)), "success")
             if already:
-                flash(_("Already members: %(names)s", names=", ".join(already)), "info")
+                flash(_("Already members: %(names)s", names=_names(already)), "info")
             return redirect(url_for("communities.members", slug=community.slug))
     return render_template("communities/invite.html", form=form, **_context(community))
 

@@ -57,6 +57,7 @@ def create_user(
     display_name: str = "",
     is_admin: bool = False,
     invite: SiteInvite | None = None,
+    password_hash: str | None = None,
 ) -> User:
     """Create an account. The first account on a site becomes its admin."""
     username = username.strip()
@@ -76,7 +77,10 @@ def create_user(
         display_name=display_name.strip() or username,
         is_admin=is_admin or first,
     )
-    user.set_password(password)
+    if password_hash:  # bulk creation (demo, benchmarks) hashes one password once
+        user.password_hash = password_hash
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     if invite is not None:

@@ -104,7 +104,7 @@ def test_invitation_to_restricted_community(app, make_user, make_community, clie
     r = owner_c.post(f"/c/{c.slug}/invite", data={"people": "ivy, nosuchperson"})
     assert "No account for: nosuchperson" in text(r) and "ivy, nosuchperson" in text(r)
     r = owner_c.post(f"/c/{c.slug}/invite", data={"people": "@ivy\njoe@example.com"}, follow_redirects=True)
-    assert "Invited: Ivy, Joe" in text(r)
+    assert "Invited: Ivy and Joe" in text(r)
     # The invitee sees the invitation (and only the invitation) before joining.
     home = text(ivy_c.get("/"))
     assert "Security Champions" in home and 'data-testid="invitation-count">1<' in home
