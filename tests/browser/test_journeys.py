@@ -232,8 +232,9 @@ def test_content_security_policy_and_no_script_errors(server, new_page):
     assert problems == []
 
 
-def test_phone_width_has_no_horizontal_scroll(server, new_page):
-    page, watch = new_page(viewport={"width": 390, "height": 844})
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_horizontal_scroll_on_phone_or_desktop(server, new_page, width):
+    page, watch = new_page(viewport={"width": width, "height": 844})
     register(page, "ana", "Ana Lima")
     create_community(page, "Customer Experience Research and Design Operations 客户体验研究与设计运营",
                      description="A long description " * 20, tags="research, design, operations, 设计",
