@@ -95,9 +95,9 @@ def test_request_to_join_a_moderated_community(server, new_page):
     expect(waiting.locator("h2")).to_have_text("Waiting for you")
     expect(waiting).to_contain_text(f"1 request to join {NAME}")
     a.goto(f"/c/{slug}/")
-    requests_button = a.locator(".community-actions").get_by_role("link", name="1 request")
-    expect(requests_button).to_be_visible()
-    requests_button.click()
+    requests_tab = a.locator("nav.tabs").get_by_role("link", name="Join requests")
+    expect(requests_tab.locator("[data-testid=request-count]")).to_have_text("1")
+    requests_tab.click()
     row = a.locator("li.request").filter(has_text="Bo Chen")
     expect(row.locator(".quote")).to_have_text("I run UX research in Shanghai. 想加入！")
     with a.expect_navigation():
