@@ -9,13 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +16,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() == "true"
-COLLAB_BIN = Path(sys.executable).with_name("collab")
 MO_FILE = ROOT / "collab" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.mo"
 PASSWORD = "correct-horse-battery"
 
@@ -32,12 +24,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-# Server settings the test run must not inherit: the browser suite always runs the server on
-# its own SQLite database and in-process message queue inside a temporary instance folder.
-_ENV_DROP = (
-    "DATABASE_URL", "REDIS_URL", "SOCKETIO_MESSAGE_QUEUE", "COLLAB_SEARCH_INDEX",
-    "COLLAB_UPLOAD_PATH", "COLLAB_SECURE_COOKIES",
-)
 
 
 def need(thing: str, available: bool, why: str = "") -> None:
@@ -61,86 +47,7 @@ def chromium_path() -> str | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# --------------------------------------------------------------------------- the live server
-
-
-class LiveServer:
-    """``collab serve`` on a fresh instance folder, in its own process group."""
-
-    def __init__(self, instance: Path, *, startup_timeout: float = 30.0):
-        self.instance = Path(instance)
-        self.instance.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = self.instance / "server.log"
-        env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
-        env.update(
-            COLLAB_INSTANCE_PATH=str(self.instance),
-            COLLAB_SECRET_KEY="browser-tests-secret-key-not-for-production",
-            COLLAB_RATELIMIT="0",
-            COLLAB_THREADS="16",
-            PYTHONUNBUFFERED="1",
-        )
-        # Output goes to a file, never to a pipe: nothing to drain, nothing left unclosed.
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [str(COLLAB_BIN), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=str(ROOT), env=env, stdin=subprocess.DEVNULL, stdout=self._log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        try:
-            self._wait_healthy(startup_timeout)
-        except BaseException:
-            self.stop()
-            raise
-
-    def _wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        last = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"collab serve exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
-                    if r.status == 200 and b'"ok"' in r.read():
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as e:
-                last = e
-            time.sleep(0.05)
-        raise RuntimeError(f"collab serve did not answer /healthz in {timeout:.0f}s ({last}):\n{self.log()}")
-
-    def log(self) -> str:
-        if not self._log.closed:
-            self._log.flush()
-        return self.log_path.read_text(errors="replace")[-5000:]
-
-    def stop(self) -> None:
-        """Stop the gunicorn master and its worker (the whole process group), then reap."""
-        if self.proc.poll() is None:
-            for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 10)):
-                try:
-                    os.killpg(self.proc.pid, sig)
-                except ProcessLookupError:
-                    break
-                try:
-                    self.proc.wait(timeout=grace)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-        self.proc.wait()
-        # The worker shares the group; make sure no straggler outlives the master.
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        if not self._log.closed:
-            self._log.close()
+from tests.live import COLLAB_BIN, LiveServer, free_port  # noqa: E402,F401
 
 
 # --------------------------------------------------------------------------- Playwright
