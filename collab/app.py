@@ -96,14 +96,17 @@ def _init_extensions(app: Flask) -> None:
         manage_session=False,
     )
     from collab.realtime import init_realtime
+    from collab.search import init_search
 
     init_realtime()
+    init_search(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from collab.accounts import bp as accounts_bp
     from collab.admin import bp as admin_bp
     from collab.home import bp as home_bp
+    from collab.search import bp as search_bp
     from communities import bp as communities_bp
 
     # The models of every package must be imported before migrations or create_all see them.
@@ -113,12 +116,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communities_bp, url_prefix="/c")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(search_bp)
 
 
 def _init_templates(app: Flask) -> None:
     from collab.text import plain_excerpt, safe
     from collab.tools import tabs_for
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     from collab.settings import get_setting

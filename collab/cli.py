@@ -10,8 +10,12 @@ from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 def _create_app():
     from collab.app import create_app
+    from collab.config import Config
 
-    return create_app()
+    config = Config()
+    # Commands index explicitly (or leave it to the server's indexer); no background thread here.
+    config.SEARCH_INDEXER = "manual"
+    return create_app(config)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
@@ -84,6 +88,7 @@ def create_admin(username: str, email: str, password: str):
     except services.AccountError as e:
         raise click.ClickException(str(e)) from None
     db.session.commit()
+    _index_now()
     click.echo(f"Created site admin {user.username}.")
 
 
@@ -96,7 +101,74 @@ def demo(password: str):
 
     _upgrade()
     summary = load_demo(password)
+    _index_now()
     click.echo(summary)
+
+
+def _index_now() -> None:
+    """Index what a command just wrote, unless a running server holds the index writer."""
+    from whoosh.writing import LockError
+
+    from collab.search import flush
+
+    try:
+        flush()
+    except LockError:
+        click.echo("The server is indexing; the new content is queued and will be searchable shortly.")
+
+
+@main.command("reindex")
+@with_appcontext
+def reindex():
+    """Rebuild the search index from the database (the site keeps working meanwhile)."""
+    from flask import current_app
+
+    from collab.search.indexer import rebuild, total_objects
+
+    index = current_app.extensions["collab_search"]
+    total = total_objects()
+    with click.progressbar(length=total, label="Indexing", show_pos=True, show_percent=True) as bar:
+        count = rebuild(index, progress=bar.update)
+    click.echo(f"Indexed {count} documents ({total} objects read); index size {index.size_on_disk() / 1e6:.1f} MB.")
+
+
+@main.command("search-status")
+@with_appcontext
+def search_status():
+    """Show the indexer backlog, the number of documents and the index size."""
+    from flask import current_app
+
+    from collab.search.indexer import backlog
+
+    index = current_app.extensions["collab_search"]
+    index.ix
+    if index.problem:
+        click.echo(f"Problem: {index.problem} (a new index was started; the indexer rebuilds it)")
+    click.echo(f"Documents in the index: {index.doc_count()}")
+    click.echo(f"Changes waiting to be indexed: {backlog()}")
+    click.echo(f"Index folder: {index.path} ({index.size_on_disk() / 1e6:.1f} MB)")
+
+
+@main.command("indexer")
+@click.option("--poll", default=0.3, show_default=True, help="Seconds between looks at the outbox.")
+@with_appcontext
+def indexer_command(poll: float):
+    """Run the search indexer in the foreground (when the servers run with COLLAB_SEARCH_INDEXER=external)."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from collab.search.indexer import IndexerThread
+
+    thread = IndexerThread(current_app._get_current_object(), current_app.extensions["collab_search"], poll=poll)
+    done = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
+    thread.start()
+    click.echo("collab indexer running; Ctrl-C to stop.")
+    done.wait()
+    thread.stop()
 
 
 if __name__ == "__main__":  # pragma: no cover

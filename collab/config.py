@@ -57,6 +57,8 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or self.REDIS_URL
         self.SEARCH_INDEX_PATH = os.environ.get("COLLAB_SEARCH_INDEX") or str(instance / "index")
+        # "thread": index in this process; "external": a `collab indexer` process does it.
+        self.SEARCH_INDEXER = os.environ.get("COLLAB_SEARCH_INDEXER", "thread")
         self.UPLOAD_PATH = os.environ.get("COLLAB_UPLOAD_PATH") or str(instance / "uploads")
         self.MAX_CONTENT_LENGTH = int(os.environ.get("COLLAB_MAX_UPLOAD_MB", "16")) * 1024 * 1024
         self.AVATAR_MAX_BYTES = int(os.environ.get("COLLAB_AVATAR_MAX_KB", "4096")) * 1024
@@ -92,6 +94,7 @@ class TestConfig(Config):
         else:
             self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{instance / 'collab.db'}"
         self.SOCKETIO_MESSAGE_QUEUE = None
+        self.SEARCH_INDEXER = "manual"  # tests call collab.search.flush()
         self.WTF_CSRF_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SERVER_NAME = None

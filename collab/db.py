@@ -60,6 +60,7 @@ class TimestampMixin:
 
 
 _force_write: contextvars.ContextVar[bool] = contextvars.ContextVar("collab_force_write", default=False)
+_force_read: contextvars.ContextVar[bool] = contextvars.ContextVar("collab_force_read", default=False)
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -73,9 +74,21 @@ def write_intent():
         _force_write.reset(token)
 
 
+@contextmanager
+def read_intent():
+    """Mark the transactions begun inside as read-only (deferred BEGIN) outside requests."""
+    token = _force_read.set(True)
+    try:
+        yield
+    finally:
+        _force_read.reset(token)
+
+
 def _wants_write() -> bool:
     if _force_write.get():
         return True
+    if _force_read.get():
+        return False
     from flask import has_request_context, request
 
     if has_request_context():

@@ -212,3 +212,17 @@ def test_profile_lists_only_visible_communities(make_user, make_community, clien
     make_community(owner, name="Secret Lab", access="restricted")
     page = text(client_for(viewer).get("/u/owner"))
     assert "Open Garden" in page and "Secret Lab" not in page
+
+
+def test_long_lists_page_through(client, make_user, login, make_community):
+    owner = make_user("owner")
+    login(owner)
+    for i in range(26):
+        make_community(owner, name=f"Guild {i:02d}")
+    first = text(client.get("/c/"))
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    second = client.get("/c/?page=2")
+    assert second.status_code == 200 and "Page 2 of 2" in text(second) and 'rel="prev"' in text(second)
+    members = make_community(owner, name="Crowd", members=[make_user(f"m{i}") for i in range(55)])
+    r = client.get(f"/c/{members.slug}/members?page=2")
+    assert r.status_code == 200 and "Page 2 of 2" in text(r)

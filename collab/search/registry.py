@@ -1,0 +1,59 @@
+"""Searchable types: how a model becomes a search document, and who may read it.
+
+A tool registers its types from its own package (``register_type(SearchType(...))``); the core
+registers people and communities. Nothing in search imports a tool.
+
+A document is a dict with: title, body (plain text), community (id or None), scope ("site",
+"community:<id>" or "user:<id>"), author (username), tags (list), created, updated, url.
+``to_document`` returns None when the object should not be findable (deleted, hidden, a draft
+...): the indexer then removes it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SearchType:
+    name: str  # "person", "community", "wiki", ...
+    model: type
+    label: Callable[[], str]  # lazy, translated at render time
+    to_document: Callable[[object], "dict | None"]
+    load_all: Callable[[], Iterable]  # every object, for rebuilds (yield in batches)
+    aliases: tuple[str, ...] = ()
+    # Other models whose change means an object of this type must be re-indexed:
+    # {OtherModel: fn(other_obj) -> iterable of this type's primary keys}
+    dependents: tuple[tuple[type, Callable[[object], Iterable[int]]], ...] = ()
+
+
+_types: dict[str, SearchType] = {}
+
+
+def register_type(search_type: SearchType) -> None:
+    _types[search_type.name] = search_type
+
+
+def types() -> dict[str, SearchType]:
+    return dict(_types)
+
+
+def type_named(name: str) -> SearchType | None:
+    name = (name or "").lower()
+    if name in _types:
+        return _types[name]
+    for t in _types.values():
+        if name in t.aliases:
+            return t
+    return None
+
+
+def type_of(obj) -> SearchType | None:
+    for t in _types.values():
+        if isinstance(obj, t.model):
+            return t
+    return None
+
+
+def doc_id(type_name: str, pk) -> str:
+    return f"{type_name}:{pk}"

@@ -1,0 +1,296 @@
+"""Running searches for a person: the access mask, filters, facets, snippets, suggestions."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from markupsafe import Markup, escape
+from sqlalchemy import func, or_, select
+from whoosh import highlight, sorting
+from whoosh import query as Q
+
+from collab import access
+from collab.accounts.models import User
+from collab.extensions import db
+from communities.models import RESTRICTED, Community, Membership
+
+from . import registry
+from .analysis import has_cjk, query_parts
+from .query import Parsed, parse, text_query
+
+PAGE_SIZE = 20
+FACETS = ("type", "community", "author", "tags")
+
+
+def get_index():
+    return current_app.extensions["collab_search"]
+
+
+def mask_for(user):
+    """What the person may NOT read, as a Whoosh query; None for site admins.
+
+    Community content carries scope "community:<id>"; a restricted community the person is not a
+    member of is masked. Private items ("user:<id>", e.g. drafts) are masked unless they are the
+    person's own. Because this is computed at query time from the database, leaving a community or
+    a community turning restricted takes effect on the very next search.
+    """
+    if access.is_admin(user):
+        return None
+    mine = select(Membership.community_id).where(Membership.user_id == user.id)
+    hidden = db.session.scalars(
+        select(Community.id).where(Community.access == RESTRICTED, Community.id.not_in(mine))
+    ).all()
+    masks = [Q.Term("scope", f"community:{cid}") for cid in hidden]
+    masks.append(Q.AndNot(Q.Prefix("scope", "user:"), Q.Term("scope", f"user:{user.id}")))
+    return Q.Or(masks)
+
+
+class _Formatter(highlight.Formatter):
+    """<mark> around matches, everything else escaped."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+    def _text(self, text):
+        return str(escape(text))
+
+
+@dataclass
+class Hit:
+    type: str
+    type_label: str
+    title: Markup
+    snippet: Markup
+    url: str
+    community: str | None
+    author: str
+    created: datetime | None
+
+
+@dataclass
+class Results:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    did_you_mean: str | None = None
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    index_problem: str | None = None
+
+
+@dataclass
+class Filters:
+    type: str = ""
+    community: str = ""  # community id
+    author: str = ""
+    tag: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = "relevance"
+
+
+def _parse_date(value: str):
+    try:
+        return datetime.strptime(value, "%Y-%m-%d")
+    except (TypeError, ValueError):
+        return None
+
+
+def _resolve_communities(user, names: list[str], notices: list[str]) -> list[str]:
+    ids = []
+    for name in names:
+        c = db.session.scalar(
+            select(Community).where(or_(Community.slug == name.lower(), func.lower(Community.name) == name.lower()))
+        )
+        if c is None or not access.can_view(user, c):
+            from flask_babel import gettext as _
+
+            notices.append(_("No community you can see is called “%(name)s”.", name=name))
+            ids.append("-1")
+        else:
+            ids.append(str(c.id))
+    return ids
+
+
+def build_filter(user, parsed: Parsed, filters: Filters, notices: list[str]):
+    from flask_babel import gettext as _
+
+    clauses = []
+    types = [t for t in ([filters.type] if filters.type else []) + parsed.types]
+    if types:
+        names = []
+        for t in types:
+            st = registry.type_named(t)
+            if st is None:
+                notices.append(_("There is no type “%(name)s” to search.", name=t))
+                names.append("-none-")
+            else:
+                names.append(st.name)
+        clauses.append(Q.Or([Q.Term("type", n) for n in names]))
+    communities = ([filters.community] if filters.community else []) + _resolve_communities(
+        user, parsed.communities, notices)
+    if communities:
+        clauses.append(Q.Or([Q.Term("community", c) for c in communities]))
+    for a in ([filters.author.lower()] if filters.author else []) + parsed.authors:
+        clauses.append(Q.Term("author", a))
+    for t in ([filters.tag.lower()] if filters.tag else []) + parsed.tags:
+        clauses.append(Q.Term("tags", t))
+    start, end = _parse_date(filters.date_from), _parse_date(filters.date_to)
+    if (filters.date_from and not start) or (filters.date_to and not end):
+        notices.append(_("Dates are written like 2026-03-31; that date was ignored."))
+    if start or end:
+        clauses.append(Q.DateRange("created", start, end + timedelta(days=1) - timedelta(microseconds=1) if end else None))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else Q.And(clauses)
+
+
+def search(user, raw: str, filters: Filters | None = None, page: int = 1) -> Results:
+    from flask_babel import gettext as _
+
+    started = time.perf_counter()
+    filters = filters or Filters()
+    raw = (raw or "").strip()
+    res = Results(query=raw, page=max(1, min(page, 500)))
+    index = get_index()
+    res.index_problem = index.problem if index.needs_rebuild else None
+    parsed = parse(raw)
+    if parsed.ignored_only_stopwords:
+        res.notices.append(_("Your search has only very common words; add a more specific word."))
+        return res
+    filt = build_filter(user, parsed, filters, res.notices)
+    if not parsed.must and not parsed.must_not and filt is None:
+        if raw:
+            res.notices.append(_("There was nothing to search for in that; type a word or a name."))
+        return res
+    q = text_query(parsed)
+    searcher = index.searcher()
+    facets = {
+        "type": sorting.FieldFacet("type", maptype=sorting.Count),
+        "community": sorting.FieldFacet("community", maptype=sorting.Count),
+        "author": sorting.FieldFacet("author", maptype=sorting.Count),
+        "tags": sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count),
+    }
+    kwargs = {"mask": mask_for(user), "filter": filt, "groupedby": facets, "terms": True}
+    if filters.sort == "newest" or not parsed.must:
+        kwargs.update(sortedby="created", reverse=True)
+    results = searcher.search(q, limit=res.page * PAGE_SIZE, **kwargs)
+    res.total = len(results)
+    res.pages = max(1, -(-res.total // PAGE_SIZE))
+    body_fragments = highlight.ContextFragmenter(maxchars=220, surround=60)
+    title_fragments = highlight.WholeFragmenter()
+    results.formatter = _Formatter()
+    labels = {name: st.label for name, st in registry.types().items()}
+    for hit in results[(res.page - 1) * PAGE_SIZE: res.page * PAGE_SIZE]:
+        body = hit.get("body") or ""
+        results.fragmenter = body_fragments
+        snippet = hit.highlights("body", text=body, top=2) if parsed.must else ""
+        if not snippet:
+            snippet = str(escape(body[:220] + ("…" if len(body) > 220 else "")))
+        results.fragmenter = title_fragments
+        title = hit.highlights("title", text=hit.get("title") or "", minscore=0) if parsed.must else ""
+        res.hits.append(Hit(
+            type=hit["type"], type_label=str(labels[hit["type"]]()) if hit["type"] in labels else hit["type"],
+            title=Markup(title) if title else escape(hit.get("title") or ""), snippet=Markup(snippet),
+            url=hit.get("url") or "", community=hit.get("community") or None, author=hit.get("author") or "",
+            created=hit.get("created"),
+        ))
+    res.facets = _facet_rows(results, labels)
+    if res.total < 3 and parsed.words:
+        res.did_you_mean = _did_you_mean(searcher, raw, parsed)
+    res.seconds = time.perf_counter() - started
+    return res
+
+
+def _facet_rows(results, labels) -> dict[str, list[tuple[str, str, int]]]:
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    groups = {name: results.groups(name) for name in FACETS}
+    community_ids = [int(k) for k in groups["community"] if k and str(k).isdigit()]
+    names = dict(db.session.execute(
+        select(Community.id, Community.name).where(Community.id.in_(community_ids))).all()) \
+        if community_ids else {}
+    authors = [k for k in groups["author"] if k]
+    people = dict(db.session.execute(
+        select(func.lower(User.username), User.display_name).where(func.lower(User.username).in_(authors))
+    ).all()) if authors else {}
+    for name, counts in groups.items():
+        rows = []
+        for key, n in counts.items():
+            if not key:
+                continue
+            key = key.decode() if isinstance(key, bytes) else str(key)
+            if name == "type":
+                label = str(labels[key]()) if key in labels else key
+            elif name == "community":
+                label = names.get(int(key)) if key.isdigit() else None
+                if label is None:
+                    continue
+            elif name == "author":
+                label = people.get(key) or key
+            else:
+                label = key
+            rows.append((key, label, n))
+        rows.sort(key=lambda r: (-r[2], r[1]))
+        out[name] = rows[:12]
+    return out
+
+
+def _did_you_mean(searcher, raw: str, parsed: Parsed) -> str | None:
+    corrector = searcher.corrector("spell")
+    changed = False
+    fixed = raw
+    for word in dict.fromkeys(parsed.words):
+        lower = word.lower()
+        if not 4 <= len(lower) <= 30:
+            continue
+        suggestions = corrector.suggest(lower, limit=1, maxdist=1 if len(lower) <= 5 else 2)
+        if suggestions and suggestions[0] != lower:
+            fixed = fixed.replace(word, suggestions[0])
+            changed = True
+    return fixed if changed else None
+
+
+def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
+    """Type-ahead: titles of people, communities and content that start like what was typed."""
+    prefix = (prefix or "").strip()[:80]
+    if len(prefix) < 2:
+        return []
+    words = prefix.split()
+    clauses = []
+    for w in words[:-1]:
+        part = _title_word(w)
+        if part is not None:
+            clauses.append(part)
+    last = words[-1]
+    if has_cjk(last):
+        part = _title_word(last)
+    else:
+        part = Q.Prefix("title", last.lower()) if len(last) >= 2 else None
+    if part is not None:
+        clauses.append(part)
+    if not clauses:
+        return []
+    q = clauses[0] if len(clauses) == 1 else Q.And(clauses)
+    searcher = get_index().searcher()
+    results = searcher.search(q, limit=limit, mask=mask_for(user))
+    labels = {name: st.label for name, st in registry.types().items()}
+    return [
+        {"title": hit.get("title") or "", "type": hit["type"],
+         "type_label": str(labels[hit["type"]]()) if hit["type"] in labels else hit["type"], "url": hit.get("url") or ""}
+        for hit in results
+    ]
+
+
+def _title_word(word: str):
+    parts = query_parts(word)
+    if not parts:
+        return None
+    clauses = [Q.Term("title", g[0]) if len(g) == 1 else Q.Phrase("title", g) for _k, g in parts]
+    return clauses[0] if len(clauses) == 1 else Q.And(clauses)

@@ -1,0 +1,100 @@
+"""Only readable documents are found, and counts and facets are exact for the searcher."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from collab.extensions import db
+
+ACCESS = ["public", "moderated", "restricted"]
+ROLES = ["outsider", "member", "moderator", "owner", "admin"]
+
+
+@pytest.fixture
+def world(make_user, make_community, admin_user, index_now):
+    owner, moderator, member, outsider = make_user("owner"), make_user("moder"), make_user("member"), make_user("outsider")
+    communities = {
+        access: make_community(owner, name=f"Zephyrhills {access}", access=access, members=[member],
+                               moderators=[moderator], description=f"The quokka handbook ({access}) 袋鼠手册",
+                               tags="quokka")
+        for access in ACCESS
+    }
+    index_now()
+    people = {"owner": owner, "moderator": moderator, "member": member, "outsider": outsider, "admin": admin_user}
+    return people, communities
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_results_counts_and_facets_follow_access(world, find, role):
+    people, communities = world
+    user = people[role]
+    titles, body = find(user, "quokka")
+    sees_restricted = role != "outsider"
+    expected = {f"Zephyrhills {a}" for a in ACCESS if a != "restricted" or sees_restricted}
+    assert set(titles) == expected
+    count = int(re.search(r'data-testid="result-count">(\d+)', body).group(1))
+    assert count == len(expected)
+    # Facet counts are computed over readable documents only.
+    assert re.search(r'>Communities</a> <span class="muted">(\d+)<', body).group(1) == str(len(expected))
+    assert ("Zephyrhills restricted" in body) is sees_restricted
+    # Chinese query, tag filter and in: filter obey the same rule.
+    assert set(find(user, "袋鼠")[0]) == expected
+    assert set(find(user, "tag:quokka")[0]) == expected
+    titles, body = find(user, f"in:{communities['restricted'].slug}")
+    assert (titles == ["Zephyrhills restricted"]) is sees_restricted
+    if not sees_restricted:
+        assert "No community you can see is called" in body
+
+
+def test_type_ahead_respects_access(world, client_for):
+    people, _ = world
+    out = client_for(people["outsider"]).get("/search/suggest?q=zeph").get_json()["suggestions"]
+    mem = client_for(people["member"]).get("/search/suggest?q=zeph").get_json()["suggestions"]
+    assert {s["title"] for s in out} == {"Zephyrhills public", "Zephyrhills moderated"}
+    assert {s["title"] for s in mem} == {"Zephyrhills public", "Zephyrhills moderated", "Zephyrhills restricted"}
+    assert client_for(people["member"]).get("/search/suggest?q=z").get_json()["suggestions"] == []
+
+
+def test_leaving_and_turning_restricted_take_effect_without_reindexing(world, find, client_for, app):
+    people, communities = world
+    member = people["member"]
+    assert "Zephyrhills restricted" in find(member, "quokka")[0]
+    client_for(member).post(f"/c/{communities['restricted'].slug}/leave")
+    assert "Zephyrhills restricted" not in find(member, "quokka")[0]
+    # The owner makes the public community restricted: the outsider loses it at once.
+    owner = client_for(people["owner"])
+    c = communities["public"]
+    owner.post(f"/c/{c.slug}/settings", data={"name": c.name, "slug": c.slug, "description": c.description,
+                                              "tags": "quokka", "access": "restricted"})
+    assert "Zephyrhills public" not in find(people["outsider"], "quokka")[0]
+
+
+def test_private_scopes_are_masked_except_for_their_owner(app, make_user, find, index_now):
+    """Documents scoped to one person (drafts, direct messages) reach only that person."""
+    from collab.search.indexer import document_fields
+    from collab.search.registry import types
+
+    ana, bo = make_user("ana"), make_user("bo")
+    with app.app_context():
+        index = app.extensions["collab_search"]
+        st = types()["person"]
+        from collab.accounts.models import User
+
+        fields = document_fields(st, db.session.get(User, ana.id))
+        fields.update(id="draft:1", type="person", scope=f"user:{ana.id}", title="Secret draft plan",
+                      body="xylophone strategy")
+        with index.writer() as w:
+            w.update_document(**fields)
+    assert find(ana, "xylophone")[0] == ["Secret draft plan"]
+    assert find(bo, "xylophone")[0] == []
+
+
+def test_deactivated_people_disappear(app, make_user, admin_user, client_for, find, index_now):
+    carl = make_user("carl", display_name="Carl Quibble", title="Quibble engineer")
+    index_now()
+    viewer = make_user("viewer")
+    assert "Carl Quibble (@carl)" in find(viewer, "quibble")[0]
+    client_for(admin_user).post(f"/admin/users/{carl.id}/deactivate")
+    index_now()
+    assert find(viewer, "quibble")[0] == []
