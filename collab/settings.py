@@ -1,7 +1,8 @@
 """Site settings kept in the database (registration mode, who may create communities ...)."""
 from __future__ import annotations
 
-from flask import g, has_app_context
+import time
+
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,16 +27,24 @@ class SiteSetting(db.Model):
     value: Mapped[str] = mapped_column(Text, nullable=False)
 
 
+CACHE_SECONDS = 5.0  # other server processes see a change within this time
+
+
+def _cache() -> dict:
+    from flask import current_app
+
+    return current_app.extensions.setdefault("collab_site_settings", {"values": None, "at": 0.0})
+
+
 def all_settings() -> dict[str, str]:
-    """All settings, read once per request (or app context)."""
-    cached = g.get("_site_settings") if has_app_context() else None
-    if cached is not None:
-        return cached
-    values = dict(DEFAULTS)
-    values.update({row.key: row.value for row in db.session.scalars(select(SiteSetting))})
-    if has_app_context():
-        g._site_settings = values
-    return values
+    """All settings: read from the database at most every few seconds per process."""
+    cache = _cache()
+    now = time.monotonic()
+    if cache["values"] is None or now - cache["at"] > CACHE_SECONDS:
+        values = dict(DEFAULTS)
+        values.update({row.key: row.value for row in db.session.scalars(select(SiteSetting))})
+        cache.update(values=values, at=now)
+    return cache["values"]
 
 
 def get_setting(key: str) -> str:
@@ -50,4 +59,4 @@ def set_setting(key: str, value: str) -> None:
         db.session.add(SiteSetting(key=key, value=value))
     else:
         row.value = value
-    g.pop("_site_settings", None)
+    _cache()["values"] = None

@@ -220,7 +220,8 @@ def plain_excerpt(source: str | None, length: int = 200) -> str:
     """A short plain-text excerpt of Markdown source, for lists and previews."""
     if not source:
         return ""
-    text = re.sub(r"```.*?```", " ", source, flags=re.S)
+    text = source[: length * 4 + 400]  # enough for the excerpt; never scan a whole long page
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"[#>*_`~|-]+", " ", text)

@@ -75,12 +75,13 @@ class Membership(TimestampMixin, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     role: Mapped[str] = mapped_column(String(16), nullable=False, default=MEMBER)
 
-    community: Mapped[Community] = relationship(lazy="joined", innerjoin=True)
+    community: Mapped[Community] = relationship()
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (
         UniqueConstraint("community_id", "user_id", name="uq_memberships_community_user"),
         Index("ix_memberships_user", "user_id", "community_id"),
+        Index("ix_memberships_community_role", "community_id", "role", "id"),
     )
 
 

@@ -301,6 +301,21 @@ def members_query(community: Community, q: str = ""):
     return stmt.order_by(rank, func.lower(User.display_name))
 
 
+def member_faces(community: Community, limit: int = 12) -> list[Membership]:
+    """Owners and moderators first, then the longest-standing members: a few rows read through
+    the (community, role, id) index, never a sort of every member of a big community."""
+    leaders = list(db.session.scalars(
+        select(Membership).where(Membership.community_id == community.id, Membership.role.in_((OWNER, "moderator")))
+        .order_by(Membership.role.desc(), Membership.id).limit(limit)
+    ))
+    if len(leaders) < limit:
+        leaders += db.session.scalars(
+            select(Membership).where(Membership.community_id == community.id, Membership.role == MEMBER)
+            .order_by(Membership.id).limit(limit - len(leaders))
+        ).all()
+    return leaders
+
+
 def pending_requests(community: Community):
     return select(JoinRequest).where(
         JoinRequest.community_id == community.id, JoinRequest.status == "pending"
@@ -326,13 +341,20 @@ def communities_of(user: User) -> list[Community]:
 
 
 def popular_tags(user, limit: int = 30) -> list[tuple[str, int]]:
+    """The most used tags among the communities the person can see (a tag cloud: may be up to
+    a minute old)."""
+    from collab.cache import app_cache
+
     from .models import CommunityTag
 
-    rows = db.session.execute(
-        select(CommunityTag.tag, func.count())
-        .where(CommunityTag.community_id.in_(access.visible_community_ids(user)))
-        .group_by(CommunityTag.tag).order_by(func.count().desc(), CommunityTag.tag).limit(limit)
-    )
-    return [(t, n) for t, n in rows]
+    def compute():
+        rows = db.session.execute(
+            select(CommunityTag.tag, func.count())
+            .where(CommunityTag.community_id.in_(access.visible_community_ids(user)))
+            .group_by(CommunityTag.tag).order_by(func.count().desc(), CommunityTag.tag).limit(limit)
+        )
+        return [(t, n) for t, n in rows]
+
+    return app_cache("popular_tags", 60).get_or_set((user.id, limit), compute)
 
 

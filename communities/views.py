@@ -103,7 +103,7 @@ def create():
 
 
 def _context(community: Community) -> dict:
-    user = current_user
+    user = current_user._get_current_object()  # resolve the proxy once, not per check
     role = access.role_of(user, community)
     return {
         "community": community,
@@ -127,7 +127,7 @@ def _context(community: Community) -> dict:
 @login_required
 def home(slug: str):
     community = access.get_community_or_404(slug, current_user)
-    members = db.session.scalars(services.members_query(community).limit(12)).all()
+    members = services.member_faces(community)
     return render_template("communities/home.html", members=members, **_context(community))
 
 

@@ -27,8 +27,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     department: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     location: Mapped[str] = mapped_column(String(120), nullable=False, default="")
-    bio: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    bio_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Loaded on first use: the user loader runs on every request and rarely needs them.
+    bio: Mapped[str] = mapped_column(Text, nullable=False, default="", deferred=True)
+    bio_html: Mapped[str] = mapped_column(Text, nullable=False, default="", deferred=True)
     expertise: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     avatar: Mapped[str | None] = mapped_column(String(80))
     locale: Mapped[str | None] = mapped_column(String(16))
