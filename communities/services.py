@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 from unidecode import unidecode
 
 from collab import access
-from collab.accounts.models import User
+from collab.accounts.models import Face, User
 from collab.accounts.services import normalise_tags
 from collab.db import utcnow
 from collab.extensions import db
@@ -301,19 +301,21 @@ def members_query(community: Community, q: str = ""):
     return stmt.order_by(rank, func.lower(User.display_name))
 
 
-def member_faces(community: Community, limit: int = 12) -> list[Membership]:
+def member_faces(community: Community, limit: int = 12) -> list[Face]:
     """Owners and moderators first, then the longest-standing members: a few rows read through
     the (community, role, id) index, never a sort of every member of a big community."""
-    leaders = list(db.session.scalars(
-        select(Membership).where(Membership.community_id == community.id, Membership.role.in_((OWNER, "moderator")))
-        .order_by(Membership.role.desc(), Membership.id).limit(limit)
-    ))
-    if len(leaders) < limit:
-        leaders += db.session.scalars(
-            select(Membership).where(Membership.community_id == community.id, Membership.role == MEMBER)
-            .order_by(Membership.id).limit(limit - len(leaders))
+    base = select(*Face.columns()).join(Membership, Membership.user_id == User.id).where(
+        Membership.community_id == community.id)
+    conn = db.session.connection()
+    rows = conn.execute(
+        base.where(Membership.role.in_((OWNER, "moderator"))).order_by(Membership.role.desc(), Membership.id)
+        .limit(limit)
+    ).all()
+    if len(rows) < limit:
+        rows += conn.execute(
+            base.where(Membership.role == MEMBER).order_by(Membership.id).limit(limit - len(rows))
         ).all()
-    return leaders
+    return [Face(*row) for row in rows]
 
 
 def pending_requests(community: Community):

@@ -16,7 +16,39 @@ def _nonce() -> str:
     return secrets.token_hex(8)
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class PersonDisplay:
+    """How a person is shown (name, initials); shared by User and the light Face rows."""
+
+    id: int
+    username: str
+    display_name: str
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def initials(self) -> str:
+        parts = self.name.split()
+        if len(parts) >= 2 and parts[0][:1].isascii():
+            return (parts[0][:1] + parts[-1][:1]).upper()
+        return self.name[:2].upper() if self.name[:1].isascii() else self.name[:1]
+
+
+class Face(PersonDisplay):
+    """A person as a list shows them, from a plain row (no ORM object per person)."""
+
+    __slots__ = ("id", "username", "display_name", "avatar")
+
+    def __init__(self, id: int, username: str, display_name: str, avatar: str | None):  # noqa: A002
+        self.id, self.username, self.display_name, self.avatar = id, username, display_name, avatar
+
+    @classmethod
+    def columns(cls):
+        return (User.id, User.username, User.display_name, User.avatar)
+
+
+class User(PersonDisplay, UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,21 +96,6 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.username
-
-    @property
-    def initials(self) -> str:
-        parts = self.name.split()
-        if len(parts) >= 2 and parts[0][:1].isascii():
-            return (parts[0][:1] + parts[-1][:1]).upper()
-        return self.name[:2].upper() if self.name[:1].isascii() else self.name[:1]
-
-    @property
-    def avatar_hue(self) -> int:
-        return (self.id * 47) % 360
 
     @property
     def expertise_tags(self) -> list[str]:
