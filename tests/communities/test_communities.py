@@ -226,3 +226,18 @@ def test_long_lists_page_through(client, make_user, login, make_community):
     members = make_community(owner, name="Crowd", members=[make_user(f"m{i}") for i in range(55)])
     r = client.get(f"/c/{members.slug}/members?page=2")
     assert r.status_code == 200 and "Page 2 of 2" in text(r)
+
+
+def test_search_within_a_community_from_its_page(app, client, make_user, login, make_community):
+    from collab.search import flush
+
+    owner = make_user("owner")
+    login(owner)
+    here = make_community(owner, name="Here", description="The walrus protocol lives here.")
+    make_community(owner, name="Elsewhere", description="Another walrus protocol.")
+    with app.app_context():
+        flush(app)
+    page = text(client.get(f"/c/{here.slug}/"))
+    assert f'name="community" value="{here.id}"' in page
+    results = text(client.get("/search", query_string={"q": "walrus", "community": here.id}))
+    assert "Searching in Here" in results and ">Here<" in results and "Elsewhere" not in results
