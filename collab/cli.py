@@ -127,8 +127,13 @@ def reindex():
 
     index = current_app.extensions["collab_search"]
     total = total_objects()
-    with click.progressbar(length=total, label="Indexing", show_pos=True, show_percent=True) as bar:
-        count = rebuild(index, progress=bar.update)
+    from whoosh.writing import LockError
+
+    try:
+        with click.progressbar(length=total, label="Indexing", show_pos=True, show_percent=True) as bar:
+            count = rebuild(index, progress=bar.update)
+    except LockError as e:
+        raise click.ClickException(str(e)) from None
     click.echo(f"Indexed {count} documents ({total} objects read); index size {index.size_on_disk() / 1e6:.1f} MB.")
 
 

@@ -5,6 +5,7 @@ outbox written in the same transaction, drained by the one indexer.
 """
 from __future__ import annotations
 
+import logging
 import os
 
 from flask import Blueprint
@@ -31,6 +32,10 @@ def init_search(app) -> None:
     install_hooks()
     index = SearchIndex(app.config["SEARCH_INDEX_PATH"])
     app.extensions["collab_search"] = index
+    try:
+        index.ensure()  # open now: a missing or broken index is reported (and replaced) at start
+    except Exception:  # e.g. another process is repairing it; searches and the indexer retry
+        logging.getLogger(__name__).exception("the search index could not be opened at start")
     mode = app.config.get("SEARCH_INDEXER", "thread")
     if mode == "thread" and os.environ.get("COLLAB_NO_INDEXER") != "1":
         start_indexer(app)
@@ -45,16 +50,18 @@ def start_indexer(app):
 
 
 def flush(app=None) -> int:
-    """Index everything queued, now (tests and commands)."""
+    """Index everything queued, now (tests and commands): rebuild first if the index is new or
+    was repaired, and retry documents that failed before."""
     from flask import current_app
 
     from .indexer import drain, rebuild
 
     app = app or current_app
     index = app.extensions["collab_search"]
-    index.ix
+    index.ensure()
     if index.needs_rebuild:
         rebuild(index)
+    index.failures.clear()
     return drain(index)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from collab.accounts.models import User
 from collab.extensions import db
@@ -48,7 +49,9 @@ def _community(c: Community) -> dict | None:
 
 def _all(model):
     def load():
-        yield from db.session.scalars(select(model).order_by(model.id).execution_options(yield_per=500))
+        # Deferred columns (a person's bio) in the same query, not one query per object.
+        yield from db.session.scalars(
+            select(model).order_by(model.id).options(undefer("*")).execution_options(yield_per=500))
 
     return load
 

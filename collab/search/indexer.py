@@ -6,16 +6,20 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from flask import current_app, has_request_context
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import undefer
 from whoosh.writing import CLEAR, LockError
 
 from collab.db import read_intent, write_intent
 from collab.extensions import db
 
 from . import registry
-from .outbox import SearchOutbox, changed
+from .index import looks_damaged
+from .outbox import SearchOutbox, changed, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -54,42 +58,55 @@ def _naive(dt):
 
 
 def _load(st: registry.SearchType, pks: list[str]) -> dict[str, object]:
+    if not pks:
+        return {}
     pk_col = db.inspect(st.model).primary_key[0]
-    keys = [int(p) if p.isdigit() else p for p in pks]
-    objs = db.session.scalars(select(st.model).where(pk_col.in_(keys))).all()
+    keys = [int(p) if p.isascii() and p.isdigit() else p for p in pks]
+    # Deferred columns (a person's bio ...) in the same query, not one query per document.
+    objs = db.session.scalars(select(st.model).where(pk_col.in_(keys)).options(undefer("*"))).all()
     return {str(db.inspect(o).identity[0]): o for o in objs}
 
 
+class IndexBusy(LockError):
+    """The writer lock could not be had in time (a LockError with a message for people)."""
+
+
+def _select_rows(after: int, batch: int):
+    return db.session.execute(
+        select(SearchOutbox.id, SearchOutbox.doc_type, SearchOutbox.doc_pk)
+        .where(SearchOutbox.id > after).order_by(SearchOutbox.id).limit(batch)
+    ).all()
+
+
 def run_once(index, batch: int = BATCH) -> int:
-    """Index one batch of outbox rows; returns how many rows were handled (0: nothing to do)."""
+    """Index one batch of outbox rows (the oldest); returns how many rows it looked at
+    (0: nothing to do)."""
     with read_intent():
-        rows = db.session.execute(
-            select(SearchOutbox.id, SearchOutbox.doc_type, SearchOutbox.doc_pk).order_by(SearchOutbox.id).limit(batch)
-        ).all()
+        rows = _select_rows(0, batch)
         if not rows:
             db.session.rollback()
             return 0
-        return _index_rows(index, rows)
+        _index_rows(index, rows)
+        return len(rows)
 
 
 def _index_rows(index, rows) -> int:
+    """Index the documents the rows name, in one Whoosh commit, then delete those rows.
+
+    Returns how many rows were deleted. A document whose ``to_document`` raises is left out and
+    its rows stay queued (retried later, with a growing pause, see ``_retry_later``), so one bad
+    object cannot stop the indexing of everything behind it. Anything else that goes wrong
+    (the writer, the commit, the process dying) leaves every row of the batch in the outbox.
+    """
     wanted: dict[str, set[str]] = {}
     for _id, t, pk in rows:
         wanted.setdefault(t, set()).add(pk)
+    held: set[tuple[str, str]] = set()
+    now = time.monotonic()
     writer = index.writer()
     try:
-        for type_name, pks in wanted.items():
-            st = registry.type_named(type_name)
-            if st is None:
-                continue
-            loaded = _load(st, sorted(pks))
-            for pk in pks:
-                obj = loaded.get(pk)
-                fields = document_fields(st, obj) if obj is not None else None
-                if fields is None:
-                    writer.delete_by_term("id", registry.doc_id(type_name, pk))
-                else:
-                    writer.update_document(**fields)
+        with _url_context():
+            _fill(index, writer, wanted, held, now)
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -97,19 +114,69 @@ def _index_rows(index, rows) -> int:
         raise
     db.session.rollback()  # end the read transaction before writing
     # Only now, with the documents committed to the index, forget the rows.
-    ids = [r[0] for r in rows]
-    with write_intent():
-        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(ids)))
-        db.session.commit()
-    return len(rows)
+    ids = [r[0] for r in rows if (r[1], r[2]) not in held]
+    if ids:
+        with write_intent():
+            db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(ids)))
+            db.session.commit()
+    return len(ids)
+
+
+def _url_context():
+    """Documents carry url_for() paths: one request context for a whole batch (not one per
+    document) when the indexer runs outside a request."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context("/")
+
+
+def _fill(index, writer, wanted: dict[str, set[str]], held: set, now: float) -> None:
+    for type_name, pks in wanted.items():
+        st = registry.type_named(type_name)
+        if st is None:
+            continue  # a type no longer installed: nothing to index, the rows go
+        due = {pk for pk in pks if index.failures.get((type_name, pk), (0, 0.0))[1] <= now}
+        held.update((type_name, pk) for pk in pks - due)
+        loaded = _load(st, sorted(due))
+        for pk in sorted(due):
+            obj = loaded.get(pk)
+            try:
+                fields = document_fields(st, obj) if obj is not None else None
+            except SQLAlchemyError:
+                raise  # the database, not this document: the whole batch waits
+            except Exception:
+                log.exception("search: could not make the document %s:%s; it stays queued", type_name, pk)
+                _retry_later(index, (type_name, pk))
+                held.add((type_name, pk))
+                continue
+            index.failures.pop((type_name, pk), None)
+            if fields is None:
+                writer.delete_by_term("id", registry.doc_id(type_name, pk))
+            else:
+                writer.update_document(**fields)
+
+
+def _retry_later(index, key: tuple[str, str]) -> None:
+    count = index.failures.get(key, (0, 0.0))[0] + 1
+    index.failures[key] = (count, time.monotonic() + min(300.0, 2.0 ** count))
 
 
 def drain(index, batch: int = BATCH) -> int:
+    """One pass over the outbox, oldest first, in batches; returns how many rows were indexed.
+
+    Rows queued while it runs are picked up too; rows of documents that failed stay behind and
+    do not hold up the rest."""
     total = 0
+    after = 0
     while True:
-        n = run_once(index, batch)
-        total += n
-        if n < batch:
+        with read_intent():
+            rows = _select_rows(after, batch)
+            if not rows:
+                db.session.rollback()
+                return total
+            total += _index_rows(index, rows)
+        after = rows[-1][0]
+        if len(rows) < batch:
             return total
 
 
@@ -117,15 +184,38 @@ def backlog() -> int:
     return db.session.scalar(select(func.count(SearchOutbox.id))) or 0
 
 
-def rebuild(index, progress: Callable[[int], None] | None = None) -> int:
-    """Re-create every document from the database in one writer, replacing the old index."""
-    writer = index.writer(timeout=120.0)
-    count = 0
+def rebuild(index, progress: Callable[[int], None] | None = None, timeout: float = 120.0) -> int:
+    """Re-create every document from the database in one writer, replacing the old index.
+
+    Waits up to ``timeout`` seconds for the writer lock (another rebuild, an indexer batch), then
+    raises LockError (IndexBusy). Outbox rows already committed when it starts are covered and
+    deleted; later ones are left for the indexer. A document that cannot be built is logged and
+    queued again rather than failing the whole rebuild.
+    """
     try:
-        with read_intent():
+        writer = index.writer(timeout=timeout)
+    except LockError:
+        raise IndexBusy(
+            f"another process kept the search index locked for {timeout:g} seconds (a server's indexer, "
+            "`collab indexer` or another `collab reindex`); try again when it has finished"
+        ) from None
+    identity = index.current_identity()
+    count = 0
+    covered: list[int] = []
+    failed: dict[str, list[str]] = {}
+    try:
+        with read_intent(), _url_context():
+            # Outbox rows committed before the reads below are covered by this rebuild.
+            covered = list(db.session.scalars(select(SearchOutbox.id)))
             for st in registry.types().values():
                 for obj in st.load_all():
-                    fields = document_fields(st, obj)
+                    try:
+                        fields = document_fields(st, obj)
+                    except Exception:
+                        pk = str(db.inspect(obj).identity[0])
+                        log.exception("search: could not make the document %s:%s; it is queued again", st.name, pk)
+                        failed.setdefault(st.name, []).append(pk)
+                        fields = None
                     if fields is not None:
                         writer.add_document(**fields)
                         count += 1
@@ -137,8 +227,14 @@ def rebuild(index, progress: Callable[[int], None] | None = None) -> int:
         raise
     finally:
         db.session.rollback()
-    index.needs_rebuild = False
-    index.problem = None
+    index.mark_rebuilt(identity)
+    index.failures.clear()
+    with write_intent():
+        for i in range(0, len(covered), 1000):
+            db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(covered[i:i + 1000])))
+        for type_name, pks in failed.items():  # the indexer tries these again
+            enqueue(type_name, pks)
+        db.session.commit()
     return count
 
 
@@ -169,6 +265,7 @@ class IndexerThread:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             changed.wait(self.poll)
             changed.clear()
@@ -176,14 +273,23 @@ class IndexerThread:
                 break
             with self.app.app_context():
                 try:
-                    self.index.ix  # open (and repair) before looking at needs_rebuild
+                    self.index.ensure()  # reopen (and repair) a vanished or replaced folder
                     if self.index.needs_rebuild:
                         rebuild(self.index)
                     drain(self.index)
+                    failures = 0
                 except LockError:
-                    time.sleep(0.5)  # someone else (collab reindex) holds the writer: try later
-                except Exception:
+                    self._stop.wait(0.5)  # someone else (collab reindex) holds the writer: try later
+                except Exception as e:
+                    failures += 1
                     log.exception("search indexer batch failed; the rows stay queued")
-                    time.sleep(1.0)
+                    try:
+                        if failures >= 2 and looks_damaged(e):
+                            self.index.condemn(e)  # the same damage twice: start over from the database
+                        else:
+                            self.index.recover(e)  # look again; a broken index is moved aside
+                    except Exception:
+                        log.exception("search index could not be reopened")
+                    self._stop.wait(min(30.0, float(failures)))
                 finally:
                     db.session.remove()

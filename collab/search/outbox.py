@@ -67,8 +67,10 @@ def _collect(session: Session, flush_context) -> None:
 
 def _pk(obj):
     state = db.inspect(obj)
-    identity = state.identity
-    if identity is None:
+    # In after_flush a just-inserted object has its primary key attributes but no identity key
+    # yet (the session assigns it after the flush hooks run): read the key from the attributes.
+    identity = state.identity or tuple(state.mapper.primary_key_from_instance(obj))
+    if not identity or any(v is None for v in identity):
         return None
     return identity[0] if len(identity) == 1 else ":".join(map(str, identity))
 

@@ -4,7 +4,7 @@
     "exact phrase"   in that order
     -word, -"p q"    must not match
     a OR b           either
-    tag:x author:name in:community type:person   filters
+    tag:x author:name in:community type:person   filters (-tag:x and so on leave those out)
 
 Anything else, including unbalanced quotes, unknown ``field:`` prefixes, ``*`` and other
 punctuation, is searched as plain words. Whoosh's own query parser is never used.
@@ -18,8 +18,9 @@ from whoosh import query as Q
 
 from .analysis import STOP, query_parts
 
-MAX_QUERY = 500
-MAX_CLAUSES = 30
+MAX_QUERY = 500  # characters searched; the rest is ignored (and the person told)
+MAX_CLAUSES = 30  # words, phrases and parts of words searched; the rest is ignored (and told)
+MAX_PHRASE_TERMS = 32  # terms of one phrase or one run of Chinese (bigrams) that must line up
 FIELDS = ("title", "body")
 FILTER_FIELDS = {"tag", "tags", "author", "by", "in", "type", "is"}
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))', re.U)
@@ -33,21 +34,36 @@ class Parsed:
     authors: list[str] = field(default_factory=list)
     communities: list[str] = field(default_factory=list)  # as typed: slug or name
     types: list[str] = field(default_factory=list)
+    # -tag:x -author:x -in:x -type:x: documents with these are left out
+    not_tags: list[str] = field(default_factory=list)
+    not_authors: list[str] = field(default_factory=list)
+    not_communities: list[str] = field(default_factory=list)
+    not_types: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # plain words, for "did you mean"
     ignored_only_stopwords: bool = False
+    truncated: bool = False  # longer than MAX_QUERY characters: only the start was read
+    capped: bool = False  # more than MAX_CLAUSES clauses: the rest was ignored
+    clauses: int = 0  # words, phrases and word parts searched (at most MAX_CLAUSES)
+    empty_filters: list[str] = field(default_factory=list)  # "tag:" and the like without a value
 
     @property
     def has_text(self) -> bool:
         return bool(self.must)
 
 
-def _word_query(text: str):
-    """One word: every part must match in title or body. None if nothing searchable is left."""
+def _word_query(text: str, budget: int = MAX_CLAUSES):
+    """One word: every part must match in title or body.
+
+    Returns (query or None if nothing searchable is left, clauses used, parts left out); a word
+    like a-b-c-d... has a part per piece and spends one clause of the budget for each."""
     parts = query_parts(text)
     if not parts:
-        return None
+        return None, 0, 0
+    dropped = max(0, len(parts) - budget)
+    parts = parts[:budget]
     clauses = []
     for kind, grams in parts:
+        grams = grams[:MAX_PHRASE_TERMS]
         per_field = []
         for f in FIELDS:
             if len(grams) == 1:
@@ -55,16 +71,23 @@ def _word_query(text: str):
             else:
                 per_field.append(Q.Phrase(f, grams))
         clauses.append(Q.Or(per_field))
-    return clauses[0] if len(clauses) == 1 else Q.And(clauses)
+    return (clauses[0] if len(clauses) == 1 else Q.And(clauses)), len(parts), dropped
 
 
-def _phrase_query(text: str):
+def _phrase_query(text: str, budget: int = MAX_CLAUSES):
+    """A quoted phrase: one clause, at most MAX_PHRASE_TERMS terms in order."""
     parts = query_parts(text)
     if not parts:
-        return None
+        return None, 0, 0
     tokens: list[str] = []
     for _kind, grams in parts:
         tokens.extend(grams)
+    dropped = int(len(tokens) > MAX_PHRASE_TERMS)
+    tokens = tokens[:MAX_PHRASE_TERMS]
+    return _phrase(text, tokens, parts), 1, dropped
+
+
+def _phrase(text: str, tokens: list[str], parts):
     if len(tokens) == 1:
         return Q.Or([Q.Term(f, tokens[0]) for f in FIELDS])
     # Dropped stop words and the gap after a CJK run leave holes: allow that much slop.
@@ -73,40 +96,57 @@ def _phrase_query(text: str):
     return Q.Or([Q.Phrase(f, tokens, slop=slop) for f in FIELDS])
 
 
+def clean_text(raw: str) -> str:
+    """Control and other unprintable characters (NUL, escapes, bidi controls) become spaces."""
+    return "".join(c if c.isprintable() else " " for c in (raw or ""))
+
+
 def parse(raw: str) -> Parsed:
-    text = (raw or "")[:MAX_QUERY]
-    text = "".join(c if c.isprintable() else " " for c in text)
     p = Parsed()
+    raw = raw or ""
+    p.truncated = len(raw) > MAX_QUERY
+    text = clean_text(raw[:MAX_QUERY])
     groups: list[list] = []  # consecutive OR-joined alternatives
     join_next = False
     saw_stopword = False
     clauses = 0
     for m in _TOKEN.finditer(text):
         if clauses >= MAX_CLAUSES:
+            p.capped = True
             break
         neg, fname, quoted, bare = m.group(1), (m.group(2) or "").lower(), m.group(3), m.group(4)
         value = quoted if quoted is not None else bare
+        if not fname and quoted is None and bare.endswith(":") and bare[:-1].lower() in FILTER_FIELDS:
+            p.empty_filters.append(bare.lower())  # "tag:" with nothing after it
+            continue
         if fname and fname not in FILTER_FIELDS:
             value = f"{fname} {value}"  # unknown field: just words
             fname = ""
         if fname:
             value = value.strip().strip(",")
             if not value:
+                p.empty_filters.append(f"{fname}:")
                 continue
-            target = {"tag": p.tags, "tags": p.tags, "author": p.authors, "by": p.authors,
-                      "in": p.communities, "type": p.types, "is": p.types}[fname]
+            if neg:
+                target = {"tag": p.not_tags, "tags": p.not_tags, "author": p.not_authors, "by": p.not_authors,
+                          "in": p.not_communities, "type": p.not_types, "is": p.not_types}[fname]
+            else:
+                target = {"tag": p.tags, "tags": p.tags, "author": p.authors, "by": p.authors,
+                          "in": p.communities, "type": p.types, "is": p.types}[fname]
             target.append(value.lstrip("@").lower() if fname in ("author", "by", "tag", "tags", "type", "is") else value)
             continue
         if quoted is None and value == "OR":
             join_next = bool(groups)
             continue
-        q = _phrase_query(value) if quoted is not None else _word_query(value)
+        q, used, dropped = (_phrase_query if quoted is not None else _word_query)(value, MAX_CLAUSES - clauses)
+        if dropped:
+            p.capped = True
         if q is None:
             if any(w.lower() in STOP for w in re.findall(r"\w+", value)):
                 saw_stopword = True
             join_next = False
             continue
-        clauses += 1
+        clauses += used
         if neg:
             p.must_not.append(q)
             join_next = False
@@ -118,6 +158,7 @@ def parse(raw: str) -> Parsed:
         else:
             groups.append([q])
         join_next = False
+    p.clauses = clauses
     p.must = [g[0] if len(g) == 1 else Q.Or(g) for g in groups]
     p.ignored_only_stopwords = saw_stopword and not p.must and not p.must_not
     return p

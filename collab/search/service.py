@@ -1,9 +1,10 @@
 """Running searches for a person: the access mask, filters, facets, snippets, suggestions."""
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from markupsafe import Markup, escape
@@ -18,9 +19,13 @@ from communities.models import RESTRICTED, Community, Membership
 
 from . import registry
 from .analysis import has_cjk, query_parts
-from .query import Parsed, parse, text_query
+from .index import looks_damaged
+from .query import MAX_CLAUSES, MAX_QUERY, Parsed, clean_text, parse, text_query
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
+MAX_PAGE = 500
 FACETS = ("type", "community", "author", "tags")
 
 
@@ -145,31 +150,95 @@ def build_filter(user, parsed: Parsed, filters: Filters, notices: list[str]):
     start, end = _parse_date(filters.date_from), _parse_date(filters.date_to)
     if (filters.date_from and not start) or (filters.date_to and not end):
         notices.append(_("Dates are written like 2026-03-31; that date was ignored."))
+    if start and end and start > end:
+        start, end = end, start  # "from" after "to": the person means the days between
     if start or end:
-        clauses.append(Q.DateRange("created", start, end + timedelta(days=1) - timedelta(microseconds=1) if end else None))
+        # The whole last day (no arithmetic that could leave the calendar at 9999-12-31).
+        last = end.replace(hour=23, minute=59, second=59, microsecond=999999) if end else None
+        clauses.append(Q.DateRange("created", start, last))
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else Q.And(clauses)
 
 
+def build_exclusions(user, parsed: Parsed, notices: list[str]):
+    """-tag:x, -author:x, -type:x, -in:x as one query of what to leave out (None: nothing)."""
+    clauses = [Q.Term("tags", t) for t in parsed.not_tags]
+    clauses += [Q.Term("author", a) for a in parsed.not_authors]
+    for t in parsed.not_types:
+        st = registry.type_named(t)
+        if st is not None:
+            clauses.append(Q.Term("type", st.name))
+    clauses += [Q.Term("community", c) for c in _resolve_communities(user, parsed.not_communities, notices)
+                if c != "-1"]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else Q.Or(clauses)
+
+
 def search(user, raw: str, filters: Filters | None = None, page: int = 1) -> Results:
+    """Run a search for ``user``. Never raises for any input: what cannot be searched becomes a
+    notice, and an index that fails is checked (and repaired, see index.SearchIndex.recover)."""
     from flask_babel import gettext as _
 
     started = time.perf_counter()
     filters = filters or Filters()
     raw = (raw or "").strip()
-    res = Results(query=raw, page=max(1, min(page, 500)))
+    res = Results(query=raw, page=max(1, min(page, MAX_PAGE)))
     index = get_index()
-    res.index_problem = index.problem if index.needs_rebuild else None
     parsed = parse(raw)
-    if parsed.ignored_only_stopwords:
-        res.notices.append(_("Your search has only very common words; add a more specific word."))
+    if parsed.truncated:
+        res.notices.append(_("Only the first %(n)d characters of your search were used.", n=MAX_QUERY))
+    if parsed.capped:
+        res.notices.append(_("Only the first %(n)d words of your search were used.", n=MAX_CLAUSES))
+    for name in dict.fromkeys(parsed.empty_filters):
+        res.notices.append(_("Write a value right after “%(filter)s”, without a space (like tag:python).",
+                             filter=name))
+    try:
+        if parsed.ignored_only_stopwords:
+            res.notices.append(_("Your search has only very common words; add a more specific word."))
+            return res
+        filt = build_filter(user, parsed, filters, res.notices)
+        exclude = build_exclusions(user, parsed, res.notices)
+        if not parsed.must and not parsed.must_not and filt is None and exclude is None:
+            if raw:
+                res.notices.append(_("There was nothing to search for in that; type a word or a name."))
+            return res
+        try:
+            _run(index, user, res, parsed, filt, exclude, filters, raw)
+        except Exception as e:
+            log.exception("search for %r failed; checking the index and trying again", raw[:100])
+            _clear(res)
+            try:
+                index.recover(e)
+                _run(index, user, res, parsed, filt, exclude, filters, raw)
+            except Exception as again:
+                log.exception("search for %r failed again", raw[:100])
+                _clear(res)
+                if looks_damaged(again):  # damage that opening did not see: start over
+                    try:
+                        index.condemn(again)
+                    except Exception:
+                        log.exception("could not replace the damaged search index")
+                res.notices.append(_("Search is not working right now; please try again in a moment."))
         return res
-    filt = build_filter(user, parsed, filters, res.notices)
-    if not parsed.must and not parsed.must_not and filt is None:
-        if raw:
-            res.notices.append(_("There was nothing to search for in that; type a word or a name."))
-        return res
+    finally:
+        res.index_problem = index.problem
+        res.seconds = time.perf_counter() - started
+
+
+def _clear(res: Results) -> None:
+    res.hits, res.total, res.pages, res.facets, res.did_you_mean = [], 0, 1, {}, None
+
+
+def _mask(user, exclude):
+    mask = mask_for(user)
+    if exclude is None:
+        return mask
+    return exclude if mask is None else Q.Or([mask, exclude])
+
+
+def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filters, raw: str) -> None:
     q = text_query(parsed)
     searcher = index.searcher()
     facets = {
@@ -178,7 +247,7 @@ def search(user, raw: str, filters: Filters | None = None, page: int = 1) -> Res
         "author": sorting.FieldFacet("author", maptype=sorting.Count),
         "tags": sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count),
     }
-    kwargs = {"mask": mask_for(user), "filter": filt, "groupedby": facets, "terms": True}
+    kwargs = {"mask": _mask(user, exclude), "filter": filt, "groupedby": facets, "terms": True}
     if filters.sort == "newest" or not parsed.must:
         kwargs.update(sortedby="created", reverse=True)
     results = searcher.search(q, limit=res.page * PAGE_SIZE, **kwargs)
@@ -205,8 +274,6 @@ def search(user, raw: str, filters: Filters | None = None, page: int = 1) -> Res
     res.facets = _facet_rows(results, labels)
     if res.total < 3 and parsed.words:
         res.did_you_mean = _did_you_mean(searcher, raw, parsed)
-    res.seconds = time.perf_counter() - started
-    return res
 
 
 def _facet_rows(results, labels) -> dict[str, list[tuple[str, str, int]]]:
@@ -258,8 +325,9 @@ def _did_you_mean(searcher, raw: str, parsed: Parsed) -> str | None:
 
 
 def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
-    """Type-ahead: titles of people, communities and content that start like what was typed."""
-    prefix = (prefix or "").strip()[:80]
+    """Type-ahead: titles of people, communities and content that start like what was typed.
+    Never raises: a failing index gives no suggestions (and is checked)."""
+    prefix = clean_text((prefix or "")[:80]).strip()
     if len(prefix) < 2:
         return []
     words = prefix.split()
@@ -278,14 +346,34 @@ def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
     if not clauses:
         return []
     q = clauses[0] if len(clauses) == 1 else Q.And(clauses)
-    searcher = get_index().searcher()
-    results = searcher.search(q, limit=limit, mask=mask_for(user))
+    index = get_index()
     labels = {name: st.label for name, st in registry.types().items()}
-    return [
-        {"title": hit.get("title") or "", "type": hit["type"],
-         "type_label": str(labels[hit["type"]]()) if hit["type"] in labels else hit["type"], "url": hit.get("url") or ""}
-        for hit in results
-    ]
+    mask = mask_for(user)
+
+    def run():
+        results = index.searcher().search(q, limit=limit, mask=mask)
+        return [
+            {"title": hit.get("title") or "", "type": hit["type"],
+             "type_label": str(labels[hit["type"]]()) if hit["type"] in labels else hit["type"],
+             "url": hit.get("url") or ""}
+            for hit in results
+        ]
+
+    try:
+        return run()
+    except Exception as e:
+        log.exception("suggestions for %r failed; checking the index", prefix)
+        try:
+            index.recover(e)
+            return run()
+        except Exception as again:
+            log.exception("suggestions for %r failed again", prefix)
+            if looks_damaged(again):
+                try:
+                    index.condemn(again)
+                except Exception:
+                    log.exception("could not replace the damaged search index")
+            return []
 
 
 def _title_word(word: str):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from flask import jsonify, render_template, request, url_for
+import json
+
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -9,31 +11,39 @@ from collab.extensions import db
 from communities.models import Community
 
 from . import bp, registry
+from .query import clean_text
 from .service import Filters, search, suggest
+
+MAX_ID = 2**31 - 1  # larger numbers are no community (and overflow PostgreSQL's integer)
+
+
+def _arg(name: str, limit: int) -> str:
+    """A query parameter, cut to ``limit`` characters, control characters (NUL ...) as spaces."""
+    return clean_text((request.args.get(name) or "")[:limit])
 
 
 @bp.route("/search")
 @login_required
 def results():
-    q = (request.args.get("q") or "")[:2000]
+    q = _arg("q", 2000).strip()
     try:
         page = int(request.args.get("page", 1))
     except ValueError:
         page = 1
     filters = Filters(
-        type=(request.args.get("type") or "")[:32],
-        community=(request.args.get("community") or "")[:12],
-        author=(request.args.get("author") or "")[:40],
-        tag=(request.args.get("tag") or "")[:40],
-        date_from=(request.args.get("from") or "")[:10],
-        date_to=(request.args.get("to") or "")[:10],
+        type=_arg("type", 32),
+        community=_arg("community", 12),
+        author=_arg("author", 40),
+        tag=_arg("tag", 40),
+        date_from=_arg("from", 10),
+        date_to=_arg("to", 10),
         sort="newest" if request.args.get("sort") == "newest" else "relevance",
     )
-    if filters.community and not filters.community.isdigit():
+    if filters.community and not (filters.community.isascii() and filters.community.isdigit()):
         filters.community = ""
     scope = None
     if filters.community:
-        c = db.session.get(Community, int(filters.community))
+        c = db.session.get(Community, int(filters.community)) if int(filters.community) <= MAX_ID else None
         if c is None or not access.can_view(current_user, c):
             filters.community = "-1"
         else:
@@ -43,9 +53,12 @@ def results():
     ids = {int(h.community) for h in res.hits if h.community and h.community.isdigit()}
     if ids:
         names = {c.id: c for c in db.session.scalars(select(Community).where(Community.id.in_(ids)))}
+    # The parameters as the page repeats them (links, hidden fields): cut and cleaned like above.
+    base_args = {key: clean_text(value[:2000]) for key, value in request.args.items()}
+
     def link(**changes):
         """This search's URL with some parameters changed (None removes one); back to page 1."""
-        args = request.args.to_dict()
+        args = dict(base_args)
         args.pop("page", None)
         for key, value in changes.items():
             if value is None:
@@ -56,11 +69,17 @@ def results():
 
     return render_template(
         "search/results.html", res=res, q=q, filters=filters, scope=scope, communities=names,
-        types=registry.types(), link=link,
+        types=registry.types(), link=link, base_args=base_args,
     )
 
 
 @bp.route("/search/suggest")
 @login_required
 def suggestions():
-    return jsonify({"suggestions": suggest(current_user, request.args.get("q", ""))})
+    # Titles are plain text (the script sets them with textContent). The JSON escapes < > & and '
+    # as \u003c ... all the same, so the response carries no markup even when opened or sniffed
+    # as a page.
+    body = json.dumps({"suggestions": suggest(current_user, request.args.get("q", ""))}, ensure_ascii=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        body = body.replace(ch, esc)
+    return current_app.response_class(body + "\n", mimetype="application/json")

@@ -30,3 +30,62 @@ def find(client_for):
         return titles, body
 
     return do
+
+
+@pytest.fixture
+def app_on_same_instance(app, backend):
+    """Another app object on the same instance folder and database as ``app`` (as a second
+    server process or `collab indexer` would be): ``app_on_same_instance(**config)``."""
+    from pathlib import Path
+
+    from collab.app import create_app
+    from collab.config import TestConfig
+    from collab.extensions import db
+    from tests.conftest import PG_URL
+
+    made = []
+
+    def factory(**overrides):
+        config = TestConfig(Path(app.instance_path), PG_URL if backend == "postgresql" else None)
+        for key, value in overrides.items():
+            setattr(config, key, value)
+        other = create_app(config)
+        made.append(other)
+        return other
+
+    yield factory
+    for other in made:
+        thread = other.extensions.get("collab_search_thread")
+        if thread:
+            thread.stop()
+        other.extensions["collab_search"].close()
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def expected_ids(app) -> set[str]:
+    """The ids of every document the database says should be in the index."""
+    from collab.extensions import db
+    from collab.search import registry
+
+    ids = set()
+    with app.app_context(), app.test_request_context("/"):
+        for st in registry.types().values():
+            for obj in st.load_all():
+                if st.to_document(obj) is not None:
+                    ids.add(registry.doc_id(st.name, db.inspect(obj).identity[0]))
+        db.session.rollback()
+    return ids
+
+
+def index_ids(app) -> list[str]:
+    """The ids of every live document in the index (a list: duplicates would show)."""
+    return app.extensions["collab_search"].doc_ids()
+
+
+def backlog(app) -> int:
+    from collab.search.indexer import backlog as count
+
+    with app.app_context():
+        return count()
