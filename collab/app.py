@@ -110,15 +110,18 @@ def _register_blueprints(app: Flask) -> None:
     from collab.home import bp as home_bp
     from collab.search import bp as search_bp
     from communities import bp as communities_bp
+    from wiki import bp as wiki_bp
 
     # The models of every package must be imported before migrations or create_all see them.
     import collab.settings  # noqa: F401
+    import wiki.models  # noqa: F401
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communities_bp, url_prefix="/c")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(search_bp)
+    app.register_blueprint(wiki_bp, url_prefix="/c/<slug>/wiki")
 
 
 def _init_templates(app: Flask) -> None:

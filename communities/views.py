@@ -102,7 +102,8 @@ def create():
     return render_template("communities/edit.html", form=form, community=None)
 
 
-def _context(community: Community) -> dict:
+def community_context(community: Community) -> dict:
+    """What the community header and tabs need; tools call this to draw them."""
     user = current_user._get_current_object()  # resolve the proxy once, not per check
     role = access.role_of(user, community)
     return {
@@ -128,7 +129,7 @@ def _context(community: Community) -> dict:
 def home(slug: str):
     community = access.get_community_or_404(slug, current_user)
     members = services.member_faces(community)
-    return render_template("communities/home.html", members=members, **_context(community))
+    return render_template("communities/home.html", members=members, **community_context(community))
 
 
 @bp.route("/<slug>")
@@ -142,7 +143,7 @@ def members(slug: str):
     community = access.get_community_or_404(slug, current_user)
     q = (request.args.get("q") or "").strip()[:60]
     page = paginate(services.members_query(community, q), per_page=50)
-    return render_template("communities/members.html", page=page, q=q, **_context(community))
+    return render_template("communities/members.html", page=page, q=q, **community_context(community))
 
 
 def _act(slug: str):
@@ -180,7 +181,7 @@ def request_join(slug: str):
             db.session.commit()
             flash(_("Your request is sent. An owner or moderator will answer it."), "success")
         return redirect(url_for("communities.home", slug=community.slug))
-    return render_template("communities/request.html", form=form, **_context(community))
+    return render_template("communities/request.html", form=form, **community_context(community))
 
 
 @bp.route("/<slug>/request/cancel", methods=["POST"])
@@ -215,7 +216,7 @@ def requests(slug: str):
     community = _act(slug)
     access.require(access.can_moderate(current_user, community))
     items = db.session.scalars(services.pending_requests(community)).all()
-    return render_template("communities/requests.html", items=items, **_context(community))
+    return render_template("communities/requests.html", items=items, **community_context(community))
 
 
 @bp.route("/<slug>/requests/<int:req_id>/<any(approve, decline):decision>", methods=["POST"])
@@ -266,7 +267,7 @@ def invite(slug: str):
             if already:
                 flash(_("Already members: %(names)s", names=_names(already)), "info")
             return redirect(url_for("communities.members", slug=community.slug))
-    return render_template("communities/invite.html", form=form, **_context(community))
+    return render_template("communities/invite.html", form=form, **community_context(community))
 
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
@@ -298,7 +299,7 @@ def settings(slug: str):
             db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for("communities.home", slug=community.slug))
-    return render_template("communities/edit.html", form=form, **_context(community))
+    return render_template("communities/edit.html", form=form, **community_context(community))
 
 
 def _member_target(community: Community, user_id: int) -> User:

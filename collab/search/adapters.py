@@ -63,6 +63,6 @@ def register_core_types() -> None:
     ))
     register_type(SearchType(
         name="community", model=Community, label=lambda: _l("Communities"), to_document=_community,
-        load_all=_all(Community), aliases=("communities",),
+        load_all=_all(Community), aliases=("communities",), purges_community=True,
         dependents=((CommunityTag, lambda tag: [tag.community_id]),),
     ))

@@ -132,6 +132,10 @@ def _url_context():
 
 def _fill(index, writer, wanted: dict[str, set[str]], held: set, now: float) -> None:
     for type_name, pks in wanted.items():
+        if type_name == registry.PURGE_COMMUNITY:
+            for pk in pks:
+                writer.delete_by_term("community", pk)
+            continue
         st = registry.type_named(type_name)
         if st is None:
             continue  # a type no longer installed: nothing to index, the rows go

@@ -49,6 +49,8 @@ def _collect(session: Session, flush_context) -> None:
             pk = _pk(obj)
             if pk is not None:
                 found.add((st.name, str(pk)))
+                if st.purges_community and obj in session.deleted:
+                    found.add((registry.PURGE_COMMUNITY, str(pk)))
         for st in registry.types().values():
             for model, keys in st.dependents:
                 if isinstance(obj, model):

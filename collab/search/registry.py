@@ -25,6 +25,13 @@ class SearchType:
     # Other models whose change means an object of this type must be re-indexed:
     # {OtherModel: fn(other_obj) -> iterable of this type's primary keys}
     dependents: tuple[tuple[type, Callable[[object], Iterable[int]]], ...] = ()
+    # Deleting an object of this type removes every document filed under it as ``community``
+    # (a community's wiki pages, posts, messages ...), which the database deletes by cascade
+    # without the ORM seeing them.
+    purges_community: bool = False
+
+
+PURGE_COMMUNITY = "~purge-community"  # outbox doc_type: delete every document of that community
 
 
 _types: dict[str, SearchType] = {}

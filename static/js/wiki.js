@@ -1,0 +1,99 @@
+// Wiki pages: live preview, Ctrl/Cmd+S to save and a warning before leaving unsaved text in the
+// editor; "#" links beside headings. Everything here is an enhancement: without JavaScript the
+// Preview button posts the form and the server renders the preview.
+
+const editor = document.querySelector("form[data-wiki-editor]");
+
+if (editor) {
+  const textarea = editor.querySelector("textarea[name=body]");
+  const target = editor.querySelector("[data-preview-target]");
+  const previewButton = editor.querySelector("[data-preview-button]");
+  const saveButton = editor.querySelector("button[value=save]");
+  const token = editor.querySelector("input[name=csrf_token]")?.value || "";
+  const parentSelect = editor.querySelector("select[name=parent]");
+  const watched = [...editor.querySelectorAll("textarea, input[type=text], input:not([type]), select")];
+  const initial = new Map(watched.map((el) => [el, el.value]));
+  let submitting = false;
+  let timer = null;
+  let controller = null;
+  let shown = null; // the text the preview shows
+
+  const dirty = () => watched.some((el) => el.value !== initial.get(el));
+
+  async function preview() {
+    if (!textarea || !target) return;
+    const text = textarea.value;
+    if (text === shown) return;
+    controller?.abort();
+    controller = new AbortController();
+    const body = new URLSearchParams({ body: text });
+    if (editor.dataset.page) body.set("page", editor.dataset.page);
+    if (parentSelect?.value) body.set("parent", parentSelect.value);
+    target.setAttribute("aria-busy", "true");
+    try {
+      const r = await fetch(editor.dataset.previewUrl, {
+        method: "POST",
+        body,
+        signal: controller.signal,
+        headers: { "X-CSRFToken": token, Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!r.ok) return;
+      const data = await r.json();
+      // The server sanitised this HTML with the same allowlist as saved pages.
+      target.innerHTML = data.html || "";
+      shown = text;
+    } catch (e) {
+      if (e.name !== "AbortError") console.warn("wiki preview failed", e);
+    } finally {
+      target.removeAttribute("aria-busy");
+    }
+  }
+
+  textarea?.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(preview, 350);
+  });
+  parentSelect?.addEventListener("change", () => { shown = null; preview(); });
+
+  // With JavaScript the Preview button updates the pane in place instead of posting the form.
+  previewButton?.addEventListener("click", (event) => {
+    event.preventDefault();
+    shown = null;
+    preview();
+  });
+
+  // Ctrl+S / Cmd+S saves.
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
+      event.preventDefault();
+      if (saveButton) editor.requestSubmit(saveButton);
+    }
+  });
+
+  editor.addEventListener("submit", () => { submitting = true; });
+  window.addEventListener("beforeunload", (event) => {
+    if (!submitting && dirty()) {
+      event.preventDefault();
+      event.returnValue = editor.dataset.unsaved || "";
+    }
+  });
+
+  if (textarea && textarea.value.trim() && target?.querySelector("[data-preview-placeholder]")) preview();
+}
+
+// A "#" link after each heading of a rendered page, to copy a link to that section.
+function decorateHeadings(root) {
+  const label = root.dataset.anchorLabel || "";
+  for (const h of root.querySelectorAll("h1[id], h2[id], h3[id], h4[id], h5[id], h6[id]")) {
+    if (h.querySelector(".heading-anchor")) continue;
+    const a = document.createElement("a");
+    a.className = "heading-anchor";
+    a.href = `#${h.id}`;
+    a.textContent = "#";
+    if (label) a.setAttribute("aria-label", label);
+    h.append(" ", a);
+  }
+}
+
+for (const body of document.querySelectorAll(".wiki-body[data-anchor-label]")) decorateHeadings(body);

@@ -1,0 +1,133 @@
+"""The access matrix for every wiki route: anonymous, non-member, member, moderator, owner and
+admin on public, moderated and restricted communities. Readers of the community read, members
+edit, moderators and owners (and admins) move, delete and restore; a restricted community's wiki
+answers 404 to everyone outside it, and a community without the wiki tool has no wiki."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import text
+
+ACCESS = ["public", "moderated", "restricted"]
+ROLES = ["anonymous", "outsider", "member", "moderator", "owner", "admin"]
+
+
+@pytest.fixture
+def world(make_user, make_community, admin_user, wiki):
+    owner, moderator, member, outsider = (make_user(n) for n in ("owner", "moder", "member", "outsider"))
+    places = {}
+    for access in ACCESS:
+        c = make_community(owner, name=f"Secret {access} place", access=access, members=[member],
+                           moderators=[moderator])
+        home = wiki.create(c, owner, "Secret home page", body="Home text [[Secret child]]")
+        wiki.save(home, owner, "Home text, second revision [[Secret child]]", base=1)
+        for title in ("Secret child", "Rename me", "Move me", "Delete me", "Trashed page"):
+            wiki.create(c, owner, title, parent=home)
+        trashed = wiki.page(wiki.create(c, owner, "Old stuff", parent=home))
+        wiki.call("delete_page", trashed.id, owner)
+        places[access] = (c, trashed.id)
+    people = {"owner": owner, "moderator": moderator, "member": member, "outsider": outsider,
+              "admin": admin_user, "anonymous": None}
+    return people, places
+
+
+def expected(route: str, access: str, role: str) -> int:
+    """Written from the rules, not from the code."""
+    if role == "anonymous":
+        return 302  # to the sign-in page
+    member = role in ("member", "moderator", "owner")
+    if not (member or role == "admin" or access != "restricted"):
+        return 404
+    edits = member
+    manages = role in ("moderator", "owner", "admin")
+    reading = {"home", "page", "history", "revision", "diff", "diff_inline", "recent"}
+    editing = {"new": 200, "create": 302, "edit": 200, "save": 302, "preview": 200, "restore_revision": 302,
+               "move_form": 200, "rename": 302}
+    managing = {"move": 302, "reorder": 302, "delete": 302, "trash": 200, "trash_restore": 302}
+    if route in reading:
+        return 200
+    if route in editing:
+        return editing[route] if edits else 403
+    return managing[route] if manages else 403
+
+
+ROUTES = {
+    # name: (method, path under /c/<slug>/wiki/, form data)
+    "home": ("GET", "", None),
+    "page": ("GET", "secret-home-page", None),
+    "history": ("GET", "secret-home-page/-/history", None),
+    "revision": ("GET", "secret-home-page/-/revisions/1", None),
+    "diff": ("GET", "secret-home-page/-/diff?from=1&to=2", None),
+    "diff_inline": ("GET", "secret-home-page/-/diff?from=1&to=2&view=inline", None),
+    "recent": ("GET", "-/recent", None),
+    "new": ("GET", "-/new", None),
+    "create": ("POST", "-/new", {"title": "Fresh page", "parent": "", "body": "x"}),
+    "edit": ("GET", "secret-home-page/-/edit", None),
+    "save": ("POST", "secret-home-page/-/edit", {"body": "edited", "base_revision": "2", "action": "save"}),
+    "preview": ("POST", "-/preview", {"body": "# Hi"}),
+    "restore_revision": ("POST", "secret-home-page/-/revisions/1/restore", {}),
+    "move_form": ("GET", "secret-home-page/secret-child/-/move", None),
+    "rename": ("POST", "secret-home-page/rename-me/-/rename", {"title": "Renamed"}),
+    "move": ("POST", "secret-home-page/move-me/-/move", {"parent": ""}),
+    "reorder": ("POST", "secret-home-page/secret-child/-/reorder", {"where": "down"}),
+    "delete": ("POST", "secret-home-page/delete-me/-/delete", {}),
+    "trash": ("GET", "-/trash", None),
+    "trash_restore": ("POST", "-/trash/{trashed}/restore", {}),
+}
+
+
+def test_the_matrix_covers_every_wiki_route(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("wiki.")}
+    covered = {
+        "wiki.home", "wiki.page", "wiki.history", "wiki.revision", "wiki.diff", "wiki.recent", "wiki.new_page",
+        "wiki.edit", "wiki.preview", "wiki.restore_revision", "wiki.move", "wiki.rename", "wiki.reorder",
+        "wiki.delete", "wiki.trash", "wiki.restore",
+    }
+    assert endpoints == covered
+
+
+@pytest.mark.parametrize("access", ACCESS)
+@pytest.mark.parametrize("role", ROLES)
+def test_wiki_routes(world, client_for, access, role):
+    people, places = world
+    c, trashed = places[access]
+    client = client_for(people[role])
+    failures = []
+    for route, (method, path, data) in ROUTES.items():
+        url = f"/c/{c.slug}/wiki/" + path.format(trashed=trashed)
+        r = client.open(url, method=method, data=data)
+        want = expected(route, access, role)
+        if r.status_code != want:
+            failures.append(f"{route}: {method} {url}: got {r.status_code}, want {want}")
+        if want == 404:
+            body = text(r)
+            assert c.name not in body and "Secret home page" not in body, f"{url} leaks the restricted wiki"
+        if role == "anonymous":
+            assert "/login" in r.headers.get("Location", "")
+    assert not failures, "\n".join(failures)
+
+
+def test_no_wiki_when_the_tool_is_off(make_user, make_community, client_for, wiki):
+    owner = make_user("owner")
+    c = make_community(owner, name="No wiki here", tools=("blog", "forums"))
+    client = client_for(owner)
+    assert client.get(f"/c/{c.slug}/wiki/").status_code == 404
+    assert client.get(f"/c/{c.slug}/wiki/-/new").status_code == 404
+    assert "/wiki/" not in text(client.get(f"/c/{c.slug}/"))
+
+
+def test_archived_community_wiki_is_read_only(app, make_user, make_community, client_for, wiki):
+    from collab.extensions import db
+    from communities.models import Community
+
+    owner = make_user("owner")
+    c = make_community(owner, name="Old times")
+    wiki.create(c, owner, "Home", body="Archived text")
+    with app.app_context():
+        db.session.get(Community, c.id).is_archived = True
+        db.session.commit()
+    client = client_for(owner)
+    body = text(client.get(f"/c/{c.slug}/wiki/"))
+    assert "Archived text" in body and "/-/edit" not in body
+    assert client.get(f"/c/{c.slug}/wiki/home/-/edit").status_code == 403
+    assert client.post(f"/c/{c.slug}/wiki/home/-/delete").status_code == 403

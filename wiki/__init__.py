@@ -1,0 +1,23 @@
+"""Community wikis: a tree of Markdown pages with full history, three-way merged saves, links and
+backlinks, trash. Plugs into the core through its registries only: the Wiki tab of a community
+(collab.tools) and the "wiki" search type (collab.search)."""
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from collab.search import SearchType, register_type
+from collab.tools import Tool, register_tool
+
+from . import indexing
+from .models import WikiPage
+
+bp = Blueprint("wiki", __name__, template_folder="templates")
+
+register_tool(Tool(name="wiki", label=lambda: _l("Wiki"), endpoint="wiki.home", order=10))
+register_type(SearchType(
+    name="wiki", model=WikiPage, label=lambda: _l("Wiki pages"), to_document=indexing.to_document,
+    load_all=indexing.load_all, aliases=("page", "pages", "wikis"), dependents=indexing.DEPENDENTS,
+))
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,48 @@
+"""How a wiki page becomes a search document (collab.search calls these; it never imports us)."""
+from __future__ import annotations
+
+from flask import url_for
+from markupsafe import Markup
+from sqlalchemy import false, inspect, select
+from sqlalchemy.orm import undefer
+
+from collab.extensions import db
+from communities.models import Community
+
+from .models import WikiPage
+
+
+def to_document(page: WikiPage) -> dict | None:
+    if page.is_deleted:
+        return None  # pages in the trash are not found
+    community = page.community
+    return {
+        "title": page.title,
+        # The rendered text: link labels and code included, Markdown syntax left out.
+        "body": Markup(page.body_html or "").striptags(),
+        "community": community.id,
+        "scope": f"community:{community.id}",
+        "author": page.created_by.username if page.created_by else "",
+        "tags": [],
+        "created": page.created_at,
+        "updated": page.updated_at,
+        "url": url_for("wiki.page", slug=community.slug, path=page.path),
+    }
+
+
+def load_all():
+    yield from db.session.scalars(
+        select(WikiPage).where(WikiPage.is_deleted == false()).order_by(WikiPage.id)
+        .options(undefer(WikiPage.body_html)).execution_options(yield_per=500))
+
+
+def _pages_of_readdressed(community: Community):
+    """A community's new web address changes every page URL in its documents."""
+    state = inspect(community)
+    if state.deleted or state.was_deleted or not state.attrs.slug.history.has_changes():
+        return []
+    return db.session.scalars(select(WikiPage.id).where(WikiPage.community_id == community.id,
+                                                        WikiPage.is_deleted == false())).all()
+
+
+DEPENDENTS = ((Community, _pages_of_readdressed),)

@@ -1,0 +1,118 @@
+"""Reading the wiki: pages by address, the home page, neighbours, backlinks, revisions, lists.
+Nothing here writes; the operations and their rules are in services."""
+from __future__ import annotations
+
+from sqlalchemy import false, func, select
+from sqlalchemy.orm import undefer
+
+from collab.extensions import db
+from communities.models import Community
+
+from .models import WikiLink, WikiPage, WikiRedirect, WikiRevision
+
+
+def _live(community_id: int):
+    return (WikiPage.community_id == community_id, WikiPage.is_deleted == false())
+
+
+def find_page(community: Community, path: str) -> WikiPage | None:
+    return db.session.scalar(select(WikiPage).where(*_live(community.id), WikiPage.path == path))
+
+
+def find_redirect(community: Community, path: str) -> WikiPage | None:
+    """The live page that used to be at ``path``."""
+    return db.session.scalar(
+        select(WikiPage).join(WikiRedirect, WikiRedirect.page_id == WikiPage.id)
+        .where(WikiRedirect.community_id == community.id, WikiRedirect.path == path,
+               WikiPage.is_deleted == false())
+    )
+
+
+def find_deleted(community: Community, path: str) -> WikiPage | None:
+    return db.session.scalar(
+        select(WikiPage).where(WikiPage.community_id == community.id, WikiPage.path == path,
+                               WikiPage.is_deleted.is_(True))
+        .order_by(WikiPage.deleted_at.desc()).limit(1)
+    )
+
+
+def get_page(community: Community, page_id: int | None) -> WikiPage | None:
+    if not page_id:
+        return None
+    page = db.session.get(WikiPage, page_id)
+    return page if page is not None and page.community_id == community.id else None
+
+
+def home_page(community: Community) -> WikiPage | None:
+    """The wiki's home: the first top-level page (the first page made in a wiki is its Home)."""
+    return db.session.scalar(
+        select(WikiPage).where(*_live(community.id), WikiPage.parent_id.is_(None))
+        .order_by(WikiPage.position, WikiPage.id).limit(1)
+    )
+
+
+def ancestors(page: WikiPage) -> list[WikiPage]:
+    """The live pages above a live page, top first (for breadcrumbs)."""
+    parts = page.path.split("/")[:-1]
+    if not parts or page.is_deleted:
+        return []
+    paths = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    found = {p.path: p for p in db.session.scalars(
+        select(WikiPage).where(*_live(page.community_id), WikiPage.path.in_(paths)))}
+    return [found[p] for p in paths if p in found]
+
+
+def children(page: WikiPage) -> list[WikiPage]:
+    return list(db.session.scalars(
+        select(WikiPage).where(*_live(page.community_id), WikiPage.parent_id == page.id)
+        .order_by(WikiPage.position, WikiPage.id)))
+
+
+def siblings(page: WikiPage) -> list[WikiPage]:
+    """The page and its siblings, in order."""
+    cond = WikiPage.parent_id == page.parent_id if page.parent_id else WikiPage.parent_id.is_(None)
+    return list(db.session.scalars(
+        select(WikiPage).where(*_live(page.community_id), cond).order_by(WikiPage.position, WikiPage.id)))
+
+
+def backlinks(page: WikiPage) -> list[WikiPage]:
+    """Live pages whose text links to this one."""
+    sources = select(WikiLink.page_id).where(WikiLink.target_page_id == page.id, WikiLink.page_id != page.id)
+    return list(db.session.scalars(
+        select(WikiPage).where(*_live(page.community_id), WikiPage.id.in_(sources))
+        .order_by(func.lower(WikiPage.title), WikiPage.id).limit(200)))
+
+
+def revision(page: WikiPage, number: int, *, body: bool = True) -> WikiRevision | None:
+    stmt = select(WikiRevision).where(WikiRevision.page_id == page.id, WikiRevision.number == number)
+    return db.session.scalar(stmt.options(undefer(WikiRevision.body)) if body else stmt)
+
+
+def revisions_query(page: WikiPage):
+    return select(WikiRevision).where(WikiRevision.page_id == page.id).order_by(WikiRevision.number.desc())
+
+
+def recent_changes_query(community: Community):
+    return (
+        select(WikiRevision, WikiPage).join(WikiPage, WikiPage.id == WikiRevision.page_id)
+        .where(WikiRevision.community_id == community.id, WikiPage.is_deleted == false())
+        .order_by(WikiRevision.created_at.desc(), WikiRevision.id.desc())
+    )
+
+
+def trash_query(community: Community):
+    """Pages deleted on their own (their subpages went with them and come back with them)."""
+    return (
+        select(WikiPage).where(WikiPage.community_id == community.id, WikiPage.is_deleted.is_(True),
+                               WikiPage.deleted_with_id.is_(None))
+        .order_by(WikiPage.deleted_at.desc(), WikiPage.id.desc())
+    )
+
+
+def deleted_with_counts(page_ids: list[int]) -> dict[int, int]:
+    if not page_ids:
+        return {}
+    return dict(db.session.execute(
+        select(WikiPage.deleted_with_id, func.count(WikiPage.id))
+        .where(WikiPage.deleted_with_id.in_(page_ids), WikiPage.is_deleted.is_(True))
+        .group_by(WikiPage.deleted_with_id)).all())

@@ -1,0 +1,113 @@
+"""The page tree of one wiki: the navigation beside every page and the parent choices of the
+new-page and move forms.
+
+The tree's shape (ids, parents, titles, addresses in sibling order) is read in one query and kept
+per process under the wiki's ``tree_version``, which every change to the tree increments in its
+own transaction: a page view asks one small primary-key query instead of loading every page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from sqlalchemy import false, select
+
+from collab.cache import app_cache
+from collab.extensions import db
+
+from .models import Wiki, WikiPage
+
+# Up to this many pages the navigation holds the whole tree (collapsed below the current page);
+# above it, only the top level and the branches along the current page, so that a big wiki does
+# not weigh on every view.
+FULL_TREE_LIMIT = 300
+
+
+class Row(NamedTuple):
+    id: int
+    parent_id: int | None
+    title: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Shape:
+    rows: dict[int, Row]
+    children: dict[int | None, list[int]]  # parent id (None: top level) -> child ids, in order
+    by_path: dict[str, int]
+
+
+@dataclass
+class Node:
+    id: int
+    title: str
+    path: str
+    children: list[Node] = field(default_factory=list)
+    open: bool = False  # on the way to the current page
+    current: bool = False
+    hidden_children: int = 0  # children left out of a pruned tree
+
+
+def _load(community_id: int) -> Shape:
+    rows = db.session.execute(
+        select(WikiPage.id, WikiPage.parent_id, WikiPage.title, WikiPage.path)
+        .where(WikiPage.community_id == community_id, WikiPage.is_deleted == false())
+        .order_by(WikiPage.position, WikiPage.id)
+    ).all()
+    by_id = {r[0]: Row(*r) for r in rows}
+    children: dict[int | None, list[int]] = {}
+    for r in by_id.values():  # rows come in sibling order, so the lists are ordered
+        parent = r.parent_id if r.parent_id in by_id else None
+        children.setdefault(parent, []).append(r.id)
+    return Shape(by_id, children, {r.path: r.id for r in by_id.values()})
+
+
+def shape(community_id: int) -> Shape:
+    if community_id in db.session.info.get("wiki_tree_changed", ()):
+        return _load(community_id)  # changed in this session, perhaps not committed: no caching
+    version = db.session.scalar(select(Wiki.tree_version).where(Wiki.community_id == community_id)) or 0
+    return app_cache("wiki_tree", 24 * 3600, max_items=512).get_or_set(
+        (community_id, version), lambda: _load(community_id))
+
+
+def navigation(community_id: int, current_path: str | None = None) -> tuple[list[Node], int]:
+    """(top-level nodes, number of pages), with the branch of the current page open."""
+    s = shape(community_id)
+    chain: set[int] = set()
+    if current_path:
+        parts = current_path.split("/")
+        chain = {s.by_path[p] for p in ("/".join(parts[: i + 1]) for i in range(len(parts))) if p in s.by_path}
+    full = len(s.rows) <= FULL_TREE_LIMIT
+
+    def build(parent_id: int | None) -> list[Node]:
+        nodes = []
+        for child_id in s.children.get(parent_id, ()):
+            row = s.rows[child_id]
+            node = Node(row.id, row.title, row.path, open=child_id in chain, current=row.path == current_path)
+            kids = s.children.get(child_id)
+            if kids:
+                if full or child_id in chain:
+                    node.children = build(child_id)
+                else:
+                    node.hidden_children = len(kids)
+            nodes.append(node)
+        return nodes
+
+    return build(None), len(s.rows)
+
+
+def parent_choices(community_id: int, exclude: WikiPage | None = None) -> list[tuple[int, str]]:
+    """(id, indented title) of every live page in tree order, leaving out ``exclude`` and the
+    pages under it (a page cannot move under itself)."""
+    s = shape(community_id)
+    out: list[tuple[int, str]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for child_id in s.children.get(parent_id, ()):
+            if exclude is not None and child_id == exclude.id:
+                continue
+            out.append((child_id, "\u2003" * depth + s.rows[child_id].title))
+            walk(child_id, depth + 1)
+
+    walk(None, 0)
+    return out
