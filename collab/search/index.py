@@ -359,6 +359,11 @@ def looks_damaged(error: BaseException) -> bool:
     import struct
     import zlib
 
+    if isinstance(error, FileNotFoundError):
+        # Most likely a race, not damage: a merge removed a segment file between reading the
+        # table of contents and opening the file. Reopening (recover) fixes that; throwing the
+        # whole index away would lose every document the database cannot rebuild quickly.
+        return False
     if isinstance(error, (struct.error, EOFError, pickle.UnpicklingError, zlib.error, UnicodeError)):
         return True
     if type(error).__name__ == "FileFormatError":
