@@ -32,6 +32,21 @@ class TTLCache:
                 self._items.popitem(last=False)
         return value
 
+    def get(self, key: Hashable, default=None):
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or time.monotonic() - hit[0] >= self.seconds:
+                return default
+            self._items.move_to_end(key)
+            return hit[1]
+
+    def set(self, key: Hashable, value) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

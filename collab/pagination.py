@@ -29,7 +29,9 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(stmt: Select, per_page: int = 24, page: int | None = None, unique: bool = False) -> Page:
+def paginate(stmt: Select, per_page: int = 24, page: int | None = None, unique: bool = False,
+             rows: bool = False) -> Page:
+    """One page of ``stmt``: its entities, or its rows with ``rows=True`` (a multi-column SELECT)."""
     if page is None:
         try:
             page = int(request.args.get("page", 1))
@@ -37,6 +39,7 @@ def paginate(stmt: Select, per_page: int = 24, page: int | None = None, unique: 
             page = 1
     page = max(1, min(page, 10_000))
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    result = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
+    execute = db.session.execute if rows else db.session.scalars
+    result = execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.unique() if unique else result)
     return Page(items=items, page=page, per_page=per_page, total=total or 0)

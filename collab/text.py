@@ -5,6 +5,7 @@ Titles and other short fields are plain text and are escaped by Jinja, never ren
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable
@@ -216,14 +217,25 @@ def safe(html: str | None) -> Markup:
     return Markup(html or "")
 
 
+_EXCERPT_STEPS = (
+    (re.compile(r"```.*?```", re.S), " "),
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), " "),
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"[#>*_`~|-]+"), " "),
+    (re.compile(r"\s+"), " "),
+)
+
+
 def plain_excerpt(source: str | None, length: int = 200) -> str:
     """A short plain-text excerpt of Markdown source, for lists and previews."""
     if not source:
         return ""
-    text = source[: length * 4 + 400]  # enough for the excerpt; never scan a whole long page
-    text = re.sub(r"```.*?```", " ", text, flags=re.S)
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[#>*_`~|-]+", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    return _excerpt(source[: length * 4 + 400], length)  # never scan a whole long page
+
+
+@functools.lru_cache(maxsize=4096)
+def _excerpt(text: str, length: int) -> str:
+    for pattern, replacement in _EXCERPT_STEPS:
+        text = pattern.sub(replacement, text)
+    text = text.strip()
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"

@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collab.accounts.models import User
-from collab.db import TimestampMixin, UTCDateTime
+from collab.db import TimestampMixin, utcnow, UTCDateTime
 from collab.extensions import db
 
 PUBLIC, MODERATED, RESTRICTED = "public", "moderated", "restricted"
@@ -44,7 +44,10 @@ class Community(TimestampMixin, db.Model):
 
     def set_tags(self, tags: list[str]) -> None:
         current = {t.tag: t for t in self.tag_rows}
-        self.tag_rows = [current.get(t) or CommunityTag(tag=t) for t in tags]
+        rows = [current.get(t) or CommunityTag(tag=t) for t in tags]
+        if [t.tag for t in rows] != self.tags:
+            self.tag_rows = rows
+            self.updated_at = utcnow()  # cached renderings of the community key on this
 
     @property
     def enabled_tools(self) -> set[str]:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote as url_quote
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, get_template_attribute, redirect, render_template, request, url_for
 from babel.lists import format_list
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
+from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import exists, func, or_, select
@@ -13,6 +15,7 @@ from collab import access
 from collab.accounts import register_profile_section
 from collab.accounts.models import User
 from collab.accounts.services import find_by_login
+from collab.cache import app_cache
 from collab.extensions import db
 from collab.forms import choices
 from collab.pagination import paginate
@@ -64,18 +67,42 @@ def index():
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(Community.name).like(like), func.lower(Community.description).like(like)))
     stmt = stmt.order_by(Community.member_count.desc(), Community.id)
-    page = paginate(stmt, per_page=24)
+    page = paginate(stmt.with_only_columns(Community.id, Community.updated_at), per_page=24, rows=True)
+    ids = [row.id for row in page.items]
     my_ids = set(
         db.session.scalars(
-            select(Membership.community_id).where(
-                Membership.user_id == current_user.id, Membership.community_id.in_([c.id for c in page.items])
-            )
+            select(Membership.community_id).where(Membership.user_id == current_user.id,
+                                                  Membership.community_id.in_(ids))
         )
-    ) if page.items else set()
+    ) if ids else set()
     return render_template(
-        "communities/index.html", page=page, scope=scope, tag=tag, q=q, my_ids=my_ids,
+        "communities/index.html", page=page, scope=scope, tag=tag, q=q,
+        cards=community_cards(page.items, my_ids, scope),
         tags=services.popular_tags(current_user, 24), may_create=_may_create(current_user),
     )
+
+
+def community_cards(rows, my_ids: set[int], scope: str) -> list:
+    """The directory's cards, rendered once per community version, language, badge and scope:
+    the hot page then costs a key lookup per card instead of a render and an ORM load."""
+    cache = app_cache("community-cards", 600, 4096)
+    locale = str(get_locale())
+    keys = [(row.id, row.updated_at, locale, row.id in my_ids, scope) for row in rows]
+    found = {key: cache.get(key) for key in keys}
+    missing = [key[0] for key, html in found.items() if html is None]
+    if missing:
+        card = get_template_attribute("communities/_card.html", "card")
+        base = url_for("communities.index")
+        tag_base = f"{base}?scope={url_quote(scope)}&tag="
+        loaded = {c.id: c for c in db.session.scalars(select(Community).where(Community.id.in_(missing)))}
+        for key, html in found.items():
+            community = loaded.get(key[0])
+            if html is None and community is not None:
+                found[key] = html = card(community, key[3], base, tag_base)
+                # A row read before its change committed must not be cached under the new key.
+                if community.updated_at == key[1]:
+                    cache.set(key, html)
+    return [found[key] for key in keys if found[key] is not None]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -128,8 +155,21 @@ def community_context(community: Community) -> dict:
 @login_required
 def home(slug: str):
     community = access.get_community_or_404(slug, current_user)
-    members = services.member_faces(community)
-    return render_template("communities/home.html", members=members, **community_context(community))
+    return render_template("communities/home.html", members_html=_members_aside(community),
+                           **community_context(community))
+
+
+def _members_aside(community: Community) -> Markup:
+    """Faces of the first members, rendered once a minute per community version and language
+    (a join or leave changes the version; a new avatar shows within the minute)."""
+    key = (community.id, community.updated_at, str(get_locale()), str(get_timezone()))
+    cache = app_cache("community-members-aside", 60, 2048)
+    html = cache.get(key)
+    if html is None:
+        html = Markup(render_template("communities/_members_aside.html", community=community,
+                                      members=services.member_faces(community)))
+        cache.set(key, html)
+    return html
 
 
 @bp.route("/<slug>")

@@ -241,3 +241,34 @@ def test_search_within_a_community_from_its_page(app, client, make_user, login, 
     assert f'name="community" value="{here.id}"' in page
     results = text(client.get("/search", query_string={"q": "walrus", "community": here.id}))
     assert "Searching in Here" in results and ">Here<" in results and "Elsewhere" not in results
+
+
+def cards(c) -> str:
+    """The directory's cards (not its sidebar)."""
+    page = c.get("/c/").get_data(as_text=True)
+    return page[page.index('<ul class="community-list">'):].split("</ul>", 1)[0]
+
+
+def test_cached_directory_cards_and_member_panel_follow_every_change(client, make_user, login, make_community,
+                                                                     client_for):
+    """The directory and the community home cache their rendering: each change shows at once."""
+    owner, joiner = make_user("owner"), make_user("joiner", display_name="Jo Iner")
+    c = make_community(owner, name="Data", tags="sql, python", description="First words")
+    login(owner)
+    body = cards(client)
+    assert "Data" in body and "First words" in body and "python" in body and "1 member" in body
+    assert "Jo Iner" not in text(client.get(f"/c/{c.slug}/"))
+    client.post(f"/c/{c.slug}/settings", data={"name": "Data", "slug": c.slug, "description": "First words",
+                                               "tags": "sql, rust", "access": "public"})
+    body = cards(client)
+    assert "rust" in body and "python" not in body  # a tags-only edit
+    joined = client_for(joiner)
+    before = cards(joined)
+    assert joined.post(f"/c/{c.slug}/join").status_code == 302
+    after = cards(joined)
+    assert "Member" not in before and "Member" in after and "2 members" in after
+    assert "Jo Iner" in text(client.get(f"/c/{c.slug}/"))
+    client.post(f"/c/{c.slug}/settings", data={"name": "Data Guild", "slug": c.slug, "description": "Second words",
+                                               "tags": "sql", "access": "public"})
+    body = cards(client)
+    assert "Data Guild" in body and "Second words" in body and "First words" not in body
