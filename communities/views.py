@@ -20,6 +20,7 @@ from collab.settings import get_setting
 from collab.tools import registered_tools, tabs_for
 
 from . import bp, services
+from .sections import render_home_sections
 from .forms import CommunityForm, InviteForm, JoinRequestForm
 from .models import Community, CommunityTag, Invitation, JoinRequest, Membership
 
@@ -129,7 +130,9 @@ def community_context(community: Community) -> dict:
 def home(slug: str):
     community = access.get_community_or_404(slug, current_user)
     members = services.member_faces(community)
-    return render_template("communities/home.html", members=members, **community_context(community))
+    sections = render_home_sections(community, current_user._get_current_object())
+    return render_template("communities/home.html", members=members, sections=sections,
+                           **community_context(community))
 
 
 @bp.route("/<slug>")
