@@ -15,6 +15,7 @@ import threading
 import time
 from collections import defaultdict
 from datetime import datetime, timezone
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 _wake = threading.Event()
 _NEW_MAIL = "collab_activity_new_mail"
 DIGEST_LIMIT = 50
+# Long unsubscribe URLs must reach the mail client as they are, not as RFC 2047 encoded words.
+_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 # --------------------------------------------------------------------------- unsubscribe tokens
@@ -86,7 +89,7 @@ def _message(user: User, items: list[Notification], actors: dict[int, str], dige
     kinds = sorted({n.kind for n in items})
     # One-click unsubscribe turns off the kind of the (first) notification this mail is about.
     unsub = base + unsub_path + unsubscribe_token(user.id, kinds[0])
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     if digest:
         msg["Subject"] = gettext("Your daily collab digest: %(num)d notifications", num=len(items))
     else:
