@@ -99,17 +99,23 @@ def _init_extensions(app: Flask) -> None:
     )
     from collab import files
     from collab.activity import install_hooks
+    from collab.activity.community_events import install_community_hooks
+    from collab.activity.mail import install_mail_hooks, start_mail_thread
     from collab.realtime import init_realtime
     from collab.search import init_search
 
     init_realtime()
     install_hooks()
+    install_community_hooks()
+    install_mail_hooks()
     files.install_hooks()
     init_search(app)
+    start_mail_thread(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from collab.accounts import bp as accounts_bp
+    from collab.activity.views import bp as activity_bp
     from collab.admin import bp as admin_bp
     from collab.home import bp as home_bp
     from collab.search import bp as search_bp
@@ -124,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(activity_bp)
     app.register_blueprint(communities_bp, url_prefix="/c")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(search_bp)

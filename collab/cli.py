@@ -15,6 +15,7 @@ def _create_app():
     config = Config()
     # Commands index explicitly (or leave it to the server's indexer); no background thread here.
     config.SEARCH_INDEXER = "manual"
+    config.MAIL_SENDER = "manual"  # `collab serve` starts its sender in the worker it serves from
     return create_app(config)
 
 
@@ -45,6 +46,7 @@ def serve(host: str, port: int, threads: int, no_migrate: bool):
     if not no_migrate:
         _upgrade()
     url = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}"
+    os.environ.setdefault("COLLAB_BASE_URL", url)  # links in notification email
     click.echo(f"collab is serving on {url}")
     click.echo(sign_in_hint(url))
     click.echo(f"Instance folder: {current_app.instance_path}")
@@ -174,6 +176,20 @@ def indexer_command(poll: float):
     click.echo("collab indexer running; Ctrl-C to stop.")
     done.wait()
     thread.stop()
+
+
+@main.command("send-digests")
+@with_appcontext
+def send_digests_command():
+    """Send the daily notification digests now (and any email waiting to go out at once)."""
+    from collab.activity import mail
+
+    if not mail.configured():
+        raise click.ClickException("No email server: set COLLAB_SMTP_HOST (and COLLAB_SMTP_PORT, _USER, "
+                                   "_PASSWORD, _FROM, _TLS).")
+    now = mail.send_now()
+    digests = mail.send_digests()
+    click.echo(f"Sent {digests} digest(s) and {now} immediate notification email(s).")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -81,6 +81,18 @@ class Config:
         self.LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
         self.PAGE_SIZE = 24
         self.PASSWORD_HASH_METHOD = "scrypt"
+        # Notification email (SMTP). No host: nothing is mailed (in-app notifications still work).
+        self.SMTP_HOST = os.environ.get("COLLAB_SMTP_HOST") or None
+        self.SMTP_PORT = int(os.environ.get("COLLAB_SMTP_PORT") or 25)
+        self.SMTP_USER = os.environ.get("COLLAB_SMTP_USER") or None
+        self.SMTP_PASSWORD = os.environ.get("COLLAB_SMTP_PASSWORD") or None
+        self.SMTP_FROM = os.environ.get("COLLAB_SMTP_FROM") or "collab@localhost"
+        self.SMTP_TLS = os.environ.get("COLLAB_SMTP_TLS", "")  # "starttls", "ssl" or empty
+        # "thread": the server sends mail and the daily digest; "manual": `collab send-digests` only.
+        self.MAIL_SENDER = os.environ.get("COLLAB_MAIL_SENDER", "thread")
+        self.DIGEST_HOUR = int(os.environ.get("COLLAB_DIGEST_HOUR", "7"))  # UTC
+        # Absolute links in email; `collab serve` fills it from its address when unset.
+        self.BASE_URL = os.environ.get("COLLAB_BASE_URL") or None
 
 
 class TestConfig(Config):
@@ -97,6 +109,8 @@ class TestConfig(Config):
             self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{instance / 'collab.db'}"
         self.SOCKETIO_MESSAGE_QUEUE = None
         self.SEARCH_INDEXER = "manual"  # tests call collab.search.flush()
+        self.MAIL_SENDER = "manual"
+        self.SMTP_HOST = None
         self.WTF_CSRF_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SERVER_NAME = None

@@ -38,9 +38,11 @@ def index():
         select(JoinRequest).where(JoinRequest.user_id == current_user.id, JoinRequest.status == "pending")
         .order_by(JoinRequest.created_at.desc())
     ).all()
+    from collab.activity.views import home_stream_context
+
     return render_template(
         "home.html", mine=mine, invitations=invitations, waiting=waiting, suggested=suggested,
-        my_requests=my_requests,
+        my_requests=my_requests, **home_stream_context(current_user._get_current_object()),
     )
 
 

@@ -23,6 +23,7 @@ from collab.settings import get_setting
 from collab.tools import registered_tools, tabs_for
 
 from . import bp, services
+from .sections import render_home_sections
 from .forms import CommunityForm, InviteForm, JoinRequestForm
 from .models import Community, CommunityTag, Invitation, JoinRequest, Membership
 
@@ -155,7 +156,8 @@ def community_context(community: Community) -> dict:
 @login_required
 def home(slug: str):
     community = access.get_community_or_404(slug, current_user)
-    return render_template("communities/home.html", members_html=_members_aside(community),
+    sections = render_home_sections(community, current_user._get_current_object())
+    return render_template("communities/home.html", members_html=_members_aside(community), sections=sections,
                            **community_context(community))
 
 

@@ -25,7 +25,7 @@ def _int_or_none(value):
 
 class _BodyMixin:
     body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=BODY_MAX), NoControlChars(multiline=True)],
-                         description=BODY_HELP)
+                         description=BODY_HELP, render_kw={"data-mentions": ""})
     summary = StringField(_l("Edit summary (optional)"), validators=[Optional(), Length(max=SUMMARY_MAX),
                                                                      NoControlChars()],
                           filters=[strip_filter], description=_l("A few words on what you changed."))

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import undefer
 
-from collab import access
+from collab import access, activity
 from collab.db import utcnow
 from collab.extensions import db
 from communities.models import Community
@@ -306,6 +306,7 @@ def create_page(community: Community, user, *, title: str, parent_id: int | None
     db.session.flush()
     _drop_redirects(community.id, [path])
     _add_revision(page, user, text, summary=summary, kind=CREATE)
+    _notify_mentions(page, user, text, previous=None)
     # Links to this title elsewhere were "missing" (or led to a farther page of that name).
     links.refresh_linking(community, leaf_keys={page.title_key}, exclude={page.id})
     return page
@@ -350,7 +351,20 @@ def save_page(page: WikiPage, user, *, body: str, base_number: int, summary: str
         return SaveResult(page, None)
     rev = _add_revision(page, user, new_text, summary=summary, kind=MERGE if merged else EDIT,
                         base=base_number)
+    _notify_mentions(page, user, new_text, previous=base.body if merged else current)
     return SaveResult(page, rev, merged)
+
+
+def _notify_mentions(page: WikiPage, user, text: str, previous: str | None) -> None:
+    """People newly @mentioned in this save hear about it (if they may read the wiki)."""
+    if user is None:
+        return
+    with links._url_context():
+        from flask import url_for
+
+        url = url_for("wiki.page", slug=page.community.slug, path=page.path)
+    activity.notify_mentions(text, previous=previous, actor=user, key=f"wiki_page:{page.id}",
+                             community=page.community, title=page.title, url=url)
 
 
 def restore_revision(page: WikiPage, user, number: int, summary: str = "") -> WikiRevision:
@@ -468,6 +482,7 @@ def delete_page(page: WikiPage, user) -> int:
         p.deleted_at = now
         p.deleted_by_id = getattr(user, "id", None)
         p.deleted_with_id = None if p.id == page.id else page.id
+        activity.retract(f"wiki_page:{p.id}")  # what the stream and the bell said about it goes too
     db.session.flush()
     ids = {p.id for p in subtree}
     links.refresh_linking(community, page_ids=ids, exclude=ids)

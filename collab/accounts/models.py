@@ -124,3 +124,16 @@ class SiteInvite(TimestampMixin, db.Model):
     def mark_used(self, user: User) -> None:
         self.used_by_id = user.id
         self.used_at = utcnow()
+
+
+class Follow(db.Model):
+    """One person follows another: the follower's home stream shows what the followed person does
+    (in the places the follower may see)."""
+
+    __tablename__ = "follows"
+
+    follower_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    followed_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    __table_args__ = (Index("ix_follows_followed", "followed_id", "follower_id"),)

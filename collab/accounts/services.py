@@ -138,3 +138,75 @@ def departments() -> list[str]:
             select(User.department).where(User.department != "").distinct().order_by(User.department)
         )
     )
+
+
+# --------------------------------------------------------------------------- following people
+
+
+def is_following(follower_id: int, followed_id: int) -> bool:
+    from .models import Follow
+
+    return db.session.get(Follow, (follower_id, followed_id)) is not None
+
+
+def follow(follower: User, followed: User) -> bool:
+    """Start following; True when something changed. Nobody follows themselves."""
+    from .models import Follow
+
+    if follower.id == followed.id:
+        raise AccountError(_l("You cannot follow yourself."))
+    if followed.is_deactivated:
+        raise AccountError(_l("This account is deactivated."))
+    if is_following(follower.id, followed.id):
+        return False
+    db.session.add(Follow(follower_id=follower.id, followed_id=followed.id))
+    return True
+
+
+def unfollow(follower: User, followed: User) -> bool:
+    from sqlalchemy import delete
+
+    from .models import Follow
+
+    result = db.session.execute(delete(Follow).where(Follow.follower_id == follower.id,
+                                                     Follow.followed_id == followed.id))
+    return bool(result.rowcount)
+
+
+def followers_query(user: User):
+    """Active people who follow ``user``, most recent first."""
+    from .models import Follow
+
+    return (select(User).join(Follow, Follow.follower_id == User.id)
+            .where(Follow.followed_id == user.id, User.is_deactivated.is_(False))
+            .order_by(Follow.created_at.desc(), User.id.desc()))
+
+
+def following_query(user: User):
+    from .models import Follow
+
+    return (select(User).join(Follow, Follow.followed_id == User.id)
+            .where(Follow.follower_id == user.id, User.is_deactivated.is_(False))
+            .order_by(Follow.created_at.desc(), User.id.desc()))
+
+
+def follow_counts(user: User) -> tuple[int, int]:
+    """(followers, following) of active people."""
+    followers = db.session.scalar(select(func.count()).select_from(followers_query(user).order_by(None).subquery()))
+    following = db.session.scalar(select(func.count()).select_from(following_query(user).order_by(None).subquery()))
+    return followers, following
+
+
+def mention_candidates(prefix: str, limit: int = 8) -> list[User]:
+    """Active people whose username or a word of whose display name starts with ``prefix``."""
+    prefix = prefix.strip().lower().lstrip("@")[:40]
+    if not prefix:
+        return []
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    starts, word = escaped + "%", "% " + escaped + "%"
+    stmt = (select(User).where(User.is_deactivated.is_(False), or_(
+        func.lower(User.username).like(starts, escape="\\"),
+        func.lower(User.display_name).like(starts, escape="\\"),
+        func.lower(User.display_name).like(word, escape="\\")))
+        .order_by(func.length(User.username), func.lower(User.username)).limit(limit))
+    return list(db.session.scalars(stmt))

@@ -165,7 +165,41 @@ def _active_user_or_404(username: str) -> User:
 def profile(username: str):
     user = _active_user_or_404(username)
     sections = [s for s in (fn(user, current_user) for fn in profile_sections) if s]
-    return render_template("accounts/profile.html", person=user, sections=sections)
+    followers, following = services.follow_counts(user)
+    return render_template("accounts/profile.html", person=user, sections=sections,
+                           followers=followers, following=following,
+                           is_following=services.is_following(current_user.id, user.id))
+
+
+@bp.route("/u/<username>/<any(follow, unfollow):action>", methods=["POST"])
+@login_required
+def follow(username: str, action: str):
+    user = _active_user_or_404(username)
+    me = current_user._get_current_object()
+    try:
+        if action == "follow":
+            services.follow(me, user)
+        else:
+            services.unfollow(me, user)
+    except services.AccountError as e:
+        flash(str(e.message), "error")
+    else:
+        db.session.commit()
+        if action == "follow":
+            flash(_("You follow %(name)s: what they share in places you can see appears on your home page.",
+                    name=user.name), "success")
+        else:
+            flash(_("You no longer follow %(name)s.", name=user.name), "info")
+    return redirect(url_for("accounts.profile", username=user.username))
+
+
+@bp.route("/u/<username>/<any(followers, following):which>")
+@login_required
+def follow_list(username: str, which: str):
+    user = _active_user_or_404(username)
+    stmt = services.followers_query(user) if which == "followers" else services.following_query(user)
+    page = paginate(stmt, per_page=30)
+    return render_template("accounts/follow_list.html", person=user, which=which, page=page)
 
 
 @bp.route("/u/<username>/avatar")
@@ -202,6 +236,14 @@ def suggest():
     if len(q) < 1:
         return {"people": []}
     rows = db.session.scalars(services.people_query(q).limit(8))
+    return {"people": [{"username": u.username, "name": u.name} for u in rows]}
+
+
+@bp.route("/people/mentions")
+@login_required
+def mention_suggest():
+    """People whose name starts with ``q``, for @mention autocomplete (JSON, at most 8)."""
+    rows = services.mention_candidates(request.args.get("q") or "")
     return {"people": [{"username": u.username, "name": u.name} for u in rows]}
 
 

@@ -1,0 +1,285 @@
+"""Notification email: sent through SMTP (COLLAB_SMTP_*), at once for people who chose "email"
+and as one daily digest for those who chose "digest". Every message carries a one-click
+unsubscribe link (RFC 8058) that turns that kind off.
+
+A notification waits in the database with mail="now" or "digest" and becomes "sent" once the
+server handed it to SMTP. In `collab serve` a background thread sends the "now" ones right after
+the commit that made them (and polls, in case another process made them) and the digest once a
+day; `collab send-digests` does the same from the command line.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import threading
+import time
+from collections import defaultdict
+from datetime import datetime, timezone
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import current_app, url_for
+from flask_babel import force_locale, gettext
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from collab.accounts.models import User
+from collab.extensions import db
+
+from .inbox import _readable
+from .labels import KIND_LINES, KIND_NAMES, someone
+from .models import MAIL_DIGEST, MAIL_NONE, MAIL_NOW, MAIL_SENT, OFF, Notification
+
+log = logging.getLogger(__name__)
+_wake = threading.Event()
+_NEW_MAIL = "collab_activity_new_mail"
+DIGEST_LIMIT = 50
+# Long unsubscribe URLs must reach the mail client as they are, not as RFC 2047 encoded words.
+_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
+# --------------------------------------------------------------------------- unsubscribe tokens
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="collab-unsubscribe")
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return _serializer().dumps([user_id, kind])
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    try:
+        user_id, kind = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(user_id, int) or kind not in KIND_NAMES:
+        return None
+    return user_id, kind
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def configured(app=None) -> bool:
+    app = app or current_app
+    return bool(app.config.get("SMTP_HOST"))
+
+
+def _base_url() -> str:
+    return (current_app.config.get("BASE_URL") or "http://localhost:5000").rstrip("/")
+
+
+def _paths() -> tuple[str, str]:
+    with current_app.test_request_context("/"):
+        return url_for("activity.unsubscribe", token="~")[:-1], url_for("activity.open_notification", nid=0)[:-1]
+
+
+def _line(n: Notification, actors: dict[int, str]) -> str:
+    return str(KIND_LINES[n.kind] % {"actor": actors.get(n.actor_id) or someone(), "title": n.title})
+
+
+def _message(user: User, items: list[Notification], actors: dict[int, str], digest: bool) -> EmailMessage:
+    base = _base_url()
+    unsub_path, open_path = _paths()
+    kinds = sorted({n.kind for n in items})
+    # One-click unsubscribe turns off the kind of the (first) notification this mail is about.
+    unsub = base + unsub_path + unsubscribe_token(user.id, kinds[0])
+    msg = EmailMessage(policy=_POLICY)
+    if digest:
+        msg["Subject"] = gettext("Your daily collab digest: %(num)d notifications", num=len(items))
+    else:
+        msg["Subject"] = _line(items[0], actors)
+    msg["From"] = current_app.config.get("SMTP_FROM") or "collab@localhost"
+    msg["To"] = user.email
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="collab")
+    msg["List-Unsubscribe"] = f"<{unsub}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["Auto-Submitted"] = "auto-generated"
+    lines = [gettext("Hello %(name)s,", name=user.name), ""]
+    if digest:
+        lines += [gettext("Here is what happened since your last digest:"), ""]
+    for n in items:
+        lines += [_line(n, actors), f"  {base}{open_path}{n.id}", ""]
+    names = ", ".join(str(KIND_NAMES[k]) for k in kinds)
+    lines += ["-- ", gettext("You get these emails because of your notification settings (%(kinds)s).", kinds=names),
+              gettext("Stop these emails: %(url)s", url=unsub),
+              gettext("All settings: %(url)s", url=base + _settings_path())]
+    msg.set_content("\n".join(lines))
+    return msg
+
+
+def _settings_path() -> str:
+    with current_app.test_request_context("/"):
+        return url_for("activity.settings")
+
+
+def _connect() -> smtplib.SMTP:
+    cfg = current_app.config
+    host, port, tls = cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25), (cfg.get("SMTP_TLS") or "").lower()
+    if tls == "ssl":
+        smtp = smtplib.SMTP_SSL(host, port, timeout=30)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=30)
+        if tls in ("starttls", "1", "true", "yes"):
+            smtp.starttls()
+    if cfg.get("SMTP_USER"):
+        smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
+    return smtp
+
+
+def _actor_names(items) -> dict[int, str]:
+    ids = {n.actor_id for n in items if n.actor_id}
+    if not ids:
+        return {}
+    return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _send(state: str, limit_per_user: int | None) -> int:
+    """Send every waiting notification in ``state``; returns the number of messages sent."""
+    if not configured():
+        return 0
+    user_ids = list(db.session.scalars(select(Notification.user_id).where(Notification.mail == state).distinct()))
+    sent = 0
+    smtp = None
+    try:
+        for uid in user_ids:
+            user = db.session.get(User, uid)
+            waiting = select(Notification).where(Notification.user_id == uid, Notification.mail == state)
+            if user is None or user.is_deactivated:
+                db.session.execute(update(Notification).where(Notification.user_id == uid, Notification.mail == state)
+                                   .values(mail=MAIL_NONE).execution_options(synchronize_session=False))
+                db.session.commit()
+                continue
+            items = list(db.session.scalars(waiting.where(_readable(user)).order_by(Notification.id)))
+            # What the person may no longer read is never mailed.
+            db.session.execute(update(Notification).where(
+                Notification.user_id == uid, Notification.mail == state,
+                Notification.id.not_in([n.id for n in items] or [0])).values(mail=MAIL_NONE)
+                .execution_options(synchronize_session=False))
+            if not items:
+                db.session.commit()
+                continue
+            actors = _actor_names(items)
+            with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
+                if state == MAIL_NOW:
+                    messages = [([n], _message(user, [n], actors, digest=False)) for n in items]
+                else:
+                    shown = items[-(limit_per_user or DIGEST_LIMIT):][::-1]
+                    messages = [(items, _message(user, shown, actors, digest=True))]
+            for batch, msg in messages:
+                if smtp is None:
+                    smtp = _connect()
+                smtp.send_message(msg)
+                for n in batch:
+                    n.mail = MAIL_SENT
+                db.session.commit()
+                sent += 1
+    finally:
+        db.session.rollback()
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except smtplib.SMTPException:
+                pass
+    return sent
+
+
+def send_now() -> int:
+    """Mail the notifications people want by email at once."""
+    return _send(MAIL_NOW, None)
+
+
+def send_digests() -> int:
+    """One digest per person with everything waiting for it."""
+    return _send(MAIL_DIGEST, DIGEST_LIMIT)
+
+
+# --------------------------------------------------------------------------- the sender thread
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    if any(isinstance(o, Notification) and o.mail == MAIL_NOW for o in session.new):
+        session.info[_NEW_MAIL] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_NEW_MAIL, None):
+        _wake.set()
+
+
+def _after_rollback(session: Session, previous=None) -> None:
+    session.info.pop(_NEW_MAIL, None)
+
+
+def install_mail_hooks() -> None:
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
+
+
+class MailThread:
+    """Sends "now" mail soon after the commit that made it, and the daily digest at DIGEST_HOUR
+    (UTC, once a day: the date of the last digest is kept in the instance folder)."""
+
+    def __init__(self, app, poll: float = 15.0):
+        self.app, self.poll = app, poll
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="collab-mail", daemon=True)
+        self.stamp = Path(app.instance_path) / "last-digest"
+
+    def start(self) -> MailThread:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        _wake.set()
+        self.thread.join(timeout=10)
+
+    def _digest_due(self, now: datetime) -> bool:
+        if now.hour < int(self.app.config.get("DIGEST_HOUR", 7)):
+            return False
+        today = now.date().isoformat()
+        try:
+            return self.stamp.read_text().strip() != today
+        except OSError:
+            return True
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            _wake.wait(self.poll)
+            _wake.clear()
+            if self._stop.is_set():
+                break
+            # Let a burst of commits land before sending, so one wake-up sends them all.
+            time.sleep(0.05)
+            try:
+                with self.app.app_context():
+                    send_now()
+                    now = datetime.now(timezone.utc)
+                    if self._digest_due(now):
+                        send_digests()
+                        self.stamp.write_text(now.date().isoformat())
+                    db.session.remove()
+            except Exception:  # keep the thread alive; the mail waits in the database
+                log.exception("sending notification email failed; will retry")
+                self._stop.wait(5)
+
+
+def start_mail_thread(app) -> MailThread | None:
+    if app.config.get("MAIL_SENDER", "thread") != "thread" or not configured(app):
+        return None
+    thread = MailThread(app).start()
+    app.extensions["collab_mail_thread"] = thread
+    return thread
+
+
+__all__ = ["send_now", "send_digests", "unsubscribe_token", "read_unsubscribe_token", "start_mail_thread",
+           "install_mail_hooks", "configured", "OFF"]

@@ -1,0 +1,226 @@
+"""Notifications pages, delivery settings, one-click unsubscribe, and the stream sections that
+the community home and the profile page show (registered into those lower packages)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import get_translations, ngettext
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from collab import access
+from collab.accounts import register_profile_section
+from collab.accounts.models import Face, User
+from collab.extensions import csrf, db
+from collab.pagination import paginate
+from communities.sections import register_home_section
+
+from . import inbox, mail, stream
+from .labels import CHANNEL_NAMES, KIND_LINES, KIND_NAMES, TYPE_NAMES, VERB_LINES, someone
+from .models import CHANNELS, KINDS, OFF
+
+bp = Blueprint("activity", __name__, template_folder="templates")
+
+
+# --------------------------------------------------------------------------- template helpers
+
+
+def _profile_base() -> str:
+    from flask import g
+
+    base = g.get("_profile_base")
+    if base is None:
+        base = g._profile_base = url_for("accounts.profile", username="~")[:-1]
+    return base
+
+
+def _person(face) -> Markup:
+    return Markup('<a class="person" href="{}">{}</a>').format(_profile_base() + face.username, face.name)
+
+
+@bp.app_template_global()
+def stream_line(item) -> Markup:
+    """"Ana and 3 others replied to <title>" with links, escaped."""
+    actors = item.actors
+    if not actors:
+        who = Markup(escape(someone()))
+    elif len(actors) == 1:
+        who = _person(actors[0])
+    elif len(actors) == 2:
+        who = Markup(escape(_("%(first)s and %(second)s"))) % {"first": _person(actors[0]), "second": _person(actors[1])}
+    else:
+        phrase = get_translations().ungettext("%(first)s and %(num)d other", "%(first)s and %(num)d others",
+                                              len(actors) - 1)
+        who = Markup(escape(phrase)) % {
+            "first": _person(actors[0]), "num": len(actors) - 1}
+    what = Markup('<a href="{}">{}</a>').format(item.url, item.title)
+    return Markup(escape(str(VERB_LINES.get(item.verb, VERB_LINES["edited"])))) % {"who": who, "what": what}
+
+
+def notification_line(n, actors: dict) -> str:
+    return str(KIND_LINES[n.kind] % {"actor": actors.get(n.actor_id) or someone(), "title": n.title})
+
+
+@bp.app_context_processor
+def _bell():
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return {"unread_notifications": inbox.unread_count(user)}
+
+
+@bp.app_template_global()
+def older_url(next_before: int | None) -> str | None:
+    if not next_before:
+        return None
+    args = request.args.to_dict()
+    args["before"] = next_before
+    return url_for(request.endpoint, **dict(request.view_args or {}, **args))
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@register_home_section
+def _community_stream(community, viewer):
+    if not access.can_view(viewer, community):
+        return None
+    page = stream.community_page(community, before=stream.parse_before(request.args.get("before")))
+    return "activity/_section.html", {"page": page, "heading": _("Recent activity"),
+                                      "empty": _("Nothing has happened here yet.")}
+
+
+@register_profile_section
+def _person_stream(person, viewer):
+    page = stream.person_page(person, viewer, before=stream.parse_before(request.args.get("before")))
+    return "activity/_section.html", {"page": page, "heading": _("Recent activity"),
+                                      "empty": _("%(name)s has no public activity yet.", name=person.name)}
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+def _actor_names(items) -> dict[int, str]:
+    ids = {n.actor_id for n in items if n.actor_id}
+    if not ids:
+        return {}
+    return {row[0]: Face(*row).name for row in db.session.execute(select(*Face.columns()).where(User.id.in_(ids)))}
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    user = current_user._get_current_object()
+    page = paginate(inbox.notifications_query(user), per_page=30)
+    actors = _actor_names(page.items)
+    rows = [(n, notification_line(n, actors)) for n in page.items]
+    return render_template("activity/notifications.html", page=page, rows=rows)
+
+
+@bp.route("/notifications/count")
+@login_required
+def notification_count():
+    return {"unread": inbox.unread_count(current_user._get_current_object())}
+
+
+def _local(url: str) -> str | None:
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return None
+
+
+@bp.route("/notifications/<int:nid>")
+@login_required
+def open_notification(nid: int):
+    """Opening a notification marks it read and goes to the exact place."""
+    n = inbox.get_readable(current_user._get_current_object(), nid)
+    if n is None:
+        abort(404)
+    inbox.mark_read(n)
+    db.session.commit()
+    return redirect(_local(n.url) or url_for("activity.notifications"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def read_all():
+    count = inbox.mark_all_read(current_user._get_current_object())
+    db.session.commit()
+    flash(ngettext("%(num)d notification marked read.", "%(num)d notifications marked read.", count), "success")
+    return redirect(url_for("activity.notifications"))
+
+
+@bp.route("/settings/notifications", methods=["GET", "POST"])
+@login_required
+def settings():
+    user = current_user._get_current_object()
+    chosen = inbox.preferences(user)
+    errors = {}
+    if request.method == "POST":
+        wanted = {kind: request.form.get(kind, chosen[kind]) for kind in KINDS}
+        errors = {kind: _("Choose one of the options.") for kind, ch in wanted.items() if ch not in CHANNELS}
+        if not errors:
+            for kind, channel in wanted.items():
+                if channel != chosen[kind]:
+                    inbox.set_preference(user.id, kind, channel)
+            db.session.commit()
+            flash(_("Your notification settings are saved."), "success")
+            return redirect(url_for("activity.settings"))
+        chosen = {k: (v if v in CHANNELS else chosen[k]) for k, v in wanted.items()}
+    return render_template("activity/settings.html", chosen=chosen, kinds=KINDS, kind_names=KIND_NAMES,
+                           channels=CHANNELS, channel_names=CHANNEL_NAMES, errors=errors,
+                           mail_ready=mail.configured())
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # one-click unsubscribe (RFC 8058): the mail client posts without a form token
+def unsubscribe(token: str):
+    found = mail.read_unsubscribe_token(token)
+    if found is None:
+        abort(404)
+    user_id, kind = found
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    done = False
+    if request.method == "POST":
+        inbox.set_preference(user.id, kind, OFF)
+        db.session.commit()
+        done = True
+        if request.form.get("List-Unsubscribe") == "One-Click":
+            return ("", 204)
+    return render_template("activity/unsubscribe.html", kind_name=KIND_NAMES[kind], done=done, token=token)
+
+
+def home_stream_context(user) -> dict:
+    """The home page's stream with its filters (collab.home renders it)."""
+    mine = db.session.execute(select(*_community_columns()).where(_member_of(user)).order_by(_name_order())).all()
+    cid = stream.parse_before(request.args.get("community"))
+    if cid is not None and cid not in {row[0] for row in mine}:
+        cid = None
+    type_ = stream.clean_type(request.args.get("type"))
+    page = stream.home_page(user, before=stream.parse_before(request.args.get("before")), community_id=cid,
+                            type_=type_)
+    return {"stream": page, "stream_communities": mine, "stream_community": cid, "stream_type": type_,
+            "stream_types": TYPE_NAMES}
+
+
+def _community_columns():
+    from communities.models import Community
+
+    return Community.id, Community.name
+
+
+def _member_of(user):
+    from communities.models import Community, Membership
+
+    return Community.id.in_(select(Membership.community_id).where(Membership.user_id == user.id))
+
+
+def _name_order():
+    from sqlalchemy import func
+
+    from communities.models import Community
+
+    return func.lower(Community.name)

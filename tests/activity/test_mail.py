@@ -1,0 +1,109 @@
+"""Notification email through a real local SMTP server (aiosmtpd): at once, as a digest, the
+one-click unsubscribe link, and nothing about places the person may no longer read."""
+from __future__ import annotations
+
+import email
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from collab import activity
+from collab.accounts.models import User
+from collab.activity import mail
+from collab.activity.models import Notification, NotificationPreference
+from collab.extensions import db
+from communities.models import Community
+from tests.live import free_port
+
+
+class Sink:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, sink
+    controller.stop()
+
+
+def _setup(app, smtp, make_user, make_community, channel="email"):
+    controller, _ = smtp
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, BASE_URL="http://collab.test")
+    ana, bob = make_user("ana"), make_user("bob")
+    place = make_community(ana, "Place", access="restricted", members=[bob])
+    with app.app_context():
+        db.session.add(NotificationPreference(user_id=bob.id, kind="mention", channel=channel))
+        db.session.commit()
+    return ana, bob, place
+
+
+def _mention(app, ana, place, title):
+    with app.app_context():
+        activity.notify_mentions("hi @bob", actor=db.session.get(User, ana.id), key=f"wiki_page:{title}",
+                                 community=db.session.get(Community, place.id), title=title, url="/c/place/")
+        db.session.commit()
+
+
+def test_email_now_is_sent_by_the_background_sender_soon_after_commit(app, smtp, make_user, make_community):
+    ana, bob, place = _setup(app, smtp, make_user, make_community)
+    thread = mail.MailThread(app, poll=30).start()
+    try:
+        _mention(app, ana, place, "Roadmap")
+        deadline = time.monotonic() + 10
+        while not smtp[1].messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        thread.stop()
+    (rcpt, msg), = smtp[1].messages
+    assert rcpt == ["bob@example.com"] and msg["Subject"] == "Ana mentioned you in Roadmap"
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "http://collab.test/notifications/" in msg.get_payload(decode=True).decode()
+    with app.app_context():
+        assert db.session.scalars(select(Notification.mail)).all() == ["sent"]
+
+
+def test_digest_collects_everything_once_and_skips_what_one_may_no_longer_read(app, smtp, make_user, make_community, client_for):
+    ana, bob, place = _setup(app, smtp, make_user, make_community, channel="digest")
+    _mention(app, ana, place, "First")
+    _mention(app, ana, place, "Second")
+    with app.app_context():
+        assert mail.send_now() == 0
+        assert mail.send_digests() == 1
+        assert mail.send_digests() == 0  # sent once
+    (_, msg), = smtp[1].messages
+    body = msg.get_payload(decode=True).decode()
+    assert "Ana mentioned you in First" in body and "Ana mentioned you in Second" in body
+    _mention(app, ana, place, "Third")
+    client_for(bob).post(f"/c/{place.slug}/leave")
+    with app.app_context():
+        assert mail.send_digests() == 0
+    assert len(smtp[1].messages) == 1
+
+
+def test_one_click_unsubscribe_turns_that_kind_off(app, smtp, make_user, make_community):
+    ana, bob, place = _setup(app, smtp, make_user, make_community)
+    _mention(app, ana, place, "Roadmap")
+    with app.app_context():
+        assert mail.send_now() == 1
+    (_, msg), = smtp[1].messages
+    link = msg["List-Unsubscribe"].strip("<>").replace("http://collab.test", "")
+    anonymous = app.test_client()
+    assert "Stop notifications about" in anonymous.get(link).get_data(as_text=True)
+    r = anonymous.post(link, data={"List-Unsubscribe": "One-Click"})
+    assert r.status_code == 204
+    with app.app_context():
+        assert activity.channel_of(bob.id, "mention") == "off"
+    _mention(app, ana, place, "Again")
+    with app.app_context():
+        assert mail.send_now() == 0
+    assert anonymous.post(link[:-3] + "abc").status_code == 404

@@ -1,0 +1,121 @@
+"""The home stream, community stream and profile activity, through the pages people open."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from collab import activity
+from collab.accounts.models import User
+from collab.extensions import db
+from communities.models import Community
+from tests.helpers import text
+
+
+def _record(app, actor, verb, key, community=None, title="Thing", group=None, url="/x"):
+    with app.app_context():
+        c = db.session.get(Community, community.id) if community is not None else None
+        ev = activity.record(db.session.get(User, actor.id), verb, key, community=c, title=title, url=url, group=group)
+        db.session.commit()
+        return ev.id
+
+
+def _lines(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r'<p class="stream-line">(.*?)</p>', html, re.S)]
+
+
+def test_home_shows_my_communities_and_people_i_follow_never_what_i_may_not_read(app, make_user, make_community, client_for):
+    me, ana, bob, cy = (make_user(n) for n in ("me", "ana", "bob", "cy"))
+    mine = make_community(ana, "Mine", members=[me])
+    other = make_community(bob, "Other")                        # public, I am not in it
+    secret = make_community(bob, "Secret", access="restricted")  # I may not read it
+    _record(app, ana, "created", "wiki_page:1", mine, "In my community")
+    _record(app, bob, "created", "wiki_page:2", other, "Bob in a public place")
+    _record(app, bob, "created", "wiki_page:3", secret, "Bob in secret")
+    _record(app, bob, "published", "blog_post:4", None, "Bob personal post")
+    _record(app, cy, "created", "wiki_page:5", other, "Cy not followed")
+    c = client_for(me)
+    before = text(c.get("/"))
+    assert "In my community" in before and "Bob in a public place" not in before
+    assert c.post("/u/bob/follow").status_code == 302
+    html = text(c.get("/"))
+    assert "In my community" in html and "Bob in a public place" in html and "Bob personal post" in html
+    assert "Bob in secret" not in html and "Cy not followed" not in html
+    # filters: by community and by the key's type
+    only = text(c.get(f"/?community={mine.id}"))
+    assert "In my community" in only and "Bob in a public place" not in only
+    posts = text(c.get("/?type=blog_post"))
+    assert "Bob personal post" in posts and "In my community" not in posts
+    assert "Bob personal post" not in text(c.get("/?type=wiki_page"))
+
+
+def test_same_verb_on_the_same_thing_groups_into_one_line(app, make_user, make_community, client_for):
+    me, ana, bob, cy, dee = (make_user(n) for n in ("me", "ana", "bob", "cy", "dee"))
+    place = make_community(ana, "Place", members=[me, bob, cy, dee])
+    for i, who in enumerate((ana, bob, cy, dee)):
+        _record(app, who, "replied", f"forum_post:{i}", place, "Lunch plans", group="forum_topic:9")
+    lines = _lines(text(client_for(me).get("/")))
+    assert "Dee and 3 others replied to Lunch plans" in lines
+    assert sum("Lunch plans" in line for line in lines) == 1
+
+
+def test_keyset_paging_walks_every_event_once_with_an_older_link(app, make_user, make_community, client_for):
+    me, ana = make_user("me"), make_user("ana")
+    place = make_community(ana, "Busy", members=[me])
+    with app.app_context():
+        c, a = db.session.get(Community, place.id), db.session.get(User, ana.id)
+        for i in range(95):
+            activity.record(a, "created", f"wiki_page:{i}", community=c, title=f"Page number {i}", url=f"/p/{i}")
+        db.session.commit()
+    client = client_for(me)
+    seen, url = [], "/"
+    while url:
+        html = text(client.get(url))
+        seen += re.findall(r"Page number (\d+)", html)
+        more = re.search(r'href="([^"]+)" data-stream-more', html)
+        url = more.group(1).replace("&amp;", "&") if more else None
+    assert [int(n) for n in seen] == list(range(94, -1, -1))
+
+
+def test_leaving_a_restricted_community_hides_its_events_at_once(app, make_user, make_community, client_for):
+    me, ana = make_user("me"), make_user("ana")
+    secret = make_community(ana, "Secret", access="restricted", members=[me])
+    _record(app, ana, "created", "wiki_page:1", secret, "Secret plans")
+    c = client_for(me)
+    assert c.post("/u/ana/follow").status_code == 302
+    assert "Secret plans" in text(c.get("/"))
+    assert c.post(f"/c/{secret.slug}/leave").status_code == 302
+    html = text(c.get("/"))
+    assert "Secret plans" not in html
+    assert "Secret plans" not in text(c.get("/u/ana"))
+
+
+def test_community_home_and_profile_show_their_streams(app, make_user, make_community, client_for):
+    me, ana = make_user("me"), make_user("ana")
+    place = make_community(ana, "Place")
+    secret = make_community(ana, "Hidden", access="restricted")
+    _record(app, ana, "created", "wiki_page:1", place, "Visible page")
+    _record(app, ana, "created", "wiki_page:2", secret, "Hidden page")
+    c = client_for(me)
+    home = text(c.get(f"/c/{place.slug}/"))
+    assert "Visible page" in home and "Recent activity" in home
+    profile = text(c.get("/u/ana"))
+    assert "Visible page" in profile and "Hidden page" not in profile
+    assert "Hidden page" in text(client_for(ana).get("/u/ana"))
+
+
+def test_joining_shows_in_the_community_stream_and_leaving_removes_it(app, make_user, make_community, client_for):
+    me, ana = make_user("me", display_name="Mei"), make_user("ana")
+    place = make_community(ana, "Open house")
+    c = client_for(me)
+    assert c.post(f"/c/{place.slug}/join").status_code == 302
+    assert "Mei joined Open house" in _lines(text(c.get(f"/c/{place.slug}/")))
+    c.post(f"/c/{place.slug}/leave")
+    assert "Mei joined" not in text(c.get(f"/c/{place.slug}/"))
+
+
+def test_bad_paging_and_filter_values_are_ignored(app, make_user, client_for):
+    me = make_user("me")
+    c = client_for(me)
+    for q in ("?before=abc", "?before=-3", "?type=../../x", "?community=999999", "?type=" + "x" * 500):
+        assert c.get("/" + q).status_code == 200

@@ -1,0 +1,55 @@
+"""Mentions and the bell in Debian's Chromium against the real server: Ana types "@bo" in a wiki
+page, picks Bo from the autocomplete, saves, and Bo's bell (another browser context, already
+open) rises live; opening the notification marks it read and lands on the page. Bo's home stream
+shows Ana's community activity and the Older link works without JavaScript too."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import create_community, register, slug_from_url
+
+pytestmark = pytest.mark.browser
+
+
+def test_mention_in_a_wiki_page_raises_the_other_persons_bell_live(server, new_page):
+    ana, watch_a = new_page()
+    bo, watch_b = new_page()
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    create_community(ana, "Platform", description="Ops.", access="public")
+    slug = slug_from_url(ana.url)
+    bo.goto(f"/c/{slug}/")
+    with bo.expect_navigation():
+        bo.locator(".community-actions").get_by_role("button", name="Join").click()
+    bo.goto("/")
+    bell = bo.locator("[data-bell]")
+    expect(bell).to_have_attribute("data-live", "1")
+    expect(bo.locator("[data-bell-count]")).to_be_hidden()
+
+    ana.goto(f"/c/{slug}/wiki/-/new?title=Home")
+    ana.fill("#title", "Home")
+    body = ana.locator("#body")
+    body.click()
+    body.press_sequentially("Runbook owner: @b")
+    option = ana.locator("#mention-suggest li[data-username=bo]")
+    expect(option).to_be_visible()
+    body.press("Enter")
+    expect(body).to_have_value("Runbook owner: @bo ")
+    with ana.expect_navigation():
+        ana.locator("form.wiki-editor button[value=save]").click()
+    expect(ana.locator(".wiki-body a[href='/u/bo']")).to_have_text("@bo")
+
+    # Bo did nothing: the count arrives over the socket.
+    expect(bo.locator("[data-bell-count]")).to_have_text("1")
+    bell.click()
+    bo.wait_for_url("**/notifications")
+    link = bo.get_by_role("link", name="Ana Lima mentioned you in Home")
+    with bo.expect_navigation():
+        link.click()
+    assert bo.url.endswith(f"/c/{slug}/wiki/home")
+    expect(bo.locator("[data-bell-count]")).to_be_hidden()
+    # The home stream shows Bo joining; no console errors or CSP violations anywhere.
+    bo.goto("/")
+    expect(bo.locator(".stream-line").first).to_contain_text("Bo Chen joined Platform")
+    assert not watch_a.problems() and not watch_b.problems()
