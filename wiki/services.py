@@ -89,8 +89,28 @@ class SaveResult:
 
 
 def may_edit(user, community: Community) -> bool:
-    """Create and edit pages, rename them, restore old revisions: the community's members."""
-    return access.can_post(user, community)
+    """Create and edit pages, rename them, restore old revisions: the community's members, or only
+    its owners and moderators where the wiki's settings say so."""
+    if not access.can_post(user, community):
+        return False
+    wiki = db.session.get(Wiki, community.id)
+    return not (wiki is not None and wiki.edit_restricted) or access.can_moderate(user, community)
+
+
+def may_edit_page(user, page: WikiPage, community: Community) -> bool:
+    """Edit this page: as may_edit, and a locked page only by moderators, owners and admins."""
+    return may_edit(user, community) and (not page.is_locked or access.can_moderate(user, community))
+
+
+def may_lock(user, community: Community) -> bool:
+    return may_manage(user, community)
+
+
+def _check_unlocked(page: WikiPage, user) -> None:
+    """Re-checked under the page lock: the page may have been locked while someone edited it."""
+    if page.is_locked and not access.can_moderate(user, db.session.get(Community, page.community_id)):
+        raise WikiError(_l("A moderator locked this page while you were editing it; only moderators can "
+                           "change it now. Copy your text before you leave."), "body")
 
 
 def may_manage(user, community: Community) -> bool:
@@ -328,6 +348,7 @@ def save_page(page: WikiPage, user, *, body: str, base_number: int, summary: str
         raise WikiError(_l("This page was deleted while you were editing it. Copy your text before you "
                            "leave; a moderator can restore the page from the trash."), "body")
     page = locked
+    _check_unlocked(page, user)
     current = page.body
     merged = False
     if base_number == page.revision_number:
@@ -358,6 +379,7 @@ def restore_revision(page: WikiPage, user, number: int, summary: str = "") -> Wi
     page = _lock_page(page.id)
     if page is None or page.is_deleted:
         raise WikiError(_l("This page is in the trash."))
+    _check_unlocked(page, user)
     old = revision(page, number)
     if old is None:
         raise WikiError(_l("This page has no revision %(number)d.", number=number))
@@ -376,6 +398,7 @@ def rename_page(page: WikiPage, user, title: str) -> WikiPage:
     page = _lock_page(page.id)
     if page is None or page.is_deleted:
         raise WikiError(_l("This page is in the trash."))
+    _check_unlocked(page, user)
     parent = db.session.get(WikiPage, page.parent_id) if page.parent_id else None
     title = _check_title(community.id, parent, title, exclude_id=page.id)
     if title == page.title:

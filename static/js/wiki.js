@@ -38,7 +38,19 @@ if (editor) {
         headers: { "X-CSRFToken": token, Accept: "application/json" },
         credentials: "same-origin",
       });
-      if (!r.ok) return;
+      if (!r.ok) {
+        // Say why there is no preview (e.g. 413: the text is over the size limit); keep the text.
+        let message = editor.dataset.previewFailed || "";
+        try { message = (await r.json()).error || message; } catch (_) { /* not JSON */ }
+        const p = document.createElement("p");
+        p.className = "flash flash-error";
+        p.setAttribute("role", "alert");
+        p.dataset.previewError = "";
+        p.textContent = message;
+        target.replaceChildren(p);
+        shown = null;
+        return;
+      }
       const data = await r.json();
       // The server sanitised this HTML with the same allowlist as saved pages.
       target.innerHTML = data.html || "";
