@@ -94,6 +94,42 @@ if (editor) {
   if (textarea && textarea.value.trim() && target?.querySelector("[data-preview-placeholder]")) preview();
 }
 
+// Presence: who else has this page open in the editor now, over the /wiki Socket.IO namespace.
+// Only a hint (saving never depends on it): without a connection the box stays hidden.
+async function presence(box) {
+  const page = Number(box.dataset.page);
+  const me = Number(box.dataset.me);
+  const list = box.querySelector("[data-presence-list]");
+  let socket;
+  try {
+    const { io } = await import(box.dataset.socketLib);
+    socket = io("/wiki", { reconnectionDelayMax: 10000 });
+  } catch (e) {
+    console.warn("wiki presence unavailable", e);
+    return;
+  }
+  const show = (editors) => {
+    const others = (editors || []).filter((p) => p.id !== me);
+    list.replaceChildren(...others.map((p) => {
+      const li = document.createElement("li");
+      li.textContent = p.name; // text, never HTML
+      li.title = `@${p.username}`;
+      li.dataset.username = p.username;
+      return li;
+    }));
+    box.hidden = others.length === 0;
+  };
+  socket.on("connect", () => {
+    socket.emit("join", { page }, (answer) => { if (answer?.ok) show(answer.editors); });
+  });
+  socket.on("presence", (data) => { if (data?.page === page) show(data.editors); });
+  socket.on("disconnect", () => show([]));
+  window.addEventListener("pagehide", () => { socket.emit("leave", { page }); socket.disconnect(); });
+}
+
+const presenceBox = document.querySelector("[data-presence]");
+if (presenceBox) presence(presenceBox);
+
 // A "#" link after each heading of a rendered page, to copy a link to that section.
 function decorateHeadings(root) {
   const label = root.dataset.anchorLabel || "";

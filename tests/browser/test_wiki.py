@@ -32,6 +32,9 @@ def test_edit_conflict_and_restore(server, new_page):
     ana.locator("nav.tabs").get_by_role("link", name="Wiki").click()
     ana.get_by_role("link", name="Create the Home page").click()
     expect(ana.locator("#title")).to_have_value("Home")
+    # Text over the size limit: the preview says why it shows nothing (the server answers 413).
+    ana.locator("#body").evaluate("(el) => { el.value = 'x'.repeat(300001); el.dispatchEvent(new Event('input')); }")
+    expect(ana.locator("[data-preview-error]")).to_contain_text("too long to preview")
     # The preview follows the typing, [[links]] included.
     ana.fill("#body", "# Runbook\n\nSee [[Deploys]].\n\nStep one.\nStep two.\nStep three.\n")
     preview = ana.locator("[data-preview-target]")
@@ -45,10 +48,15 @@ def test_edit_conflict_and_restore(server, new_page):
 
     # Both open the editor on revision 1; Ana saves first, Bo's overlapping change conflicts.
     ana.goto(f"/c/{slug}/wiki/home/-/edit")
+    expect(ana.locator("[data-presence]")).to_be_hidden()
     bo.goto(f"/c/{slug}/wiki/home/-/edit")
+    # Presence: each sees the other in the editor, live.
+    expect(ana.locator("[data-presence-list] li")).to_have_text(["Bo Chen"])
+    expect(bo.locator("[data-presence-list] li")).to_have_text(["Ana Lima"])
     ana.fill("#body", ana.input_value("#body").replace("Step two.", "Step two, carefully."))
     save(ana)
     assert "Saved as revision 2." in flash_text(ana)
+    expect(bo.locator("[data-presence]")).to_be_hidden()  # Ana left the editor
     bo.fill("#body", bo.input_value("#body").replace("Step two.", "Step 2 (Bo)."))
     save(bo)
     expect(bo.locator("[data-testid=conflict]")).to_contain_text("overlap")
@@ -89,5 +97,6 @@ def test_edit_conflict_and_restore(server, new_page):
 
     for page, watch in ((ana, watch_a), (bo, watch_b)):
         assert page.evaluate("window.__cspViolations") == []
-        # The conflict page answers 409 on purpose; Chromium logs that as a failed load.
-        assert [p for p in watch.problems() if "409" not in p] == []
+        # The conflict page answers 409 and the oversized preview 413 on purpose; Chromium logs
+        # those as failed loads.
+        assert [p for p in watch.problems() if "409" not in p and "413" not in p] == []
