@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from collab.accounts.models import User
 from collab.db import TimestampMixin, UTCDateTime, utcnow
 from collab.extensions import db
+from collab.files import StoredFile
 from communities.models import Community
 
 TITLE_MAX = 200  # characters of a title
@@ -220,4 +221,25 @@ class WikiComment(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_wiki_comments_page", "page_id", "created_at"),
         Index("ix_wiki_comments_token", "author_id", "client_token", unique=True),
+    )
+
+
+class WikiAttachment(db.Model):
+    """A file attached to a page (the bytes and their checks are collab.files's)."""
+
+    __tablename__ = "wiki_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("wiki_pages.id", ondelete="CASCADE"), nullable=False)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), nullable=False)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"), nullable=False)
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+    uploader: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_wiki_attachments_page", "page_id", "created_at"),
+        Index("ix_wiki_attachments_file", "file_id"),
     )

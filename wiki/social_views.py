@@ -59,7 +59,9 @@ def edit_comment(slug: str, path: str, comment_id: int):
     form = CommentForm(formdata=None, body=comment.body) if request.method == "GET" else CommentForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
+            previous = comment.body
             social.edit_comment(comment, form.body.data or "")
+            hooks.comment_edited(page, comment, current_user, previous)
         except WikiError as e:
             db.session.rollback()
             form.body.errors = list(form.body.errors) + [str(e.message)]

@@ -23,7 +23,7 @@ from collab.forms import choices
 from collab.pagination import Page, paginate
 from communities.views import community_context
 
-from . import bp, diffing, queries, services, social, tree
+from . import attachments, bp, diffing, hooks, queries, services, social, tree
 from .forms import CommentForm, EditForm, MoveForm, NewPageForm, RenameForm
 from .models import BODY_MAX, TITLE_MAX, WikiPage
 
@@ -135,6 +135,7 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
         subpages=queries.children(page) if live else [],
         backlinks=queries.backlinks(page) if live else [],
         toc=_toc(page.body_html), tags=social.tags_of(page.id), views=views,
+        attachments=attachments.attachments_of(page.id) if live else [],
         comments=social.comments_of(page.id) if live else [],
         comment_form=comment_form or CommentForm(formdata=None, token=secrets.token_urlsafe(16)),
         may_comment=live and social.may_comment(user, community),
@@ -251,6 +252,7 @@ def new_page(slug: str):
                                             parent_id=form.parent.data, body=form.body.data or "",
                                             summary=form.summary.data or "")
                 social.set_tags(page, form.tags.data or "")
+                hooks.created(page, current_user)
             except services.WikiError as e:
                 db.session.rollback()
                 _error(form, e)
@@ -279,11 +281,13 @@ def edit(slug: str, path: str):
             preview_html = services.preview(community, form.body.data or "", page=page)
         else:
             try:
-                before = social.tags_of(page.id)
+                before, previous = social.tags_of(page.id), page.body
                 result = services.save_page(page, current_user, body=form.body.data or "",
                                             base_number=form.base_revision.data, summary=form.summary.data or "",
                                             resolving=form.resolving.data == "1")
                 tags_changed = social.set_tags(result.page, form.tags.data or "") != before
+                if result.changed:
+                    hooks.edited(result.page, result.revision, current_user, previous=previous)
             except services.Conflict as c:
                 db.session.rollback()
                 conflict = c
@@ -339,6 +343,7 @@ def restore_revision(slug: str, path: str, number: int):
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(_page_url(page, "wiki.history"))
+    hooks.edited(page, rev, current_user)
     db.session.commit()
     flash(_("Revision %(old)d is restored as revision %(new)d.", old=number, new=rev.number), "success")
     return redirect(_page_url(page))
@@ -425,6 +430,7 @@ def delete(slug: str, path: str):
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(_page_url(page))
+    hooks.trashed([page.id] + queries.deleted_with_ids(page.id))
     db.session.commit()
     if n:
         flash(ngettext("“%(title)s” and its %(num)d subpage are in the trash.",

@@ -92,6 +92,61 @@ if (editor) {
   });
 
   if (textarea && textarea.value.trim() && target?.querySelector("[data-preview-placeholder]")) preview();
+
+  // Drag files into the text: each is uploaded as an attachment of the page, and a Markdown
+  // image (or link) takes the place of a placeholder where it was dropped.
+  const uploadUrl = editor.dataset.uploadUrl;
+  const status = editor.querySelector("[data-upload-status]");
+  async function upload(file, placeholder) {
+    const form = new FormData();
+    form.append("file", file);
+    let answer = null;
+    let message = editor.dataset.uploadFailed || "";
+    try {
+      const r = await fetch(uploadUrl, {
+        method: "POST", body: form, credentials: "same-origin",
+        headers: { "X-CSRFToken": token, Accept: "application/json" },
+      });
+      if (r.ok) answer = await r.json();
+      else {
+        try { message = (await r.json()).error || message; } catch (_) { if (r.status === 413) message = `${message} (413)`; }
+      }
+    } catch (e) {
+      console.warn("upload failed", e);
+    }
+    const at = textarea.value.indexOf(placeholder);
+    const replacement = answer ? answer.markdown : "";
+    if (at >= 0) {
+      textarea.value = textarea.value.slice(0, at) + replacement + textarea.value.slice(at + placeholder.length);
+    }
+    if (status) status.textContent = answer ? "" : `${file.name}: ${message}`;
+    if (status && !answer) status.classList.add("error");
+    textarea.dispatchEvent(new Event("input"));
+  }
+  if (textarea && uploadUrl) {
+    textarea.addEventListener("dragover", (event) => {
+      if ([...(event.dataTransfer?.types || [])].includes("Files")) {
+        event.preventDefault();
+        textarea.classList.add("drop-target");
+      }
+    });
+    textarea.addEventListener("dragleave", () => textarea.classList.remove("drop-target"));
+    textarea.addEventListener("drop", (event) => {
+      const dropped = [...(event.dataTransfer?.files || [])];
+      textarea.classList.remove("drop-target");
+      if (!dropped.length) return;
+      event.preventDefault();
+      let pos = textarea.selectionStart ?? textarea.value.length;
+      for (const file of dropped) {
+        const placeholder = `[${(editor.dataset.uploading || "{name}").replace("{name}", file.name)}]()`;
+        const insert = (pos > 0 && textarea.value[pos - 1] !== "\n" ? "\n" : "") + placeholder + "\n";
+        textarea.value = textarea.value.slice(0, pos) + insert + textarea.value.slice(pos);
+        pos += insert.length;
+        if (status) { status.classList.remove("error"); status.textContent = ""; }
+        upload(file, placeholder);
+      }
+    });
+  }
 }
 
 // Presence: who else has this page open in the editor now, over the /wiki Socket.IO namespace.

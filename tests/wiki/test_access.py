@@ -4,6 +4,8 @@ edit, moderators and owners (and admins) move, delete and restore; a restricted 
 answers 404 to everyone outside it, and a community without the wiki tool has no wiki."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from tests.helpers import text
@@ -34,6 +36,23 @@ def _tag(app, page_id, tags):
         db.session.commit()
 
 
+def _attach(app, page_id, user):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from collab.accounts.models import User
+    from collab.extensions import db
+    from wiki import attachments
+    from wiki.models import WikiPage
+
+    with app.test_request_context("/", method="POST"):
+        att = attachments.attach(db.session.get(WikiPage, page_id), db.session.get(User, user.id),
+                                 FileStorage(io.BytesIO(b"Secret notes"), "notes.txt"))
+        db.session.commit()
+        return att.id
+
+
 @pytest.fixture
 def world(app, make_user, make_community, admin_user, wiki):
     owner, moderator, member, outsider = (make_user(n) for n in ("owner", "moder", "member", "outsider"))
@@ -48,7 +67,7 @@ def world(app, make_user, make_community, admin_user, wiki):
         trashed = wiki.page(wiki.create(c, owner, "Old stuff", parent=home))
         wiki.call("delete_page", trashed.id, owner)
         _tag(app, home, "ops, secret tag")
-        ids = {"trashed": trashed.id, "owners_comment": _comment(app, home, owner, "Secret comment by the owner"),
+        ids = {"trashed": trashed.id, "attachment": _attach(app, home, owner), "owners_comment": _comment(app, home, owner, "Secret comment by the owner"),
                "members_comment": _comment(app, home, member, "Secret comment by a member")}
         places[access] = (c, ids)
     people = {"owner": owner, "moderator": moderator, "member": member, "outsider": outsider,
@@ -69,6 +88,12 @@ def expected(route: str, access: str, role: str) -> int:
     editing = {"new": 200, "create": 302, "edit": 200, "save": 302, "preview": 200, "restore_revision": 302,
                "move_form": 200, "rename": 302}
     managing = {"move": 302, "reorder": 302, "delete": 302, "trash": 200, "trash_restore": 302, "lock": 302}
+    if route in ("attachments", "attachment_file"):
+        return 200
+    if route == "upload":
+        return 302 if edits else 403
+    if route == "attachment_delete":
+        return 302 if edits else 403
     if route == "move_form":
         return 200 if edits or manages else 403  # the form moves (managers) and renames (editors)
     if route in ("tags", "tagged"):
@@ -120,6 +145,10 @@ ROUTES = {
     "comment_edit_form": ("GET", "secret-home-page/-/comments/{owners_comment}/edit", None),
     "comment_delete": ("POST", "secret-home-page/-/comments/{members_comment}/delete", {}),
     "settings": ("GET", "-/settings", None),
+    "attachments": ("GET", "secret-home-page/-/attachments", None),
+    "attachment_file": ("GET", "-/files/{attachment}", None),
+    "upload": ("POST", "secret-home-page/-/attachments", "file"),
+    "attachment_delete": ("POST", "secret-home-page/-/attachments/{attachment}/delete", {}),
     "settings_save": ("POST", "-/settings", {}),
 }
 
@@ -131,6 +160,7 @@ def test_the_matrix_covers_every_wiki_route(app):
         "wiki.edit", "wiki.preview", "wiki.restore_revision", "wiki.move", "wiki.rename", "wiki.reorder",
         "wiki.delete", "wiki.trash", "wiki.restore", "wiki.tags", "wiki.tagged", "wiki.watch", "wiki.lock",
         "wiki.add_comment", "wiki.edit_comment", "wiki.delete_comment", "wiki.settings",
+        "wiki.attachments_page", "wiki.attachment_file", "wiki.delete_attachment",
     }
     assert endpoints == covered
 
@@ -144,7 +174,11 @@ def test_wiki_routes(world, client_for, access, role):
     failures = []
     for route, (method, path, data) in ROUTES.items():
         url = f"/c/{c.slug}/wiki/" + path.format(**ids)
+        if data == "file":
+            data = {"file": (io.BytesIO(b"more notes"), "more.txt")}
         r = client.open(url, method=method, data=data)
+        r.get_data()
+        r.close()
         want = expected(route, access, role)
         if r.status_code != want:
             failures.append(f"{route}: {method} {url}: got {r.status_code}, want {want}")
