@@ -3,12 +3,27 @@ with the keyboard, the warning before leaving unsaved text, a conflict between t
 at once (two browser contexts), and restoring an old revision."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from .conftest import create_community, flash_text, register, slug_from_url
 
 pytestmark = pytest.mark.browser
+
+
+# A 1x1 PNG dropped on the editor's text area, as the browser does for a file dragged from the desktop.
+DROP_PNG = """(el) => {
+  const b64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], "dot.png", { type: "image/png" }));
+  el.focus();
+  el.setSelectionRange(el.value.length, el.value.length);
+  el.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+  el.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+}"""
 
 
 def save(page):
@@ -94,6 +109,23 @@ def test_edit_conflict_and_restore(server, new_page):
         ana.get_by_role("button", name="Restore this revision").click()
     assert "Revision 1 is restored as revision 4." in flash_text(ana)
     expect(ana.locator(".wiki-body")).to_contain_text("Step two.")
+
+    # Drag an image into the editor: it is uploaded, and its Markdown lands in the text.
+    ana.goto(f"/c/{slug}/wiki/home/-/edit")
+    ana.locator("#body").evaluate(DROP_PNG)
+    expect(ana.locator("#body")).to_have_value(re.compile(r"!\[dot\.png\]\(/c/[^)]+/-/files/\d+\)"))
+    expect(ana.locator("[data-preview-target] img")).to_have_count(1)
+    save(ana)
+    image = ana.locator(".wiki-body img")
+    expect(image).to_have_count(1)
+    assert image.evaluate("(img) => img.complete && img.naturalWidth") == 1  # served, and shown inline
+    expect(ana.locator("#attachments")).to_contain_text("dot.png")
+    # Bo comments on the page.
+    bo.goto(f"/c/{slug}/wiki/home")
+    bo.fill("#body", "Thanks, **Ana**!")
+    with bo.expect_navigation():
+        bo.get_by_role("button", name="Post comment").click()
+    expect(bo.locator(".wiki-comment .prose strong")).to_have_text("Ana")
 
     for page, watch in ((ana, watch_a), (bo, watch_b)):
         assert page.evaluate("window.__cspViolations") == []
