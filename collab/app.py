@@ -136,6 +136,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(wiki_bp, url_prefix="/c/<slug>/wiki")
 
+    # Tool namespaces, on the Socket.IO server init_app built (see collab.realtime.init_realtime).
+    from wiki.events import init_events as init_wiki_events
+
+    init_wiki_events(socketio)
+
 
 def _init_templates(app: Flask) -> None:
     from collab.text import plain_excerpt, safe

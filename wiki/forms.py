@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from collab.forms import NoControlChars, strip_filter
 
-from .models import BODY_MAX, SUMMARY_MAX
+from .models import BODY_MAX, COMMENT_MAX, SUMMARY_MAX
 
 BODY_HELP = _l("Markdown: # headings, **bold**, lists, tables, ``` code blocks, - [ ] tasks. "
                "[[Page title]] or [[Page title|label]] links to a page of this wiki.")
@@ -31,12 +31,17 @@ class _BodyMixin:
                           filters=[strip_filter], description=_l("A few words on what you changed."))
 
 
-class NewPageForm(_BodyMixin, FlaskForm):
+class _TagsMixin:
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=1000), NoControlChars()], filters=[strip_filter],
+                       description=_l("Separated by commas, e.g. onboarding, how-to."))
+
+
+class NewPageForm(_TagsMixin, _BodyMixin, FlaskForm):
     title = StringField(_l("Title"), validators=[Length(max=1000), NoControlChars()], filters=[strip_filter])
     parent = SelectField(_l("Parent page"), coerce=_int_or_none, validate_choice=True)
 
 
-class EditForm(_BodyMixin, FlaskForm):
+class EditForm(_TagsMixin, _BodyMixin, FlaskForm):
     base_revision = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
     resolving = HiddenField()
 
@@ -49,3 +54,15 @@ class RenameForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     parent = SelectField(_l("New parent page"), coerce=_int_or_none, validate_choice=True)
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX),
+                                                    NoControlChars(multiline=True)],
+                         description=_l("Markdown works here; @name tells a colleague."))
+    token = HiddenField()
+
+
+class WikiSettingsForm(FlaskForm):
+    edit_restricted = BooleanField(_l("Only owners and moderators create and edit pages"),
+                                   description=_l("Members can still read the wiki and comment on pages."))

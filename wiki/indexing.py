@@ -9,7 +9,7 @@ from sqlalchemy.orm import undefer
 from collab.extensions import db
 from communities.models import Community
 
-from .models import WikiPage
+from .models import WikiPage, WikiPageTag
 
 
 def to_document(page: WikiPage) -> dict | None:
@@ -23,7 +23,8 @@ def to_document(page: WikiPage) -> dict | None:
         "community": community.id,
         "scope": f"community:{community.id}",
         "author": page.created_by.username if page.created_by else "",
-        "tags": [],
+        "tags": sorted(t.tag for t in db.session.scalars(
+            select(WikiPageTag).where(WikiPageTag.page_id == page.id))),
         "created": page.created_at,
         "updated": page.updated_at,
         "url": url_for("wiki.page", slug=community.slug, path=page.path),
@@ -45,4 +46,4 @@ def _pages_of_readdressed(community: Community):
                                                         WikiPage.is_deleted == false())).all()
 
 
-DEPENDENTS = ((Community, _pages_of_readdressed),)
+DEPENDENTS = ((Community, _pages_of_readdressed), (WikiPageTag, lambda tag: [tag.page_id]))

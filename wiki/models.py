@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from collab.accounts.models import User
 from collab.db import TimestampMixin, UTCDateTime, utcnow
 from collab.extensions import db
+from collab.files import StoredFile
 from communities.models import Community
 
 TITLE_MAX = 200  # characters of a title
@@ -48,6 +49,9 @@ class Wiki(db.Model):
 
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
     tree_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Only owners and moderators (and admins) create and edit pages; members read and comment.
+    edit_restricted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                  server_default=false())
 
 
 class WikiPage(TimestampMixin, db.Model):
@@ -74,6 +78,9 @@ class WikiPage(TimestampMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     deleted_with_id: Mapped[int | None] = mapped_column(ForeignKey("wiki_pages.id", ondelete="SET NULL"))
+    # A locked page is edited (renamed, restored) by moderators, owners and admins only.
+    is_locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     community: Mapped[Community] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
@@ -156,4 +163,83 @@ class WikiLink(db.Model):
         UniqueConstraint("page_id", "target_key", name="uq_wiki_links_page_target"),
         Index("ix_wiki_links_leaf", "community_id", "leaf_key"),
         Index("ix_wiki_links_target_page", "target_page_id"),
+    )
+
+
+TAG_MAX = 40
+TAGS_PER_PAGE = 20
+COMMENT_MAX = 10_000
+
+
+class WikiPageTag(db.Model):
+    __tablename__ = "wiki_page_tags"
+
+    page_id: Mapped[int] = mapped_column(ForeignKey("wiki_pages.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(TAG_MAX), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), nullable=False)
+
+    __table_args__ = (Index("ix_wiki_page_tags_community_tag", "community_id", "tag"),)
+
+
+class WikiPageViews(db.Model):
+    """How often a page was viewed: its own row, so counting never touches (or waits for) the
+    page row a save holds locked."""
+
+    __tablename__ = "wiki_page_views"
+
+    page_id: Mapped[int] = mapped_column(ForeignKey("wiki_pages.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class WikiWatch(db.Model):
+    """A person who wants to hear about edits and comments on a page."""
+
+    __tablename__ = "wiki_watches"
+
+    page_id: Mapped[int] = mapped_column(ForeignKey("wiki_pages.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    __table_args__ = (Index("ix_wiki_watches_user", "user_id"),)
+
+
+class WikiComment(TimestampMixin, db.Model):
+    __tablename__ = "wiki_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("wiki_pages.id", ondelete="CASCADE"), nullable=False)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), nullable=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    body_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The form's one-time token: a double submit finds the comment the first one made.
+    client_token: Mapped[str | None] = mapped_column(String(64))
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("ix_wiki_comments_page", "page_id", "created_at"),
+        Index("ix_wiki_comments_token", "author_id", "client_token", unique=True),
+    )
+
+
+class WikiAttachment(db.Model):
+    """A file attached to a page (the bytes and their checks are collab.files's)."""
+
+    __tablename__ = "wiki_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("wiki_pages.id", ondelete="CASCADE"), nullable=False)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), nullable=False)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"), nullable=False)
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+    uploader: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_wiki_attachments_page", "page_id", "created_at"),
+        Index("ix_wiki_attachments_file", "file_id"),
     )

@@ -116,3 +116,9 @@ def deleted_with_counts(page_ids: list[int]) -> dict[int, int]:
         select(WikiPage.deleted_with_id, func.count(WikiPage.id))
         .where(WikiPage.deleted_with_id.in_(page_ids), WikiPage.is_deleted.is_(True))
         .group_by(WikiPage.deleted_with_id)).all())
+
+
+def deleted_with_ids(page_id: int) -> list[int]:
+    """The subpages that went to the trash along with a page."""
+    return list(db.session.scalars(select(WikiPage.id).where(WikiPage.deleted_with_id == page_id,
+                                                             WikiPage.is_deleted.is_(True))))

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import undefer
 
-from collab import access, activity
+from collab import access
 from collab.db import utcnow
 from collab.extensions import db
 from communities.models import Community
@@ -89,8 +89,28 @@ class SaveResult:
 
 
 def may_edit(user, community: Community) -> bool:
-    """Create and edit pages, rename them, restore old revisions: the community's members."""
-    return access.can_post(user, community)
+    """Create and edit pages, rename them, restore old revisions: the community's members, or only
+    its owners and moderators where the wiki's settings say so."""
+    if not access.can_post(user, community):
+        return False
+    wiki = db.session.get(Wiki, community.id)
+    return not (wiki is not None and wiki.edit_restricted) or access.can_moderate(user, community)
+
+
+def may_edit_page(user, page: WikiPage, community: Community) -> bool:
+    """Edit this page: as may_edit, and a locked page only by moderators, owners and admins."""
+    return may_edit(user, community) and (not page.is_locked or access.can_moderate(user, community))
+
+
+def may_lock(user, community: Community) -> bool:
+    return may_manage(user, community)
+
+
+def _check_unlocked(page: WikiPage, user) -> None:
+    """Re-checked under the page lock: the page may have been locked while someone edited it."""
+    if page.is_locked and not access.can_moderate(user, db.session.get(Community, page.community_id)):
+        raise WikiError(_l("A moderator locked this page while you were editing it; only moderators can "
+                           "change it now. Copy your text before you leave."), "body")
 
 
 def may_manage(user, community: Community) -> bool:
@@ -306,7 +326,6 @@ def create_page(community: Community, user, *, title: str, parent_id: int | None
     db.session.flush()
     _drop_redirects(community.id, [path])
     _add_revision(page, user, text, summary=summary, kind=CREATE)
-    _notify_mentions(page, user, text, previous=None)
     # Links to this title elsewhere were "missing" (or led to a farther page of that name).
     links.refresh_linking(community, leaf_keys={page.title_key}, exclude={page.id})
     return page
@@ -329,6 +348,7 @@ def save_page(page: WikiPage, user, *, body: str, base_number: int, summary: str
         raise WikiError(_l("This page was deleted while you were editing it. Copy your text before you "
                            "leave; a moderator can restore the page from the trash."), "body")
     page = locked
+    _check_unlocked(page, user)
     current = page.body
     merged = False
     if base_number == page.revision_number:
@@ -351,20 +371,7 @@ def save_page(page: WikiPage, user, *, body: str, base_number: int, summary: str
         return SaveResult(page, None)
     rev = _add_revision(page, user, new_text, summary=summary, kind=MERGE if merged else EDIT,
                         base=base_number)
-    _notify_mentions(page, user, new_text, previous=base.body if merged else current)
     return SaveResult(page, rev, merged)
-
-
-def _notify_mentions(page: WikiPage, user, text: str, previous: str | None) -> None:
-    """People newly @mentioned in this save hear about it (if they may read the wiki)."""
-    if user is None:
-        return
-    with links._url_context():
-        from flask import url_for
-
-        url = url_for("wiki.page", slug=page.community.slug, path=page.path)
-    activity.notify_mentions(text, previous=previous, actor=user, key=f"wiki_page:{page.id}",
-                             community=page.community, title=page.title, url=url)
 
 
 def restore_revision(page: WikiPage, user, number: int, summary: str = "") -> WikiRevision:
@@ -372,6 +379,7 @@ def restore_revision(page: WikiPage, user, number: int, summary: str = "") -> Wi
     page = _lock_page(page.id)
     if page is None or page.is_deleted:
         raise WikiError(_l("This page is in the trash."))
+    _check_unlocked(page, user)
     old = revision(page, number)
     if old is None:
         raise WikiError(_l("This page has no revision %(number)d.", number=number))
@@ -390,6 +398,7 @@ def rename_page(page: WikiPage, user, title: str) -> WikiPage:
     page = _lock_page(page.id)
     if page is None or page.is_deleted:
         raise WikiError(_l("This page is in the trash."))
+    _check_unlocked(page, user)
     parent = db.session.get(WikiPage, page.parent_id) if page.parent_id else None
     title = _check_title(community.id, parent, title, exclude_id=page.id)
     if title == page.title:
@@ -482,7 +491,6 @@ def delete_page(page: WikiPage, user) -> int:
         p.deleted_at = now
         p.deleted_by_id = getattr(user, "id", None)
         p.deleted_with_id = None if p.id == page.id else page.id
-        activity.retract(f"wiki_page:{p.id}")  # what the stream and the bell said about it goes too
     db.session.flush()
     ids = {p.id for p in subtree}
     links.refresh_linking(community, page_ids=ids, exclude=ids)

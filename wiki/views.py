@@ -7,6 +7,7 @@ page follow its path after "/-/" (edit, history, ...), and wiki-wide pages live 
 from __future__ import annotations
 
 import re
+import secrets
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,13 +17,14 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from collab import access
+from collab.db import write_intent
 from collab.extensions import db
 from collab.forms import choices
 from collab.pagination import Page, paginate
 from communities.views import community_context
 
-from . import bp, diffing, queries, services, tree
-from .forms import EditForm, MoveForm, NewPageForm, RenameForm
+from . import attachments, bp, diffing, hooks, queries, services, social, tree
+from .forms import CommentForm, EditForm, MoveForm, NewPageForm, RenameForm
 from .models import BODY_MAX, TITLE_MAX, WikiPage
 
 HEADING = re.compile(r'<h([1-6]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
@@ -123,15 +125,33 @@ def home(slug: str):
     return _show(community, page)
 
 
-def _show(community, page: WikiPage):
+def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
+    user = current_user._get_current_object()
     current = queries.revision(page, page.revision_number, body=False)
-    return render_template(
+    live = not page.is_deleted
+    views = social.view_count(page.id) + (1 if live else 0)
+    html = render_template(
         "wiki/page.html", page=page, current=current, crumbs=queries.ancestors(page),
-        subpages=queries.children(page) if not page.is_deleted else [],
-        backlinks=queries.backlinks(page) if not page.is_deleted else [],
-        toc=_toc(page.body_html),
+        subpages=queries.children(page) if live else [],
+        backlinks=queries.backlinks(page) if live else [],
+        toc=_toc(page.body_html), tags=social.tags_of(page.id), views=views,
+        attachments=attachments.attachments_of(page.id) if live else [],
+        comments=social.comments_of(page.id) if live else [],
+        comment_form=comment_form or CommentForm(formdata=None, token=secrets.token_urlsafe(16)),
+        may_comment=live and social.may_comment(user, community),
+        watching=social.is_watching(page.id, user),
+        can_edit_page=live and services.may_edit_page(user, page, community),
+        can_lock=live and services.may_lock(user, community),
         **_ctx(community, page.path),
     )
+    if live and status == 200:
+        # Count the view in a short write transaction of its own, after the reading one ended
+        # (on SQLite a reader must not turn writer half way).
+        db.session.commit()
+        with write_intent():
+            social.count_view(page.id)
+            db.session.commit()
+    return html, status
 
 
 @bp.route("/<path:path>")
@@ -231,6 +251,8 @@ def new_page(slug: str):
                 page = services.create_page(community, current_user, title=form.title.data or "",
                                             parent_id=form.parent.data, body=form.body.data or "",
                                             summary=form.summary.data or "")
+                social.set_tags(page, form.tags.data or "")
+                hooks.created(page, current_user)
             except services.WikiError as e:
                 db.session.rollback()
                 _error(form, e)
@@ -246,21 +268,26 @@ def new_page(slug: str):
 def edit(slug: str, path: str):
     community = _community(slug)
     page = _load(community, path)
-    access.require(services.may_edit(current_user, community))
+    access.require(services.may_edit_page(current_user, page, community))
     form = EditForm()
     preview_html = conflict = None
     status = 200
     if request.method == "GET":
         form.body.data = page.body
         form.base_revision.data = page.revision_number
+        form.tags.data = ", ".join(social.tags_of(page.id))
     elif form.validate_on_submit():
         if request.form.get("action") == "preview":
             preview_html = services.preview(community, form.body.data or "", page=page)
         else:
             try:
+                before, previous = social.tags_of(page.id), page.body
                 result = services.save_page(page, current_user, body=form.body.data or "",
                                             base_number=form.base_revision.data, summary=form.summary.data or "",
                                             resolving=form.resolving.data == "1")
+                tags_changed = social.set_tags(result.page, form.tags.data or "") != before
+                if result.changed:
+                    hooks.edited(result.page, result.revision, current_user, previous=previous)
             except services.Conflict as c:
                 db.session.rollback()
                 conflict = c
@@ -274,7 +301,9 @@ def edit(slug: str, path: str):
                 _error(form, e)
             else:
                 db.session.commit()
-                if not result.changed:
+                if not result.changed and tags_changed:
+                    flash(_("The tags are saved; the text did not change."), "success")
+                elif not result.changed:
                     flash(_("The text is the same as the current page, so nothing was saved."), "info")
                 elif result.merged:
                     flash(_("Saved as revision %(number)d. Others saved changes while you were editing; they "
@@ -307,13 +336,14 @@ def preview(slug: str):
 def restore_revision(slug: str, path: str, number: int):
     community = _community(slug)
     page = _load(community, path)
-    access.require(services.may_edit(current_user, community))
+    access.require(services.may_edit_page(current_user, page, community))
     try:
         rev = services.restore_revision(page, current_user, number)
     except services.WikiError as e:
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(_page_url(page, "wiki.history"))
+    hooks.edited(page, rev, current_user)
     db.session.commit()
     flash(_("Revision %(old)d is restored as revision %(new)d.", old=number, new=rev.number), "success")
     return redirect(_page_url(page))
@@ -334,7 +364,8 @@ def move(slug: str, path: str):
     community = _community(slug)
     page = _load(community, path)
     if request.method == "GET":
-        access.require(services.may_edit(current_user, community))
+        access.require(services.may_edit_page(current_user, page, community) or
+                       services.may_manage(current_user, community))
         return _move_page(community, page)
     access.require(services.may_manage(current_user, community))
     form = MoveForm()
@@ -357,7 +388,7 @@ def move(slug: str, path: str):
 def rename(slug: str, path: str):
     community = _community(slug)
     page = _load(community, path)
-    access.require(services.may_edit(current_user, community))
+    access.require(services.may_edit_page(current_user, page, community))
     form = RenameForm()
     if form.validate_on_submit():
         try:
@@ -399,6 +430,7 @@ def delete(slug: str, path: str):
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(_page_url(page))
+    hooks.trashed([page.id] + queries.deleted_with_ids(page.id))
     db.session.commit()
     if n:
         flash(ngettext("“%(title)s” and its %(num)d subpage are in the trash.",

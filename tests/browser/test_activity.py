@@ -51,5 +51,6 @@ def test_mention_in_a_wiki_page_raises_the_other_persons_bell_live(server, new_p
     expect(bo.locator("[data-bell-count]")).to_be_hidden()
     # The home stream shows Bo joining; no console errors or CSP violations anywhere.
     bo.goto("/")
-    expect(bo.locator(".stream-line").first).to_contain_text("Bo Chen joined Platform")
+    expect(bo.locator(".stream-line", has_text="Ana Lima created Home")).to_be_visible()
+    expect(bo.locator(".stream-line", has_text="Bo Chen joined Platform")).to_be_visible()
     assert not watch_a.problems() and not watch_b.problems()

@@ -3,12 +3,27 @@ with the keyboard, the warning before leaving unsaved text, a conflict between t
 at once (two browser contexts), and restoring an old revision."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from .conftest import create_community, flash_text, register, slug_from_url
 
 pytestmark = pytest.mark.browser
+
+
+# A 1x1 PNG dropped on the editor's text area, as the browser does for a file dragged from the desktop.
+DROP_PNG = """(el) => {
+  const b64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], "dot.png", { type: "image/png" }));
+  el.focus();
+  el.setSelectionRange(el.value.length, el.value.length);
+  el.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+  el.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+}"""
 
 
 def save(page):
@@ -32,6 +47,9 @@ def test_edit_conflict_and_restore(server, new_page):
     ana.locator("nav.tabs").get_by_role("link", name="Wiki").click()
     ana.get_by_role("link", name="Create the Home page").click()
     expect(ana.locator("#title")).to_have_value("Home")
+    # Text over the size limit: the preview says why it shows nothing (the server answers 413).
+    ana.locator("#body").evaluate("(el) => { el.value = 'x'.repeat(300001); el.dispatchEvent(new Event('input')); }")
+    expect(ana.locator("[data-preview-error]")).to_contain_text("too long to preview")
     # The preview follows the typing, [[links]] included.
     ana.fill("#body", "# Runbook\n\nSee [[Deploys]].\n\nStep one.\nStep two.\nStep three.\n")
     preview = ana.locator("[data-preview-target]")
@@ -45,10 +63,15 @@ def test_edit_conflict_and_restore(server, new_page):
 
     # Both open the editor on revision 1; Ana saves first, Bo's overlapping change conflicts.
     ana.goto(f"/c/{slug}/wiki/home/-/edit")
+    expect(ana.locator("[data-presence]")).to_be_hidden()
     bo.goto(f"/c/{slug}/wiki/home/-/edit")
+    # Presence: each sees the other in the editor, live.
+    expect(ana.locator("[data-presence-list] li")).to_have_text(["Bo Chen"])
+    expect(bo.locator("[data-presence-list] li")).to_have_text(["Ana Lima"])
     ana.fill("#body", ana.input_value("#body").replace("Step two.", "Step two, carefully."))
     save(ana)
     assert "Saved as revision 2." in flash_text(ana)
+    expect(bo.locator("[data-presence]")).to_be_hidden()  # Ana left the editor
     bo.fill("#body", bo.input_value("#body").replace("Step two.", "Step 2 (Bo)."))
     save(bo)
     expect(bo.locator("[data-testid=conflict]")).to_contain_text("overlap")
@@ -87,7 +110,25 @@ def test_edit_conflict_and_restore(server, new_page):
     assert "Revision 1 is restored as revision 4." in flash_text(ana)
     expect(ana.locator(".wiki-body")).to_contain_text("Step two.")
 
+    # Drag an image into the editor: it is uploaded, and its Markdown lands in the text.
+    ana.goto(f"/c/{slug}/wiki/home/-/edit")
+    ana.locator("#body").evaluate(DROP_PNG)
+    expect(ana.locator("#body")).to_have_value(re.compile(r"!\[dot\.png\]\(/c/[^)]+/-/files/\d+\)"))
+    expect(ana.locator("[data-preview-target] img")).to_have_count(1)
+    save(ana)
+    image = ana.locator(".wiki-body img")
+    expect(image).to_have_count(1)
+    assert image.evaluate("(img) => img.complete && img.naturalWidth") == 1  # served, and shown inline
+    expect(ana.locator("#attachments")).to_contain_text("dot.png")
+    # Bo comments on the page.
+    bo.goto(f"/c/{slug}/wiki/home")
+    bo.fill("#body", "Thanks, **Ana**!")
+    with bo.expect_navigation():
+        bo.get_by_role("button", name="Post comment").click()
+    expect(bo.locator(".wiki-comment .prose strong")).to_have_text("Ana")
+
     for page, watch in ((ana, watch_a), (bo, watch_b)):
         assert page.evaluate("window.__cspViolations") == []
-        # The conflict page answers 409 on purpose; Chromium logs that as a failed load.
-        assert [p for p in watch.problems() if "409" not in p] == []
+        # The conflict page answers 409 and the oversized preview 413 on purpose; Chromium logs
+        # those as failed loads.
+        assert [p for p in watch.problems() if "409" not in p and "413" not in p] == []

@@ -78,8 +78,8 @@ def main(outdir: str) -> int:
         browser = support.launch_chromium(playwright, executable)
         contexts = []
 
-        def page_for(viewport=DESKTOP):
-            context = browser.new_context(base_url=server.url, viewport=viewport, locale="en-US")
+        def page_for(viewport=DESKTOP, locale="en-US"):
+            context = browser.new_context(base_url=server.url, viewport=viewport, locale=locale)
             context.set_default_timeout(15_000)
             context.add_init_script(support.CSP_LISTENER)
             contexts.append(context)
@@ -148,15 +148,35 @@ def main(outdir: str) -> int:
             submit(bo)
             ana.goto(f"{wiki}/home/deployment-guide/-/edit")
             ana.fill("#body", ana.input_value("#body") + "\n## Who to ask\n\nThe release captain of the week.\n")
+            ana.fill("#tags", "deploy, runbook, 发布")
             ana.keyboard.press("Control+s")  # the keyboard save
             ana.wait_for_url("**/home/deployment-guide")
+            # An attachment, a comment, a watcher.
+            from PIL import Image
+
+            picture = Path(tmp) / "canary-dashboard.png"
+            Image.new("RGB", (640, 360), (31, 95, 191)).save(picture)
+            ana.goto(f"{wiki}/home/deployment-guide/-/attachments")
+            ana.set_input_files("#file", str(picture))
+            with ana.expect_navigation():
+                ana.get_by_role("button", name="Upload").click()
+            shot(ana, "attachments")
+            bo.goto(f"{wiki}/home/deployment-guide")
+            bo.fill("#body", "Should we add the **rollback** drill here? @ana")
+            with bo.expect_navigation():
+                bo.get_by_role("button", name="Post comment").click()
+            with bo.expect_navigation():
+                bo.get_by_role("button", name="Watch").click()
 
             shot(ana, "page", f"{wiki}/home/deployment-guide")
             shot(ana, "home", home_url)
             ana.goto(f"{wiki}/home/deployment-guide/-/edit")
             ana.fill("#body", ana.input_value("#body").replace("Tag the release", "Tag the **release**"))
             ana.locator("[data-preview-target] strong").first.wait_for()
+            bo.goto(f"{wiki}/home/deployment-guide/-/edit")
+            ana.locator("[data-presence-list] li").first.wait_for()  # Bo is editing too
             shot(ana, "editor")
+            bo.goto(f"{wiki}/home/deployment-guide")
             ana.goto(f"{wiki}/home/deployment-guide/-/history")
             shot(ana, "history")
             shot(ana, "diff", f"{wiki}/home/deployment-guide/-/diff?from=1&to=4")
@@ -183,6 +203,12 @@ def main(outdir: str) -> int:
             support.sign_in(phone, "bo")
             shot(phone, "page-phone", f"{wiki}/home/deployment-guide")
             shot(phone, "editor-phone", f"{wiki}/home/deployment-guide/-/edit")
+            zh = page_for(locale="zh-CN")
+            support.sign_in(zh, "bo")
+            shot(zh, "page-zh", f"{wiki}/home/deployment-guide")
+            shot(zh, "tags-zh", f"{wiki}/-/tags/deploy")
+            shot(zh, "attachments-zh", f"{wiki}/home/deployment-guide/-/attachments")
+            shot(ana, "settings", f"{wiki}/-/settings")
             problems = ana.watch.problems() + bo.watch.problems() + phone.watch.problems()
             csp = ana.evaluate("window.__cspViolations") + bo.evaluate("window.__cspViolations")
             if problems or csp:

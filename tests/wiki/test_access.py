@@ -4,6 +4,8 @@ edit, moderators and owners (and admins) move, delete and restore; a restricted 
 answers 404 to everyone outside it, and a community without the wiki tool has no wiki."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from tests.helpers import text
@@ -12,8 +14,47 @@ ACCESS = ["public", "moderated", "restricted"]
 ROLES = ["anonymous", "outsider", "member", "moderator", "owner", "admin"]
 
 
+def _comment(app, page_id, user, body):
+    from collab.accounts.models import User
+    from collab.extensions import db
+    from wiki import social
+    from wiki.models import WikiPage
+
+    with app.test_request_context("/", method="POST"):
+        comment, _ = social.add_comment(db.session.get(WikiPage, page_id), db.session.get(User, user.id), body)
+        db.session.commit()
+        return comment.id
+
+
+def _tag(app, page_id, tags):
+    from collab.extensions import db
+    from wiki import social
+    from wiki.models import WikiPage
+
+    with app.test_request_context("/", method="POST"):
+        social.set_tags(db.session.get(WikiPage, page_id), tags)
+        db.session.commit()
+
+
+def _attach(app, page_id, user):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from collab.accounts.models import User
+    from collab.extensions import db
+    from wiki import attachments
+    from wiki.models import WikiPage
+
+    with app.test_request_context("/", method="POST"):
+        att = attachments.attach(db.session.get(WikiPage, page_id), db.session.get(User, user.id),
+                                 FileStorage(io.BytesIO(b"Secret notes"), "notes.txt"))
+        db.session.commit()
+        return att.id
+
+
 @pytest.fixture
-def world(make_user, make_community, admin_user, wiki):
+def world(app, make_user, make_community, admin_user, wiki):
     owner, moderator, member, outsider = (make_user(n) for n in ("owner", "moder", "member", "outsider"))
     places = {}
     for access in ACCESS:
@@ -21,11 +62,14 @@ def world(make_user, make_community, admin_user, wiki):
                            moderators=[moderator])
         home = wiki.create(c, owner, "Secret home page", body="Home text [[Secret child]]")
         wiki.save(home, owner, "Home text, second revision [[Secret child]]", base=1)
-        for title in ("Secret child", "Rename me", "Move me", "Delete me", "Trashed page"):
+        for title in ("Secret child", "Rename me", "Move me", "Delete me", "Trashed page", "Lock me"):
             wiki.create(c, owner, title, parent=home)
         trashed = wiki.page(wiki.create(c, owner, "Old stuff", parent=home))
         wiki.call("delete_page", trashed.id, owner)
-        places[access] = (c, trashed.id)
+        _tag(app, home, "ops, secret tag")
+        ids = {"trashed": trashed.id, "attachment": _attach(app, home, owner), "owners_comment": _comment(app, home, owner, "Secret comment by the owner"),
+               "members_comment": _comment(app, home, member, "Secret comment by a member")}
+        places[access] = (c, ids)
     people = {"owner": owner, "moderator": moderator, "member": member, "outsider": outsider,
               "admin": admin_user, "anonymous": None}
     return people, places
@@ -43,7 +87,27 @@ def expected(route: str, access: str, role: str) -> int:
     reading = {"home", "page", "history", "revision", "diff", "diff_inline", "recent"}
     editing = {"new": 200, "create": 302, "edit": 200, "save": 302, "preview": 200, "restore_revision": 302,
                "move_form": 200, "rename": 302}
-    managing = {"move": 302, "reorder": 302, "delete": 302, "trash": 200, "trash_restore": 302}
+    managing = {"move": 302, "reorder": 302, "delete": 302, "trash": 200, "trash_restore": 302, "lock": 302}
+    if route in ("attachments", "attachment_file"):
+        return 200
+    if route == "upload":
+        return 302 if edits else 403
+    if route == "attachment_delete":
+        return 302 if edits else 403
+    if route == "move_form":
+        return 200 if edits or manages else 403  # the form moves (managers) and renames (editors)
+    if route in ("tags", "tagged"):
+        return 200
+    if route == "watch":
+        return 302  # anyone who can read the page may watch it
+    if route == "comment":
+        return 302 if member else 403
+    if route == "comment_edit_form":
+        return 200 if role == "owner" else 403  # the author only (the owner wrote it)
+    if route == "comment_delete":
+        return 302 if role in ("member", "moderator", "owner", "admin") else 403  # author or moderators
+    if route in ("settings", "settings_save"):
+        return {"settings": 200, "settings_save": 302}[route] if role in ("owner", "admin") else 403
     if route in reading:
         return 200
     if route in editing:
@@ -73,6 +137,19 @@ ROUTES = {
     "delete": ("POST", "secret-home-page/delete-me/-/delete", {}),
     "trash": ("GET", "-/trash", None),
     "trash_restore": ("POST", "-/trash/{trashed}/restore", {}),
+    "tags": ("GET", "-/tags", None),
+    "tagged": ("GET", "-/tags/ops", None),
+    "watch": ("POST", "secret-home-page/-/watch", {"on": "1"}),
+    "lock": ("POST", "secret-home-page/lock-me/-/lock", {"locked": "1"}),
+    "comment": ("POST", "secret-home-page/-/comments", {"body": "A new comment"}),
+    "comment_edit_form": ("GET", "secret-home-page/-/comments/{owners_comment}/edit", None),
+    "comment_delete": ("POST", "secret-home-page/-/comments/{members_comment}/delete", {}),
+    "settings": ("GET", "-/settings", None),
+    "attachments": ("GET", "secret-home-page/-/attachments", None),
+    "attachment_file": ("GET", "-/files/{attachment}", None),
+    "upload": ("POST", "secret-home-page/-/attachments", "file"),
+    "attachment_delete": ("POST", "secret-home-page/-/attachments/{attachment}/delete", {}),
+    "settings_save": ("POST", "-/settings", {}),
 }
 
 
@@ -81,7 +158,9 @@ def test_the_matrix_covers_every_wiki_route(app):
     covered = {
         "wiki.home", "wiki.page", "wiki.history", "wiki.revision", "wiki.diff", "wiki.recent", "wiki.new_page",
         "wiki.edit", "wiki.preview", "wiki.restore_revision", "wiki.move", "wiki.rename", "wiki.reorder",
-        "wiki.delete", "wiki.trash", "wiki.restore",
+        "wiki.delete", "wiki.trash", "wiki.restore", "wiki.tags", "wiki.tagged", "wiki.watch", "wiki.lock",
+        "wiki.add_comment", "wiki.edit_comment", "wiki.delete_comment", "wiki.settings",
+        "wiki.attachments_page", "wiki.attachment_file", "wiki.delete_attachment",
     }
     assert endpoints == covered
 
@@ -90,18 +169,22 @@ def test_the_matrix_covers_every_wiki_route(app):
 @pytest.mark.parametrize("role", ROLES)
 def test_wiki_routes(world, client_for, access, role):
     people, places = world
-    c, trashed = places[access]
+    c, ids = places[access]
     client = client_for(people[role])
     failures = []
     for route, (method, path, data) in ROUTES.items():
-        url = f"/c/{c.slug}/wiki/" + path.format(trashed=trashed)
+        url = f"/c/{c.slug}/wiki/" + path.format(**ids)
+        if data == "file":
+            data = {"file": (io.BytesIO(b"more notes"), "more.txt")}
         r = client.open(url, method=method, data=data)
+        r.get_data()
+        r.close()
         want = expected(route, access, role)
         if r.status_code != want:
             failures.append(f"{route}: {method} {url}: got {r.status_code}, want {want}")
         if want == 404:
             body = text(r)
-            assert c.name not in body and "Secret home page" not in body, f"{url} leaks the restricted wiki"
+            assert c.name not in body and "Secret" not in body, f"{url} leaks the restricted wiki"
         if role == "anonymous":
             assert "/login" in r.headers.get("Location", "")
     assert not failures, "\n".join(failures)

@@ -1,0 +1,77 @@
+"""What the wiki tells the rest of the platform when something happens: events in the activity
+stream, notifications to the people watching a page and to the people @mentioned (all through
+collab.activity). Called by the views after a service succeeded, before the commit.
+
+Keys: a page is "wiki_page:<id>"; every event and notification about the page or its comments is
+grouped under that key, so moving a page to the trash retracts everything said about it at once.
+"""
+from __future__ import annotations
+
+from flask import url_for
+
+from collab import activity
+from collab.extensions import db
+from communities.models import Community
+
+from . import social
+
+
+def page_key(page_id: int) -> str:
+    return f"wiki_page:{page_id}"
+
+
+def _url(page, community: Community, anchor: str = "") -> str:
+    return url_for("wiki.page", slug=community.slug, path=page.path) + anchor
+
+
+def created(page, user) -> None:
+    community = db.session.get(Community, page.community_id)
+    key = page_key(page.id)
+    activity.record(user, "created", key, community=community, title=page.title, url=_url(page, community))
+    activity.notify_mentions(page.body, actor=user, key=key, community=community, title=page.title,
+                             url=_url(page, community))
+    social.watch(page, user, True)  # the author hears about later edits and comments
+
+
+def edited(page, revision, user, *, previous: str | None = None) -> None:
+    """A new revision (an edit, a merge, a restore, a rename)."""
+    community = db.session.get(Community, page.community_id)
+    key, group = f"wiki_revision:{revision.id}", page_key(page.id)
+    url = _url(page, community)
+    activity.record(user, "edited", key, group=group, community=community, title=page.title, url=url,
+                    summary=revision.summary)
+    activity.notify(social.watcher_ids(page.id), "watched_edit", actor=user, key=key, group=group,
+                    community=community, title=page.title,
+                    url=url_for("wiki.diff", slug=community.slug, path=page.path, to=revision.number))
+    if previous is not None:
+        activity.notify_mentions(page.body, actor=user, key=key, group=group, community=community,
+                                 title=page.title, url=url, previous=previous)
+
+
+def commented(page, comment, user) -> None:
+    community = db.session.get(Community, page.community_id)
+    key, group = f"wiki_comment:{comment.id}", page_key(page.id)
+    url = _url(page, community, f"#comment-{comment.id}")
+    activity.record(user, "commented", key, group=group, community=community, title=page.title, url=url)
+    activity.notify(social.watcher_ids(page.id), "comment", actor=user, key=key, group=group,
+                    community=community, title=page.title, url=url)
+    activity.notify_mentions(comment.body, actor=user, key=key, group=group, community=community,
+                             title=page.title, url=url)
+
+
+def comment_edited(page, comment, user, previous: str) -> None:
+    community = db.session.get(Community, page.community_id)
+    key, group = f"wiki_comment:{comment.id}", page_key(page.id)
+    activity.notify_mentions(comment.body, actor=user, key=key, group=group, community=community,
+                             title=page.title, url=_url(page, community, f"#comment-{comment.id}"),
+                             previous=previous)
+
+
+def comment_deleted(comment) -> None:
+    activity.retract(f"wiki_comment:{comment.id}")
+
+
+def trashed(page_ids) -> None:
+    """Pages went to the trash: what the stream and the bells said about them goes too."""
+    for page_id in page_ids:
+        activity.retract(page_key(page_id))

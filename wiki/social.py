@@ -1,0 +1,205 @@
+"""Around the pages: comments, watching, tags, view counts, the wiki's settings and page locks.
+Operations and their rules; nothing here touches the request."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import false, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from collab import access
+from collab.accounts.services import normalise_tags
+from collab.db import utcnow
+from collab.extensions import db
+from communities.models import Community
+
+from . import links
+from .models import (
+    COMMENT_MAX,
+    TAGS_PER_PAGE,
+    Wiki,
+    WikiComment,
+    WikiPage,
+    WikiPageTag,
+    WikiPageViews,
+    WikiWatch,
+)
+from .services import WikiError
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+# --------------------------------------------------------------------------- settings and locks
+
+
+def settings(community_id: int) -> Wiki | None:
+    return db.session.get(Wiki, community_id)
+
+
+def edit_restricted(community_id: int) -> bool:
+    row = settings(community_id)
+    return bool(row and row.edit_restricted)
+
+
+def set_edit_restricted(community: Community, restricted: bool) -> None:
+    row = db.session.get(Wiki, community.id, with_for_update=True)
+    if row is None:
+        db.session.add(Wiki(community_id=community.id, tree_version=0, edit_restricted=restricted))
+    else:
+        row.edit_restricted = restricted
+    db.session.flush()
+
+
+def set_locked(page: WikiPage, user, locked: bool) -> None:
+    page.is_locked = locked
+    page.locked_by_id = getattr(user, "id", None) if locked else None
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- tags
+
+
+def tags_of(page_id: int) -> list[str]:
+    return list(db.session.scalars(select(WikiPageTag.tag).where(WikiPageTag.page_id == page_id)
+                                   .order_by(WikiPageTag.tag)))
+
+
+def set_tags(page: WikiPage, raw: str) -> list[str]:
+    """Replace the page's tags with those in ``raw`` (comma separated, Chinese commas too)."""
+    wanted = normalise_tags(raw, limit=TAGS_PER_PAGE + 1)
+    if len(wanted) > TAGS_PER_PAGE:
+        raise WikiError(_l("A page can have at most %(max)d tags.", max=TAGS_PER_PAGE), "tags")
+    rows = {t.tag: t for t in db.session.scalars(select(WikiPageTag).where(WikiPageTag.page_id == page.id))}
+    for tag, row in rows.items():
+        if tag not in wanted:
+            db.session.delete(row)  # through the ORM: the search outbox re-indexes the page
+    for tag in wanted:
+        if tag not in rows:
+            db.session.add(WikiPageTag(page_id=page.id, tag=tag, community_id=page.community_id))
+    db.session.flush()
+    return sorted(wanted)
+
+
+def community_tags(community_id: int, limit: int = 60) -> list[tuple[str, int]]:
+    """The tags of a wiki's live pages with how many pages have each, most used first."""
+    return db.session.execute(
+        select(WikiPageTag.tag, func.count()).join(WikiPage, WikiPage.id == WikiPageTag.page_id)
+        .where(WikiPageTag.community_id == community_id, WikiPage.is_deleted == false())
+        .group_by(WikiPageTag.tag).order_by(func.count().desc(), WikiPageTag.tag).limit(limit)).all()
+
+
+def pages_tagged_query(community_id: int, tag: str):
+    return (select(WikiPage).join(WikiPageTag, WikiPageTag.page_id == WikiPage.id)
+            .where(WikiPageTag.community_id == community_id, WikiPageTag.tag == tag,
+                   WikiPage.is_deleted == false())
+            .order_by(func.lower(WikiPage.title), WikiPage.id))
+
+
+# --------------------------------------------------------------------------- views
+
+
+def count_view(page_id: int) -> None:
+    """Add one to the page's view count (an upsert; the caller commits)."""
+    ins = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    stmt = ins(WikiPageViews).values(page_id=page_id, count=1)
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["page_id"],
+                                                  set_={"count": WikiPageViews.count + 1}))
+
+
+def view_count(page_id: int) -> int:
+    return db.session.scalar(select(WikiPageViews.count).where(WikiPageViews.page_id == page_id)) or 0
+
+
+# --------------------------------------------------------------------------- watching
+
+
+def is_watching(page_id: int, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.get(WikiWatch, (page_id, user.id)) is not None
+
+
+def watch(page: WikiPage, user, on: bool = True) -> None:
+    row = db.session.get(WikiWatch, (page.id, user.id))
+    if on and row is None:
+        db.session.add(WikiWatch(page_id=page.id, user_id=user.id))
+    elif not on and row is not None:
+        db.session.delete(row)
+    db.session.flush()
+
+
+def watcher_ids(page_id: int) -> list[int]:
+    return list(db.session.scalars(select(WikiWatch.user_id).where(WikiWatch.page_id == page_id)))
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def may_comment(user, community: Community) -> bool:
+    """Members comment, even where editing is kept to owners and moderators."""
+    return access.can_post(user, community)
+
+
+def may_change_comment(user, comment: WikiComment, community: Community) -> bool:
+    """Edit: the author only. Delete: the author, moderators, owners, admins."""
+    return (access.can_post(user, community) and comment.author_id is not None
+            and comment.author_id == getattr(user, "id", None))
+
+
+def may_delete_comment(user, comment: WikiComment, community: Community) -> bool:
+    return access.can_edit_owned(user, comment.author_id, community)
+
+
+def _clean_comment(body: str | None) -> str:
+    text = (body or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise WikiError(_l("Write something before you send the comment."), "body")
+    if len(text) > COMMENT_MAX:
+        raise WikiError(_l("A comment can have at most %(max)d characters; this one has %(n)d.",
+                           max=COMMENT_MAX, n=len(text)), "body")
+    return text
+
+
+def comments_of(page_id: int) -> list[WikiComment]:
+    return list(db.session.scalars(select(WikiComment).where(WikiComment.page_id == page_id)
+                                   .order_by(WikiComment.created_at, WikiComment.id)))
+
+
+def add_comment(page: WikiPage, user, body: str, *, token: str | None = None) -> tuple[WikiComment, bool]:
+    """A new comment (and True), or the one this form's token already made (and False)."""
+    text = _clean_comment(body)
+    token = token if token and TOKEN.match(token) else None
+    if token:
+        existing = db.session.scalar(select(WikiComment).where(
+            WikiComment.author_id == user.id, WikiComment.client_token == token))
+        if existing is not None:
+            return existing, False
+    community = db.session.get(Community, page.community_id)
+    comment = WikiComment(page_id=page.id, community_id=page.community_id, author_id=user.id, body=text,
+                          body_html=links.render(community, text, page_id=page.id)[0], client_token=token)
+    db.session.add(comment)
+    db.session.flush()
+    return comment, True
+
+
+def edit_comment(comment: WikiComment, body: str) -> WikiComment:
+    text = _clean_comment(body)
+    if text != comment.body:
+        community = db.session.get(Community, comment.community_id)
+        comment.body = text
+        comment.body_html = links.render(community, text, page_id=comment.page_id)[0]
+        comment.edited_at = utcnow()
+        db.session.flush()
+    return comment
+
+
+def delete_comment(comment: WikiComment) -> None:
+    db.session.delete(comment)
+    db.session.flush()
+
+
+def comment_count(page_id: int) -> int:
+    return db.session.scalar(select(func.count(WikiComment.id)).where(WikiComment.page_id == page_id)) or 0
+
