@@ -1,6 +1,7 @@
 // The bell: unread count, raised live over the /notify Socket.IO namespace.
-// A minimal Socket.IO v5 / Engine.IO v4 client over a WebSocket (no vendored library needed for
-// one namespace that only receives). The page works without it: the count is rendered server-side.
+// Uses the vendored Socket.IO client (static/vendor/), loaded only when the page has a bell; other
+// namespaces on the page (/chat, /wiki) share its connection. Without it the page still works: the
+// count is rendered server-side.
 
 const bell = document.querySelector("[data-bell]");
 const badge = bell && bell.querySelector("[data-bell-count]");
@@ -42,43 +43,22 @@ function onEvent(name, data) {
   document.dispatchEvent(new CustomEvent("collab:notification", { detail: data }));
 }
 
-let delay = 1000;
-
-function connect() {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(`${scheme}//${location.host}/socket.io/?EIO=4&transport=websocket`);
-  let joined = false;
-  ws.onmessage = (message) => {
-    const packet = String(message.data);
-    const type = packet[0];
-    if (type === "0") {               // engine.io open
-      ws.send(`40${NS},`);            // socket.io connect to the namespace
-    } else if (type === "2") {        // ping
-      ws.send("3");
-    }
-    if (packet.startsWith(`40${NS},`)) {
-      joined = true;
-      delay = 1000;
-      bell.dataset.live = "1";
-      refresh();
-    } else if (packet.startsWith(`44${NS},`)) {
-      ws.close();                     // refused: signed out
-    } else if (packet.startsWith(`42${NS},`)) {
-      try {
-        const [name, data] = JSON.parse(packet.slice(`42${NS},`.length));
-        onEvent(name, data);
-      } catch (e) { /* not for us */ }
-    }
-  };
-  ws.onclose = () => {
-    bell.dataset.live = "0";
-    if (!joined && delay > 30000) return;
-    setTimeout(connect, delay);
-    delay = Math.min(delay * 2, 60000);
-  };
+async function connect() {
+  let io;
+  try {
+    ({ io } = await import(bell.dataset.socketLib));
+  } catch (e) {
+    console.warn("live notifications unavailable", e);
+    return;
+  }
+  const socket = io(NS, { reconnectionDelayMax: 30000 });
+  socket.on("connect", () => { bell.dataset.live = "1"; refresh(); });
+  socket.on("disconnect", () => { bell.dataset.live = "0"; });
+  socket.on("connect_error", () => { bell.dataset.live = "0"; });  // refused when signed out: no retry
+  socket.on("notification", (data) => onEvent("notification", data));
 }
 
-if (bell && badge && "WebSocket" in window) {
+if (bell && badge) {
   bell.dataset.unread = badge.hidden ? "0" : badge.textContent.trim();
   connect();
 }
