@@ -110,10 +110,12 @@ def _register_blueprints(app: Flask) -> None:
     from collab.home import bp as home_bp
     from collab.search import bp as search_bp
     from communities import bp as communities_bp
+    from forums import bp as forums_bp
     from wiki import bp as wiki_bp
 
     # The models of every package must be imported before migrations or create_all see them.
     import collab.settings  # noqa: F401
+    import forums.models  # noqa: F401
     import wiki.models  # noqa: F401
 
     app.register_blueprint(home_bp)
@@ -122,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(search_bp)
     app.register_blueprint(wiki_bp, url_prefix="/c/<slug>/wiki")
+    app.register_blueprint(forums_bp, url_prefix="/c/<slug>/forums")
 
 
 def _init_templates(app: Flask) -> None:
