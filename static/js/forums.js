@@ -1,6 +1,6 @@
 // Forums: similar topics while typing a title, quoting the selected part of a post into the
-// reply, likes without a page reload. Enhancements only: without JavaScript the Quote link quotes
-// the whole post and the Like button posts the form.
+// reply, one send per reply form. Enhancements only: without JavaScript the Quote link quotes the
+// whole post and the server recognises a repeated form by its token.
 
 const similarBox = document.querySelector("[data-similar]");
 
