@@ -258,9 +258,11 @@ def edit_post(post: ForumPost, user, *, body: str, title: str | None = None, tag
         if post.number == 1 and title is not None else topic.title
     if body == post.body and new_title == topic.title and tags is None and is_question is None:
         return post
-    db.session.add(ForumPostEdit(post_id=post.id, editor_id=user.id, body=post.body,
+    previous = post.body
+    db.session.add(ForumPostEdit(post_id=post.id, editor_id=user.id, body=previous,
                                  title=topic.title if post.number == 1 else None))
     post.body, post.body_html, post.edited_at = body, _render(body), utcnow()
+    hooks.edited(post, user, previous)
     if post.number == 1:
         topic.title = new_title
         if tags is not None:
@@ -340,8 +342,10 @@ def toggle_like(post: ForumPost, user) -> bool:
         like_count=select(func.count()).select_from(ForumLike).where(ForumLike.post_id == post.id)
         .scalar_subquery()))
     db.session.refresh(post, ["like_count"])
-    if liked and removed == 0:
+    if liked:
         hooks.liked(post, user)
+    else:
+        hooks.unliked(post, user)
     return liked
 
 

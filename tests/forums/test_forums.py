@@ -266,3 +266,40 @@ def test_figures_for_the_community(app, community, people, forums):
         figures = queries.figures(db.session.get(Community, community.id))
     assert figures["questions"] == 2 and figures["open_questions"] == 1 and figures["answered_share"] == 0.5
     assert figures["median_first_reply_seconds"] == 1800 and figures["median_accepted_seconds"] == 7200
+
+
+def test_activity_events_and_notifications(app, community, people, client_for, forums):
+    from sqlalchemy import select
+
+    from collab.activity import Event, Notification
+    from collab.extensions import db
+
+    def events():
+        with app.app_context():
+            return sorted((e.verb, e.key.split(":")[0]) for e in db.session.scalars(select(Event)))
+
+    def notes(user):
+        with app.app_context():
+            return sorted((n.kind, n.key.split(":")[0]) for n in db.session.scalars(
+                select(Notification).where(Notification.user_id == user.id)))
+
+    fid = forums.forum(community, people["owner"])
+    follower = client_for(people["owner"])
+    follower.post(f"{base(community)}/f/{fid}/subscribe", data={"on": "1"})
+    tid = forums.topic(fid, people["member"], title="Need help", body="Ping @moder please", question=True)
+    assert ("mention", "forum_post") in notes(people["moderator"])
+    assert notes(people["owner"]) == [("topic_reply", "forum_topic")]  # follows the forum
+    pid = forums.reply(tid, people["other"], "Here is how")
+    assert ("topic_reply", "forum_post") in notes(people["member"])  # the asker hears of replies
+    client_for(people["member"]).post(f"{base(community)}/p/{pid}/like")
+    client_for(people["member"]).post(f"{base(community)}/t/{tid}/accept/{pid}")
+    assert ("answer_accepted", "forum_answer") in notes(people["other"])
+    assert events() == [("answered", "forum_answer"), ("created", "forum_topic"), ("liked", "forum_like"),
+                        ("replied", "forum_post")]
+    # Unlike and un-accept take their events back; deleting the topic takes everything.
+    client_for(people["member"]).post(f"{base(community)}/p/{pid}/like")
+    client_for(people["member"]).post(f"{base(community)}/t/{tid}/unaccept")
+    assert events() == [("created", "forum_topic"), ("replied", "forum_post")]
+    first = forums.get(ForumTopic, tid).first_post_id
+    client_for(people["member"]).post(f"{base(community)}/p/{first}/delete")
+    assert events() == [] and notes(people["member"]) == [] and notes(people["moderator"]) == []
