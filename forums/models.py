@@ -70,7 +70,7 @@ class ForumTopic(TimestampMixin, db.Model):
     author: Mapped[User | None] = relationship(lazy="joined")
 
     __table_args__ = (
-        Index("ix_forum_topics_list", "forum_id", "is_deleted", "is_pinned", "last_post_at"),
+        Index("ix_forum_topics_list", "forum_id", "is_deleted", "is_pinned", "last_post_at", "id"),
         Index("ix_forum_topics_community", "community_id", "is_question", "created_at"),
         Index("ix_forum_topics_author", "author_id"),
     )

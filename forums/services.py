@@ -53,7 +53,7 @@ def may_manage(user, community: Community) -> bool:
 
 
 def may_edit_post(user, post: ForumPost, community: Community) -> bool:
-    if post.is_deleted or post.hidden_reason == "moderator" and not may_moderate(user, community):
+    if post.is_deleted or (post.hidden_reason == "moderator" and not may_moderate(user, community)):
         return False
     if post.author_id == getattr(user, "id", None) and not may_post(user, community):
         return False  # left the community (or it was archived): no more edits
@@ -394,8 +394,8 @@ def last_read(user, topic: ForumTopic) -> int | None:
 def record_visit(user, topic_id: int, number: int) -> None:
     """Remember that ``user`` has read up to post ``number`` and count the view (its own short
     write transaction, called after the page's reads)."""
-    db.session.execute(update(ForumTopic).where(ForumTopic.id == topic_id)
-                       .values(view_count=ForumTopic.view_count + 1))
+    db.session.execute(update(ForumTopic).where(ForumTopic.id == topic_id)  # a view is not an update
+                       .values(view_count=ForumTopic.view_count + 1, updated_at=ForumTopic.updated_at))
     updated = db.session.execute(update(ForumReadState).where(
         ForumReadState.user_id == user.id, ForumReadState.topic_id == topic_id,
         ForumReadState.last_read < number).values(last_read=number)).rowcount

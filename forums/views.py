@@ -173,7 +173,7 @@ def forum(slug: str, forum_id: int):
     if show not in queries.FILTERS:
         show = "all"
     tag = (request.args.get("tag") or "").strip().lower()[:40]
-    page = queries.topics(forum, _me(), show, tag)
+    page = queries.topics(forum, _me(), show, tag, request.args.get("page", 1, type=int))
     reads = queries.read_positions(_me(), [t.id for t in page.items])
     return render_template("forums/forum.html", **_ctx(
         community, forum=forum, page=page, show=show, tag=tag, reads=reads, tags=queries.forum_tags(forum),

@@ -303,3 +303,17 @@ def test_activity_events_and_notifications(app, community, people, client_for, f
     first = forums.get(ForumTopic, tid).first_post_id
     client_for(people["member"]).post(f"{base(community)}/p/{first}/delete")
     assert events() == [] and notes(people["member"]) == [] and notes(people["moderator"]) == []
+
+
+def test_long_forums_page_without_counting(app, community, people, client_for, forums):
+    from forums.queries import TOPICS_PER_PAGE
+
+    fid = forums.forum(community, people["owner"])
+    for n in range(TOPICS_PER_PAGE + 2):
+        forums.topic(fid, people["member"], title=f"Topic number {n:02d}")
+    c = client_for(people["member"])
+    first = text(c.get(f"{base(community)}/f/{fid}"))
+    assert "Topic number 31" in first and "Topic number 01" not in first and 'rel="next"' in first
+    second = text(c.get(f"{base(community)}/f/{fid}?page=2"))
+    assert "Topic number 01" in second and "Topic number 00" in second and 'rel="next"' not in second
+    assert 'rel="prev"' in second

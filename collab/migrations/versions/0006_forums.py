@@ -64,7 +64,7 @@ def upgrade():
     with op.batch_alter_table('forum_topics', schema=None) as batch_op:
         batch_op.create_index('ix_forum_topics_author', ['author_id'], unique=False)
         batch_op.create_index('ix_forum_topics_community', ['community_id', 'is_question', 'created_at'], unique=False)
-        batch_op.create_index('ix_forum_topics_list', ['forum_id', 'is_deleted', 'is_pinned', 'last_post_at'], unique=False)
+        batch_op.create_index('ix_forum_topics_list', ['forum_id', 'is_deleted', 'is_pinned', 'last_post_at', 'id'], unique=False)
 
     op.create_table('forum_posts',
     sa.Column('id', sa.Integer(), nullable=False),
