@@ -149,7 +149,10 @@ def forums_of(community: Community) -> list[Forum]:
 
 
 def _render(body: str) -> str:
-    return render_markdown(body)
+    """Markdown to safe HTML; @names of active people become links to their profiles."""
+    from collab.accounts.mentions import mention_resolver
+
+    return render_markdown(body, mention=mention_resolver(body))
 
 
 def _existing(user, token: str | None) -> ForumPost | None:

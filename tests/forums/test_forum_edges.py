@@ -49,3 +49,29 @@ def test_no_edits_after_leaving_and_page_numbers_out_of_range(community, people,
     assert c.get(f"{base(community)}/t/{tid}?page=abc").status_code == 200
     assert c.get(f"{base(community)}/p/999999").status_code == 404
     assert c.get(f"{base(community)}/t/999999").status_code == 404
+
+
+def test_mentions_link_to_profiles(community, people, client_for, forums):
+    fid = forums.forum(community, people["owner"])
+    tid = forums.topic(fid, people["member"], body="Thanks @moder and @nobody-here")
+    page = text(client_for(people["other"]).get(f"{base(community)}/t/{tid}"))
+    assert 'href="/u/moder"' in page and "@nobody-here" in page and 'href="/u/nobody-here"' not in page
+
+
+def test_archived_community_forums_are_read_only(app, make_user, make_community, client_for, forums):
+    from collab.extensions import db
+    from communities.models import Community
+
+    owner, member = make_user("owner"), make_user("member")
+    c = make_community(owner, name="Old times", members=[member])
+    fid = forums.forum(c, owner)
+    tid = forums.topic(fid, member, body="Archived words")
+    with app.app_context():
+        db.session.get(Community, c.id).is_archived = True
+        db.session.commit()
+    client = client_for(member)
+    page = text(client.get(f"{base(c)}/t/{tid}"))
+    assert "Archived words" in page and 'name="body"' not in page
+    assert client.post(f"{base(c)}/t/{tid}", data={"body": "late"}).status_code == 403
+    assert client_for(owner).post(f"{base(c)}/t/{tid}/moderate", data={"action": "pin"}).status_code == 403
+    assert forums.count(ForumPost, topic_id=tid) == 1
