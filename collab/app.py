@@ -120,12 +120,14 @@ def _register_blueprints(app: Flask) -> None:
     from collab.home import bp as home_bp
     from collab.search import bp as search_bp
     from communities import bp as communities_bp
+    from forums import bp as forums_bp
     from wiki import bp as wiki_bp
 
     # The models of every package must be imported before migrations or create_all see them.
     import collab.activity.models  # noqa: F401
     import collab.files  # noqa: F401
     import collab.settings  # noqa: F401
+    import forums.models  # noqa: F401
     import wiki.models  # noqa: F401
 
     app.register_blueprint(home_bp)
@@ -135,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(search_bp)
     app.register_blueprint(wiki_bp, url_prefix="/c/<slug>/wiki")
+    app.register_blueprint(forums_bp, url_prefix="/c/<slug>/forums")
 
     # Tool namespaces, on the Socket.IO server init_app built (see collab.realtime.init_realtime).
     from wiki.events import init_events as init_wiki_events

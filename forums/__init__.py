@@ -1,0 +1,24 @@
+"""Community forums: discussions and Q&A with accepted answers, likes, flags and a review queue,
+subscriptions and read positions. Plugs into the core through its registries only: the Forums tab
+of a community (collab.tools) and the "forums" search type (collab.search)."""
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from collab.search import SearchType, register_type
+from collab.tools import Tool, register_tool
+
+from . import indexing
+from .models import ForumPost
+
+bp = Blueprint("forums", __name__, template_folder="templates")
+
+register_tool(Tool(name="forums", label=lambda: _l("Forums"), endpoint="forums.index", order=30))
+register_type(SearchType(
+    name="forums", model=ForumPost, label=lambda: _l("Forum posts"), to_document=indexing.to_document,
+    load_all=indexing.load_all, aliases=("forum", "topic", "topics"),
+    dependents=indexing.DEPENDENTS,
+))
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,158 @@
+"""Reading the forums: topic lists with their filters, pages of a thread, similar topics, and the
+per-community figures the metrics pages use."""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from collab.extensions import db
+from collab.pagination import Page, paginate
+
+from .models import POSTS_PER_PAGE, Forum, ForumLike, ForumPost, ForumReadState, ForumTopic, ForumTopicTag
+
+FILTERS = ("all", "questions", "unanswered", "answered", "mine")
+TOPICS_PER_PAGE = 30
+
+
+def forum_summaries(community) -> dict[int, tuple[int, object]]:
+    """forum id -> (live topics, last activity)."""
+    rows = db.session.execute(
+        select(ForumTopic.forum_id, func.count(ForumTopic.id), func.max(ForumTopic.last_post_at))
+        .where(ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False))
+        .group_by(ForumTopic.forum_id)).all()
+    return {fid: (n, last) for fid, n, last in rows}
+
+
+@dataclass
+class OpenPage:
+    """A page of a list too long to count on every view: it knows only whether a next page exists."""
+
+    items: list
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def topics(forum: Forum, user, show: str = "all", tag: str = "", page: int = 1) -> OpenPage:
+    stmt = select(ForumTopic).where(ForumTopic.forum_id == forum.id, ForumTopic.is_deleted.is_(False))
+    if show == "questions":
+        stmt = stmt.where(ForumTopic.is_question.is_(True))
+    elif show == "unanswered":
+        stmt = stmt.where(ForumTopic.is_question.is_(True), ForumTopic.accepted_post_id.is_(None))
+    elif show == "answered":
+        stmt = stmt.where(ForumTopic.accepted_post_id.is_not(None))
+    elif show == "mine":
+        stmt = stmt.where(ForumTopic.author_id == user.id)
+    if tag:
+        stmt = stmt.where(ForumTopic.id.in_(select(ForumTopicTag.topic_id).where(
+            ForumTopicTag.forum_id == forum.id, ForumTopicTag.tag == tag)))
+    # The order of ix_forum_topics_list read backwards: no sort, and no count of 50,000 rows.
+    stmt = stmt.order_by(ForumTopic.is_pinned.desc(), ForumTopic.last_post_at.desc(), ForumTopic.id.desc())
+    page = max(1, min(page or 1, 10_000))
+    rows = list(db.session.scalars(stmt.limit(TOPICS_PER_PAGE + 1).offset((page - 1) * TOPICS_PER_PAGE)))
+    return OpenPage(items=rows[:TOPICS_PER_PAGE], page=page, has_next=len(rows) > TOPICS_PER_PAGE)
+
+
+def read_positions(user, topic_ids) -> dict[int, int]:
+    if not topic_ids:
+        return {}
+    return dict(db.session.execute(select(ForumReadState.topic_id, ForumReadState.last_read).where(
+        ForumReadState.user_id == user.id, ForumReadState.topic_id.in_(list(topic_ids)))).all())
+
+
+def forum_tags(forum: Forum, limit: int = 30) -> list[tuple[str, int]]:
+    """The forum's most used tags (cached for a minute: counting them reads every tag row)."""
+    from collab.cache import app_cache
+
+    def compute():
+        return [tuple(r) for r in db.session.execute(
+            select(ForumTopicTag.tag, func.count()).where(ForumTopicTag.forum_id == forum.id)
+            .group_by(ForumTopicTag.tag).order_by(func.count().desc(), ForumTopicTag.tag).limit(limit)).all()]
+
+    return app_cache("forum_tags", 60).get_or_set((forum.id, limit), compute)
+
+
+def posts(topic: ForumTopic, page: int) -> Page:
+    stmt = (select(ForumPost).where(ForumPost.topic_id == topic.id).order_by(ForumPost.number)
+            .options(selectinload(ForumPost.reply_to)))
+    return paginate(stmt, per_page=POSTS_PER_PAGE, page=page)
+
+
+def liked_by(user, post_ids) -> set[int]:
+    if not post_ids:
+        return set()
+    return set(db.session.scalars(select(ForumLike.post_id).where(
+        ForumLike.user_id == user.id, ForumLike.post_id.in_(list(post_ids)))))
+
+
+def similar(community, user, title: str, limit: int = 5) -> list[ForumTopic]:
+    """Topics of this community whose titles look like ``title``: from search when it finds any,
+    else titles containing the longer words typed."""
+    title = " ".join((title or "").split())[:200]
+    if len(title) < 3:
+        return []
+    ids: list[int] = []
+    try:
+        from collab.search import service
+        from collab.search.query import clean_text
+
+        results = service.search(user, clean_text(title), service.Filters(type="forums", community=str(community.id)))
+        for hit in results.hits:
+            tid = _topic_id_from_url(hit.url)
+            if tid and tid not in ids:
+                ids.append(tid)
+    except Exception:  # search is a convenience here; the LIKE fallback still answers
+        ids = []
+    found: list[ForumTopic] = []
+    if ids:
+        rows = {t.id: t for t in db.session.scalars(select(ForumTopic).where(
+            ForumTopic.id.in_(ids), ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False)))}
+        found = [rows[i] for i in ids if i in rows]
+    if not found:
+        words = [w for w in title.replace("%", " ").replace("_", " ").split() if len(w) >= 3][:6]
+        if not words and len(title) >= 2:
+            words = [title]
+        if words:
+            found = list(db.session.scalars(select(ForumTopic).where(
+                ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False),
+                or_(*[func.lower(ForumTopic.title).contains(w.lower()) for w in words]))
+                .order_by(ForumTopic.last_post_at.desc()).limit(limit)))
+    return found[:limit]
+
+
+def _topic_id_from_url(url: str) -> int | None:
+    # Document URLs are /c/<slug>/forums/t/<topic>[#post-n] for topics and .../p/<post> for replies.
+    parts = (url or "").split("#")[0].rstrip("/").split("/")
+    if len(parts) >= 2 and parts[-2] == "t" and parts[-1].isdigit():
+        return int(parts[-1])
+    if len(parts) >= 2 and parts[-2] == "p" and parts[-1].isdigit():
+        return db.session.scalar(select(ForumPost.topic_id).where(ForumPost.id == int(parts[-1])))
+    return None
+
+
+def figures(community) -> dict:
+    """How the community's forums answer: open questions, the answered share of questions, and
+    the median seconds from asking to the first reply (by someone else) and to the accepted
+    answer. Medians are None when there is nothing to measure."""
+    live = and_(ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False))
+    questions, answered = db.session.execute(select(
+        func.count(ForumTopic.id),
+        func.count(ForumTopic.accepted_post_id)).where(live, ForumTopic.is_question.is_(True))).one()
+    first = [(r - c).total_seconds() for c, r in db.session.execute(
+        select(ForumTopic.created_at, ForumTopic.first_reply_at).where(live, ForumTopic.first_reply_at.is_not(None)))]
+    accepted = [(a - c).total_seconds() for c, a in db.session.execute(
+        select(ForumTopic.created_at, ForumTopic.answered_at).where(live, ForumTopic.is_question.is_(True),
+                                                                    ForumTopic.answered_at.is_not(None)))]
+    return {
+        "questions": questions,
+        "open_questions": questions - answered,
+        "answered_share": (answered / questions) if questions else None,
+        "median_first_reply_seconds": statistics.median(first) if first else None,
+        "median_accepted_seconds": statistics.median(accepted) if accepted else None,
+    }

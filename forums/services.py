@@ -1,0 +1,456 @@
+"""Forum operations and their rules: forums, topics, replies, edits, likes, answers, reading.
+Views call these; nothing here touches the request. Moderation lives in moderation.py, lists and
+figures in queries.py."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from collab import access
+from collab.accounts.services import normalise_tags
+from collab.db import utcnow
+from collab.extensions import db
+from collab.text import render_markdown
+from communities.models import Community
+
+from . import hooks
+from .models import (
+    BODY_MAX, DESCRIPTION_MAX, NAME_MAX, POSTS_PER_PAGE, TITLE_MAX, TOKEN_MAX, Forum, ForumLike,
+    ForumPost, ForumPostEdit, ForumReadState, ForumSubscription, ForumTopic, ForumTopicTag,
+)
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,%d}$" % TOKEN_MAX)
+
+
+class ForumError(ValueError):
+    def __init__(self, message, field: str | None = None, status: int = 400):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.status = status
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def may_view(user, community: Community) -> bool:
+    return community.has_tool("forums") and access.can_view(user, community)
+
+
+def may_post(user, community: Community) -> bool:
+    return community.has_tool("forums") and access.can_post(user, community)
+
+
+def may_moderate(user, community: Community) -> bool:
+    return access.can_moderate(user, community) and not (community.is_archived and not access.is_admin(user))
+
+
+def may_manage(user, community: Community) -> bool:
+    return access.can_manage(user, community) and not (community.is_archived and not access.is_admin(user))
+
+
+def may_edit_post(user, post: ForumPost, community: Community) -> bool:
+    if post.is_deleted or (post.hidden_reason == "moderator" and not may_moderate(user, community)):
+        return False
+    if post.author_id == getattr(user, "id", None) and not may_post(user, community):
+        return False  # left the community (or it was archived): no more edits
+    return access.can_edit_owned(user, post.author_id, community)
+
+
+def may_accept(user, topic: ForumTopic, community: Community) -> bool:
+    if not topic.is_question or topic.is_deleted:
+        return False
+    if may_moderate(user, community):
+        return True
+    return topic.author_id == getattr(user, "id", None) and may_post(user, community)
+
+
+def _require_post(user, community: Community) -> None:
+    if not may_post(user, community):
+        raise ForumError(_l("Only members of this community can post here. Join it first."), status=403)
+
+
+# --------------------------------------------------------------------------- cleaning
+
+
+def clean_text(value: str | None, limit: int, field: str, *, required: bool = True, what=None) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise ForumError(what or _l("This cannot be empty."), field)
+    if len(value) > limit:
+        raise ForumError(_l("Use at most %(n)d characters.", n=limit), field)
+    return value
+
+
+def clean_body(body: str | None) -> str:
+    body = (body or "").replace("\r\n", "\n")
+    if not body.strip():
+        raise ForumError(_l("Write something first."), "body")
+    if len(body) > BODY_MAX:
+        raise ForumError(_l("A post can be at most %(n)d characters long; this one has %(len)d.",
+                            n=BODY_MAX, len=len(body)), "body")
+    return body
+
+
+def clean_token(token: str | None) -> str | None:
+    return token if token and TOKEN_RE.match(token) else None
+
+
+# --------------------------------------------------------------------------- forums
+
+
+def create_forum(community: Community, user, *, name: str, description: str = "", position: int | None = None) -> Forum:
+    if not may_manage(user, community):
+        raise ForumError(_l("Only the community's owners can change its forums."), status=403)
+    name = clean_text(name, NAME_MAX, "name")
+    description = (description or "").strip()[:DESCRIPTION_MAX]
+    if position is None:
+        position = (db.session.scalar(select(func.max(Forum.position)).where(
+            Forum.community_id == community.id)) or 0) + 1
+    forum = Forum(community_id=community.id, name=name, description=description, position=position)
+    db.session.add(forum)
+    db.session.flush()
+    return forum
+
+
+def update_forum(forum: Forum, user, *, name: str, description: str, position: int) -> Forum:
+    if not may_manage(user, forum.community):
+        raise ForumError(_l("Only the community's owners can change its forums."), status=403)
+    forum.name = clean_text(name, NAME_MAX, "name")
+    forum.description = (description or "").strip()[:DESCRIPTION_MAX]
+    forum.position = position
+    return forum
+
+
+def delete_forum(forum: Forum, user) -> None:
+    """Delete a forum with its topics (the owner confirms by typing its name)."""
+    if not may_manage(user, forum.community):
+        raise ForumError(_l("Only the community's owners can change its forums."), status=403)
+    topic_ids = select(ForumTopic.id).where(ForumTopic.forum_id == forum.id)
+    post_ids = db.session.scalars(select(ForumPost.id).where(ForumPost.topic_id.in_(topic_ids))).all()
+    for key_id in db.session.scalars(topic_ids).all():
+        hooks.retract(f"forum_topic:{key_id}")
+    # Posts go through the ORM so search drops their documents.
+    for post in db.session.scalars(select(ForumPost).where(ForumPost.id.in_(post_ids))):
+        db.session.delete(post)
+    db.session.flush()
+    db.session.delete(forum)
+
+
+def forums_of(community: Community) -> list[Forum]:
+    return list(db.session.scalars(select(Forum).where(Forum.community_id == community.id)
+                                   .order_by(Forum.position, Forum.id)))
+
+
+# --------------------------------------------------------------------------- topics and posts
+
+
+def _render(body: str) -> str:
+    """Markdown to safe HTML; @names of active people become links to their profiles."""
+    from collab.accounts.mentions import mention_resolver
+
+    return render_markdown(body, mention=mention_resolver(body))
+
+
+def _existing(user, token: str | None) -> ForumPost | None:
+    if token is None:
+        return None
+    return db.session.scalar(select(ForumPost).where(ForumPost.author_id == user.id, ForumPost.client_token == token))
+
+
+def _set_tags(topic: ForumTopic, tags: list[str]) -> None:
+    db.session.execute(delete(ForumTopicTag).where(ForumTopicTag.topic_id == topic.id))
+    for tag in tags:
+        db.session.add(ForumTopicTag(topic_id=topic.id, tag=tag, forum_id=topic.forum_id))
+    topic.tags = ",".join(tags)
+
+
+def clean_tags(raw: str) -> list[str]:
+    tags = normalise_tags(raw, limit=10)
+    while tags and len(",".join(tags)) > 300:
+        tags.pop()
+    return tags
+
+
+def create_topic(forum: Forum, user, *, title: str, body: str, tags: str = "", is_question: bool = False,
+                 token: str | None = None) -> ForumTopic:
+    community = forum.community
+    _require_post(user, community)
+    token = clean_token(token)
+    again = _existing(user, token)
+    if again is not None:
+        return again.topic  # the same form sent twice
+    title = clean_text(title, TITLE_MAX, "title", what=_l("Give the topic a title."))
+    body = clean_body(body)
+    tag_list = clean_tags(tags)
+    now = utcnow()
+    topic = ForumTopic(community_id=community.id, forum_id=forum.id, title=title, author_id=user.id,
+                       is_question=bool(is_question), last_post_at=now, created_at=now, updated_at=now,
+                       last_number=1)
+    db.session.add(topic)
+    db.session.flush()
+    _set_tags(topic, tag_list)
+    post = ForumPost(topic_id=topic.id, community_id=community.id, number=1, author_id=user.id, body=body,
+                     body_html=_render(body), client_token=token, created_at=now)
+    db.session.add(post)
+    db.session.flush()
+    topic.first_post_id = topic.last_post_id = post.id
+    _mark_read(user, topic, 1)
+    hooks.topic_created(topic, post, user)
+    return topic
+
+
+def reply(topic: ForumTopic, user, *, body: str, reply_to_id: int | None = None, token: str | None = None) -> ForumPost:
+    community = topic.community
+    _require_post(user, community)
+    token = clean_token(token)
+    again = _existing(user, token)
+    if again is not None:
+        return again
+    if topic.is_deleted:
+        raise ForumError(_l("This topic was deleted; replies are closed."), status=409)
+    if topic.is_locked:
+        raise ForumError(_l("This topic is locked: no more replies."), status=409)
+    parent = None
+    if reply_to_id:
+        parent = db.session.get(ForumPost, reply_to_id)
+        if parent is None or parent.topic_id != topic.id:
+            raise ForumError(_l("The post you replied to is not in this topic."), status=400)
+        if parent.is_deleted or (parent.is_hidden and not may_moderate(user, community)):
+            raise ForumError(_l("The post you replied to was deleted; your reply was not posted."), status=409)
+    body = clean_body(body)
+    # Number the post under a lock on the topic row, so two replies never share a number.
+    locked = db.session.execute(select(ForumTopic.last_number).where(ForumTopic.id == topic.id)
+                                .with_for_update()).scalar_one()
+    now = utcnow()
+    post = ForumPost(topic_id=topic.id, community_id=community.id, number=locked + 1, author_id=user.id,
+                     reply_to_id=parent.id if parent else None, body=body, body_html=_render(body),
+                     client_token=token, created_at=now)
+    db.session.add(post)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # the same token committed by a concurrent request
+        again = _existing(user, token)
+        if again is not None:
+            return again
+        raise
+    topic.last_number = post.number
+    topic.reply_count = topic.reply_count + 1
+    topic.last_post_at = now
+    topic.last_post_id = post.id
+    if topic.first_reply_at is None and user.id != topic.author_id:
+        topic.first_reply_at = now
+    _mark_read(user, topic, post.number)
+    hooks.replied(topic, post, user, subscribers=subscribers_of(topic, exclude=user.id))
+    return post
+
+
+def edit_post(post: ForumPost, user, *, body: str, title: str | None = None, tags: str | None = None,
+              is_question: bool | None = None) -> ForumPost:
+    topic, community = post.topic, post.topic.community
+    if not may_edit_post(user, post, community):
+        raise ForumError(_l("You cannot edit this post."), status=403)
+    if topic.is_locked and not may_moderate(user, community):
+        raise ForumError(_l("This topic is locked: posts can no longer be edited."), status=409)
+    body = clean_body(body)
+    new_title = clean_text(title, TITLE_MAX, "title", what=_l("Give the topic a title.")) \
+        if post.number == 1 and title is not None else topic.title
+    if body == post.body and new_title == topic.title and tags is None and is_question is None:
+        return post
+    previous = post.body
+    db.session.add(ForumPostEdit(post_id=post.id, editor_id=user.id, body=previous,
+                                 title=topic.title if post.number == 1 else None))
+    post.body, post.body_html, post.edited_at = body, _render(body), utcnow()
+    hooks.edited(post, user, previous)
+    if post.number == 1:
+        topic.title = new_title
+        if tags is not None:
+            _set_tags(topic, clean_tags(tags))
+        if is_question is not None:
+            topic.is_question = bool(is_question)
+            if not topic.is_question:
+                _unaccept(topic)
+    return post
+
+
+def history(post: ForumPost) -> list[ForumPostEdit]:
+    return list(db.session.scalars(select(ForumPostEdit).where(ForumPostEdit.post_id == post.id)
+                                   .order_by(ForumPostEdit.id.desc())))
+
+
+def refresh_topic(topic: ForumTopic) -> None:
+    """Recount a topic's replies and last activity from its visible posts."""
+    visible = (ForumPost.topic_id == topic.id, ForumPost.is_deleted.is_(False), ForumPost.hidden_reason.is_(None))
+    topic.reply_count = db.session.scalar(select(func.count(ForumPost.id)).where(*visible, ForumPost.number > 1)) or 0
+    last = db.session.execute(select(ForumPost.id, ForumPost.created_at).where(*visible)
+                              .order_by(ForumPost.number.desc()).limit(1)).first()
+    if last:
+        topic.last_post_id, topic.last_post_at = last
+    topic.last_number = db.session.scalar(select(func.max(ForumPost.number)).where(
+        ForumPost.topic_id == topic.id)) or 0
+    first_reply = db.session.scalar(select(func.min(ForumPost.created_at)).where(
+        *visible, ForumPost.number > 1, ForumPost.author_id.is_distinct_from(topic.author_id)))
+    topic.first_reply_at = first_reply
+    if topic.accepted_post_id:
+        accepted = db.session.get(ForumPost, topic.accepted_post_id)
+        if accepted is None or accepted.topic_id != topic.id or not accepted.is_visible:
+            _unaccept(topic)
+
+
+def delete_post(post: ForumPost, user) -> None:
+    """Soft delete: the post stays (numbering and links hold), its text is no longer shown.
+    Deleting the opening post deletes the topic."""
+    community = post.topic.community
+    if post.is_deleted:
+        return
+    if not access.can_edit_owned(user, post.author_id, community) or (
+            post.author_id == user.id and not may_post(user, community) and not may_moderate(user, community)):
+        raise ForumError(_l("You cannot delete this post."), status=403)
+    post.is_deleted, post.deleted_by_id = True, user.id
+    topic = post.topic
+    if post.number == 1:
+        topic.is_deleted = True
+        hooks.retract(f"forum_topic:{topic.id}")
+    else:
+        hooks.retract(f"forum_post:{post.id}")
+    db.session.flush()
+    refresh_topic(topic)
+
+
+def toggle_like(post: ForumPost, user) -> bool:
+    """Like or unlike; returns whether the person now likes the post."""
+    community = post.topic.community
+    _require_post(user, community)
+    if not post.is_visible:
+        raise ForumError(_l("This post cannot be liked."), status=409)
+    if post.author_id == user.id:
+        raise ForumError(_l("You cannot like your own post."), status=400)
+    removed = db.session.execute(delete(ForumLike).where(ForumLike.post_id == post.id,
+                                                         ForumLike.user_id == user.id)).rowcount
+    if removed:
+        liked = False
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ForumLike(post_id=post.id, user_id=user.id))
+                db.session.flush()
+            liked = True
+        except IntegrityError:
+            liked = True
+    db.session.execute(update(ForumPost).where(ForumPost.id == post.id).values(
+        like_count=select(func.count()).select_from(ForumLike).where(ForumLike.post_id == post.id)
+        .scalar_subquery()))
+    db.session.refresh(post, ["like_count"])
+    if liked:
+        hooks.liked(post, user)
+    else:
+        hooks.unliked(post, user)
+    return liked
+
+
+def accept(topic: ForumTopic, post: ForumPost, user) -> None:
+    community = topic.community
+    if not may_accept(user, topic, community):
+        raise ForumError(_l("Only the person who asked or a moderator can accept an answer."), status=403)
+    if post.topic_id != topic.id or post.number == 1:
+        raise ForumError(_l("Only a reply to this question can be its answer."), status=400)
+    if not post.is_visible:
+        raise ForumError(_l("A deleted or hidden post cannot be the answer."), status=409)
+    topic.accepted_post_id = post.id
+    topic.answered_at = utcnow()
+    hooks.answered(topic, post, user)
+
+
+def _unaccept(topic: ForumTopic) -> None:
+    if topic.accepted_post_id:
+        hooks.retract_answer(topic)
+    topic.accepted_post_id = None
+    topic.answered_at = None
+
+
+def unaccept(topic: ForumTopic, user) -> None:
+    if not may_accept(user, topic, topic.community):
+        raise ForumError(_l("Only the person who asked or a moderator can accept an answer."), status=403)
+    _unaccept(topic)
+
+
+# --------------------------------------------------------------------------- reading position
+
+
+def _mark_read(user, topic: ForumTopic, number: int) -> None:
+    state = db.session.get(ForumReadState, (user.id, topic.id))
+    if state is None:
+        db.session.add(ForumReadState(user_id=user.id, topic_id=topic.id, last_read=number))
+    elif number > state.last_read:
+        state.last_read = number
+
+
+def last_read(user, topic: ForumTopic) -> int | None:
+    return db.session.scalar(select(ForumReadState.last_read).where(
+        ForumReadState.user_id == user.id, ForumReadState.topic_id == topic.id))
+
+
+def record_visit(user, topic_id: int, number: int) -> None:
+    """Remember that ``user`` has read up to post ``number`` and count the view (its own short
+    write transaction, called after the page's reads)."""
+    db.session.execute(update(ForumTopic).where(ForumTopic.id == topic_id)  # a view is not an update
+                       .values(view_count=ForumTopic.view_count + 1, updated_at=ForumTopic.updated_at))
+    updated = db.session.execute(update(ForumReadState).where(
+        ForumReadState.user_id == user.id, ForumReadState.topic_id == topic_id,
+        ForumReadState.last_read < number).values(last_read=number)).rowcount
+    if not updated and db.session.get(ForumReadState, (user.id, topic_id)) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ForumReadState(user_id=user.id, topic_id=topic_id, last_read=number))
+                db.session.flush()
+        except IntegrityError:
+            pass
+
+
+def page_of(topic: ForumTopic, number: int) -> int:
+    """The page of the topic that shows post ``number``."""
+    before = db.session.scalar(select(func.count(ForumPost.id)).where(
+        ForumPost.topic_id == topic.id, ForumPost.number < number)) or 0
+    return before // POSTS_PER_PAGE + 1
+
+
+def first_unread(user, topic: ForumTopic) -> ForumPost | None:
+    seen = last_read(user, topic) or 0
+    return db.session.scalar(select(ForumPost).where(ForumPost.topic_id == topic.id, ForumPost.number > seen)
+                             .order_by(ForumPost.number).limit(1))
+
+
+# --------------------------------------------------------------------------- subscriptions
+
+
+def subscription(user, *, forum: Forum | None = None, topic: ForumTopic | None = None) -> ForumSubscription | None:
+    return db.session.scalar(select(ForumSubscription).where(
+        ForumSubscription.user_id == user.id,
+        ForumSubscription.forum_id == forum.id if forum else ForumSubscription.forum_id.is_(None),
+        ForumSubscription.topic_id == topic.id if topic else ForumSubscription.topic_id.is_(None)))
+
+
+def set_subscribed(user, subscribed: bool, *, forum: Forum | None = None, topic: ForumTopic | None = None) -> None:
+    community = (forum or topic).community
+    if not may_view(user, community):
+        raise ForumError(_l("You cannot follow this."), status=403)
+    current = subscription(user, forum=forum, topic=topic)
+    if subscribed and current is None:
+        db.session.add(ForumSubscription(user_id=user.id, forum_id=forum.id if forum else None,
+                                         topic_id=topic.id if topic else None))
+    elif not subscribed and current is not None:
+        db.session.delete(current)
+
+
+def subscribers_of(topic: ForumTopic, exclude: int | None = None) -> list[int]:
+    """Who hears of a new reply: followers of the topic or its forum, and the topic's author."""
+    ids = set(db.session.scalars(select(ForumSubscription.user_id).where(
+        (ForumSubscription.topic_id == topic.id) | (ForumSubscription.forum_id == topic.forum_id))))
+    if topic.author_id:
+        ids.add(topic.author_id)
+    ids.discard(exclude)
+    return sorted(ids)

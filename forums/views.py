@@ -1,0 +1,557 @@
+"""Forum pages. Thin: load, ask the rules (services.may_*, collab.access), call a service, render.
+
+Addresses under /c/<slug>/forums/: the forum list; f/<id> a forum (filters ?show= and ?tag=);
+f/<id>/new a new topic; t/<id> a topic (?page=); p/<id> a post (redirects to its page and anchor);
+moderation the review queue; similar?title= suggestions while typing a title.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+
+from collab.db import write_intent
+from collab.extensions import db
+from collab.forms import choices
+from communities.views import community_context
+
+from . import bp, moderation, queries, services
+from .forms import EditPostForm, FlagForm, ForumForm, MoveForm, ReplyForm, SplitForm, TopicForm
+from .models import REASONS, Forum, ForumPost, ForumTopic
+from .services import ForumError
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _community(slug: str):
+    from collab import access
+
+    community = access.get_community_or_404(slug, current_user)
+    if not community.has_tool("forums"):
+        abort(404)
+    return community
+
+
+def _ctx(community, **extra) -> dict:
+    ctx = community_context(community)
+    user = _me()
+    ctx.update(can_post=services.may_post(user, community), can_mod=services.may_moderate(user, community),
+               can_manage_forums=services.may_manage(user, community),
+               flag_count=moderation.open_flag_count(community) if services.may_moderate(user, community) else 0)
+    ctx.update(extra)
+    return ctx
+
+
+def _forum(community, forum_id: int) -> Forum:
+    forum = db.session.get(Forum, forum_id)
+    if forum is None or forum.community_id != community.id:
+        abort(404)
+    return forum
+
+
+def _topic(community, topic_id: int) -> ForumTopic:
+    topic = db.session.get(ForumTopic, topic_id)
+    if topic is None or topic.community_id != community.id:
+        abort(404)
+    if topic.is_deleted and not services.may_moderate(_me(), community):
+        abort(404)
+    return topic
+
+
+def _post(community, post_id: int) -> ForumPost:
+    post = db.session.get(ForumPost, post_id)
+    if post is None or post.community_id != community.id:
+        abort(404)
+    _topic(community, post.topic_id)
+    return post
+
+
+def _fail(e: ForumError, form=None):
+    """Show a service error on its field (the page is rendered again) or as a message."""
+    field = getattr(form, e.field, None) if form is not None and e.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(e.message)]
+    else:
+        flash(str(e.message), "error")
+
+
+def _post_url(community, post: ForumPost) -> str:
+    topic = post.topic
+    page = services.page_of(topic, post.number)
+    return url_for("forums.topic", slug=community.slug, topic_id=topic.id,
+                   **({"page": page} if page > 1 else {})) + f"#post-{post.id}"
+
+
+def _back(default: str) -> str:
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+# --------------------------------------------------------------------------- forums
+
+
+@bp.route("/")
+@login_required
+def index(slug: str):
+    community = _community(slug)
+    forums = services.forums_of(community)
+    return render_template("forums/index.html", **_ctx(community, forums=forums,
+                                                        summaries=queries.forum_summaries(community)))
+
+
+@bp.route("/new-forum", methods=["GET", "POST"])
+@login_required
+def new_forum(slug: str):
+    community = _community(slug)
+    if not services.may_manage(_me(), community):
+        abort(403)
+    form = ForumForm()
+    if form.validate_on_submit():
+        try:
+            forum = services.create_forum(community, _me(), name=form.name.data, description=form.description.data,
+                                          position=form.position.data)
+            db.session.commit()
+            flash(_("The forum “%(name)s” is ready.", name=forum.name), "success")
+            return redirect(url_for("forums.forum", slug=slug, forum_id=forum.id))
+        except ForumError as e:
+            db.session.rollback()
+            _fail(e, form)
+    return render_template("forums/forum_form.html", **_ctx(community, form=form, forum=None)), \
+        400 if form.errors else 200
+
+
+@bp.route("/f/<int:forum_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_forum(slug: str, forum_id: int):
+    community = _community(slug)
+    forum = _forum(community, forum_id)
+    if not services.may_manage(_me(), community):
+        abort(403)
+    form = ForumForm(obj=forum)
+    if form.validate_on_submit():
+        try:
+            services.update_forum(forum, _me(), name=form.name.data, description=form.description.data,
+                                  position=form.position.data if form.position.data is not None else forum.position)
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("forums.index", slug=slug))
+        except ForumError as e:
+            db.session.rollback()
+            _fail(e, form)
+    return render_template("forums/forum_form.html", **_ctx(community, form=form, forum=forum)), \
+        400 if form.errors else 200
+
+
+@bp.post("/f/<int:forum_id>/delete")
+@login_required
+def delete_forum(slug: str, forum_id: int):
+    community = _community(slug)
+    forum = _forum(community, forum_id)
+    if not services.may_manage(_me(), community):
+        abort(403)
+    if (request.form.get("confirm") or "").strip() != forum.name:
+        flash(_("Type the forum's name to confirm that it and all its topics are deleted."), "error")
+        return redirect(url_for("forums.edit_forum", slug=slug, forum_id=forum.id))
+    services.delete_forum(forum, _me())
+    db.session.commit()
+    flash(_("The forum is deleted."), "success")
+    return redirect(url_for("forums.index", slug=slug))
+
+
+@bp.route("/f/<int:forum_id>")
+@login_required
+def forum(slug: str, forum_id: int):
+    community = _community(slug)
+    forum = _forum(community, forum_id)
+    show = request.args.get("show", "all")
+    if show not in queries.FILTERS:
+        show = "all"
+    tag = (request.args.get("tag") or "").strip().lower()[:40]
+    page = queries.topics(forum, _me(), show, tag, request.args.get("page", 1, type=int))
+    reads = queries.read_positions(_me(), [t.id for t in page.items])
+    return render_template("forums/forum.html", **_ctx(
+        community, forum=forum, page=page, show=show, tag=tag, reads=reads, tags=queries.forum_tags(forum),
+        subscribed=services.subscription(_me(), forum=forum) is not None, forums=services.forums_of(community)))
+
+
+@bp.post("/f/<int:forum_id>/subscribe")
+@login_required
+def subscribe_forum(slug: str, forum_id: int):
+    community = _community(slug)
+    forum = _forum(community, forum_id)
+    on = request.form.get("on") == "1"
+    services.set_subscribed(_me(), on, forum=forum)
+    db.session.commit()
+    flash(_("You follow this forum.") if on else _("You no longer follow this forum."), "success")
+    return redirect(url_for("forums.forum", slug=slug, forum_id=forum.id))
+
+
+# --------------------------------------------------------------------------- topics
+
+
+@bp.route("/f/<int:forum_id>/new", methods=["GET", "POST"])
+@login_required
+def new_topic(slug: str, forum_id: int):
+    community = _community(slug)
+    forum = _forum(community, forum_id)
+    if not services.may_post(_me(), community):
+        abort(403)
+    form = TopicForm()
+    status = 200
+    if request.method == "GET":
+        form.is_question.data = request.args.get("question") == "1"
+        form.title.data = (request.args.get("title") or "")[:200]
+    if form.validate_on_submit():
+        try:
+            topic = services.create_topic(forum, _me(), title=form.title.data, body=form.body.data,
+                                          tags=form.tags.data, is_question=form.is_question.data,
+                                          token=form.token.data)
+            db.session.commit()
+            return redirect(url_for("forums.topic", slug=slug, topic_id=topic.id))
+        except ForumError as e:
+            db.session.rollback()
+            _fail(e, form)
+            status = e.status
+    elif form.errors:
+        status = 400
+    form.fresh()
+    return render_template("forums/new_topic.html", **_ctx(community, forum=forum, form=form)), status
+
+
+@bp.route("/similar")
+@login_required
+def similar(slug: str):
+    community = _community(slug)
+    found = queries.similar(community, _me(), request.args.get("title", ""))
+    return jsonify([{"title": t.title, "url": url_for("forums.topic", slug=slug, topic_id=t.id),
+                     "answered": t.is_answered, "replies": t.reply_count} for t in found])
+
+
+@bp.route("/t/<int:topic_id>", methods=["GET", "POST"])
+@login_required
+def topic(slug: str, topic_id: int):
+    community = _community(slug)
+    topic = _topic(community, topic_id)
+    user = _me()
+    form = ReplyForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                reply_to = int(form.reply_to.data) if (form.reply_to.data or "").isdigit() else None
+                post = services.reply(topic, user, body=form.body.data, reply_to_id=reply_to, token=form.token.data)
+                db.session.commit()
+                return redirect(_post_url(community, post))
+            except ForumError as e:
+                db.session.rollback()
+                _fail(e, form)
+                status = e.status
+        else:
+            status = 400
+        topic = _topic(community, topic_id)
+    else:
+        quote = request.args.get("quote", type=int)
+        reply_to = request.args.get("reply_to", type=int) or quote
+        if reply_to:
+            target = db.session.get(ForumPost, reply_to)
+            if target is not None and target.topic_id == topic.id and target.is_visible:
+                form.reply_to.data = str(target.id)
+                if quote:
+                    who = target.author.username if target.author else ""
+                    quoted = "\n".join("> " + line for line in target.body.splitlines()[:40])
+                    form.body.data = f"@{who} wrote:\n{quoted}\n\n" if who else f"{quoted}\n\n"
+    number = request.args.get("page", type=int)
+    page = queries.posts(topic, number or 1)
+    if page.page > page.pages:
+        page = queries.posts(topic, page.pages)
+    seen = services.last_read(user, topic)
+    ids = [p.id for p in page.items]
+    accepted = db.session.get(ForumPost, topic.accepted_post_id) if topic.accepted_post_id else None
+    reply_target = db.session.get(ForumPost, int(form.reply_to.data)) if (form.reply_to.data or "").isdigit() else None
+    form.fresh()
+    ctx = _ctx(community, topic=topic, page=page, form=form, seen=seen, accepted=accepted,
+               liked=queries.liked_by(user, ids), reply_target=reply_target,
+               subscribed=services.subscription(user, topic=topic) is not None,
+               can_accept=services.may_accept(user, topic, community),
+               may_edit=lambda p: services.may_edit_post(user, p, community),
+               forums=services.forums_of(community) if services.may_moderate(user, community) else [],
+               split_form=SplitForm(), move_form=_move_form(community, topic))
+    html = render_template("forums/topic.html", **ctx)
+    if request.method == "GET" and page.items:
+        _remember(user, topic.id, max(p.number for p in page.items))
+    return html, status
+
+
+def _remember(user, topic_id: int, number: int) -> None:
+    db.session.rollback()  # end the page's read transaction; the write takes its own
+    try:
+        with write_intent():
+            services.record_visit(user, topic_id, number)
+            db.session.commit()
+    except Exception:  # a busy database never costs the reader the page
+        db.session.rollback()
+
+
+def _move_form(community, topic) -> MoveForm:
+    form = MoveForm()
+    form.forum.choices = choices([(f.id, f.name) for f in services.forums_of(community)])
+    form.forum.data = topic.forum_id
+    return form
+
+
+@bp.route("/t/<int:topic_id>/unread")
+@login_required
+def unread(slug: str, topic_id: int):
+    community = _community(slug)
+    topic = _topic(community, topic_id)
+    post = services.first_unread(_me(), topic)
+    if post is None:
+        last = db.session.get(ForumPost, topic.last_post_id) if topic.last_post_id else None
+        if last is None:
+            return redirect(url_for("forums.topic", slug=slug, topic_id=topic.id))
+        return redirect(_post_url(community, last))
+    return redirect(_post_url(community, post))
+
+
+@bp.route("/p/<int:post_id>")
+@login_required
+def post(slug: str, post_id: int):
+    community = _community(slug)
+    return redirect(_post_url(community, _post(community, post_id)))
+
+
+@bp.post("/t/<int:topic_id>/subscribe")
+@login_required
+def subscribe_topic(slug: str, topic_id: int):
+    community = _community(slug)
+    topic = _topic(community, topic_id)
+    on = request.form.get("on") == "1"
+    services.set_subscribed(_me(), on, topic=topic)
+    db.session.commit()
+    flash(_("You follow this topic.") if on else _("You no longer follow this topic."), "success")
+    return redirect(url_for("forums.topic", slug=slug, topic_id=topic.id))
+
+
+def _act(community, action, redirect_to: str):
+    try:
+        action()
+        db.session.commit()
+    except ForumError as e:
+        db.session.rollback()
+        if e.status == 403:
+            abort(403)
+        flash(str(e.message), "error")
+    return redirect(_back(redirect_to))
+
+
+@bp.post("/t/<int:topic_id>/accept/<int:post_id>")
+@login_required
+def accept(slug: str, topic_id: int, post_id: int):
+    community = _community(slug)
+    topic = _topic(community, topic_id)
+    target = _post(community, post_id)
+    return _act(community, lambda: services.accept(topic, target, _me()), _post_url(community, target))
+
+
+@bp.post("/t/<int:topic_id>/unaccept")
+@login_required
+def unaccept(slug: str, topic_id: int):
+    community = _community(slug)
+    topic = _topic(community, topic_id)
+    return _act(community, lambda: services.unaccept(topic, _me()),
+                url_for("forums.topic", slug=slug, topic_id=topic.id))
+
+
+@bp.post("/t/<int:topic_id>/moderate")
+@login_required
+def moderate_topic(slug: str, topic_id: int):
+    community = _community(slug)
+    topic = _topic(community, topic_id)
+    action = request.form.get("action", "")
+    user = _me()
+    here = url_for("forums.topic", slug=slug, topic_id=topic.id)
+    actions = {
+        "pin": lambda: moderation.set_pinned(topic, user, True),
+        "unpin": lambda: moderation.set_pinned(topic, user, False),
+        "lock": lambda: moderation.set_locked(topic, user, True),
+        "unlock": lambda: moderation.set_locked(topic, user, False),
+        "delete": lambda: moderation.delete_topic(topic, user),
+        "restore": lambda: moderation.restore_topic(topic, user),
+        "move": lambda: moderation.move_topic(topic, user, request.form.get("forum", type=int) or 0),
+    }
+    if action not in actions:
+        abort(400)
+    return _act(community, actions[action], here)
+
+
+@bp.post("/t/<int:topic_id>/split")
+@login_required
+def split(slug: str, topic_id: int):
+    community = _community(slug)
+    topic = _topic(community, topic_id)
+    ids = [int(v) for v in request.form.getlist("posts") if v.isdigit()]
+    try:
+        new = moderation.split_topic(topic, _me(), ids, request.form.get("title", ""))
+        db.session.commit()
+    except ForumError as e:
+        db.session.rollback()
+        if e.status == 403:
+            abort(403)
+        flash(str(e.message), "error")
+        return redirect(url_for("forums.topic", slug=slug, topic_id=topic.id))
+    flash(_("The chosen replies are now a topic of their own."), "success")
+    return redirect(url_for("forums.topic", slug=slug, topic_id=new.id))
+
+
+# --------------------------------------------------------------------------- posts
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(slug: str, post_id: int):
+    community = _community(slug)
+    post = _post(community, post_id)
+    if not services.may_edit_post(_me(), post, community):
+        abort(403)
+    topic = post.topic
+    form = EditPostForm()
+    status = 200
+    if request.method == "GET":
+        form.body.data = post.body
+        form.title.data = topic.title
+        form.tags.data = ", ".join(topic.tag_list)
+        form.is_question.data = topic.is_question
+    elif form.validate_on_submit():
+        try:
+            opening = post.number == 1
+            services.edit_post(post, _me(), body=form.body.data, title=form.title.data if opening else None,
+                               tags=form.tags.data if opening else None,
+                               is_question=form.is_question.data if opening else None)
+            db.session.commit()
+            return redirect(_post_url(community, post))
+        except ForumError as e:
+            db.session.rollback()
+            _fail(e, form)
+            status = e.status
+            post = _post(community, post_id)
+    else:
+        status = 400
+    return render_template("forums/edit_post.html", **_ctx(community, post=post, topic=post.topic, form=form)), status
+
+
+@bp.route("/p/<int:post_id>/history")
+@login_required
+def post_history(slug: str, post_id: int):
+    community = _community(slug)
+    post = _post(community, post_id)
+    if not services.may_moderate(_me(), community):
+        abort(403)
+    return render_template("forums/history.html", **_ctx(community, post=post, topic=post.topic,
+                                                         edits=services.history(post)))
+
+
+@bp.post("/p/<int:post_id>/delete")
+@login_required
+def delete_post(slug: str, post_id: int):
+    community = _community(slug)
+    post = _post(community, post_id)
+    topic = post.topic
+    user = _me()
+    if services.may_moderate(user, community) and post.author_id != user.id:
+        action = lambda: moderation.moderator_delete(post, user)  # noqa: E731
+    else:
+        action = lambda: services.delete_post(post, user)  # noqa: E731
+    target = url_for("forums.forum", slug=slug, forum_id=topic.forum_id) if post.number == 1 \
+        else url_for("forums.topic", slug=slug, topic_id=topic.id)
+    return _act(community, action, target)
+
+
+@bp.post("/p/<int:post_id>/like")
+@login_required
+def like(slug: str, post_id: int):
+    community = _community(slug)
+    post = _post(community, post_id)
+    try:
+        liked = services.toggle_like(post, _me())
+        db.session.commit()
+    except ForumError as e:
+        db.session.rollback()
+        if e.status == 403:
+            abort(403)
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error=str(e.message)), e.status
+        flash(str(e.message), "error")
+        return redirect(_post_url(community, post))
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(liked=liked, count=post.like_count)
+    return redirect(_post_url(community, post))
+
+
+@bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
+@login_required
+def flag(slug: str, post_id: int):
+    community = _community(slug)
+    post = _post(community, post_id)
+    form = FlagForm()
+    form.reason.choices = choices(_reason_choices())
+    status = 200
+    if form.validate_on_submit():
+        try:
+            moderation.flag(post, _me(), form.reason.data, form.details.data)
+            db.session.commit()
+            flash(_("Thank you. The moderators will look at this post."), "success")
+            return redirect(_post_url(community, post))
+        except ForumError as e:
+            db.session.rollback()
+            if e.status == 403:
+                abort(403)
+            _fail(e, form)
+            status = e.status
+            post = _post(community, post_id)
+    elif form.errors:
+        status = 400
+    return render_template("forums/flag.html", **_ctx(community, post=post, topic=post.topic, form=form)), status
+
+
+def _reason_choices():
+    labels = {"spam": _("Spam or advertising"), "offensive": _("Rude, abusive or offensive"),
+              "off_topic": _("Off topic"), "other": _("Something else")}
+    return [(r, labels[r]) for r in REASONS]
+
+
+def reason_label(reason: str) -> str:
+    return dict(_reason_choices()).get(reason, reason)
+
+
+@bp.post("/p/<int:post_id>/moderate")
+@login_required
+def moderate_post(slug: str, post_id: int):
+    community = _community(slug)
+    post = _post(community, post_id)
+    user = _me()
+    action = request.form.get("action", "")
+    actions = {
+        "hide": lambda: moderation.hide_post(post, user),
+        "restore": lambda: moderation.restore_post(post, user),
+        "keep": lambda: moderation.resolve(post, user, "keep"),
+        "reject": lambda: moderation.resolve(post, user, "hide"),
+    }
+    if action not in actions:
+        abort(400)
+    return _act(community, actions[action], _post_url(community, post))
+
+
+@bp.route("/moderation")
+@login_required
+def queue(slug: str):
+    community = _community(slug)
+    if not services.may_moderate(_me(), community):
+        abort(403)
+    return render_template("forums/queue.html", **_ctx(community, rows=moderation.queue(community),
+                                                       reason_label=reason_label))

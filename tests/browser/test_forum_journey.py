@@ -1,0 +1,104 @@
+"""The forums in Debian's Chromium against the real server: an owner opens a forum, a member asks
+(similar topics suggested while typing the title), someone answers, the asker accepts the answer,
+a spam reply is flagged and a moderator hides it from the review queue."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import create_community, flash_text, register, slug_from_url
+
+pytestmark = pytest.mark.browser
+
+
+def join(page, slug):
+    page.goto(f"/c/{slug}/")
+    with page.expect_navigation():
+        page.locator(".community-actions").get_by_role("button", name="Join").click()
+
+
+def submit(page, label):
+    with page.expect_navigation():
+        page.get_by_role("button", name=label).click()
+
+
+def test_ask_answer_accept_flag_moderate(server, new_page):
+    ana, watch_a = new_page()
+    bo, watch_b = new_page()
+    cy, watch_c = new_page()
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    register(cy, "cy", "Cy Park")
+    create_community(ana, "Platform", description="Ops.", access="public")
+    slug = slug_from_url(ana.url)
+    join(bo, slug)
+    join(cy, slug)
+
+    # The owner opens a forum from the Forums tab and starts a topic.
+    ana.locator("nav.tabs").get_by_role("link", name="Forums").click()
+    ana.get_by_role("link", name="Create the first one").click()
+    ana.fill("#name", "Help")
+    ana.fill("#description", "Ask anything about the platform.")
+    submit(ana, "Save")
+    assert "is ready" in flash_text(ana)
+    ana.get_by_role("link", name="New topic").click()
+    ana.fill("#title", "Deploying the billing service")
+    ana.fill("#body", "Notes on deploys.")
+    submit(ana, "Post topic")
+    forum_url = ana.locator(".forum-topic-head a").first.get_attribute("href")
+
+    # Bo asks; typing the title suggests the similar topic.
+    bo.goto(forum_url)
+    bo.get_by_role("link", name="Ask a question").click()
+    expect(bo.locator("#is_question")).to_be_checked()
+    bo.locator("#title").press_sequentially("How do I deploy billing?", delay=20)
+    expect(bo.locator(".forum-similar")).to_contain_text("Deploying the billing service")
+    bo.fill("#body", "The script **fails** on step 3.")
+    bo.fill("#tags", "deploy, billing")
+    submit(bo, "Post topic")
+    expect(bo.locator(".forum-topic-head h2")).to_have_text("How do I deploy billing?")
+    expect(bo.locator(".forum-body strong")).to_have_text("fails")
+    topic_url = bo.url
+
+    # Ana answers; Cy posts spam.
+    ana.goto(topic_url)
+    ana.fill("#body", "Run `make deploy ENV=prod` after the migration.")
+    submit(ana, "Post reply")
+    expect(ana.locator(".forum-post").last).to_contain_text("make deploy")
+    cy.goto(topic_url)
+    cy.fill("#body", "Cheap watches at example.com")
+    submit(cy, "Post reply")
+
+    # Bo accepts Ana's answer: it shows under the question and the topic is answered.
+    bo.goto(topic_url)
+    answer = bo.locator(".forum-post", has_text="make deploy")
+    with bo.expect_navigation():
+        answer.get_by_role("button", name="Accept as answer").click()
+    expect(bo.locator(".forum-answer-box")).to_contain_text("make deploy")
+    expect(bo.locator(".forum-topic-head")).to_contain_text("Answered")
+    bo.goto(forum_url + "?show=answered")
+    expect(bo.locator(".forum-topics")).to_contain_text("How do I deploy billing?")
+
+    # Bo flags the spam.
+    bo.goto(topic_url)
+    bo.locator(".forum-post", has_text="Cheap watches").get_by_role("link", name="Flag").click()
+    bo.select_option("#reason", "spam")
+    submit(bo, "Send flag")
+    assert "moderators will look" in flash_text(bo)
+
+    # Ana, the owner, reviews the queue and hides it.
+    ana.goto(topic_url)
+    ana.locator(".forum-subnav").get_by_role("link", name="Moderation queue").click()
+    item = ana.locator(".forum-queue-item")
+    expect(item).to_contain_text("Cheap watches")
+    expect(item).to_contain_text("Spam or advertising")
+    with ana.expect_navigation():
+        item.get_by_role("button", name="Hide the post").click()
+    expect(ana.locator("main")).to_contain_text("Nothing to review")
+    bo.goto(topic_url)
+    expect(bo.locator("main")).not_to_contain_text("Cheap watches")
+    expect(bo.locator("main")).to_contain_text("hidden by a moderator")
+
+    for page, w in ((ana, watch_a), (bo, watch_b), (cy, watch_c)):
+        assert page.evaluate("window.__cspViolations") == []
+        assert w.problems() == []
