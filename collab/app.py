@@ -102,11 +102,15 @@ def _init_extensions(app: Flask) -> None:
 
     init_realtime()
     init_search(app)
+    from collab.chat import init_chat
+
+    init_chat(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from collab.accounts import bp as accounts_bp
     from collab.admin import bp as admin_bp
+    from collab.chat import bp as chat_bp
     from collab.home import bp as home_bp
     from collab.search import bp as search_bp
     from communities import bp as communities_bp
@@ -114,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
 
     # The models of every package must be imported before migrations or create_all see them.
     import collab.settings  # noqa: F401
+    import collab.chat.models  # noqa: F401
     import wiki.models  # noqa: F401
 
     app.register_blueprint(home_bp)
@@ -122,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(search_bp)
     app.register_blueprint(wiki_bp, url_prefix="/c/<slug>/wiki")
+    app.register_blueprint(chat_bp)
 
 
 def _init_templates(app: Flask) -> None:

@@ -74,6 +74,8 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("COLLAB_LOGIN_LIMIT_ACCOUNT", "10 per 5 minutes")
         self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("COLLAB_LOGIN_LIMIT_ADDRESS", "30 per 5 minutes")
+        # Messages (and edits, deletions, reactions) one person may send over chat sockets.
+        self.CHAT_RATE_LIMIT = os.environ.get("COLLAB_CHAT_RATE_LIMIT", "30 per 10 seconds")
         self.BABEL_DEFAULT_LOCALE = "en"
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
         self.LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
