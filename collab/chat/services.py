@@ -10,18 +10,20 @@ it until the commit. Either way two senders never get the same ``seq`` and no ``
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from collab import access
+from collab import access, activity
+from collab.accounts.mentions import mention_resolver, mentioned_people
 from collab.accounts.models import User
 from collab.db import utcnow
 from collab.extensions import db
-from collab.text import extract_mentions, render_inline
+from collab.text import render_inline
 from communities.models import Community
 
 from .models import (
@@ -185,22 +187,30 @@ def history_url(room: ChatRoom, **kw) -> str:
 # --------------------------------------------------------------------------- messages
 
 
-def _mention_resolver(source: str):
-    names = extract_mentions(source)
-    if not names:
-        return None
-    found = {u.lower(): u for u in db.session.scalars(
-        select(User.username).where(func.lower(User.username).in_(names), User.is_deactivated.is_(False)))}
-
-    def resolve(name: str):
-        username = found.get(name.lower())
-        return url_for("accounts.profile", username=username) if username else None
-
-    return resolve
-
-
 def render(body: str) -> str:
-    return render_inline(body, mention=_mention_resolver(body))
+    return render_inline(body, mention=mention_resolver(body))
+
+
+def _notify_mentions(user: User, msg: ChatMessage, previous: str | None = None) -> None:
+    """People newly @mentioned hear of it, if they may read the room: a community room's readers
+    (the core filters by community), or a conversation's participants only."""
+    named = mentioned_people(msg.body, previous)
+    if not named:
+        return
+    room = msg.room
+    ids = [uid for uid, _name in named.values()]
+    community = room.community if room.kind == COMMUNITY else None
+    if room.kind != COMMUNITY:
+        members = set(db.session.scalars(select(ChatParticipant.user_id).where(ChatParticipant.room_id == room.id)))
+        ids = [uid for uid in ids if uid in members]
+    if not ids:
+        return
+    # url_for needs a request: sockets and views have one, commands and data generators do not.
+    with nullcontext() if has_request_context() else current_app.test_request_context("/"):
+        url = history_url(room, at=msg.seq) + f"#m{msg.seq}"
+        title = f"#{room.name}" if room.kind == COMMUNITY else room_title(room, None)
+    activity.notify(ids, "mention", actor=user, key=f"chat_message:{msg.id}", community=community,
+                    title=title, url=url, group=f"chat_room:{room.id}")
 
 
 def clean_body(body) -> str:
@@ -267,6 +277,7 @@ def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) ->
             raise
         return existing, False
     _set_read(user, room, seq)
+    _notify_mentions(user, message)
     db.session.refresh(room, ["last_seq"])
     if parent is not None:
         db.session.refresh(parent, ["reply_count"])
@@ -294,7 +305,10 @@ def edit_message(user: User, msg: ChatMessage, body) -> ChatMessage:
     if not _may_change(user, msg):
         raise ChatError(_l("You can only change your own messages."), "forbidden")
     if body != msg.body:
+        previous = msg.body
         msg.body, msg.body_html, msg.edited_at = body, render(body), utcnow()
+        db.session.flush()
+        _notify_mentions(user, msg, previous)
     db.session.flush()
     return msg
 
@@ -309,6 +323,7 @@ def delete_message(user: User, msg: ChatMessage) -> ChatMessage:
         raise ChatError(_l("You can only change your own messages."), "forbidden")
     msg.is_deleted, msg.body, msg.body_html, msg.edited_at = True, "", "", utcnow()
     db.session.query(ChatReaction).filter(ChatReaction.message_id == msg.id).delete()
+    activity.retract(f"chat_message:{msg.id}")
     db.session.flush()
     return msg
 

@@ -1,7 +1,7 @@
 """chat
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-22 15:05:59.362874
 
 """
@@ -13,7 +13,7 @@ import collab.db
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
