@@ -95,6 +95,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode="threading",
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         manage_session=False,
     )
     from collab import files

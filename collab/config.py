@@ -56,6 +56,9 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or self.REDIS_URL
+        # The Redis pub/sub channel the server processes of one site share (sites sharing a Redis
+        # need different channels: pub/sub ignores database numbers).
+        self.SOCKETIO_CHANNEL = os.environ.get("COLLAB_SOCKETIO_CHANNEL", "flask-socketio")
         self.SEARCH_INDEX_PATH = os.environ.get("COLLAB_SEARCH_INDEX") or str(instance / "index")
         # "thread": index in this process; "external": a `collab indexer` process does it.
         self.SEARCH_INDEXER = os.environ.get("COLLAB_SEARCH_INDEXER", "thread")
