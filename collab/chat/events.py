@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from contextlib import nullcontext
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -147,33 +148,35 @@ def _rate_check():
         raise ChatError(_("You are sending too fast. Wait a few seconds and try again."), "rate_limited")
 
 
+def _run(self, fn, data, limited):
+    event = fn.__name__.removeprefix("on_")
+    if not current_user.is_authenticated or not current_user.is_active:
+        return _fail(event, ChatError(_("Sign in first."), "signed_out"))
+    if not isinstance(data, dict):
+        return _fail(event, ChatError(_("The event needs an object with its fields."), "invalid"))
+    try:
+        if limited:
+            _rate_check()
+        return fn(self, data)
+    except ChatError as e:
+        db.session.rollback()
+        return _fail(event, e)
+    except Exception:  # never drop the socket for one bad event
+        db.session.rollback()
+        log.exception("chat event %s failed", event)
+        return _fail(event, ChatError(_("Something went wrong. Try again."), "server"))
+
+
 def handler(*, write=False, limited=False):
     """Validate the payload shape, turn refusals into an error event, keep the connection."""
 
     def wrap(fn):
         @functools.wraps(fn)
         def run(self, data=None, *rest):
-            event = fn.__name__.removeprefix("on_")
-            if not current_user.is_authenticated or not current_user.is_active:
-                return _fail(event, ChatError(_("Sign in first."), "signed_out"))
-            if not isinstance(data, dict):
-                return _fail(event, ChatError(_("The event needs an object with its fields."), "invalid"))
-            try:
-                if limited:
-                    _rate_check()
-                if write:
-                    with write_intent():
-                        result = fn(self, data)
-                else:
-                    result = fn(self, data)
-                return result
-            except ChatError as e:
-                db.session.rollback()
-                return _fail(event, e)
-            except Exception:  # never drop the socket for one bad event
-                db.session.rollback()
-                log.exception("chat event %s failed", event)
-                return _fail(event, ChatError(_("Something went wrong. Try again."), "server"))
+            # A writing event is a writer from its first statement (loading the signed-in user
+            # included): on SQLite a transaction begun as a reader cannot safely become a writer.
+            with write_intent() if write else nullcontext():
+                return _run(self, fn, data, limited)
 
         return run
 
@@ -193,10 +196,12 @@ def _room(data: dict):
     return services.readable_room(current_user, _int(data, "room", minimum=1))
 
 
-def _updated(msg, **extra):
+def _commit_and_announce(msg) -> dict:
+    """Commit a change to a message, then tell the room (the payload is read before the commit)."""
     [payload] = services.dicts([msg])
-    payload.update(extra)
-    socketio.emit("updated", payload, to=room_key(msg.room_id), namespace=NS)
+    db.session.commit()
+    socketio.emit("updated", payload, to=room_key(payload["room"]), namespace=NS)
+    return payload
 
 
 # --------------------------------------------------------------------------- the namespace
@@ -262,22 +267,23 @@ class ChatNamespace(AuthenticatedNamespace):
         parent = _int(data, "parent", required=False, minimum=1)
         msg, created = services.post_message(current_user, room, data.get("body"), data.get("client_id"),
                                              parent)
+        [payload] = services.dicts([msg])
         if created:
+            # Everything the broadcasts need is read before the commit, so the write transaction
+            # ends with it (on SQLite it holds the database's write lock).
             parent_row = db.session.get(services.ChatMessage, msg.parent_id) if msg.parent_id else None
+            room_id = room.id
+            reply_update = {"id": parent_row.id, "room": room_id, "replies": parent_row.reply_count,
+                            "reply_only": True} if parent_row is not None else None
+            others = [p.id for p in services.participants(room) if p.id != current_user.id] if room.is_direct else []
             db.session.commit()  # stored before it is broadcast
-            [payload] = services.dicts([msg])
-            socketio.emit("new_message", payload, to=room_key(room.id), namespace=NS)
-            if parent_row is not None:
-                socketio.emit("updated", {"id": parent_row.id, "room": room.id, "replies": parent_row.reply_count,
-                                          "reply_only": True}, to=room_key(room.id), namespace=NS)
-            if room.is_direct:
-                for p in services.participants(room):
-                    if p.id != current_user.id:
-                        socketio.emit("unread", {"room": room.id, "last_seq": msg.seq}, to=user_room(p.id),
-                                      namespace=NS)
-        else:
-            [payload] = services.dicts([msg])
-        return {"ok": True, "seq": msg.seq, "id": msg.id, "duplicate": not created, "message": payload}
+            socketio.emit("new_message", payload, to=room_key(room_id), namespace=NS)
+            if reply_update:
+                socketio.emit("updated", reply_update, to=room_key(room_id), namespace=NS)
+            for uid in others:
+                socketio.emit("unread", {"room": room_id, "last_seq": payload["seq"]}, to=user_room(uid),
+                              namespace=NS)
+        return {"ok": True, "seq": payload["seq"], "id": payload["id"], "duplicate": not created, "message": payload}
 
     @handler()
     def on_history(self, data):
@@ -303,24 +309,20 @@ class ChatNamespace(AuthenticatedNamespace):
     def on_edit(self, data):
         msg = services.message_in(current_user, _int(data, "message", minimum=1))
         services.edit_message(current_user, msg, data.get("body"))
-        db.session.commit()
-        _updated(msg)
-        return {"ok": True, "message": services.dicts([msg])[0]}
+        return {"ok": True, "message": _commit_and_announce(msg)}
 
     @handler(write=True, limited=True)
     def on_delete(self, data):
         msg = services.message_in(current_user, _int(data, "message", minimum=1))
         services.delete_message(current_user, msg)
-        db.session.commit()
-        _updated(msg)
+        _commit_and_announce(msg)
         return {"ok": True}
 
     @handler(write=True, limited=True)
     def on_react(self, data):
         msg = services.message_in(current_user, _int(data, "message", minimum=1))
         services.react(current_user, msg, data.get("emoji"), data.get("on"))
-        db.session.commit()
-        _updated(msg)
+        _commit_and_announce(msg)
         return {"ok": True}
 
     @handler()
@@ -339,11 +341,12 @@ class ChatNamespace(AuthenticatedNamespace):
     def on_read(self, data):
         room = _room(data)
         seq = services.mark_read(current_user, room, _int(data, "seq"))
-        db.session.commit()
         unread = services.unread_in(current_user, room)
         total = services.unread_total(current_user)
-        socketio.emit("unread", {"room": room.id, "unread": unread, "total": total, "last_read": seq},
-                      to=user_room(current_user.id), namespace=NS)
+        room_id, me = room.id, current_user.id
+        db.session.commit()
+        socketio.emit("unread", {"room": room_id, "unread": unread, "total": total, "last_read": seq},
+                      to=user_room(me), namespace=NS)
         return {"ok": True, "last_read": seq, "unread": unread, "total": total}
 
 

@@ -57,3 +57,34 @@ def test_parallel_senders_get_distinct_contiguous_seqs(app, make_user, make_comm
     for user, client_id, seq in acks:
         by_id.setdefault(client_id, set()).add(seq)
     assert len(acks) == 120 and all(len(s) == 1 for s in by_id.values())
+
+
+def test_parallel_socket_senders_are_all_stored(app, make_user, make_community, room_of, sio, stored):
+    """Through the namespace, as a server's threads run them: every send is acknowledged with a
+    distinct seq (no 'database is locked' from a reader upgrading to a writer)."""
+    from tests.chat.conftest import call
+
+    people = [make_user(f"s{i}") for i in range(6)]
+    c = make_community(people[0], members=people[1:])
+    room = room_of(c)
+    sockets = [sio(p) for p in people]
+    acks, errors = [], []
+    start = threading.Barrier(len(sockets))
+
+    def run(sc, name):
+        try:
+            start.wait(timeout=20)
+            for k in range(15):
+                acks.append(call(sc, "send", room=room, body=f"{name} {k}", client_id=f"{name}-{k}"))
+        except Exception as e:  # pragma: no cover
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=run, args=(sc, p.username)) for sc, p in zip(sockets, people)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert [a.get("error") for a in acks if not a.get("ok")] == []
+    assert sorted(a["seq"] for a in acks) == list(range(1, 91))
+    assert len(stored(room)) == 90
