@@ -262,7 +262,7 @@ def run_delivery(args) -> int:
               f"{len(sent) / args.seconds:.1f} messages/s sent for {args.seconds} s")
         print(f"  latency  median {percentile(latencies, 50) * 1000:.1f} ms   p99 {percentile(latencies, 99) * 1000:.1f} ms"
               f"   max {latencies[-1] * 1000 if latencies else float('nan'):.1f} ms")
-        print(f"  delivered {received} of {expected} expected ({received / (args.seconds + 3):.0f}/s), "
+        print(f"  delivered {received} of {expected} expected ({received / args.seconds:.0f}/s), "
               f"lost {expected - received}, duplicated {dups}, send failures {sum(r['failures'] for r in results)}")
         refused: dict[str, int] = {}
         for r in results:

@@ -261,22 +261,20 @@ class ChatNamespace(AuthenticatedNamespace):
             emit("presence", {"room": room_id, "user": _me(), "online": False}, to=room_key(room_id))
         return {"ok": True}
 
-    @handler(write=True, limited=True)
+    @handler(limited=True)  # post_message writes in a short transaction of its own
     def on_send(self, data):
         room = _room(data)
         parent = _int(data, "parent", required=False, minimum=1)
         msg, created = services.post_message(current_user, room, data.get("body"), data.get("client_id"),
                                              parent)
-        [payload] = services.dicts([msg])
+        [payload] = services.dicts([msg])  # stored (committed) before it is broadcast
         if created:
-            # Everything the broadcasts need is read before the commit, so the write transaction
-            # ends with it (on SQLite it holds the database's write lock).
             parent_row = db.session.get(services.ChatMessage, msg.parent_id) if msg.parent_id else None
             room_id = room.id
             reply_update = {"id": parent_row.id, "room": room_id, "replies": parent_row.reply_count,
                             "reply_only": True} if parent_row is not None else None
             others = [p.id for p in services.participants(room) if p.id != current_user.id] if room.is_direct else []
-            db.session.commit()  # stored before it is broadcast
+            db.session.rollback()  # end the reading transaction before the network work
             socketio.emit("new_message", payload, to=room_key(room_id), namespace=NS)
             if reply_update:
                 socketio.emit("updated", reply_update, to=room_key(room_id), namespace=NS)

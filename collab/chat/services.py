@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from collab import access, activity
 from collab.accounts.mentions import mention_resolver, mentioned_people
 from collab.accounts.models import User
-from collab.db import utcnow
+from collab.db import utcnow, write_intent
 from collab.extensions import db
 from collab.text import render_inline
 from communities.models import Community
@@ -237,8 +237,14 @@ def by_client_id(room: ChatRoom, user: User, client_id: str) -> ChatMessage | No
 
 
 def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) -> tuple[ChatMessage, bool]:
-    """Store a message; returns (message, created). A retry with the same client id returns the
-    stored message and ``created`` False. The caller commits, then broadcasts."""
+    """Store a message and commit; returns (message, created). A retry with the same client id
+    returns the stored message and ``created`` False. Broadcast after this returns.
+
+    The checks, the idempotency lookup and the rendering run first, in whatever (reading)
+    transaction the session has; that one is then ended and the message is written in a
+    transaction of its own, begun as a writer, that holds the write lock (SQLite) or the room's
+    row lock (PostgreSQL) only for its few statements. Anything the caller had pending is
+    committed with it."""
     client_id = clean_client_id(client_id)
     body = clean_body(body)
     if not may_post(user, room):
@@ -256,31 +262,32 @@ def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) ->
         if parent.parent_id is not None:
             parent = db.session.get(ChatMessage, parent.parent_id)
     html = render(body)
+    room_id, user_id, parent_pk = room.id, user.id, parent.id if parent is not None else None
     now = utcnow()
-    try:
-        with db.session.begin_nested():
+    db.session.commit()  # end the reading transaction: the write must begin as a writer
+    with write_intent():
+        try:
             seq = db.session.execute(
-                update(ChatRoom).where(ChatRoom.id == room.id)
+                update(ChatRoom).where(ChatRoom.id == room_id)
                 .values(last_seq=ChatRoom.last_seq + 1, last_message_at=now)
                 .returning(ChatRoom.last_seq)).scalar_one()
-            message = ChatMessage(room_id=room.id, seq=seq, sender_id=user.id, client_id=client_id,
-                                  body=body, body_html=html, created_at=now,
-                                  parent_id=parent.id if parent else None)
+            message = ChatMessage(room_id=room_id, seq=seq, sender_id=user_id, client_id=client_id,
+                                  body=body, body_html=html, created_at=now, parent_id=parent_pk)
             db.session.add(message)
-            if parent is not None:
-                db.session.execute(update(ChatMessage).where(ChatMessage.id == parent.id)
+            if parent_pk is not None:
+                db.session.execute(update(ChatMessage).where(ChatMessage.id == parent_pk)
                                    .values(reply_count=ChatMessage.reply_count + 1))
             db.session.flush()
-    except IntegrityError:
-        existing = by_client_id(room, user, client_id)
-        if existing is None:
-            raise
-        return existing, False
-    _set_read(user, room, seq)
-    _notify_mentions(user, message)
-    db.session.refresh(room, ["last_seq"])
-    if parent is not None:
-        db.session.refresh(parent, ["reply_count"])
+        except IntegrityError:
+            # The same client id was stored meanwhile (a retry racing the first send).
+            db.session.rollback()
+            existing = by_client_id(room, user, client_id)
+            if existing is None:
+                raise
+            return existing, False
+        _set_read_ids(user_id, room_id, seq)
+        _notify_mentions(user, message)
+        db.session.commit()
     return message, True
 
 
@@ -445,14 +452,18 @@ def search(room: ChatRoom, q: str, limit: int = 50) -> list[ChatMessage]:
 
 
 def _set_read(user: User, room: ChatRoom, seq: int) -> int:
-    row = db.session.get(ChatParticipant, (room.id, user.id))
+    return _set_read_ids(user.id, room.id, seq)
+
+
+def _set_read_ids(user_id: int, room_id: int, seq: int) -> int:
+    row = db.session.get(ChatParticipant, (room_id, user_id))
     if row is None:
         try:
             with db.session.begin_nested():
-                row = ChatParticipant(room_id=room.id, user_id=user.id, last_read_seq=seq)
+                row = ChatParticipant(room_id=room_id, user_id=user_id, last_read_seq=seq)
                 db.session.add(row)
         except IntegrityError:
-            row = db.session.get(ChatParticipant, (room.id, user.id))
+            row = db.session.get(ChatParticipant, (room_id, user_id))
     if row.last_read_seq < seq:
         row.last_read_seq = seq
     db.session.flush()

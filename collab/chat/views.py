@@ -91,8 +91,10 @@ def _history_page(room: ChatRoom):
     else:
         messages, more = services.before(room, before)
         newer = before is not None and before <= room.last_seq
+    threads = {m.id: services.thread(m) for m in messages if m.reply_count and not m.is_deleted}
+    shown = [m.id for m in messages] + [r.id for replies in threads.values() for r in replies]
     return render_template("chat/history.html", messages=messages, more=more, newer=newer, at=at,
-                           reactions_of=services.reactions_of([m.id for m in messages]), **_ctx(room))
+                           threads=threads, reactions_of=services.reactions_of(shown), **_ctx(room))
 
 
 def _search_page(room: ChatRoom):

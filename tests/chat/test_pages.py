@@ -58,12 +58,17 @@ def test_history_pages_back_and_jumps_to_a_message(app, chat, client_for):
     assert 'id="m5"' in at and "msg-004" in at and "msg-000" in at
 
 
-def test_thread_replies_are_counted_on_the_history_page(app, chat, client_for):
+def test_thread_replies_show_under_their_message_on_the_history_page(app, chat, client_for):
     ana, bo, cy, c, room = chat
     [parent] = _post(app, room, ana, "a question")
     _post(app, room, bo, "an answer", "another", parent=parent)
-    page = text(client_for(bo).get(f"/c/{c.slug}/chat/general/history"))
-    assert "2 replies" in page and "an answer" not in page
+    _post(app, room, ana, "next topic")
+    history = text(client_for(bo).get(f"/c/{c.slug}/chat/general/history"))
+    assert "2 replies" in history
+    assert history.index("a question") < history.index("an answer") < history.index("another") < history.index("next topic")
+    assert "chat-thread-inline" in history
+    live = text(client_for(bo).get(f"/c/{c.slug}/chat/general"))
+    assert "2 replies" in live and "an answer" not in live  # the live page opens threads beside the room
 
 
 def test_search_within_a_room(app, chat, client_for):
