@@ -133,3 +133,43 @@ def test_leaving_an_open_community_stops_writing_and_live_delivery(world, sio, c
     again = call(member, "join", room=room)
     assert again["ok"] and not again["can_post"]
     assert call(member, "send", room=room, body="x", client_id=cid())["error"] == "forbidden"
+
+
+def test_every_event_refuses_a_room_one_may_not_read(world, sio, stored):
+    people, communities, rooms = world
+    room = rooms["restricted"]
+    member = sio(people["member"])
+    call(member, "join", room=room)
+    mid = call(member, "send", room=room, body="inside", client_id=cid())["id"]
+    outsider = sio(people["outsider"])
+    received(outsider)
+    refusals = {
+        "join": ({"room": room}, "no_room"),
+        "history": ({"room": room}, "no_room"),
+        "catchup": ({"room": room, "after": 0}, "no_room"),
+        "send": ({"room": room, "body": "x", "client_id": cid()}, "no_room"),
+        "read": ({"room": room, "seq": 1}, "no_room"),
+        "thread": ({"message": mid}, "no_message"),
+        "edit": ({"message": mid, "body": "x"}, "no_message"),
+        "delete": ({"message": mid}, "no_message"),
+        "react": ({"message": mid, "emoji": "👍", "on": True}, "no_message"),
+        "typing": ({"room": room, "typing": True}, "not_joined"),
+    }
+    for event, (data, error) in refusals.items():
+        ack = call(outsider, event, data)
+        assert ack["ok"] is False and ack["error"] == error, event
+    assert call(outsider, "watch", rooms=[room])["rooms"] == {}
+    assert [e["error"] for e in received(outsider, "chat_error")] == [e for _d, e in refusals.values()]
+    call(member, "send", room=room, body="still secret", client_id=cid())
+    assert received(outsider, "new_message") == []
+    assert [b for _s, b, _u in stored(room)] == ["inside", "still secret"]
+    assert outsider.is_connected("/chat")
+
+
+def test_anonymous_gets_no_chat_anywhere(app, world, client_for):
+    people, communities, rooms = world
+    web = client_for(None)
+    for url in ("/chat/", "/chat/1", "/chat/1/history"):
+        r = web.get(url)
+        assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert web.post("/chat/new", data={"people": "owner"}).status_code == 302
