@@ -276,29 +276,47 @@ if (root) {
     if (!item.parent) toBottom();
   }
 
+  // One message at a time, in the order written: the server numbers messages in the order it
+  // stores them, so sending the next before the previous is acknowledged could swap them.
   async function deliver(item) {
-    if (item.inflight) return;
-    item.inflight = true;
     const ack = await emit("send", { room: ROOM, body: item.body, client_id: item.client_id, ...(item.parent ? { parent: item.parent } : {}) });
-    item.inflight = false;
     const node = document.querySelector(`[data-pending="${item.client_id}"]`);
     if (ack?.ok) {
       outbox.delete(item.client_id);
       saveOutbox();
       node?.remove();
       ingest([ack.message], { scroll: !item.parent });
-      return;
+      return true;
     }
-    if (ack?.error === "timeout" || ack?.error === "server") return; // stays in the outbox: retried
+    if (ack?.error === "timeout" || ack?.error === "server" || ack?.error === "rate_limited") {
+      if (ack.error === "rate_limited") setStatus(ack.message, "warn");
+      return false; // stays in the outbox, retried in order
+    }
     outbox.delete(item.client_id); // refused for good: show why, give the text back
     saveOutbox();
     node?.remove();
     setStatus(`${T.failed} ${ack?.message || ""}`, "error");
     if (!item.parent && input && !input.value) input.value = item.body;
+    return true;
+  }
+
+  let pumping = false;
+  async function pump() {
+    if (pumping || !socket.connected) return;
+    pumping = true;
+    try {
+      // The oldest unsent message first; each delivered or refused one leaves the outbox.
+      for (let item = outbox.values().next().value; item && socket.connected; item = outbox.values().next().value) {
+        if (!(await deliver(item))) break;
+      }
+    } finally {
+      pumping = false;
+    }
   }
 
   function flushOutbox() {
-    for (const item of outbox.values()) { showPending(item); if (socket.connected) deliver(item); }
+    for (const item of outbox.values()) showPending(item);
+    pump();
   }
 
   function queue(body, parent = null) {
@@ -306,10 +324,10 @@ if (root) {
     outbox.set(item.client_id, item);
     saveOutbox();
     showPending(item);
-    if (socket.connected) deliver(item);
+    pump();
   }
 
-  setInterval(() => { if (socket.connected) for (const item of outbox.values()) deliver(item); }, 5000);
+  setInterval(pump, 5000);
 
   composer?.addEventListener("submit", (e) => {
     e.preventDefault();
