@@ -95,6 +95,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode="threading",
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         manage_session=False,
     )
     from collab import files
@@ -111,12 +112,16 @@ def _init_extensions(app: Flask) -> None:
     files.install_hooks()
     init_search(app)
     start_mail_thread(app)
+    from collab.chat import init_chat
+
+    init_chat(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from collab.accounts import bp as accounts_bp
     from collab.activity.views import bp as activity_bp
     from collab.admin import bp as admin_bp
+    from collab.chat import bp as chat_bp
     from collab.home import bp as home_bp
     from collab.search import bp as search_bp
     from communities import bp as communities_bp
@@ -127,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     import collab.activity.models  # noqa: F401
     import collab.files  # noqa: F401
     import collab.settings  # noqa: F401
+    import collab.chat.models  # noqa: F401
     import forums.models  # noqa: F401
     import wiki.models  # noqa: F401
 
@@ -138,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(wiki_bp, url_prefix="/c/<slug>/wiki")
     app.register_blueprint(forums_bp, url_prefix="/c/<slug>/forums")
+    app.register_blueprint(chat_bp)
 
     # Tool namespaces, on the Socket.IO server init_app built (see collab.realtime.init_realtime).
     from wiki.events import init_events as init_wiki_events

@@ -56,6 +56,9 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or self.REDIS_URL
+        # The Redis pub/sub channel the server processes of one site share (sites sharing a Redis
+        # need different channels: pub/sub ignores database numbers).
+        self.SOCKETIO_CHANNEL = os.environ.get("COLLAB_SOCKETIO_CHANNEL", "flask-socketio")
         self.SEARCH_INDEX_PATH = os.environ.get("COLLAB_SEARCH_INDEX") or str(instance / "index")
         # "thread": index in this process; "external": a `collab indexer` process does it.
         self.SEARCH_INDEXER = os.environ.get("COLLAB_SEARCH_INDEXER", "thread")
@@ -76,6 +79,8 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("COLLAB_LOGIN_LIMIT_ACCOUNT", "10 per 5 minutes")
         self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("COLLAB_LOGIN_LIMIT_ADDRESS", "30 per 5 minutes")
+        # Messages (and edits, deletions, reactions) one person may send over chat sockets.
+        self.CHAT_RATE_LIMIT = os.environ.get("COLLAB_CHAT_RATE_LIMIT", "30 per 10 seconds")
         self.BABEL_DEFAULT_LOCALE = "en"
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
         self.LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}

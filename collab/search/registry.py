@@ -35,6 +35,17 @@ PURGE_COMMUNITY = "~purge-community"  # outbox doc_type: delete every document o
 
 
 _types: dict[str, SearchType] = {}
+# Private scopes a tool defines ("chat:<room id>" ...): prefix -> fn(user) -> the scopes under
+# that prefix the person may read. Everything else under the prefix is masked.
+_scopes: dict[str, Callable[[object], Iterable[str]]] = {}
+
+
+def register_scope(prefix: str, allowed: Callable[[object], Iterable[str]]) -> None:
+    _scopes[prefix] = allowed
+
+
+def scopes() -> dict[str, Callable[[object], Iterable[str]]]:
+    return dict(_scopes)
 
 
 def register_type(search_type: SearchType) -> None:

@@ -71,7 +71,8 @@ def mask_for(user):
 
     Community content carries scope "community:<id>"; a restricted community the person is not a
     member of is masked. Private items ("user:<id>", e.g. drafts) are masked unless they are the
-    person's own. Because this is computed at query time from the database, leaving a community or
+    person's own; scopes a tool registered (``registry.register_scope``, e.g. "chat:<room>") are
+    masked except those the tool says the person may read. Because this is computed at query time from the database, leaving a community or
     a community turning restricted takes effect on the very next search.
     """
     if access.is_admin(user):
@@ -82,6 +83,9 @@ def mask_for(user):
     ).all()
     masks = [Q.Term("scope", f"community:{cid}") for cid in hidden]
     masks.append(Q.AndNot(Q.Prefix("scope", "user:"), Q.Term("scope", f"user:{user.id}")))
+    for prefix, allowed in registry.scopes().items():
+        mine = [Q.Term("scope", token) for token in allowed(user)]
+        masks.append(Q.AndNot(Q.Prefix("scope", prefix), Q.Or(mine)) if mine else Q.Prefix("scope", prefix))
     return Q.Or(masks)
 
 

@@ -1,0 +1,33 @@
+"""Live chat (DESIGN.md section 7): community rooms and direct conversations over the /chat
+Socket.IO namespace, with a delivery contract (stored before broadcast, per-room sequence numbers,
+idempotent retries, exact catch-up after a reconnect). Plugs into the core through its registries:
+the Chat tab of a community (collab.tools) and the "chat" search type (collab.search)."""
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from collab.search import SearchType, register_type
+from collab.search.registry import register_scope
+from collab.tools import Tool, register_tool
+
+from . import indexing
+from .models import ChatMessage
+
+bp = Blueprint("chat", __name__, template_folder="templates")
+
+register_tool(Tool(name="chat", label=lambda: _l("Chat"), endpoint="chat.community_home", order=40))
+register_type(SearchType(
+    name="chat", model=ChatMessage, label=lambda: _l("Chat messages"), to_document=indexing.to_document,
+    load_all=indexing.load_all, aliases=("message", "messages"), dependents=indexing.DEPENDENTS,
+))
+register_scope(indexing.SCOPE_PREFIX, indexing.allowed_scopes)
+
+
+def init_chat(app) -> None:
+    from .events import init_chat as init_events
+
+    init_events(app)
+
+
+from . import views  # noqa: E402,F401

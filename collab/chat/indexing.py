@@ -1,0 +1,73 @@
+"""How a chat message becomes a search document (collab.search calls these; it never imports us).
+
+Community room messages are readable by whoever may read the community ("community:<id>");
+messages of a direct conversation only by its participants ("chat:<room id>", allowed per person
+through ``allowed_scopes``)."""
+from __future__ import annotations
+
+from flask import url_for
+from markupsafe import Markup
+from sqlalchemy import false, inspect, select
+
+from collab.extensions import db
+from communities.models import Community
+
+from .models import COMMUNITY, ChatMessage, ChatParticipant, ChatRoom
+
+SCOPE_PREFIX = "chat:"
+
+
+def to_document(msg: ChatMessage) -> dict | None:
+    if msg.is_deleted:
+        return None
+    room = msg.room
+    community = room.community if room.kind == COMMUNITY else None
+    if room.kind == COMMUNITY:
+        if community is None or not community.has_tool("chat"):
+            return None
+        title = f"#{room.name} · {community.name}"
+        url = url_for("chat.history", slug=community.slug, room_slug=room.slug, at=msg.seq) + f"#m{msg.seq}"
+    else:
+        from .services import room_title
+
+        title = room_title(room, None)
+        url = url_for("chat.direct_history", room_id=room.id, at=msg.seq) + f"#m{msg.seq}"
+    return {
+        "title": title,
+        "body": Markup(msg.body_html or "").striptags(),
+        "community": community.id if community else None,
+        "scope": f"community:{community.id}" if community else f"{SCOPE_PREFIX}{room.id}",
+        "author": msg.sender.username if msg.sender else "",
+        "tags": [],
+        "created": msg.created_at,
+        "updated": msg.edited_at or msg.created_at,
+        "url": url,
+    }
+
+
+def load_all():
+    yield from db.session.scalars(
+        select(ChatMessage).where(ChatMessage.is_deleted == false()).order_by(ChatMessage.id)
+        .execution_options(yield_per=1000))
+
+
+def allowed_scopes(user) -> list[str]:
+    """The private chat scopes this person may read: their direct conversations."""
+    ids = db.session.scalars(select(ChatParticipant.room_id).join(ChatRoom, ChatRoom.id == ChatParticipant.room_id)
+                             .where(ChatParticipant.user_id == user.id, ChatRoom.kind != COMMUNITY))
+    return [f"{SCOPE_PREFIX}{i}" for i in ids]
+
+
+def _messages_of_changed(community: Community):
+    """A new address or the chat tool switched on/off changes every message's document."""
+    state = inspect(community)
+    if state.deleted or state.was_deleted:
+        return []
+    if not (state.attrs.slug.history.has_changes() or state.attrs.tools.history.has_changes()
+            or state.attrs.name.history.has_changes()):
+        return []
+    return db.session.scalars(select(ChatMessage.id).join(ChatRoom, ChatRoom.id == ChatMessage.room_id)
+                              .where(ChatRoom.community_id == community.id)).all()
+
+
+DEPENDENTS = ((Community, _messages_of_changed),)

@@ -1,0 +1,540 @@
+"""Chat rules: who may read and write which room, storing messages under the delivery contract,
+edits, deletions, reactions, threads, read positions, history pages and search in a room.
+
+Services never touch ``request``; callers pass the user. Writes must run in a transaction begun
+as a writer (``collab.db.write_intent``): on SQLite that is BEGIN IMMEDIATE, so the room counter
+below is taken under the database's write lock; on PostgreSQL the UPDATE of the room's row locks
+it until the commit. Either way two senders never get the same ``seq`` and no ``seq`` is skipped
+(a failed insert rolls the counter back with it).
+"""
+from __future__ import annotations
+
+import re
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from collab import access, activity
+from collab.accounts.mentions import mention_resolver, mentioned_people
+from collab.accounts.models import User
+from collab.db import utcnow, write_intent
+from collab.extensions import db
+from collab.text import render_inline
+from communities.models import Community
+
+from .models import (
+    BODY_MAX, CLIENT_ID_MAX, COMMUNITY, DIRECT, DIRECT_MAX, NAME_MAX, SLUG_MAX, ChatMessage,
+    ChatParticipant, ChatReaction, ChatRoom,
+)
+
+REACTIONS = ("👍", "❤️", "😂", "🎉", "😮", "😢", "🙏", "👀", "✅", "🚀")
+PAGE = 50
+MAX_PAGE = 200
+DEFAULT_SLUG = "general"
+
+
+class ChatError(Exception):
+    """A refusal with a translated, user-facing message; ``code`` is stable for clients."""
+
+    def __init__(self, message, code: str = "invalid"):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+# --------------------------------------------------------------------------- access
+
+
+def may_read(user, room: ChatRoom) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if room.kind == DIRECT:
+        return is_participant(user, room)
+    community = room.community
+    return community is not None and community.has_tool("chat") and access.can_view(user, community)
+
+
+def may_post(user, room: ChatRoom) -> bool:
+    if not may_read(user, room):
+        return False
+    if room.kind == DIRECT:
+        return True
+    return access.can_post(user, room.community)
+
+
+def may_manage_rooms(user, community: Community) -> bool:
+    return access.can_manage(user, community) and not community.is_archived
+
+
+def is_participant(user, room: ChatRoom) -> bool:
+    return db.session.scalar(select(ChatParticipant.user_id).where(
+        ChatParticipant.room_id == room.id, ChatParticipant.user_id == user.id)) is not None
+
+
+def readable_room(user, room_id) -> ChatRoom:
+    """The room with this id if ``user`` may read it; the same error for missing and forbidden."""
+    room = db.session.get(ChatRoom, room_id) if isinstance(room_id, int) and not isinstance(room_id, bool) else None
+    if room is None or not may_read(user, room):
+        raise ChatError(_l("There is no such room."), "no_room")
+    return room
+
+
+# --------------------------------------------------------------------------- rooms
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", name.strip().lower(), flags=re.UNICODE).strip("-_")
+    return slug[:SLUG_MAX].strip("-") or "room"
+
+
+def community_rooms(community: Community) -> list[ChatRoom]:
+    return list(db.session.scalars(select(ChatRoom).where(ChatRoom.community_id == community.id)
+                                   .order_by(ChatRoom.is_default.desc(), ChatRoom.name)))
+
+
+def default_room(community: Community) -> ChatRoom:
+    """The community's default room, made on first use (safe when two requests race)."""
+    room = db.session.scalar(select(ChatRoom).where(ChatRoom.community_id == community.id,
+                                                    ChatRoom.is_default.is_(True)))
+    if room is not None:
+        return room
+    try:
+        with db.session.begin_nested():
+            room = ChatRoom(kind=COMMUNITY, community_id=community.id, slug=DEFAULT_SLUG,
+                            name="general", is_default=True)
+            db.session.add(room)
+    except IntegrityError:
+        room = db.session.scalar(select(ChatRoom).where(ChatRoom.community_id == community.id,
+                                                        ChatRoom.slug == DEFAULT_SLUG))
+    return room
+
+
+def room_by_slug(community: Community, slug: str) -> ChatRoom | None:
+    return db.session.scalar(select(ChatRoom).where(ChatRoom.community_id == community.id,
+                                                    ChatRoom.slug == slug))
+
+
+def create_room(community: Community, user: User, name: str, topic: str = "") -> ChatRoom:
+    if not may_manage_rooms(user, community):
+        raise ChatError(_l("Only the community's owners can add rooms."), "forbidden")
+    name = " ".join((name or "").split())
+    if not name:
+        raise ChatError(_l("Give the room a name."), "name")
+    if len(name) > NAME_MAX:
+        raise ChatError(_l("A room name can be at most %(num)d characters.", num=NAME_MAX), "name")
+    slug = slugify(name)
+    default_room(community)
+    if room_by_slug(community, slug) is not None:
+        raise ChatError(_l("This community already has a room with that name."), "name")
+    room = ChatRoom(kind=COMMUNITY, community_id=community.id, slug=slug, name=name,
+                    topic=(topic or "").strip()[:300], created_by_id=user.id)
+    db.session.add(room)
+    db.session.flush()
+    return room
+
+
+def direct_room(starter: User, others: list[User]) -> ChatRoom:
+    """The conversation between ``starter`` and ``others`` (one group, one room)."""
+    people = {u.id: u for u in [starter, *others] if u is not None and u.is_active}
+    if len(people) < 2:
+        raise ChatError(_l("Choose at least one other person."), "people")
+    if len(people) > DIRECT_MAX:
+        raise ChatError(_l("A conversation can have at most %(num)d people.", num=DIRECT_MAX), "people")
+    key = ",".join(str(i) for i in sorted(people))
+    room = db.session.scalar(select(ChatRoom).where(ChatRoom.direct_key == key))
+    if room is not None:
+        return room
+    try:
+        with db.session.begin_nested():
+            room = ChatRoom(kind=DIRECT, direct_key=key, created_by_id=starter.id)
+            db.session.add(room)
+            db.session.flush()
+            for uid in people:
+                db.session.add(ChatParticipant(room_id=room.id, user_id=uid))
+    except IntegrityError:
+        room = db.session.scalar(select(ChatRoom).where(ChatRoom.direct_key == key))
+    return room
+
+
+def participants(room: ChatRoom) -> list[User]:
+    return list(db.session.scalars(select(User).join(ChatParticipant, ChatParticipant.user_id == User.id)
+                                   .where(ChatParticipant.room_id == room.id).order_by(User.username)))
+
+
+def room_title(room: ChatRoom, viewer) -> str:
+    if room.kind == COMMUNITY:
+        return room.name
+    names = [u.name for u in participants(room) if viewer is None or u.id != viewer.id]
+    return ", ".join(names) or (viewer.name if viewer else "")
+
+
+def room_url(room: ChatRoom) -> str:
+    if room.kind == COMMUNITY:
+        return url_for("chat.room", slug=room.community.slug, room_slug=room.slug)
+    return url_for("chat.direct", room_id=room.id)
+
+
+def history_url(room: ChatRoom, **kw) -> str:
+    if room.kind == COMMUNITY:
+        return url_for("chat.history", slug=room.community.slug, room_slug=room.slug, **kw)
+    return url_for("chat.direct_history", room_id=room.id, **kw)
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def render(body: str) -> str:
+    return render_inline(body, mention=mention_resolver(body))
+
+
+def _notify_mentions(user: User, msg: ChatMessage, previous: str | None = None) -> None:
+    """People newly @mentioned hear of it, if they may read the room: a community room's readers
+    (the core filters by community), or a conversation's participants only."""
+    named = mentioned_people(msg.body, previous)
+    if not named:
+        return
+    room = msg.room
+    ids = [uid for uid, _name in named.values()]
+    community = room.community if room.kind == COMMUNITY else None
+    if room.kind != COMMUNITY:
+        members = set(db.session.scalars(select(ChatParticipant.user_id).where(ChatParticipant.room_id == room.id)))
+        ids = [uid for uid in ids if uid in members]
+    if not ids:
+        return
+    # url_for needs a request: sockets and views have one, commands and data generators do not.
+    with nullcontext() if has_request_context() else current_app.test_request_context("/"):
+        url = history_url(room, at=msg.seq) + f"#m{msg.seq}"
+        title = f"#{room.name}" if room.kind == COMMUNITY else room_title(room, None)
+    activity.notify(ids, "mention", actor=user, key=f"chat_message:{msg.id}", community=community,
+                    title=title, url=url, group=f"chat_room:{room.id}")
+
+
+def clean_body(body) -> str:
+    if not isinstance(body, str):
+        raise ChatError(_l("A message needs text."), "body")
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ChatError(_l("A message needs text."), "body")
+    if len(body) > BODY_MAX:
+        raise ChatError(_l("A message can be at most %(num)d characters.", num=BODY_MAX), "too_long")
+    return body
+
+
+def clean_client_id(client_id) -> str:
+    if not isinstance(client_id, str) or not client_id or len(client_id) > CLIENT_ID_MAX \
+            or not re.fullmatch(r"[A-Za-z0-9_.:-]+", client_id):
+        raise ChatError(_l("The message has no valid client id."), "client_id")
+    return client_id
+
+
+def by_client_id(room: ChatRoom, user: User, client_id: str) -> ChatMessage | None:
+    return db.session.scalar(select(ChatMessage).where(
+        ChatMessage.room_id == room.id, ChatMessage.sender_id == user.id, ChatMessage.client_id == client_id))
+
+
+def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) -> tuple[ChatMessage, bool]:
+    """Store a message and commit; returns (message, created). A retry with the same client id
+    returns the stored message and ``created`` False. Broadcast after this returns.
+
+    The checks, the idempotency lookup and the rendering run first, in whatever (reading)
+    transaction the session has; that one is then ended and the message is written in a
+    transaction of its own, begun as a writer, that holds the write lock (SQLite) or the room's
+    row lock (PostgreSQL) only for its few statements. Anything the caller had pending is
+    committed with it."""
+    client_id = clean_client_id(client_id)
+    body = clean_body(body)
+    if not may_post(user, room):
+        if may_read(user, room):
+            raise ChatError(_l("Join the community to write in its rooms."), "forbidden")
+        raise ChatError(_l("There is no such room."), "no_room")
+    existing = by_client_id(room, user, client_id)
+    if existing is not None:
+        return existing, False
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(ChatMessage, parent_id) if isinstance(parent_id, int) and not isinstance(parent_id, bool) else None
+        if parent is None or parent.room_id != room.id or parent.is_deleted:
+            raise ChatError(_l("The message you reply to is gone."), "no_parent")
+        if parent.parent_id is not None:
+            parent = db.session.get(ChatMessage, parent.parent_id)
+    html = render(body)
+    room_id, user_id, parent_pk = room.id, user.id, parent.id if parent is not None else None
+    now = utcnow()
+    db.session.commit()  # end the reading transaction: the write must begin as a writer
+    with write_intent():
+        try:
+            seq = db.session.execute(
+                update(ChatRoom).where(ChatRoom.id == room_id)
+                .values(last_seq=ChatRoom.last_seq + 1, last_message_at=now)
+                .returning(ChatRoom.last_seq)).scalar_one()
+            message = ChatMessage(room_id=room_id, seq=seq, sender_id=user_id, client_id=client_id,
+                                  body=body, body_html=html, created_at=now, parent_id=parent_pk)
+            db.session.add(message)
+            if parent_pk is not None:
+                db.session.execute(update(ChatMessage).where(ChatMessage.id == parent_pk)
+                                   .values(reply_count=ChatMessage.reply_count + 1))
+            db.session.flush()
+        except IntegrityError:
+            # The same client id was stored meanwhile (a retry racing the first send).
+            db.session.rollback()
+            existing = by_client_id(room, user, client_id)
+            if existing is None:
+                raise
+            return existing, False
+        _set_read_ids(user_id, room_id, seq)
+        _notify_mentions(user, message)
+        db.session.commit()
+    return message, True
+
+
+def message_in(user, message_id) -> ChatMessage:
+    msg = db.session.get(ChatMessage, message_id) if isinstance(message_id, int) and not isinstance(message_id, bool) else None
+    if msg is None or not may_read(user, msg.room):
+        raise ChatError(_l("That message is gone."), "no_message")
+    return msg
+
+
+def _may_change(user, msg: ChatMessage) -> bool:
+    room = msg.room
+    if not may_post(user, room):
+        return False
+    return msg.sender_id == user.id
+
+
+def edit_message(user: User, msg: ChatMessage, body) -> ChatMessage:
+    body = clean_body(body)
+    if msg.is_deleted:
+        raise ChatError(_l("That message is gone."), "no_message")
+    if not _may_change(user, msg):
+        raise ChatError(_l("You can only change your own messages."), "forbidden")
+    if body != msg.body:
+        previous = msg.body
+        msg.body, msg.body_html, msg.edited_at = body, render(body), utcnow()
+        db.session.flush()
+        _notify_mentions(user, msg, previous)
+    db.session.flush()
+    return msg
+
+
+def delete_message(user: User, msg: ChatMessage) -> ChatMessage:
+    if msg.is_deleted:
+        return msg
+    room = msg.room
+    own = msg.sender_id == user.id and may_post(user, room)
+    moderator = room.kind == COMMUNITY and may_read(user, room) and access.can_moderate(user, room.community)
+    if not (own or moderator):
+        raise ChatError(_l("You can only change your own messages."), "forbidden")
+    msg.is_deleted, msg.body, msg.body_html, msg.edited_at = True, "", "", utcnow()
+    db.session.query(ChatReaction).filter(ChatReaction.message_id == msg.id).delete()
+    activity.retract(f"chat_message:{msg.id}")
+    db.session.flush()
+    return msg
+
+
+def react(user: User, msg: ChatMessage, emoji, on) -> ChatMessage:
+    if emoji not in REACTIONS or not isinstance(on, bool):
+        raise ChatError(_l("That reaction is not available."), "emoji")
+    if msg.is_deleted:
+        raise ChatError(_l("That message is gone."), "no_message")
+    if not may_post(user, msg.room):
+        raise ChatError(_l("Join the community to write in its rooms."), "forbidden")
+    row = db.session.get(ChatReaction, (msg.id, user.id, emoji))
+    if on and row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ChatReaction(message_id=msg.id, user_id=user.id, emoji=emoji))
+        except IntegrityError:
+            pass
+    elif not on and row is not None:
+        db.session.delete(row)
+    db.session.flush()
+    return msg
+
+
+def reactions_of(message_ids: list[int]) -> dict[int, list[dict]]:
+    """{message id: [{"emoji", "count", "users": [usernames]}]} in the order of REACTIONS."""
+    if not message_ids:
+        return {}
+    rows = db.session.execute(
+        select(ChatReaction.message_id, ChatReaction.emoji, User.username)
+        .join(User, User.id == ChatReaction.user_id)
+        .where(ChatReaction.message_id.in_(message_ids)).order_by(ChatReaction.created_at)).all()
+    out: dict[int, dict[str, list[str]]] = {}
+    for mid, emoji, username in rows:
+        out.setdefault(mid, {}).setdefault(emoji, []).append(username)
+    order = {e: i for i, e in enumerate(REACTIONS)}
+    return {mid: [{"emoji": e, "count": len(us), "users": us} for e, us in sorted(d.items(), key=lambda kv: order.get(kv[0], 99))]
+            for mid, d in out.items()}
+
+
+def to_dict(msg: ChatMessage, reactions: list[dict] | None = None) -> dict:
+    sender = msg.sender
+    return {
+        "id": msg.id, "room": msg.room_id, "seq": msg.seq, "client_id": msg.client_id,
+        "parent": msg.parent_id, "replies": msg.reply_count,
+        "sender": {"id": sender.id, "username": sender.username, "name": sender.name} if sender else None,
+        "html": msg.body_html, "body": msg.body,
+        "created": msg.created_at.isoformat(), "edited": msg.edited_at.isoformat() if msg.edited_at and not msg.is_deleted else None,
+        "deleted": msg.is_deleted, "reactions": reactions or [],
+    }
+
+
+def dicts(messages: list[ChatMessage]) -> list[dict]:
+    reactions = reactions_of([m.id for m in messages])
+    return [to_dict(m, reactions.get(m.id)) for m in messages]
+
+
+# --------------------------------------------------------------------------- history
+
+
+def _limit(limit) -> int:
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        return PAGE
+    return min(limit, MAX_PAGE)
+
+
+def before(room: ChatRoom, before_seq: int | None = None, limit: int = PAGE) -> tuple[list[ChatMessage], bool]:
+    """The newest room messages (not thread replies) below ``before_seq``, oldest first, and
+    whether there are older ones. A keyset scan on (room_id, seq): the same cost at any depth."""
+    limit = _limit(limit)
+    stmt = select(ChatMessage).where(ChatMessage.room_id == room.id, ChatMessage.parent_id.is_(None))
+    if before_seq is not None:
+        stmt = stmt.where(ChatMessage.seq < before_seq)
+    rows = list(db.session.scalars(stmt.order_by(ChatMessage.seq.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    return rows[:limit][::-1], more
+
+
+def after(room: ChatRoom, after_seq: int, limit: int = MAX_PAGE) -> tuple[list[ChatMessage], bool]:
+    """Every message (thread replies included) above ``after_seq``, oldest first: reconnect
+    catch-up. ``more`` says the client should ask again from the last one."""
+    limit = _limit(limit)
+    rows = list(db.session.scalars(select(ChatMessage).where(
+        ChatMessage.room_id == room.id, ChatMessage.seq > after_seq).order_by(ChatMessage.seq).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+def around(room: ChatRoom, seq: int, limit: int = PAGE) -> tuple[list[ChatMessage], bool, bool]:
+    """Room messages from a little before ``seq`` onwards: (messages, older exist, newer exist)."""
+    head = limit // 5
+    older, has_older = before(room, seq, head)
+    rows = list(db.session.scalars(select(ChatMessage).where(
+        ChatMessage.room_id == room.id, ChatMessage.parent_id.is_(None), ChatMessage.seq >= seq)
+        .order_by(ChatMessage.seq).limit(limit - len(older) + 1)))
+    newer = len(rows) > limit - len(older)
+    return older + rows[: limit - len(older)], has_older, newer
+
+
+def thread(parent: ChatMessage) -> list[ChatMessage]:
+    return list(db.session.scalars(select(ChatMessage).where(ChatMessage.parent_id == parent.id)
+                                   .order_by(ChatMessage.seq).limit(1000)))
+
+
+def search(room: ChatRoom, q: str, limit: int = 50) -> list[ChatMessage]:
+    """Messages of the room containing every word of ``q`` (case-insensitive), newest first."""
+    words = [w for w in (q or "").split() if w][:8]
+    if not words:
+        return []
+    conds = []
+    for w in words:
+        pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conds.append(ChatMessage.body.ilike(pattern, escape="\\"))
+    return list(db.session.scalars(select(ChatMessage).where(
+        ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False), and_(*conds))
+        .order_by(ChatMessage.seq.desc()).limit(limit)))
+
+
+# --------------------------------------------------------------------------- read positions
+
+
+def _set_read(user: User, room: ChatRoom, seq: int) -> int:
+    return _set_read_ids(user.id, room.id, seq)
+
+
+def _set_read_ids(user_id: int, room_id: int, seq: int) -> int:
+    row = db.session.get(ChatParticipant, (room_id, user_id))
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                row = ChatParticipant(room_id=room_id, user_id=user_id, last_read_seq=seq)
+                db.session.add(row)
+        except IntegrityError:
+            row = db.session.get(ChatParticipant, (room_id, user_id))
+    if row.last_read_seq < seq:
+        row.last_read_seq = seq
+    db.session.flush()
+    return row.last_read_seq
+
+
+def mark_read(user: User, room: ChatRoom, seq) -> int:
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ChatError(_l("The read position is not a number."), "seq")
+    return _set_read(user, room, min(seq, room.last_seq))
+
+
+def last_read(user: User, room: ChatRoom) -> int:
+    return db.session.scalar(select(ChatParticipant.last_read_seq).where(
+        ChatParticipant.room_id == room.id, ChatParticipant.user_id == user.id)) or 0
+
+
+def first_unread(user: User, room: ChatRoom) -> int | None:
+    read = last_read(user, room)
+    return db.session.scalar(select(func.min(ChatMessage.seq)).where(
+        ChatMessage.room_id == room.id, ChatMessage.seq > read, ChatMessage.parent_id.is_(None),
+        or_(ChatMessage.sender_id.is_(None), ChatMessage.sender_id != user.id)))
+
+
+@dataclass
+class RoomEntry:
+    room: ChatRoom
+    title: str
+    url: str
+    unread: int
+    community: Community | None
+
+
+def my_rooms(user: User) -> list[RoomEntry]:
+    """Rooms the person is in (conversations, and community rooms they opened and may still
+    read), most recently active first, with unread counts."""
+    rows = db.session.execute(
+        select(ChatRoom, ChatParticipant.last_read_seq)
+        .join(ChatParticipant, ChatParticipant.room_id == ChatRoom.id)
+        .where(ChatParticipant.user_id == user.id)
+        .order_by(ChatRoom.last_message_at.desc().nulls_last(), ChatRoom.id.desc())).all()
+    out = []
+    for room, read in rows:
+        if room.kind == COMMUNITY and not may_read(user, room):
+            continue
+        out.append(RoomEntry(room, room_title(room, user), room_url(room), max(0, room.last_seq - read),
+                             room.community))
+    return out
+
+
+def unread_total(user: User) -> int:
+    """Unread messages over every room the person is in (for the navigation)."""
+    rows = db.session.execute(
+        select(ChatRoom.kind, ChatRoom.community_id, ChatRoom.last_seq - ChatParticipant.last_read_seq)
+        .join(ChatParticipant, ChatParticipant.room_id == ChatRoom.id)
+        .where(ChatParticipant.user_id == user.id, ChatRoom.last_seq > ChatParticipant.last_read_seq)).all()
+    total = 0
+    visible = None
+    for kind, community_id, n in rows:
+        if kind == COMMUNITY:
+            if visible is None:
+                visible = set(db.session.scalars(access.visible_community_ids(user)))
+            if community_id not in visible:
+                continue
+        total += n
+    return total
+
+
+def unread_in(user: User, room: ChatRoom) -> int:
+    return max(0, room.last_seq - last_read(user, room))
+
+
+def rooms_of_community(community_id: int) -> list[int]:
+    return list(db.session.scalars(select(ChatRoom.id).where(ChatRoom.community_id == community_id)))

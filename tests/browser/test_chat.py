@@ -1,0 +1,91 @@
+"""Chat in Debian's Chromium against the real server: two people in two browser contexts talk
+live, one goes offline (and writes while offline), comes back, and both see the same history."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import create_community, register, slug_from_url
+
+pytestmark = pytest.mark.browser
+
+
+def messages(page) -> list[str]:
+    return [t.strip() for t in page.locator("[data-messages] > li.chat-msg[data-seq] .chat-body").all_inner_texts()]
+
+
+def say(page, text: str) -> None:
+    page.fill("#chat-body", text)
+    page.locator("#chat-body").press("Enter")
+
+
+def test_two_people_chat_one_goes_offline_and_back(server, new_page):
+    ana, watch_a = new_page()
+    bo, watch_b = new_page()
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    create_community(ana, "Platform", description="Ops.", access="public")
+    slug = slug_from_url(ana.url)
+    bo.goto(f"/c/{slug}/")
+    with bo.expect_navigation():
+        bo.locator(".community-actions").get_by_role("button", name="Join").click()
+
+    ana.goto(f"/c/{slug}/")
+    ana.locator("nav.tabs").get_by_role("link", name="Chat").click()
+    ana.wait_for_url(f"**/c/{slug}/chat/general")
+    bo.goto(f"/c/{slug}/chat/general")
+    for page in (ana, bo):
+        expect(page.locator("[data-status]")).to_have_text("Live")
+        expect(page.locator("#chat-body")).to_be_enabled()
+    expect(ana.locator("[data-presence]")).to_contain_text("Bo Chen")
+
+    say(ana, "Hello **Bo**, deploy at 5?")
+    expect(bo.locator("[data-messages] .chat-body strong")).to_have_text("Bo")
+    # Typing shows on the other side.
+    bo.locator("#chat-body").press_sequentially("Sur")
+    expect(ana.locator("[data-typing]")).to_contain_text("Bo Chen is typing")
+    bo.fill("#chat-body", "")
+    say(bo, "Sure, @ana")
+    expect(ana.locator("[data-messages] li.mentions-me")).to_contain_text("Sure")
+
+    # Bo loses the network; both keep writing.
+    bo.context.set_offline(True)
+    expect(bo.locator("[data-status]")).not_to_have_text("Live", timeout=20_000)
+    say(ana, "While you were away 1")
+    say(ana, "While you were away 2")
+    say(bo, "Written offline")
+    expect(bo.locator("[data-pending]")).to_have_count(1)
+    expect(ana.locator("[data-messages] > li.chat-msg[data-seq]")).to_have_count(4)
+
+    bo.context.set_offline(False)
+    expect(bo.locator("[data-status]")).to_have_text("Live", timeout=30_000)
+    expect(bo.locator("[data-pending]")).to_have_count(0)
+    expected = ["Hello Bo, deploy at 5?", "Sure, @ana", "While you were away 1", "While you were away 2",
+                "Written offline"]
+    expect(ana.locator("[data-messages] > li.chat-msg[data-seq]")).to_have_count(5)
+    expect(bo.locator("[data-messages] > li.chat-msg[data-seq]")).to_have_count(5)
+    assert messages(ana) == expected and messages(bo) == expected
+
+    # A reload shows the same history, once.
+    bo.reload()
+    expect(bo.locator("[data-status]")).to_have_text("Live")
+    assert messages(bo) == expected
+
+    # Edit and react live.
+    mine = ana.locator("[data-messages] li.chat-msg[data-seq]").first
+    mine.hover()
+    mine.locator("[data-edit]").click()
+    mine.locator("form.chat-edit textarea").fill("Hello Bo, deploy at 6?")
+    mine.locator("form.chat-edit button[type=submit]").click()
+    expect(bo.locator("[data-messages] li.chat-msg[data-seq]").first).to_contain_text("deploy at 6?")
+    expect(bo.locator("[data-messages] li.chat-msg[data-seq]").first.locator(".chat-edited")).to_be_visible()
+    first_b = bo.locator("[data-messages] li.chat-msg[data-seq]").first
+    first_b.hover()
+    first_b.locator("details.chat-picker summary").click()
+    first_b.locator(".chat-picker-row button", has_text="👍").click()
+    expect(ana.locator("[data-messages] li.chat-msg[data-seq]").first.locator(".chat-reaction")).to_have_text("👍 1")
+
+    for w in (watch_a, watch_b):
+        problems = [p for p in w.problems() if "ERR_INTERNET_DISCONNECTED" not in p and "WebSocket" not in p]
+        assert problems == []
+    assert ana.evaluate("window.__cspViolations") == []

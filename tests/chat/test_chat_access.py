@@ -1,0 +1,175 @@
+"""The access matrix for chat, over HTTP and over sockets: anonymous, outsider, member,
+moderator, owner and admin on public, moderated and restricted communities; direct conversations
+for their participants only; leaving a community takes one out of its rooms live."""
+from __future__ import annotations
+
+import pytest
+
+from tests.chat.conftest import call, cid, received
+from tests.helpers import text
+
+ACCESS = ["public", "moderated", "restricted"]
+ROLES = ["anonymous", "outsider", "member", "moderator", "owner", "admin"]
+
+
+@pytest.fixture
+def world(app, make_user, make_community, admin_user, room_of):
+    owner, moderator, member, outsider = make_user("owner"), make_user("moder"), make_user("member"), make_user("outsider")
+    communities = {a: make_community(owner, name=f"{a.title()} Place", access=a, members=[member], moderators=[moderator])
+                   for a in ACCESS}
+    rooms = {a: room_of(c) for a, c in communities.items()}
+    people = {"owner": owner, "moderator": moderator, "member": member, "outsider": outsider,
+              "admin": admin_user, "anonymous": None}
+    return people, communities, rooms
+
+
+def _reads(access, role):
+    return role == "admin" or role in ("member", "moderator", "owner") or (role != "anonymous" and access != "restricted")
+
+
+def _writes(role):
+    return role in ("member", "moderator", "owner")
+
+
+@pytest.mark.parametrize("access", ACCESS)
+@pytest.mark.parametrize("role", ROLES)
+def test_pages(world, client_for, access, role):
+    people, communities, rooms = world
+    c = communities[access]
+    web = client_for(people[role])
+    pages = [f"/c/{c.slug}/chat/", f"/c/{c.slug}/chat/general", f"/c/{c.slug}/chat/general/history",
+             f"/c/{c.slug}/chat/general/search?q=x"]
+    for url in pages:
+        r = web.get(url)
+        if role == "anonymous":
+            assert r.status_code == 302 and "/login" in r.headers["Location"], url
+        elif not _reads(access, role):
+            assert r.status_code == 404, url
+            assert c.name not in text(r)
+        else:
+            assert r.status_code in (200, 302), url
+    if _reads(access, role) and role != "anonymous":
+        page = text(web.get(f"/c/{c.slug}/chat/general"))
+        assert ('data-composer' in page) == _writes(role)
+    manage = web.get(f"/c/{c.slug}/chat/+new")
+    want = 302 if role == "anonymous" else 404 if not _reads(access, role) else 200 if role in ("owner", "admin") else 403
+    assert manage.status_code == want
+    assert web.get(f"/c/{c.slug}/chat/no-such-room").status_code in (302, 404)
+
+
+@pytest.mark.parametrize("access", ACCESS)
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_sockets(world, sio, access, role, stored):
+    people, communities, rooms = world
+    room = rooms[access]
+    sc = sio(people[role])
+    joined = call(sc, "join", room=room)
+    history = call(sc, "history", room=room)
+    sent = call(sc, "send", room=room, body=f"from {role}", client_id=cid())
+    if not _reads(access, role):
+        # The same answer as for a room that does not exist: nothing leaks.
+        for ack in (joined, history, sent):
+            assert ack["error"] == "no_room"
+        assert stored(room) == []
+        return
+    assert joined["ok"] and history["ok"]
+    assert joined["can_post"] == _writes(role)
+    if _writes(role):
+        assert sent["ok"] and stored(room) == [(1, f"from {role}", people[role].username)]
+    else:
+        assert sent["error"] == "forbidden" and stored(room) == []
+
+
+def test_chat_switched_off_hides_the_rooms(app, make_user, make_community, client_for, sio, room_of):
+    owner = make_user("owner")
+    c = make_community(owner, tools=["wiki"])
+    assert client_for(owner).get(f"/c/{c.slug}/chat/").status_code == 404
+    room = room_of(c)
+    assert call(sio(owner), "join", room=room)["error"] == "no_room"
+
+
+def test_direct_conversations_are_private(make_user, client_for, sio, dm, admin_user):
+    ana, bo, cy = make_user("ana"), make_user("bo"), make_user("cy")
+    room = dm(ana, bo)
+    assert client_for(ana).get(f"/chat/{room}").status_code == 200
+    assert client_for(bo).get(f"/chat/{room}/history").status_code == 200
+    for person in (cy, admin_user):
+        web = client_for(person)
+        for url in (f"/chat/{room}", f"/chat/{room}/history", f"/chat/{room}/search?q=a"):
+            assert web.get(url).status_code == 404
+        assert call(sio(person), "join", room=room)["error"] == "no_room"
+    assert client_for(None).get(f"/chat/{room}").status_code == 302
+
+
+def test_leaving_a_restricted_community_removes_one_from_its_rooms_live(world, sio, client_for, app):
+    people, communities, rooms = world
+    room = rooms["restricted"]
+    c = communities["restricted"]
+    owner, member = sio(people["owner"]), sio(people["member"])
+    call(owner, "join", room=room)
+    call(member, "join", room=room)
+    received(member), received(owner)
+    web = client_for(people["member"])
+    assert web.post(f"/c/{c.slug}/leave").status_code == 302
+    assert received(member, "removed") == [{"rooms": [room]}]
+    assert received(owner, "presence")[-1]["online"] is False
+    call(owner, "send", room=room, body="secret plans", client_id=cid())
+    assert received(member, "new_message") == []  # no longer in the room
+    assert call(member, "join", room=room)["error"] == "no_room"
+    assert member.is_connected("/chat")
+
+
+def test_leaving_an_open_community_stops_writing_and_live_delivery(world, sio, client_for):
+    people, communities, rooms = world
+    room, c = rooms["public"], communities["public"]
+    owner, member = sio(people["owner"]), sio(people["member"])
+    call(owner, "join", room=room), call(member, "join", room=room)
+    received(member)
+    client_for(people["member"]).post(f"/c/{c.slug}/leave")
+    assert received(member, "removed") == [{"rooms": [room]}]
+    call(owner, "send", room=room, body="after", client_id=cid())
+    assert received(member, "new_message") == []
+    # Still a reader of a public community (may rejoin to read) but no longer a writer.
+    again = call(member, "join", room=room)
+    assert again["ok"] and not again["can_post"]
+    assert call(member, "send", room=room, body="x", client_id=cid())["error"] == "forbidden"
+
+
+def test_every_event_refuses_a_room_one_may_not_read(world, sio, stored):
+    people, communities, rooms = world
+    room = rooms["restricted"]
+    member = sio(people["member"])
+    call(member, "join", room=room)
+    mid = call(member, "send", room=room, body="inside", client_id=cid())["id"]
+    outsider = sio(people["outsider"])
+    received(outsider)
+    refusals = {
+        "join": ({"room": room}, "no_room"),
+        "history": ({"room": room}, "no_room"),
+        "catchup": ({"room": room, "after": 0}, "no_room"),
+        "send": ({"room": room, "body": "x", "client_id": cid()}, "no_room"),
+        "read": ({"room": room, "seq": 1}, "no_room"),
+        "thread": ({"message": mid}, "no_message"),
+        "edit": ({"message": mid, "body": "x"}, "no_message"),
+        "delete": ({"message": mid}, "no_message"),
+        "react": ({"message": mid, "emoji": "👍", "on": True}, "no_message"),
+        "typing": ({"room": room, "typing": True}, "not_joined"),
+    }
+    for event, (data, error) in refusals.items():
+        ack = call(outsider, event, data)
+        assert ack["ok"] is False and ack["error"] == error, event
+    assert call(outsider, "watch", rooms=[room])["rooms"] == {}
+    assert [e["error"] for e in received(outsider, "chat_error")] == [e for _d, e in refusals.values()]
+    call(member, "send", room=room, body="still secret", client_id=cid())
+    assert received(outsider, "new_message") == []
+    assert [b for _s, b, _u in stored(room)] == ["inside", "still secret"]
+    assert outsider.is_connected("/chat")
+
+
+def test_anonymous_gets_no_chat_anywhere(app, world, client_for):
+    people, communities, rooms = world
+    web = client_for(None)
+    for url in ("/chat/", "/chat/1", "/chat/1/history"):
+        r = web.get(url)
+        assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert web.post("/chat/new", data={"people": "owner"}).status_code == 302
