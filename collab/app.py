@@ -111,10 +111,12 @@ def _register_blueprints(app: Flask) -> None:
     from collab.search import bp as search_bp
     from communities import bp as communities_bp
     from wiki import bp as wiki_bp
+    from blogs import bp as blogs_bp
 
     # The models of every package must be imported before migrations or create_all see them.
     import collab.settings  # noqa: F401
     import wiki.models  # noqa: F401
+    import blogs.models  # noqa: F401
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -122,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(search_bp)
     app.register_blueprint(wiki_bp, url_prefix="/c/<slug>/wiki")
+    app.register_blueprint(blogs_bp)
 
 
 def _init_templates(app: Flask) -> None:
