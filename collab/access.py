@@ -63,6 +63,18 @@ def can_view(user, community: Community) -> bool:
     return is_member(user, community)
 
 
+def viewers_among(users, community: Community | None) -> list:
+    """Those of ``users`` (active User objects) who may view ``community``, in one query: the
+    same rule as can_view, for telling many people at once. None means personal content, which
+    every signed-in person may read."""
+    users = [u for u in users if _authenticated(u)]
+    if community is None or community.access in (PUBLIC, MODERATED):
+        return users
+    members = set(db.session.scalars(select(Membership.user_id).where(
+        Membership.community_id == community.id, Membership.user_id.in_([u.id for u in users]))))
+    return [u for u in users if u.is_admin or u.id in members]
+
+
 def can_post(user, community: Community) -> bool:
     """Contribute content (tools may narrow this with their own settings)."""
     if community.is_archived or not _authenticated(user):

@@ -97,10 +97,14 @@ def _init_extensions(app: Flask) -> None:
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         manage_session=False,
     )
+    from collab import files
+    from collab.activity import install_hooks
     from collab.realtime import init_realtime
     from collab.search import init_search
 
     init_realtime()
+    install_hooks()
+    files.install_hooks()
     init_search(app)
 
 
@@ -114,6 +118,8 @@ def _register_blueprints(app: Flask) -> None:
     from blogs import bp as blogs_bp
 
     # The models of every package must be imported before migrations or create_all see them.
+    import collab.activity.models  # noqa: F401
+    import collab.files  # noqa: F401
     import collab.settings  # noqa: F401
     import wiki.models  # noqa: F401
     import blogs.models  # noqa: F401

@@ -62,6 +62,8 @@ class Config:
         self.UPLOAD_PATH = os.environ.get("COLLAB_UPLOAD_PATH") or str(instance / "uploads")
         self.MAX_CONTENT_LENGTH = int(os.environ.get("COLLAB_MAX_UPLOAD_MB", "16")) * 1024 * 1024
         self.AVATAR_MAX_BYTES = int(os.environ.get("COLLAB_AVATAR_MAX_KB", "4096")) * 1024
+        # One uploaded file (attachments, images in posts); the request limit above caps a whole form.
+        self.FILE_MAX_BYTES = int(os.environ.get("COLLAB_FILE_MAX_MB", "10")) * 1024 * 1024
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("COLLAB_SECURE_COOKIES")
