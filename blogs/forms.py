@@ -6,6 +6,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -30,6 +31,8 @@ class PostForm(FlaskForm):
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=600), NoControlChars()],
                        description=_l("Separated by commas, up to 10."))
     publish_at = StringField(_l("Publish at"), validators=[Optional(), Length(max=40), NoControlChars()])
+    image = FileField(_l("Add an image"), description=_l("JPEG, PNG, GIF or WebP. It is added to the text "
+                                                          "where you can move it."))
     client_token = HiddenField()
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from collab.accounts.models import User
 from collab.db import TimestampMixin, UTCDateTime, utcnow
 from collab.extensions import db
+from collab.files import StoredFile
 from communities.models import Community
 
 TITLE_MAX = 200
@@ -222,3 +223,22 @@ class IdeaVote(db.Model):
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class BlogImage(db.Model):
+    """An image uploaded to a blog (through collab.files), served by the blog's own route to
+    whoever may read that blog."""
+
+    __tablename__ = "blog_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"), nullable=False)
+    # None: an image of its uploader's personal blog.
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    file: Mapped[StoredFile] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (Index("ix_blog_images_community", "community_id", "id"),
+                      Index("ix_blog_images_uploader", "uploader_id"))

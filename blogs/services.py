@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from collab import access
+from collab import access, files
 from collab.accounts.models import User
 from collab.db import utcnow
 from collab.extensions import db
@@ -41,6 +41,7 @@ from .models import (
     BlogAck,
     BlogComment,
     BlogFeedToken,
+    BlogImage,
     BlogLike,
     BlogPost,
     BlogPostTag,
@@ -275,11 +276,13 @@ def edit_post(blog: Blog, post: BlogPost, editor: User, data: PostInput) -> Blog
     if not may_edit_post(editor, blog, post) or post.is_deleted:
         raise BlogError(_l("You may not edit this post."))
     now = utcnow()
-    was_live = post.is_live(now)
+    was_live, previous = post.is_live(now), post.body
     _apply(post, data, now)
     if was_live and post.is_live(now):
         post.edited_at = now
     db.session.flush()
+    if post.released_at is not None and post.is_live(now) and post.body != previous:
+        hooks.edited(post, previous)
     _release_if_live(post, now)
     return post
 
@@ -502,3 +505,31 @@ def read_receipts(post: BlogPost, community: Community) -> tuple[list[tuple[User
                User.is_deactivated.is_(False))
         .order_by(User.display_name)).all()
     return [(u, t) for u, t in read], list(unread)
+
+
+# --------------------------------------------------------------------------- images
+
+
+def upload_image(blog: Blog, user: User, data, filename: str | None) -> BlogImage:
+    """Keep an image for this blog's posts; raises BlogError with the upload check's message."""
+    if not may_write(user, blog):
+        raise BlogError(_l("You may not write posts in this blog."))
+    try:
+        stored = files.store(data, filename, uploader=user, community=blog.community, kind="image")
+    except files.UploadError as e:
+        raise BlogError(e.message, "image") from e
+    db.session.flush()
+    image = BlogImage(file_id=stored.id, file=stored, community_id=blog.community.id if blog.community else None,
+                      uploader_id=user.id)
+    db.session.add(image)
+    db.session.flush()
+    return image
+
+
+def find_image(blog: Blog, image_id: int) -> BlogImage | None:
+    image = db.session.get(BlogImage, image_id)
+    if image is None:
+        return None
+    if blog.community is not None:
+        return image if image.community_id == blog.community.id else None
+    return image if image.community_id is None and image.uploader_id == blog.owner.id else None

@@ -238,6 +238,38 @@ def post(slug, username, post_id: int):
 # --------------------------------------------------------------------------- writing
 
 
+def _upload(blog: Blog, form: PostForm) -> None:
+    """The editor's "Upload image" button: keep the image and add it to the text being written."""
+    upload = request.files.get("image")
+    if not upload or not upload.filename:
+        form.image.errors = [_("Choose an image file first.")]
+        return
+    try:
+        image = services.upload_image(blog, current_user, upload, upload.filename)
+    except BlogError as e:
+        db.session.rollback()
+        form.image.errors = [str(e.message)]
+        return
+    db.session.commit()
+    src = url_for("blogs.image", image_id=image.id, **blog.key)
+    alt = image.file.name.rsplit(".", 1)[0].replace("]", "").replace("[", "")
+    text = (form.body.data or "").rstrip("\n")
+    form.body.data = (text + "\n\n" if text else "") + f"![{alt}]({src})\n"
+    flash(_("The image is added to the text."), "success")
+
+
+@blog_route("/images/<int:image_id>")
+@login_required
+def image(slug, username, image_id: int):
+    blog = load_blog(slug, username)
+    found = services.find_image(blog, image_id)
+    if found is None:
+        abort(404)
+    from collab import files
+
+    return files.send(found.file)
+
+
 def _post_input(form: PostForm) -> PostInput:
     action = request.form.get("action", "draft")
     if action not in ("draft", "publish", "schedule", "save"):
@@ -269,6 +301,8 @@ def new(slug, username):
     form = PostForm()
     if request.method == "GET":
         form.client_token.data = new_token()
+    elif form.validate_on_submit() and request.form.get("action") == "upload":
+        _upload(blog, form)
     elif form.validate_on_submit():
         try:
             item = services.create_post(blog, current_user, _post_input(form))
@@ -293,6 +327,9 @@ def edit(slug, username, post_id: int):
         form.title.data, form.summary.data, form.body.data = item.title, item.summary, item.body
         form.tags.data = ", ".join(item.tags)
         form.publish_at.data = local_input(item.published_at) if item.is_scheduled else ""
+    elif form.validate_on_submit() and request.form.get("action") == "upload":
+        _upload(blog, form)
+        item = load_post(blog, post_id)
     elif form.validate_on_submit():
         try:
             services.edit_post(blog, item, current_user, _post_input(form))

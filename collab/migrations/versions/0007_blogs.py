@@ -1,8 +1,8 @@
-"""blogs: posts, tags, comments, likes, read receipts, feed tokens, settings, idea campaigns, ideas, votes
+"""blogs: posts, tags, comments, likes, read receipts, feed tokens, settings, images, idea campaigns, ideas, votes
 
 Revision ID: 0007
-Revises: 0004
-Create Date: 2026-11-22 15:06:37.362115
+Revises: 0005
+Create Date: 2026-11-22 15:24:40.643023
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ import collab.db
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
@@ -116,6 +116,21 @@ def upgrade():
         batch_op.create_index('ix_blog_comments_client_token', ['author_id', 'client_token'], unique=True)
         batch_op.create_index('ix_blog_comments_post', ['post_id', 'id'], unique=False)
 
+    op.create_table('blog_images',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('file_id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=True),
+    sa.Column('uploader_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', collab.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_blog_images_community_id_communities'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['file_id'], ['stored_files.id'], name=op.f('fk_blog_images_file_id_stored_files'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploader_id'], ['users.id'], name=op.f('fk_blog_images_uploader_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_blog_images'))
+    )
+    with op.batch_alter_table('blog_images', schema=None) as batch_op:
+        batch_op.create_index('ix_blog_images_community', ['community_id', 'id'], unique=False)
+        batch_op.create_index('ix_blog_images_uploader', ['uploader_id'], unique=False)
+
     op.create_table('blog_likes',
     sa.Column('post_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -183,6 +198,11 @@ def downgrade():
 
     op.drop_table('blog_post_tags')
     op.drop_table('blog_likes')
+    with op.batch_alter_table('blog_images', schema=None) as batch_op:
+        batch_op.drop_index('ix_blog_images_uploader')
+        batch_op.drop_index('ix_blog_images_community')
+
+    op.drop_table('blog_images')
     with op.batch_alter_table('blog_comments', schema=None) as batch_op:
         batch_op.drop_index('ix_blog_comments_post')
         batch_op.drop_index('ix_blog_comments_client_token')
