@@ -491,17 +491,18 @@ def has_acknowledged(post: BlogPost, user) -> bool:
 
 
 def read_receipts(post: BlogPost, community: Community) -> tuple[list[tuple[User, datetime]], list[User]]:
-    """(members who acknowledged with when, members who have not yet), by name."""
+    """(members who acknowledged with when, members who have not yet), by name; the author has
+    read their own announcement and is in neither list."""
     from communities.models import Membership
 
     read = db.session.execute(
         select(User, BlogAck.created_at).join(BlogAck, BlogAck.user_id == User.id)
         .join(Membership, (Membership.user_id == User.id) & (Membership.community_id == community.id))
-        .where(BlogAck.post_id == post.id).order_by(User.display_name)).all()
+        .where(BlogAck.post_id == post.id, User.id != post.author_id).order_by(User.display_name)).all()
     acked = select(BlogAck.user_id).where(BlogAck.post_id == post.id)
     unread = db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.community_id == community.id, User.id.not_in(acked),
+        .where(Membership.community_id == community.id, User.id.not_in(acked), User.id != post.author_id,
                User.is_deactivated.is_(False))
         .order_by(User.display_name)).all()
     return [(u, t) for u, t in read], list(unread)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import datetime, timedelta, timezone
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_timedelta, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import exists, func, select
 
 from collab import access
@@ -171,6 +172,22 @@ def feed_url(blog: Blog, tag: str | None = None) -> str | None:
     return url_for("blogs.feed", **args)
 
 
+@bp.app_template_filter("blog_ago")
+def blog_ago(value):
+    """Like the core's |ago for long lists (200 comments): the relative text only, each distinct
+    one formatted once per request (Babel's formatting dominated the post page)."""
+    if not value:
+        return ""
+    secs = int((value - utcnow()).total_seconds())
+    key = secs // 60 if abs(secs) < 86400 else secs // 3600
+    cache = g.setdefault("_blog_ago", {})
+    rel = cache.get(key)
+    if rel is None:
+        rel = cache[key] = format_timedelta(timedelta(seconds=key * (60 if abs(secs) < 86400 else 3600)),
+                                            add_direction=True, granularity="minute")
+    return Markup('<time datetime="{iso}">{rel}</time>').format(iso=value.isoformat(), rel=rel)
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -202,6 +219,7 @@ def index(slug, username):
 
         unread = db.session.scalars(
             select(BlogPost).where(blog.posts_clause(), BlogPost.live_clause(), BlogPost.is_announcement.is_(True),
+                                   BlogPost.author_id != user.id,
                                    ~exists().where(BlogAck.post_id == BlogPost.id, BlogAck.user_id == user.id))
             .order_by(BlogPost.published_at.desc()).limit(5)).all()
     return render_template("blogs/index.html", listing=listing, tag=tag, month=month, mine=mine, unread=unread,
@@ -224,7 +242,7 @@ def post(slug, username, post_id: int):
         "blogs/post.html", post=item, threads=threads, liked=services.has_liked(item, user),
         acked=services.has_acknowledged(item, user), receipts=receipts,
         must_ack=item.is_announcement and item.is_live() and blog.community is not None
-        and access.is_member(user, blog.community),
+        and item.author_id != user.id and access.is_member(user, blog.community),
         comment_form=CommentForm(formdata=None, client_token=new_token()),
         can_edit_post=services.may_edit_post(user, blog, item), **blog_context(blog))
     if item.is_live() and item.author_id != user.id:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -22,7 +23,7 @@ PREFIX = "/c/<slug>/blog/ideas"
 
 
 def status_labels() -> dict[str, str]:
-    return {"new": _("New"), "under_review": _("Under review"), "accepted": _("Accepted"),
+    return {"new": pgettext("idea status", "New"), "under_review": _("Under review"), "accepted": _("Accepted"),
             "implemented": _("Implemented"), "declined": _("Declined")}
 
 
