@@ -534,3 +534,16 @@ def find_image(blog: Blog, image_id: int) -> BlogImage | None:
     if blog.community is not None:
         return image if image.community_id == blog.community.id else None
     return image if image.community_id is None and image.uploader_id == blog.owner.id else None
+
+
+def may_see_image(user, blog: Blog, image: BlogImage) -> bool:
+    """Its uploader always; anyone else once a live post of the blog shows it (an image that is
+    only in a draft stays as private as the draft)."""
+    if _signed_in(user) and user.id == image.uploader_id:
+        return True
+    from sqlalchemy import or_
+
+    ref = f"images/{image.id}"
+    shown = or_(*(BlogPost.body.like(f"%{ref}{end}%") for end in (")", " ", '"', "'")))
+    return db.session.scalar(select(BlogPost.id).where(blog.posts_clause(), BlogPost.live_clause(), shown)
+                             .limit(1)) is not None

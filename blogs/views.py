@@ -281,7 +281,7 @@ def _upload(blog: Blog, form: PostForm) -> None:
 def image(slug, username, image_id: int):
     blog = load_blog(slug, username)
     found = services.find_image(blog, image_id)
-    if found is None:
+    if found is None or not services.may_see_image(current_user, blog, found):
         abort(404)
     from collab import files
 

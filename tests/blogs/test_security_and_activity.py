@@ -67,6 +67,14 @@ def test_image_upload_checks_and_keeps_the_text(community, people, client_for):
     image.close()
     # Another community's blog does not serve it.
     assert member.get(src.replace(f"/c/{community.slug}/", f"/u/{people['member'].username}/")).status_code == 404
+    # While the image is only in a draft, only its uploader sees it; once a post shows it, readers do.
+    other = client_for(people["other"])
+    pid = post_id(write(member, base, title="Chart", body=f"![chart]({src})", action="draft"))
+    assert other.get(src).status_code == 404
+    member.post(base + f"{pid}/edit", data={"title": "Chart", "body": f"![chart]({src})", "action": "publish"})
+    shown = other.get(src)
+    assert shown.status_code == 200 and shown.mimetype == "image/png"
+    shown.close()
 
 
 def test_stream_events_and_notifications(app, community, people, client_for):
