@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from communities import bp as communities_bp
     from forums import bp as forums_bp
     from wiki import bp as wiki_bp
+    from blogs import bp as blogs_bp
 
     # The models of every package must be imported before migrations or create_all see them.
     import collab.activity.models  # noqa: F401
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     import collab.chat.models  # noqa: F401
     import forums.models  # noqa: F401
     import wiki.models  # noqa: F401
+    import blogs.models  # noqa: F401
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -145,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(wiki_bp, url_prefix="/c/<slug>/wiki")
     app.register_blueprint(forums_bp, url_prefix="/c/<slug>/forums")
     app.register_blueprint(chat_bp)
+    app.register_blueprint(blogs_bp)
 
     # Tool namespaces, on the Socket.IO server init_app built (see collab.realtime.init_realtime).
     from wiki.events import init_events as init_wiki_events

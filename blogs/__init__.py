@@ -1,0 +1,33 @@
+"""Blogs: a blog per community (the Blog tab) and one per person (on their profile), posts with
+drafts, scheduling, tags, comments and likes, Atom feeds, announcements with read receipts, and
+idea campaigns with votes. Plugs into the core through its registries only: the community tab
+(collab.tools), the profile section (collab.accounts) and the search types (collab.search)."""
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from collab.search import SearchType, register_type
+from collab.tools import Tool, register_tool
+
+from . import indexing
+from .models import BlogComment, BlogPost, Idea
+
+bp = Blueprint("blogs", __name__, template_folder="templates")
+
+register_tool(Tool(name="blog", label=lambda: _l("Blog"), endpoint="blogs.index", order=20))
+register_type(SearchType(
+    name="blogs", model=BlogPost, label=lambda: _l("Blog posts"), to_document=indexing.post_document,
+    load_all=indexing.load_posts, aliases=("blog", "post", "posts"), dependents=indexing.POST_DEPENDENTS,
+))
+register_type(SearchType(
+    name="blog_comments", model=BlogComment, label=lambda: _l("Blog comments"),
+    to_document=indexing.comment_document, load_all=indexing.load_comments, aliases=("comment", "comments"),
+    dependents=indexing.COMMENT_DEPENDENTS,
+))
+register_type(SearchType(
+    name="ideas", model=Idea, label=lambda: _l("Ideas"), to_document=indexing.idea_document,
+    load_all=indexing.load_ideas, aliases=("idea",), dependents=indexing.IDEA_DEPENDENTS,
+))
+
+from . import feeds, views, views_ideas  # noqa: E402,F401

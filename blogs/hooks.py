@@ -1,0 +1,77 @@
+"""The blog's side effects in the core: activity stream events and notifications
+(collab.activity). Search needs no call here: the outbox sees every change to a registered model.
+
+Keys: "blog_post:<id>", "blog_comment:<id>", "idea:<id>"; comments and likes are grouped under
+their post, so deleting a post retracts everything said about it."""
+from __future__ import annotations
+
+from flask import url_for
+
+from collab import activity
+
+from .indexing import post_url
+
+
+def _post_key(post) -> str:
+    return f"blog_post:{post.id}"
+
+
+def published(post) -> None:
+    url = post_url(post)
+    activity.record(post.author, "published", _post_key(post), community=post.community, title=post.title,
+                    url=url, summary=post.summary)
+    activity.notify_mentions(post.body, actor=post.author, key=_post_key(post), community=post.community,
+                             title=post.title, url=url)
+
+
+def edited(post, previous_body: str) -> None:
+    """A live post's text changed: only people newly @mentioned hear of it."""
+    activity.notify_mentions(post.body, actor=post.author, key=_post_key(post), community=post.community,
+                             title=post.title, url=post_url(post), previous=previous_body)
+
+
+def hidden(post) -> None:
+    activity.retract(_post_key(post))
+
+
+def liked(post, user) -> None:
+    activity.record(user, "liked", f"blog_like:{post.id}.{user.id}", group=_post_key(post),
+                    community=post.community, title=post.title, url=post_url(post))
+
+
+def commented(post, comment, parent) -> None:
+    key = f"blog_comment:{comment.id}"
+    url = post_url(post, _anchor=f"comment-{comment.id}")
+    actor = comment.author
+    activity.record(actor, "commented", key, group=_post_key(post), community=post.community,
+                    title=post.title, url=url)
+    activity.notify([post.author_id], "comment", actor=actor, key=key, community=post.community,
+                    title=post.title, url=url)
+    if parent is not None and parent.author_id and parent.author_id != post.author_id:
+        activity.notify([parent.author_id], "reply", actor=actor, key=key, community=post.community,
+                        title=post.title, url=url)
+    activity.notify_mentions(comment.body, actor=actor, key=key, community=post.community, title=post.title,
+                             url=url)
+
+
+def hidden_comment(comment) -> None:
+    activity.retract(f"blog_comment:{comment.id}")
+
+
+def _idea_url(idea) -> str:
+    return url_for("blogs.idea", slug=idea.community.slug, idea_id=idea.id)
+
+
+def idea_submitted(idea) -> None:
+    activity.record(idea.author, "submitted", f"idea:{idea.id}", group=f"idea_campaign:{idea.campaign_id}",
+                    community=idea.community, title=idea.title, url=_idea_url(idea))
+
+
+def idea_status(idea, user) -> None:
+    if idea.author_id:
+        activity.notify([idea.author_id], "idea_status", actor=user, key=f"idea:{idea.id}",
+                        community=idea.community, title=idea.title, url=_idea_url(idea))
+
+
+def idea_hidden(idea) -> None:
+    activity.retract(f"idea:{idea.id}")

@@ -1,0 +1,549 @@
+"""Blog operations and their rules. Views call these; nothing here touches the request.
+
+Who may do what is decided here through collab.access (``may_*``), for the two kinds of blog: a
+community's blog (the community's access and roles, plus the blog's own "who may post" setting)
+and a person's blog on their profile (readable by every signed-in person, written by its owner).
+
+Counters (likes, comments) change only by SQL arithmetic next to the row that justifies them, and
+rows that may exist once per person (likes, read receipts) are inserted with ON CONFLICT DO
+NOTHING, so double clicks and concurrent requests never count twice.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from collab import access, files
+from collab.accounts.models import User
+from collab.db import utcnow
+from collab.extensions import db
+from collab.text import render_markdown
+from communities.models import Community
+
+from .models import (
+    BODY_MAX,
+    COMMENT_MAX,
+    DRAFT,
+    POSTING_MEMBERS,
+    POSTING_MODERATORS,
+    PUBLISHED,
+    SUMMARY_MAX,
+    TAG_MAX,
+    TAGS_PER_POST,
+    TITLE_MAX,
+    BlogAck,
+    BlogComment,
+    BlogFeedToken,
+    BlogImage,
+    BlogLike,
+    BlogPost,
+    BlogPostTag,
+    BlogSettings,
+)
+from . import hooks
+
+
+class BlogError(ValueError):
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Blog:
+    """Whose blog: a community's (``community``) or a person's (``owner``)."""
+
+    community: Community | None = None
+    owner: User | None = None
+
+    @property
+    def key(self) -> dict:
+        """The URL arguments of this blog's pages."""
+        return {"slug": self.community.slug} if self.community else {"username": self.owner.username}
+
+    @property
+    def name(self) -> str:
+        return self.community.name if self.community else self.owner.name
+
+    def owns(self, post: BlogPost) -> bool:
+        if self.community is not None:
+            return post.community_id == self.community.id
+        return post.community_id is None and post.author_id == self.owner.id
+
+    def posts_clause(self):
+        if self.community is not None:
+            return BlogPost.community_id == self.community.id
+        return (BlogPost.community_id.is_(None)) & (BlogPost.author_id == self.owner.id)
+
+
+# --------------------------------------------------------------------------- who may
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def posting_rule(community: Community) -> str:
+    row = db.session.get(BlogSettings, community.id)
+    return row.posting if row else POSTING_MEMBERS
+
+
+def may_read(user, blog: Blog) -> bool:
+    if blog.community is not None:
+        return access.can_view(user, blog.community) and blog.community.has_tool("blog")
+    return _signed_in(user)
+
+
+def may_write(user, blog: Blog) -> bool:
+    if blog.community is not None:
+        c = blog.community
+        if not access.can_post(user, c):
+            return False
+        return posting_rule(c) == POSTING_MEMBERS or access.can_moderate(user, c)
+    return _signed_in(user) and user.id == blog.owner.id
+
+
+def may_comment(user, blog: Blog) -> bool:
+    if blog.community is not None:
+        return access.can_post(user, blog.community)
+    return _signed_in(user)
+
+
+def may_moderate(user, blog: Blog) -> bool:
+    if blog.community is not None:
+        return access.can_moderate(user, blog.community)
+    return access.is_admin(user) or (_signed_in(user) and user.id == blog.owner.id)
+
+
+def may_manage(user, blog: Blog) -> bool:
+    """Blog settings, announcements, idea campaigns: community owners and admins."""
+    return blog.community is not None and access.can_manage(user, blog.community)
+
+
+def may_edit_post(user, blog: Blog, post: BlogPost) -> bool:
+    if blog.community is not None:
+        return access.can_edit_owned(user, post.author_id, blog.community)
+    return _signed_in(user) and (user.id == post.author_id or user.is_admin)
+
+
+def may_see_post(user, blog: Blog, post: BlogPost) -> bool:
+    """Readers see live posts; drafts and scheduled posts are their author's alone; a deleted post
+    stays visible (with a restore button) to whoever may restore it."""
+    if post.is_deleted:
+        return may_edit_post(user, blog, post)
+    if post.is_live():
+        return True
+    return _signed_in(user) and user.id == post.author_id
+
+
+# --------------------------------------------------------------------------- text helpers
+
+_TAG_SPLIT = re.compile(r"[,，、;；\s]+")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise BlogError(_l("Give the post a title."), "title")
+    if len(title) > TITLE_MAX:
+        raise BlogError(_l("A title has at most %(max)d characters.", max=TITLE_MAX), "title")
+    return title
+
+
+def parse_tags(text: str) -> list[str]:
+    tags: list[str] = []
+    for raw in _TAG_SPLIT.split(text or ""):
+        tag = unicodedata.normalize("NFKC", raw).strip("#").strip().lower()
+        if not tag:
+            continue
+        if len(tag) > TAG_MAX:
+            raise BlogError(_l("A tag has at most %(max)d characters.", max=TAG_MAX), "tags")
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > TAGS_PER_POST:
+        raise BlogError(_l("A post has at most %(max)d tags.", max=TAGS_PER_POST), "tags")
+    return tags
+
+
+def reading_minutes(text: str) -> int:
+    """About 200 words a minute; Chinese and Japanese read at about 400 characters a minute."""
+    cjk = len(_CJK.findall(text or ""))
+    words = len(_WORD.findall(_CJK.sub(" ", text or "")))
+    return max(1, round((words + cjk / 2) / 200))
+
+
+def render(source: str) -> str:
+    return render_markdown(source, mention=_mention_url)
+
+
+def _mention_url(name: str) -> str | None:
+    from flask import url_for
+
+    exists = db.session.scalar(select(User.id).where(func.lower(User.username) == name.lower(),
+                                                  User.is_deactivated.is_(False)))
+    return url_for("accounts.profile", username=name) if exists else None
+
+
+def insert_ignore(model, **values) -> bool:
+    """INSERT the row unless one with the same key exists; True when this call inserted it."""
+    dialect = db.session.get_bind().dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    key = list(db.inspect(model).primary_key)
+    stmt = ins.values(**values).on_conflict_do_nothing().returning(*key)
+    return db.session.execute(stmt).first() is not None
+
+
+# --------------------------------------------------------------------------- posts
+
+
+@dataclass
+class PostInput:
+    title: str
+    body: str
+    summary: str = ""
+    tags: str = ""
+    action: str = "draft"  # draft | publish | schedule | save (keep the current state)
+    publish_at: datetime | None = None  # aware; with action "schedule"
+    client_token: str | None = None
+
+
+def _apply(post: BlogPost, data: PostInput, now: datetime) -> None:
+    post.title = clean_title(data.title)
+    body = (data.body or "").replace("\r\n", "\n")
+    if len(body) > BODY_MAX:
+        raise BlogError(_l("The text is too long (at most %(max)d characters).", max=BODY_MAX), "body")
+    summary = " ".join((data.summary or "").split())
+    if len(summary) > SUMMARY_MAX:
+        raise BlogError(_l("A summary has at most %(max)d characters.", max=SUMMARY_MAX), "summary")
+    tags = parse_tags(data.tags)
+    if data.action == "schedule":
+        if data.publish_at is None:
+            raise BlogError(_l("Give the date and time to publish at."), "publish_at")
+        if data.publish_at <= now:
+            raise BlogError(_l("The scheduled time is in the past. Choose a later time, or publish now."),
+                            "publish_at")
+    if body != (post.body or "") or not post.body_html:
+        post.body = body
+        post.body_html = render(body)
+        post.reading_minutes = reading_minutes(body)
+    post.summary = summary
+    current = {t.tag: t for t in post.tag_rows}
+    post.tag_rows = [current.get(t) or BlogPostTag(tag=t) for t in tags]
+    post.tags_text = ",".join(tags)
+    if data.action == "draft":
+        post.status, post.published_at = DRAFT, None
+    elif data.action == "publish":
+        post.status = PUBLISHED
+        if post.published_at is None or post.published_at > now:
+            post.published_at = now
+    elif data.action == "schedule":
+        post.status, post.published_at = PUBLISHED, data.publish_at
+
+
+def find_by_token(author: User, token: str | None) -> BlogPost | None:
+    if not token:
+        return None
+    return db.session.scalar(select(BlogPost).where(BlogPost.author_id == author.id, BlogPost.client_token == token))
+
+
+def create_post(blog: Blog, author: User, data: PostInput) -> BlogPost:
+    if not may_write(author, blog):
+        raise BlogError(_l("You may not write posts in this blog."))
+    earlier = find_by_token(author, data.client_token)
+    if earlier is not None:
+        return earlier  # a second submit of the same form
+    now = utcnow()
+    post = BlogPost(community_id=blog.community.id if blog.community else None, author_id=author.id,
+                    author=author, community=blog.community, client_token=data.client_token or None, body="")
+    _apply(post, data, now)
+    db.session.add(post)
+    db.session.flush()
+    _release_if_live(post, now)
+    return post
+
+
+def edit_post(blog: Blog, post: BlogPost, editor: User, data: PostInput) -> BlogPost:
+    if not may_edit_post(editor, blog, post) or post.is_deleted:
+        raise BlogError(_l("You may not edit this post."))
+    now = utcnow()
+    was_live, previous = post.is_live(now), post.body
+    _apply(post, data, now)
+    if was_live and post.is_live(now):
+        post.edited_at = now
+    db.session.flush()
+    if post.released_at is not None and post.is_live(now) and post.body != previous:
+        hooks.edited(post, previous)
+    _release_if_live(post, now)
+    return post
+
+
+def _release_if_live(post: BlogPost, now: datetime) -> None:
+    if post.released_at is None and post.is_live(now):
+        post.released_at = now
+        hooks.published(post)
+
+
+def release_due(blog: Blog | None = None) -> int:
+    """Give scheduled posts whose time has come their publication side effects (search, activity).
+    Visibility never waits for this: readers see a post from its time on by the query alone."""
+    now = utcnow()
+    stmt = select(BlogPost).where(BlogPost.released_at.is_(None), BlogPost.live_clause(now))
+    if blog is not None:
+        stmt = stmt.where(blog.posts_clause())
+    posts = db.session.scalars(stmt.limit(100)).all()
+    for post in posts:
+        post.released_at = now
+        hooks.published(post)
+    return len(posts)
+
+
+def due_exists(blog: Blog) -> bool:
+    return db.session.scalar(select(BlogPost.id).where(
+        blog.posts_clause(), BlogPost.released_at.is_(None), BlogPost.live_clause()).limit(1)) is not None
+
+
+def delete_post(blog: Blog, post: BlogPost, user: User) -> None:
+    if not may_edit_post(user, blog, post):
+        raise BlogError(_l("You may not delete this post."))
+    post.is_deleted = True
+    post.deleted_at = utcnow()
+    post.deleted_by_id = user.id
+    hooks.hidden(post)
+
+
+def restore_post(blog: Blog, post: BlogPost, user: User) -> None:
+    if not may_edit_post(user, blog, post):
+        raise BlogError(_l("You may not restore this post."))
+    post.is_deleted = False
+    post.deleted_at = post.deleted_by_id = None
+
+
+def count_view(post: BlogPost) -> None:
+    db.session.execute(update(BlogPost).where(BlogPost.id == post.id)
+                       .values(view_count=BlogPost.view_count + 1).execution_options(synchronize_session=False))
+
+
+def like(blog: Blog, post: BlogPost, user: User) -> bool:
+    if not may_comment(user, blog) or not post.is_live():
+        raise BlogError(_l("You may not like this post."))
+    if not insert_ignore(BlogLike, post_id=post.id, user_id=user.id, created_at=utcnow()):
+        return False
+    db.session.execute(update(BlogPost).where(BlogPost.id == post.id)
+                       .values(like_count=BlogPost.like_count + 1).execution_options(synchronize_session=False))
+    hooks.liked(post, user)
+    return True
+
+
+def unlike(post: BlogPost, user: User) -> bool:
+    gone = db.session.execute(delete(BlogLike).where(BlogLike.post_id == post.id, BlogLike.user_id == user.id))
+    if gone.rowcount != 1:
+        return False
+    db.session.execute(update(BlogPost).where(BlogPost.id == post.id)
+                       .values(like_count=BlogPost.like_count - 1).execution_options(synchronize_session=False))
+    return True
+
+
+def has_liked(post: BlogPost, user) -> bool:
+    if not _signed_in(user):
+        return False
+    return db.session.scalar(select(BlogLike.post_id).where(BlogLike.post_id == post.id,
+                                                            BlogLike.user_id == user.id)) is not None
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def _clean_comment(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise BlogError(_l("Write something first."), "body")
+    if len(body) > COMMENT_MAX:
+        raise BlogError(_l("A comment has at most %(max)d characters.", max=COMMENT_MAX), "body")
+    return body
+
+
+def add_comment(blog: Blog, post: BlogPost, author: User, body: str, parent_id: int | None = None,
+                client_token: str | None = None) -> BlogComment:
+    if not may_comment(author, blog) or not post.is_live():
+        raise BlogError(_l("You may not comment on this post."))
+    if client_token:
+        earlier = db.session.scalar(select(BlogComment).where(BlogComment.author_id == author.id,
+                                                              BlogComment.client_token == client_token))
+        if earlier is not None:
+            return earlier
+    body = _clean_comment(body)
+    parent = None
+    if parent_id:
+        parent = db.session.get(BlogComment, parent_id)
+        if parent is None or parent.post_id != post.id or parent.is_deleted:
+            raise BlogError(_l("The comment you replied to is gone."))
+        if parent.parent_id is not None:  # one level of replies: answer the thread
+            parent = db.session.get(BlogComment, parent.parent_id)
+    comment = BlogComment(post_id=post.id, post=post, parent_id=parent.id if parent else None, author_id=author.id,
+                          author=author, body=body, body_html=render(body), client_token=client_token or None)
+    db.session.add(comment)
+    db.session.execute(update(BlogPost).where(BlogPost.id == post.id)
+                       .values(comment_count=BlogPost.comment_count + 1).execution_options(synchronize_session=False))
+    db.session.flush()
+    hooks.commented(post, comment, parent)
+    return comment
+
+
+def edit_comment(comment: BlogComment, user: User, body: str) -> None:
+    if comment.is_deleted or not _signed_in(user) or comment.author_id != user.id:
+        raise BlogError(_l("You can only edit your own comments."))
+    body = _clean_comment(body)
+    if body != comment.body:
+        comment.body, comment.body_html, comment.edited_at = body, render(body), utcnow()
+
+
+def delete_comment(blog: Blog, comment: BlogComment, user: User) -> None:
+    own = _signed_in(user) and comment.author_id == user.id
+    if comment.is_deleted:
+        return
+    if not own and not may_moderate(user, blog):
+        raise BlogError(_l("You may not remove this comment."))
+    comment.is_deleted = True
+    comment.removed_by_moderator = not own
+    db.session.execute(update(BlogPost).where(BlogPost.id == comment.post_id)
+                       .values(comment_count=BlogPost.comment_count - 1).execution_options(synchronize_session=False))
+    hooks.hidden_comment(comment)
+
+
+def comment_threads(post: BlogPost) -> list[tuple[BlogComment, list[BlogComment]]]:
+    """Top-level comments in order, each with its replies; removed comments stay as a placeholder
+    only where replies hang under them."""
+    rows = db.session.scalars(select(BlogComment).where(BlogComment.post_id == post.id)
+                              .order_by(BlogComment.id)).all()
+    replies: dict[int, list[BlogComment]] = {}
+    for c in rows:
+        if c.parent_id is not None and not c.is_deleted:
+            replies.setdefault(c.parent_id, []).append(c)
+    threads = []
+    for c in rows:
+        if c.parent_id is None and (not c.is_deleted or replies.get(c.id)):
+            threads.append((c, replies.get(c.id, [])))
+    return threads
+
+
+# --------------------------------------------------------------------------- settings, feeds, announcements
+
+
+def set_posting(blog: Blog, user: User, rule: str) -> None:
+    if not may_manage(user, blog):
+        raise BlogError(_l("Only owners change the blog settings."))
+    if rule not in (POSTING_MEMBERS, POSTING_MODERATORS):
+        raise BlogError(_l("Choose who may post."), "posting")
+    row = db.session.get(BlogSettings, blog.community.id)
+    if row is None:
+        db.session.add(BlogSettings(community_id=blog.community.id, posting=rule))
+    else:
+        row.posting = rule
+
+
+def feed_token(user: User) -> str:
+    token = db.session.scalar(select(BlogFeedToken.token).where(BlogFeedToken.user_id == user.id))
+    if token:
+        return token
+    insert_ignore(BlogFeedToken, user_id=user.id, token=secrets.token_urlsafe(24), created_at=utcnow())
+    return db.session.scalar(select(BlogFeedToken.token).where(BlogFeedToken.user_id == user.id))
+
+
+def user_for_token(token: str | None) -> User | None:
+    if not token or len(token) > 64:
+        return None
+    user = db.session.scalar(select(User).join(BlogFeedToken, BlogFeedToken.user_id == User.id)
+                             .where(BlogFeedToken.token == token))
+    return user if user is not None and user.is_active else None
+
+
+def reset_feed_token(user: User) -> None:
+    db.session.execute(delete(BlogFeedToken).where(BlogFeedToken.user_id == user.id))
+
+
+def set_announcement(blog: Blog, post: BlogPost, user: User, on: bool) -> None:
+    if not may_manage(user, blog) or blog.community is None:
+        raise BlogError(_l("Only owners mark announcements."))
+    post.is_announcement = on
+
+
+def acknowledge(blog: Blog, post: BlogPost, user: User) -> bool:
+    if not post.is_announcement or not post.is_live() or not access.is_member(user, blog.community):
+        raise BlogError(_l("Only members acknowledge announcements."))
+    return insert_ignore(BlogAck, post_id=post.id, user_id=user.id, created_at=utcnow())
+
+
+def has_acknowledged(post: BlogPost, user) -> bool:
+    if not _signed_in(user):
+        return False
+    return db.session.scalar(select(BlogAck.post_id).where(BlogAck.post_id == post.id,
+                                                           BlogAck.user_id == user.id)) is not None
+
+
+def read_receipts(post: BlogPost, community: Community) -> tuple[list[tuple[User, datetime]], list[User]]:
+    """(members who acknowledged with when, members who have not yet), by name; the author has
+    read their own announcement and is in neither list."""
+    from communities.models import Membership
+
+    read = db.session.execute(
+        select(User, BlogAck.created_at).join(BlogAck, BlogAck.user_id == User.id)
+        .join(Membership, (Membership.user_id == User.id) & (Membership.community_id == community.id))
+        .where(BlogAck.post_id == post.id, User.id != post.author_id).order_by(User.display_name)).all()
+    acked = select(BlogAck.user_id).where(BlogAck.post_id == post.id)
+    unread = db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.community_id == community.id, User.id.not_in(acked), User.id != post.author_id,
+               User.is_deactivated.is_(False))
+        .order_by(User.display_name)).all()
+    return [(u, t) for u, t in read], list(unread)
+
+
+# --------------------------------------------------------------------------- images
+
+
+def upload_image(blog: Blog, user: User, data, filename: str | None) -> BlogImage:
+    """Keep an image for this blog's posts; raises BlogError with the upload check's message."""
+    if not may_write(user, blog):
+        raise BlogError(_l("You may not write posts in this blog."))
+    try:
+        stored = files.store(data, filename, uploader=user, community=blog.community, kind="image")
+    except files.UploadError as e:
+        raise BlogError(e.message, "image") from e
+    db.session.flush()
+    image = BlogImage(file_id=stored.id, file=stored, community_id=blog.community.id if blog.community else None,
+                      uploader_id=user.id)
+    db.session.add(image)
+    db.session.flush()
+    return image
+
+
+def find_image(blog: Blog, image_id: int) -> BlogImage | None:
+    image = db.session.get(BlogImage, image_id)
+    if image is None:
+        return None
+    if blog.community is not None:
+        return image if image.community_id == blog.community.id else None
+    return image if image.community_id is None and image.uploader_id == blog.owner.id else None
+
+
+def may_see_image(user, blog: Blog, image: BlogImage) -> bool:
+    """Its uploader always; anyone else once a live post of the blog shows it (an image that is
+    only in a draft stays as private as the draft)."""
+    if _signed_in(user) and user.id == image.uploader_id:
+        return True
+    from sqlalchemy import or_
+
+    ref = f"images/{image.id}"
+    shown = or_(*(BlogPost.body.like(f"%{ref}{end}%") for end in (")", " ", '"', "'")))
+    return db.session.scalar(select(BlogPost.id).where(blog.posts_clause(), BlogPost.live_clause(), shown)
+                             .limit(1)) is not None
