@@ -193,3 +193,24 @@ def test_followed_person_busy_out_of_sight_still_fills_each_page(app, make_user,
                     break
                 before = ids[-1]
             assert [i for i in seen if i > start] == visible[::-1]
+
+
+def test_stream_lines_escape_names_and_titles_in_each_language(app, make_user, make_community, client_for):
+    me = make_user("me")
+    zh = make_user("zh", locale="zh_Hans")
+    ana, bob, cy = make_user("ana", display_name="<b>Ana</b>"), make_user("bob"), make_user("cy")
+    place = make_community(ana, "Place", members=[me, zh, bob, cy])
+    for who in (ana, bob):
+        _record(app, who, "replied", f"forum_post:{who.id}", place, "<script>x</script> plans", group="forum_topic:1")
+    for who in (ana, bob, cy):
+        _record(app, who, "commented", f"blog_comment:{who.id}", place, "Essay", group="blog_post:2")
+    _record(app, cy, "liked", "blog_post:3", place, "Song")
+    html = client_for(me).get("/").get_data(as_text=True)
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt; plans" in html
+    assert "<b>Ana</b>" not in html and "&lt;b&gt;Ana&lt;/b&gt;" in html
+    lines = _lines(text(client_for(me).get("/")))
+    assert "Bob and &lt;b&gt;Ana&lt;/b&gt; replied to &lt;script&gt;x&lt;/script&gt; plans" in lines
+    assert "Cy and 2 others commented on Essay" in lines and "Cy liked Song" in lines
+    lines = _lines(text(client_for(zh).get("/")))
+    assert "Bob 和 &lt;b&gt;Ana&lt;/b&gt; 回复了 &lt;script&gt;x&lt;/script&gt; plans" in lines
+    assert any(line.startswith("Cy 等 2 人") and "Essay" in line for line in lines)
