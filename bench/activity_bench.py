@@ -110,7 +110,8 @@ def build(args) -> dict:
         ids = stream.home_event_ids(bench, limit=2000)
         deep = ids[-1] if ids else None
         slug = db.session.scalar(select(Community.slug).join(Membership, Membership.community_id == Community.id)
-                                 .where(Membership.user_id == bench.id, Community.access == "public").limit(1))
+                                 .where(Membership.user_id == bench.id, Community.access == "public",
+                                        Community.is_archived.is_(False)).limit(1))
         explain(db, stream, bench, deep)
         # time the stream itself in-process (no HTTP, no template): a fresh app and request context
         # each time, so the reader's sources (communities, followees) are read as a page view does
