@@ -145,7 +145,9 @@ def _merged_sql(n_communities: int, n_people: int, person_where: str, extra: str
         return f"{branches[0]} ORDER BY id DESC LIMIT {int(limit)}"
     if db.engine.dialect.name == "sqlite":
         return " UNION ALL ".join(branches) + f" ORDER BY 1 DESC LIMIT {int(limit)}"
-    return ("SELECT id, community_id FROM (" + " UNION ALL ".join(f"({b})" for b in branches)
+    # PostgreSQL: each branch ordered and cut too, or the planner may prefer one big sort
+    return ("SELECT id, community_id FROM ("
+            + " UNION ALL ".join(f"({b} ORDER BY id DESC LIMIT {int(limit)})" for b in branches)
             + f") AS sources ORDER BY id DESC LIMIT {int(limit)}")
 
 
