@@ -110,15 +110,18 @@ def build(args) -> dict:
         ids = stream.home_event_ids(bench, limit=2000)
         deep = ids[-1] if ids else None
         slug = db.session.scalar(select(Community.slug).join(Membership, Membership.community_id == Community.id)
-                                 .where(Membership.user_id == bench.id, Community.access == "public").limit(1))
-        explain(db, bench, deep)
-        # time the query itself in-process (no HTTP)
+                                 .where(Membership.user_id == bench.id, Community.access == "public",
+                                        Community.is_archived.is_(False)).limit(1))
+        explain(db, stream, bench, deep)
+        # time the stream itself in-process (no HTTP, no template): a fresh app and request context
+        # each time, so the reader's sources (communities, followees) are read as a page view does
         for label, before in (("first page", None), ("deep page", deep)):
             times = []
             for _ in range(30):
-                t = time.perf_counter()
-                stream.home_page(bench, before=before)
-                times.append((time.perf_counter() - t) * 1000)
+                with app.app_context(), app.test_request_context("/"):
+                    t = time.perf_counter()
+                    stream.home_page(bench, before=before)
+                    times.append((time.perf_counter() - t) * 1000)
             times.sort()
             print(f"in-process home stream {label}: median {percentile(times, 50):.1f} ms, "
                   f"p99 {percentile(times, 99):.1f} ms", flush=True)
@@ -126,21 +129,42 @@ def build(args) -> dict:
     return {"instance": instance, "deep": deep, "events": total, "slug": slug}
 
 
-def explain(db, bench, deep) -> None:
-    from sqlalchemy import text
+def explain(db, stream, bench, deep) -> None:
+    """The plan of the id query the home stream really sends (SQLite or PostgreSQL)."""
+    from sqlalchemy import event
 
     dialect = db.engine.dialect.name
-    sample = [
-        ("a community", f"SELECT id FROM activity_events WHERE community_id = 1 AND id < {deep or 2**31} "
-                        "ORDER BY id DESC LIMIT 41"),
-        ("a followed person", f"SELECT id FROM activity_events WHERE actor_id = 2 AND id < {deep or 2**31} "
-                              "AND (community_id IS NULL OR community_id NOT IN (1, 2, 3)) ORDER BY id DESC LIMIT 41"),
-    ]
-    for label, sql in sample:
-        prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
-        rows = db.session.execute(text(prefix + sql)).all()
-        plan = " | ".join(str(r[-1]) for r in rows)
-        print(f"plan ({dialect}) for {label}: {plan}", flush=True)
+    for label, before in (("first page", None), ("deep page", deep)):
+        sent = []
+
+        def grab(conn, cursor, statement, parameters, context, executemany):
+            sent.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", grab)
+        try:
+            stream.home_event_ids(bench, before=before, limit=stream.PAGE_EVENTS + 1)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", grab)
+        statement, params = sent[-1]
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        if dialect == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
+            steps = [str(r[-1]) for r in cursor.fetchall()]
+        else:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, params)
+            steps = [r[0].strip() for r in cursor.fetchall()]
+        cursor.close()
+        # one line per distinct step, with how many branches share it
+        counts: dict[str, int] = {}
+        for step in steps:
+            step = re.sub(r"\b\d+\b", "N", step) if dialect == "sqlite" else step
+            counts[step] = counts.get(step, 0) + 1
+        shown = [f"{n} x {step}" if n > 1 else step for step, n in counts.items()]
+        if dialect != "sqlite":
+            shown = [s for s in shown if not s.startswith("->  Index Only Scan") or "x" in s][:8] + \
+                    [s for s in shown if s.startswith(("Planning", "Execution"))]
+        print(f"plan ({dialect}) of the home stream's id query, {label}, {len(steps)} steps:\n  "
+              + "\n  ".join(shown[:14]), flush=True)
 
 
 def run_clients(args, deep: int | None) -> None:

@@ -38,7 +38,8 @@ class Event(db.Model):
     __tablename__ = "activity_events"
     __table_args__ = (
         Index("ix_activity_events_community_id_id", "community_id", "id"),
-        Index("ix_activity_events_actor_id_id", "actor_id", "id"),
+        # covering for a followed person's branch of the home stream, visibility filter included
+        Index("ix_activity_events_actor_id_id_community_id", "actor_id", "id", "community_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -35,8 +35,27 @@ def _profile_base() -> str:
     return base
 
 
+_PERSON = Markup('<a class="person" href="%s">%s</a>')
+_WHAT = Markup('<a href="%s">%s</a>')
+
+
 def _person(face) -> Markup:
-    return Markup('<a class="person" href="{}">{}</a>').format(_profile_base() + face.username, face.name)
+    return _PERSON % (_profile_base() + face.username, face.name)
+
+
+def _translated(key, make) -> Markup:
+    """A translated, escaped phrase, looked up once per request and language (the stream shows
+    forty lines)."""
+    from flask import g
+
+    cache = g.get("_stream_phrases")
+    if cache is None:
+        cache = g._stream_phrases = {}
+    key = (id(get_translations()), key)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = Markup(escape(make()))
+    return found
 
 
 @bp.app_template_global()
@@ -44,18 +63,20 @@ def stream_line(item) -> Markup:
     """"Ana and 3 others replied to <title>" with links, escaped."""
     actors = item.actors
     if not actors:
-        who = Markup(escape(someone()))
+        who = _translated("someone", lambda: str(someone()))
     elif len(actors) == 1:
         who = _person(actors[0])
     elif len(actors) == 2:
-        who = Markup(escape(_("%(first)s and %(second)s"))) % {"first": _person(actors[0]), "second": _person(actors[1])}
+        who = _translated("two", lambda: _("%(first)s and %(second)s")) % {
+            "first": _person(actors[0]), "second": _person(actors[1])}
     else:
-        phrase = get_translations().ungettext("%(first)s and %(num)d other", "%(first)s and %(num)d others",
-                                              len(actors) - 1)
-        who = Markup(escape(phrase)) % {
-            "first": _person(actors[0]), "num": len(actors) - 1}
-    what = Markup('<a href="{}">{}</a>').format(item.url, item.title)
-    return Markup(escape(str(VERB_LINES.get(item.verb, VERB_LINES["edited"])))) % {"who": who, "what": what}
+        n = len(actors) - 1
+        phrase = _translated(("more", n), lambda: get_translations().ungettext(
+            "%(first)s and %(num)d other", "%(first)s and %(num)d others", n))
+        who = phrase % {"first": _person(actors[0]), "num": n}
+    what = _WHAT % (item.url, item.title)
+    verb = item.verb if item.verb in VERB_LINES else "edited"
+    return _translated(("verb", verb), lambda: str(VERB_LINES[verb])) % {"who": who, "what": what}
 
 
 def notification_line(n, actors: dict) -> str:

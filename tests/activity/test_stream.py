@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from collab import activity
-from collab.accounts.models import User
+from collab.accounts.models import Follow, User
+from collab.activity import stream
+from collab.activity.models import Event
 from collab.extensions import db
 from communities.models import Community
 from tests.helpers import text
@@ -119,3 +121,96 @@ def test_bad_paging_and_filter_values_are_ignored(app, make_user, client_for):
     c = client_for(me)
     for q in ("?before=abc", "?before=-3", "?type=../../x", "?community=999999", "?type=" + "x" * 500):
         assert c.get("/" + q).status_code == 200
+
+
+def test_paging_merges_communities_and_followed_people_each_event_once(app, make_user, make_community, client_for):
+    """A followed person acting in one of my communities is one event, not two; pages interleave
+    every source newest first, skip what I may not read, and the community filter keeps its own."""
+    me, ana, bob = make_user("me"), make_user("ana"), make_user("bob")
+    mine = make_community(ana, "Mine", members=[me, bob])
+    club = make_community(ana, "Club", access="restricted", members=[me, bob])
+    public = make_community(ana, "Elsewhere")
+    secret = make_community(ana, "Secret", access="restricted", members=[bob])
+    expected = []
+    with app.app_context():
+        places = {k: db.session.get(Community, c.id) for k, c in
+                  (("mine", mine), ("club", club), ("public", public), ("secret", secret))}
+        people = {"ana": db.session.get(User, ana.id), "bob": db.session.get(User, bob.id)}
+        for i in range(70):
+            who = "bob" if i % 3 else "ana"          # I follow bob, not ana
+            where = ("mine", "club", "public", "secret", None)[i % 5]
+            activity.record(people[who], "created", f"wiki_page:{i}", community=places[where] if where else None,
+                            title=f"Event number {i}", url=f"/e/{i}")
+            if where in ("mine", "club") or (who == "bob" and where != "secret"):
+                expected.append(i)
+        db.session.commit()
+    c = client_for(me)
+    assert c.post("/u/bob/follow").status_code == 302
+
+    def walk(url):
+        seen = []
+        while url:
+            html = text(c.get(url))
+            page = [int(n) for n in re.findall(r"Event number (\d+)<", html)]
+            more = re.search(r'href="([^"]+)" data-stream-more', html)
+            url = more.group(1).replace("&amp;", "&") if more else None
+            assert url is None or len(page) == stream.PAGE_EVENTS   # a full page while there is more
+            seen += page
+        return seen
+
+    assert walk("/") == expected[::-1]
+    in_mine = [i for i in expected if i % 5 == 0]
+    assert walk(f"/?community={mine.id}") == in_mine[::-1]
+
+
+def test_followed_person_busy_out_of_sight_still_fills_each_page(app, make_user, make_community):
+    """Someone I follow does hundreds of things in a place I may not read: pages still come out
+    full, exact and in order (the stream looks further, batch after batch, then lets the database
+    skip the rest)."""
+    me, bob = make_user("me"), make_user("bob")
+    secret = make_community(bob, "Secret", access="restricted")
+    mine = make_community(bob, "Mine", members=[me])
+    visible = []
+    with app.app_context():
+        start = db.session.scalar(select(func.max(Event.id))) or 0    # (joining makes events too)
+        b = db.session.get(User, bob.id)
+        places = {"secret": db.session.get(Community, secret.id), "mine": db.session.get(Community, mine.id)}
+        for i in range(420):
+            where = "mine" if i < 4 or i > 410 else ("secret" if 10 <= i <= 400 else None)
+            ev = activity.record(b, "created", f"wiki_page:{i}", community=places.get(where), title=f"E{i}", url="/e")
+            db.session.flush()
+            if where != "secret":
+                visible.append(ev.id)
+        db.session.add(Follow(follower_id=me.id, followed_id=bob.id))
+        db.session.commit()
+        reader = db.session.get(User, me.id)
+        for limit in (3, 7):
+            seen, before = [], None
+            while True:
+                ids = stream.home_event_ids(reader, before=before, limit=limit)
+                seen += ids
+                if len(ids) < limit:
+                    break
+                before = ids[-1]
+            assert [i for i in seen if i > start] == visible[::-1]
+
+
+def test_stream_lines_escape_names_and_titles_in_each_language(app, make_user, make_community, client_for):
+    me = make_user("me")
+    zh = make_user("zh", locale="zh_Hans")
+    ana, bob, cy = make_user("ana", display_name="<b>Ana</b>"), make_user("bob"), make_user("cy")
+    place = make_community(ana, "Place", members=[me, zh, bob, cy])
+    for who in (ana, bob):
+        _record(app, who, "replied", f"forum_post:{who.id}", place, "<script>x</script> plans", group="forum_topic:1")
+    for who in (ana, bob, cy):
+        _record(app, who, "commented", f"blog_comment:{who.id}", place, "Essay", group="blog_post:2")
+    _record(app, cy, "liked", "blog_post:3", place, "Song")
+    html = client_for(me).get("/").get_data(as_text=True)
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt; plans" in html
+    assert "<b>Ana</b>" not in html and "&lt;b&gt;Ana&lt;/b&gt;" in html
+    lines = _lines(text(client_for(me).get("/")))
+    assert "Bob and &lt;b&gt;Ana&lt;/b&gt; replied to &lt;script&gt;x&lt;/script&gt; plans" in lines
+    assert "Cy and 2 others commented on Essay" in lines and "Cy liked Song" in lines
+    lines = _lines(text(client_for(zh).get("/")))
+    assert "Bob 和 &lt;b&gt;Ana&lt;/b&gt; 回复了 &lt;script&gt;x&lt;/script&gt; plans" in lines
+    assert any(line.startswith("Cy 等 2 人") and "Essay" in line for line in lines)
