@@ -1,7 +1,7 @@
 """home stream: a covering index for a followed person's events (actor_id, id, community_id)
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0007
 Create Date: 2026-11-22 16:00:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = '0011'
-down_revision = '0010'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
