@@ -24,13 +24,9 @@ Every topic page view also records the reader's position and the view count (a s
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import shutil
-import signal
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -42,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from clients import CSRF_RE, HOST, VALUE_RE, BenchError, Client, ClientPool, LoginError  # noqa: E402
 from load import (  # noqa: E402
+    bench_main,
     HEADER, Server, app_info, fmt_row, generate, git_revision, port_free, sign_in_check, stats,
 )
 
@@ -301,36 +298,14 @@ def parse_args(argv=None):
     p.add_argument("--users", type=int, default=2000)
     p.add_argument("--communities", type=int, default=50)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--json", metavar="PATH", help="also write the figures here as JSON")
+    p.add_argument("--json", metavar="PATH", help="write the figures here (default bench/results/forums-<time>.json)")
+    p.add_argument("--no-json", action="store_true", help="print only")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     return p.parse_args(argv)
 
 
-def _terminate(signum, _frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
-    work = Path(tempfile.mkdtemp(prefix="collab-forums-bench-"))
-    code = 0
-    try:
-        report = run(args, work)
-        if args.json:
-            Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
-    except KeyboardInterrupt:
-        print("\ninterrupted: everything the benchmark started is stopped", file=sys.stderr)
-        code = 130
-    except BenchError as e:
-        print(f"\nbenchmark failed: {e}", file=sys.stderr)
-        code = 1
-    finally:
-        if args.keep or code == 1:
-            print(f"kept {work}", file=sys.stderr if code else sys.stdout)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    return code
+    return bench_main(parse_args(argv), run, "forums")
 
 
 if __name__ == "__main__":

@@ -421,10 +421,11 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     return report
 
 
-def write_json(report: dict, args: argparse.Namespace) -> None:
-    if args.no_json:
+def write_json(report: dict, args: argparse.Namespace, name: str = "load") -> None:
+    """The figures as JSON: to --json, else bench/results/<name>-<time>.json (not with --no-json)."""
+    if getattr(args, "no_json", False):
         return
-    path = Path(args.json) if args.json else BENCH / "results" / f"load-{datetime.now():%Y%m%d-%H%M%S}.json"
+    path = Path(args.json) if args.json else BENCH / "results" / f"{name}-{datetime.now():%Y%m%d-%H%M%S}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"figures written to {path}")
@@ -434,14 +435,15 @@ def _terminate(signum, _frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def bench_main(args: argparse.Namespace, run, name: str) -> int:
+    """Run a benchmark in a temporary work folder: figures written as JSON, everything it started
+    stopped on Ctrl-C or SIGTERM, the folder removed unless --keep (or the run failed)."""
     signal.signal(signal.SIGTERM, _terminate)
-    work = Path(tempfile.mkdtemp(prefix="collab-bench-"))
+    work = Path(tempfile.mkdtemp(prefix=f"collab-{name}-bench-"))
     code = 0
     try:
         report = run(args, work)
-        write_json(report, args)
+        write_json(report, args, name)
     except KeyboardInterrupt:
         print("\ninterrupted: everything the benchmark started is stopped", file=sys.stderr)
         code = 130
@@ -454,6 +456,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    return bench_main(parse_args(argv), run, "load")
 
 
 if __name__ == "__main__":

@@ -32,32 +32,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
 import platform
-import queue
-import random
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from clients import (
     CLIENT_ERRORS,
-    CSRF_RE,
     HOST,
-    PASSWORD,
     USERNAME,
-    VALUE_RE,
     BenchError,
     Client,
     ClientPool,
@@ -65,275 +54,32 @@ from clients import (
 )
 from load import (
     HEADER,
+    bench_main,
     Server,
     app_info,
     fmt_mem,
     git_revision,
     machine_busy_seconds,
-    percentile,
     port_free,
     print_scenario,
     summarise,
     venv_bin,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-if str(ROOT) not in sys.path:
-    sys.path.insert(1, str(ROOT))
-
-# Searches over 200,000 documents can queue for longer than clients.py's 30 s socket timeout at
-# 10 clients; a timed-out request keeps running in the server and skews the next scenario. The
-# client processes (multiprocessing "spawn") import this module too, so this reaches them as well.
-CLIENT_TIMEOUT = float(os.environ.setdefault("COLLAB_BENCH_CLIENT_TIMEOUT", "300"))
-Client.__init__.__defaults__ = (CLIENT_TIMEOUT,)
-
-MARKER = "bench-search.json"  # in the instance folder: what was built, so --instance can reuse it
-MEMBER_OF = 20
-RESTRICTED_MEMBER_OF = 5
-
-# The queries. Words come from bench/search_corpus.py's vocabulary (rank decides frequency).
-COMMON_WORD = "team"
-RARE_WORD = "lighthouse"
-PHRASES = ('"code review"', '"canary release"')
-CHINESE = ("数据", "會議")  # the second in Traditional: found through Simplified folding (会议)
-FILTER_WORD = "release"
-FILTER_TAG = "python"
-SUGGEST_PREFIXES = ("te", "rel", "co", "dep", "pro", "lig", "数据", "会议")
-SCENARIOS = ("word", "rare", "phrase", "chinese", "filtered", "mixed", "suggest")
-
-
-# ---------------------------------------------------------------- the app, in this process
-
-
-@contextlib.contextmanager
-def app_env(instance: Path):
-    """Environment for the app built in this process (and datagen): this instance, no indexer
-    thread. Restored afterwards so the server started later gets its normal indexer."""
-    saved = {k: os.environ.get(k) for k in ("COLLAB_INSTANCE_PATH", "COLLAB_SEARCH_INDEXER")}
-    os.environ["COLLAB_INSTANCE_PATH"] = str(instance)
-    os.environ["COLLAB_SEARCH_INDEXER"] = "manual"
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def run_datagen(instance: Path, args: argparse.Namespace) -> None:
-    print(f"datagen  {args.users} people, {args.communities} communities into {instance} ...", flush=True)
-    cmd = [venv_bin("python"), str(BENCH / "datagen.py"), "--instance", str(instance),
-           "--users", str(args.users), "--communities", str(args.communities), "--seed", str(args.seed)]
-    result = subprocess.run(cmd, cwd=str(ROOT), check=False, stdin=subprocess.DEVNULL)
-    if result.returncode:
-        raise BenchError(f"datagen failed with exit code {result.returncode}")
-
-
-def join_communities(target: int, restricted: int) -> list[str]:
-    """Make bench a member of `target` communities, `restricted` of them restricted; returns what
-    was added. Plain inserts (the memberships are not searchable; a rebuild follows anyway)."""
-    from sqlalchemy import insert, select, update
-
-    from collab.accounts.models import User
-    from collab.extensions import db
-    from communities.models import MEMBER, RESTRICTED, Community, Membership
-
-    bench_id = db.session.scalar(select(User.id).where(User.username == USERNAME))
-    mine = set(db.session.scalars(select(Membership.community_id).where(Membership.user_id == bench_id)))
-    rows = db.session.execute(
-        select(Community.id, Community.slug, Community.access)
-        .where(Community.is_archived.is_(False)).order_by(Community.member_count.desc(), Community.id)
-    ).all()
-    have_restricted = sum(1 for cid, _s, a in rows if cid in mine and a == RESTRICTED)
-    add: list[tuple[int, str]] = []
-    free_r = [(cid, s) for cid, s, a in rows if cid not in mine and a == RESTRICTED]
-    add += free_r[:max(0, restricted - have_restricted)]
-    others = [(cid, s) for cid, s, a in rows if cid not in mine and a != RESTRICTED]
-    want = max(0, target - len(mine) - len(add))
-    if want and others:  # spread over sizes: some big, some middling, some small communities
-        step = max(1, len(others) // want)
-        add += others[::step][:want]
-    now = datetime.now(UTC).replace(tzinfo=None)
-    if add:
-        db.session.execute(insert(Membership), [
-            {"community_id": cid, "user_id": bench_id, "role": MEMBER, "created_at": now, "updated_at": now}
-            for cid, _s in add])
-        db.session.execute(update(Community).where(Community.id.in_([cid for cid, _s in add]))
-                           .values(member_count=Community.member_count + 1))
-    db.session.commit()
-    return [s for _cid, s in add]
-
-
-def read_instance() -> dict:
-    """What the benchmark needs to know from the database (reads only)."""
-    from sqlalchemy import select
-
-    from collab.accounts.models import User
-    from collab.extensions import db
-    from communities.models import Community, CommunityTag, Membership
-
-    tags: dict[int, list[str]] = {}
-    for cid, tag in db.session.execute(select(CommunityTag.community_id, CommunityTag.tag)):
-        tags.setdefault(cid, []).append(tag)
-    communities = [
-        {"id": cid, "slug": slug, "access": acc, "members": n, "archived": bool(arch), "tags": tags.get(cid, [])}
-        for cid, slug, acc, n, arch in db.session.execute(
-            select(Community.id, Community.slug, Community.access, Community.member_count, Community.is_archived)
-            .order_by(Community.id))
-    ]
-    people = db.session.execute(
-        select(User.username, User.is_admin).where(User.is_deactivated.is_(False)).order_by(User.id)).all()
-    bench_id = db.session.scalar(select(User.id).where(User.username == USERNAME))
-    mine = set(db.session.scalars(select(Membership.community_id).where(Membership.user_id == bench_id)))
-    db.session.rollback()
-    return {
-        "communities": communities,
-        "authors": [u for u, _a in people],
-        "posters": [u for u, admin in people if not admin and u != USERNAME and u.isascii()],
-        "bench_communities": [c for c in communities if c["id"] in mine],
-    }
-
-
-def index_figures(index) -> dict:
-    ix = index.ix
-    with ix.searcher() as s:
-        docs = s.doc_count()
-    segments = len(ix._segments()) if hasattr(ix, "_segments") else None
-    return {"documents": docs, "bytes": index.size_on_disk(), "segments": segments}
-
-
-def timed_bulk(writer, docs, total: int, progress_every: int, label: str) -> dict:
-    """Add docs (an iterator) to writer and commit; times adding and committing, not generating."""
-    add = 0.0
-    gen = 0.0
-    n = 0
-    t_gen = time.perf_counter()
-    started = time.monotonic()
-    for doc in docs:
-        t0 = time.perf_counter()
-        gen += t0 - t_gen
-        writer.add_document(**doc)
-        t_gen = time.perf_counter()
-        add += t_gen - t0
-        n += 1
-        if progress_every and n % progress_every == 0 and n < total:
-            print(f"         {label}: {n:,}/{total:,} added, {n / add:.0f} docs/s so far "
-                  f"({time.monotonic() - started:.0f} s)", flush=True)
-    if progress_every:
-        print(f"         {label}: committing {n:,} documents ...", flush=True)
-    t0 = time.perf_counter()
-    writer.commit(merge=False)
-    commit = time.perf_counter() - t0
-    return {"docs": n, "add_s": add, "commit_s": commit, "generate_s": gen,
-            "docs_per_s": n / (add + commit) if add + commit else 0.0}
-
-
-def build(instance: Path, args: argparse.Namespace, fresh: bool) -> tuple[dict, dict]:
-    """Data and index phase, in this process. Returns (instance info, indexing figures)."""
-    with app_env(instance):
-        if fresh:
-            run_datagen(instance, args)
-        from flask_migrate import upgrade
-
-        from collab.app import create_app
-        from collab.extensions import db
-
-        # "no search index; starting a new one" for every new (scratch) index is noise here.
-        logging.getLogger("collab.search.index").setLevel(logging.ERROR)
-        app = create_app()
-        figures: dict = {}
-        with app.app_context():
-            upgrade()  # a reused instance may predate a tool's migration (the server runs --no-migrate)
-            if fresh:
-                added = join_communities(MEMBER_OF, RESTRICTED_MEMBER_OF)
-                print(f"bench    joined {len(added)} more communities: {', '.join(added)}")
-            info = read_instance()
-            if fresh:
-                figures = index_everything(app, info, args)
-            db.session.remove()
-            db.engine.dispose()
-        index = app.extensions.get("collab_search")
-        if index is not None:
-            index.close()
-    return info, figures
-
-
-def index_everything(app, info: dict, args: argparse.Namespace) -> dict:
-    from search_corpus import Corpus
-
-    from collab.search.index import SearchIndex
-    from collab.search.indexer import rebuild, total_objects
-
-    index = app.extensions["collab_search"]
-    figures: dict = {}
-
-    # The real rebuild path (collab reindex): people and communities from the database.
-    objects = total_objects()
-    t0 = time.perf_counter()
-    count = rebuild(index)
-    dt = time.perf_counter() - t0
-    figures["rebuild"] = {"objects": objects, "docs": count, "seconds": dt, "docs_per_s": count / dt if dt else 0,
-                          "bytes": index.size_on_disk()}
-    print(f"index    rebuild (collab.search.indexer.rebuild: people + communities): {count:,} documents "
-          f"from {objects:,} objects in {dt:.1f} s = {count / dt:,.0f} docs/s; "
-          f"{index.size_on_disk() / 1e6:.1f} MB", flush=True)
-
-    comms = [(c["id"], c["slug"], float(c["members"]), c["tags"]) for c in info["communities"]]
-    corpus = Corpus(args.seed, comms, info["authors"])
-    if args.docs:
-        label = "single writer" if args.writer == "single" else "procs=2 multisegment writer"
-        print(f"index    adding {args.docs:,} synthetic documents with the {label} (index.writer() schema "
-              f"and analyzer; roughly {args.docs / (75 if args.writer == 'single' else 120) / 60:.0f} min) ...",
-              flush=True)
-        if args.writer == "single":
-            writer = index.writer(timeout=120.0)
-        else:
-            writer = index.ix.writer(procs=2, multisegment=True, compound=False, timeout=120.0)
-        try:
-            bulk = timed_bulk(writer, corpus.documents(0, args.docs), args.docs, max(1000, args.docs // 10),
-                              label)
-        except BaseException:
-            writer.cancel()
-            raise
-        bulk["writer"] = label
-        figures["bulk"] = bulk
-        figures["index"] = index_figures(index)
-        idx = figures["index"]
-        print(f"index    {bulk['docs']:,} documents: add {bulk['add_s']:.0f} s + commit {bulk['commit_s']:.0f} s "
-              f"= {bulk['docs_per_s']:.1f} docs/s ({label}; generating the text took {bulk['generate_s']:.0f} s, "
-              f"not counted)")
-        print(f"index    on disk {idx['bytes'] / 1e6:,.0f} MB for {idx['documents']:,} documents "
-              f"({idx['bytes'] / max(1, idx['documents']) / 1024:.1f} KiB/document), {idx['segments']} segments",
-              flush=True)
-
-    if args.compare_docs:
-        sample = list(corpus.documents(0, args.compare_docs))
-        chars = sum(len(d["title"]) + len(d["body"]) for d in sample) / len(sample)
-        figures["compare"] = {"docs": len(sample), "mean_chars": chars, "writers": {}}
-        print(f"index    comparing writers on the first {len(sample):,} documents (mean {chars:.0f} characters of "
-              f"title + body), each into an empty scratch index:", flush=True)
-        scratch_root = Path(tempfile.mkdtemp(prefix="collab-search-cmp-"))
-        try:
-            for name, kwargs in (("single writer", None), ("procs=2", {"procs": 2}),
-                                 ("procs=2 multisegment", {"procs": 2, "multisegment": True})):
-                sx = SearchIndex(str(scratch_root / re.sub(r"\W+", "-", name)))
-                w = sx.writer() if kwargs is None else sx.ix.writer(compound=False, **kwargs)
-                try:
-                    r = timed_bulk(w, iter(sample), len(sample), 0, name)
-                except BaseException:
-                    w.cancel()
-                    raise
-                r["bytes"] = sx.size_on_disk()
-                sx.close()
-                figures["compare"]["writers"][name] = r
-                print(f"           {name:<22} add {r['add_s']:6.1f} s + commit {r['commit_s']:6.1f} s = "
-                      f"{r['docs_per_s']:6.1f} docs/s, {r['bytes'] / 1e6:.0f} MB", flush=True)
-        finally:
-            shutil.rmtree(scratch_root, ignore_errors=True)
-    return figures
+from search_build import (  # noqa: E402
+    CHINESE,
+    COMMON_WORD,
+    FILTER_TAG,
+    FILTER_WORD,
+    MARKER,
+    PHRASES,
+    RARE_WORD,
+    ROOT,
+    SCENARIOS,
+    SUGGEST_PREFIXES,
+    build,
+)
+from search_freshness import print_freshness, run_freshness
 
 
 # ---------------------------------------------------------------- queries
@@ -492,208 +238,6 @@ def print_profile(p: dict | None) -> None:
     print(f"{'':<22}py-spy ({p['samples']} busy samples): own time "
           + ", ".join(f"{f} {100 * c / n:.0f}%" for f, c in p["own"][:5]))
     print(f"{'':<22}  inclusive: " + ", ".join(f"{f} {100 * c / n:.0f}%" for f, c in p["inclusive"][:6]))
-
-
-# ---------------------------------------------------------------- freshness
-
-
-WORD_LETTERS = "bcdfghjklmnpqrtvwxz"  # no vowels, s or y: the stemmer leaves the word alone
-
-
-def fresh_word(rng: random.Random) -> str:
-    # 32 letters: longer than "did you mean" looks at (4-30), so the poller's searches stay cheap.
-    return "fresh" + "".join(rng.choice(WORD_LETTERS) for _ in range(27))
-
-
-class Poster:
-    """A signed-in session that creates communities through the real form."""
-
-    def __init__(self, port: int, username: str):
-        self.client = Client(HOST, port, timeout=60)
-        self.client.login(username, PASSWORD)
-        status, page = self.client.get("/c/new")
-        field = CSRF_RE.search(page.decode("utf-8", "replace")) if status == 200 else None
-        token = VALUE_RE.search(field.group(0)) if field else None
-        if token is None:
-            raise BenchError(f"GET /c/new as {username} answered {status} without a csrf_token")
-        self.token = token.group(1)
-
-    def post(self, word: str, n: int) -> tuple[int, str]:
-        form = urlencode({"name": f"Fresh {word}", "slug": "", "access": "public", "tags": "",
-                          "description": f"Freshness probe number {n}: **{word}** was just written.",
-                          "csrf_token": self.token})
-        status, headers, _body = self.client.request(
-            "POST", "/c/new", body=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
-        return status, headers.get("location", "")
-
-
-def index_replaced(index_dir: Path, known: set[Path]) -> bool:
-    """The app moved the index aside or marked it for a rebuild from the database (the synthetic
-    documents are then gone and freshness waits for the rebuild)."""
-    if (index_dir / "collab-rebuild-needed").exists():
-        return True
-    return any(p not in known for p in index_dir.parent.glob(index_dir.name + ".broken-*"))
-
-
-def _fresh_stats(values_ms: list[float]) -> dict:
-    v = sorted(values_ms)
-    return {"n": len(v), "median": percentile(v, 50), "p90": percentile(v, 90), "p99": percentile(v, 99),
-            "max": v[-1] if v else float("nan"), "min": v[0] if v else float("nan")}
-
-
-def run_freshness(server: Server, port: int, posters: list[str], args: argparse.Namespace,
-                  index_dir: Path) -> dict:
-    rng = random.Random(args.seed * 7919)
-    n_posters = min(args.posters, len(posters))
-    chosen = rng.sample(posters, n_posters)
-    sessions = [Poster(port, name) for name in chosen]
-    poller = Client(HOST, port, timeout=60)
-    poller.login(USERNAME, PASSWORD)
-
-    total = int(args.rate * args.fresh_seconds)
-    fresh_rng = random.Random()  # not seeded: a reused instance keeps the communities of earlier runs
-    words = [fresh_word(fresh_rng) for _ in range(total)]
-    lock = threading.Lock()
-    committed: dict[str, float] = {}  # word -> monotonic time of the 302
-    found: dict[str, float] = {}  # word -> seconds from commit to the first answer listing it
-    expired: list[str] = []
-    posts: list[dict] = []
-    failures: Counter = Counter()
-    polls: list[float] = []
-    posting_done = threading.Event()
-    stop_polling = threading.Event()
-    known_broken = set(index_dir.parent.glob(index_dir.name + ".broken-*"))
-    replaced: list[float] = []  # when the app was first seen replacing the index
-
-    def poll_loop() -> None:
-        while not stop_polling.is_set():
-            tick = time.monotonic()
-            if not replaced and index_replaced(index_dir, known_broken):
-                replaced.append(tick)
-            with lock:
-                now = time.monotonic()
-                for w, t in list(committed.items()):
-                    if w not in found and w not in expired and now - t > args.fresh_timeout:
-                        expired.append(w)
-                pending = [w for w in committed if w not in found and w not in expired]
-            if not pending and posting_done.is_set():
-                break
-            for i in range(0, len(pending), 10):
-                chunk = pending[i:i + 10]
-                t0 = time.perf_counter()
-                try:
-                    status, body = poller.get("/search?q=" + quote(" OR ".join(chunk)))
-                except CLIENT_ERRORS as e:
-                    failures[f"poll: {type(e).__name__}"] += 1
-                    continue
-                got = time.monotonic()
-                polls.append((time.perf_counter() - t0) * 1000)
-                if status != 200:
-                    failures[f"poll: HTTP {status}"] += 1
-                    continue
-                text = body.decode("utf-8", "replace")
-                with lock:
-                    for w in chunk:
-                        if w not in found and f"/c/fresh-{w}/" in text:
-                            found[w] = got - committed[w]
-            delay = args.poll_interval - (time.monotonic() - tick)
-            if delay > 0:
-                time.sleep(delay)
-
-    free: queue.Queue = queue.Queue()
-    for s in sessions:
-        free.put(s)
-
-    def do_post(i: int, session: Poster, scheduled: float) -> None:
-        started = time.monotonic()
-        try:
-            status, location = session.post(words[i], i)
-        except CLIENT_ERRORS as e:
-            status, location = 0, type(e).__name__
-        done = time.monotonic()
-        free.put(session)
-        ok = status == 302 and "/login" not in location
-        with lock:
-            if ok:
-                committed[words[i]] = done
-            else:
-                failures[f"POST /c/new: {status or location}"] += 1
-            posts.append({"lag": started - scheduled, "ms": (done - started) * 1000, "ok": ok,
-                          "start": started, "done": done})
-
-    cpu0, busy0 = server.worker_cpu(), machine_busy_seconds()
-    poll_thread = threading.Thread(target=poll_loop, name="fresh-poller", daemon=True)
-    poll_thread.start()
-    t_start = time.monotonic() + 0.2
-    with ThreadPoolExecutor(max_workers=n_posters, thread_name_prefix="fresh-poster") as pool:
-        for i in range(total):
-            scheduled = t_start + i / args.rate
-            delay = scheduled - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            session = free.get()  # all posters busy: this post starts late (counted as lag)
-            pool.submit(do_post, i, session, scheduled)
-    posting_done.set()
-    t_posted = time.monotonic()
-    poll_thread.join(args.fresh_timeout + 30)
-    stop_polling.set()
-    seconds = time.monotonic() - t_start
-    server_cpu = server.worker_cpu() - cpu0
-    machine = machine_busy_seconds() - busy0
-    for s in sessions:
-        s.client.close()
-    poller.close()
-
-    ok_posts = [p for p in posts if p["ok"]]
-    span = (max(p["done"] for p in ok_posts) - min(p["start"] for p in ok_posts)) if len(ok_posts) > 1 else 0
-    fresh_ms = sorted(v * 1000 for v in found.values())
-    cut = replaced[0] if replaced else float("inf")
-    before = [w for w, t in committed.items() if t < cut]
-    post_ms = sorted(p["ms"] for p in posts)
-    lags = sorted(p["lag"] * 1000 for p in posts)
-    polls.sort()
-    return {
-        "posters": n_posters, "planned": total, "rate_planned": args.rate,
-        "posted_ok": len(ok_posts), "rate_achieved": len(ok_posts) / span if span else 0.0,
-        "posting_seconds": t_posted - t_start,
-        "post_ms": {"median": percentile(post_ms, 50), "p99": percentile(post_ms, 99), "max": post_ms[-1] if post_ms else 0},
-        "start_lag_ms": {"median": percentile(lags, 50), "p99": percentile(lags, 99), "max": lags[-1] if lags else 0},
-        "found": len(fresh_ms), "never_found": len(expired),
-        "not_checked": len(ok_posts) - len(fresh_ms) - len(expired),
-        "freshness_ms": _fresh_stats(fresh_ms),
-        "index_replaced_after_s": (cut - t_start) if replaced else None,
-        "before_replacement": {"posted": len(before), "never_found": sum(1 for w in before if w in expired),
-                               "freshness_ms": _fresh_stats([found[w] * 1000 for w in before if w in found])},
-        "polls": len(polls), "poll_ms": {"median": percentile(polls, 50), "p99": percentile(polls, 99)},
-        "failures": dict(failures.most_common(10)),
-        "server_cpu_pct": 100 * server_cpu / seconds, "machine_cpu_pct": 100 * machine / seconds,
-        "seconds": seconds,
-    }
-
-
-def print_freshness(f: dict, args: argparse.Namespace) -> None:
-    fm = f["freshness_ms"]
-    print(f"posting  {f['posted_ok']}/{f['planned']} communities created by {f['posters']} accounts, planned "
-          f"{f['rate_planned']:.0f}/s, achieved {f['rate_achieved']:.1f}/s; POST /c/new median "
-          f"{f['post_ms']['median']:.0f} ms, p99 {f['post_ms']['p99']:.0f} ms; start lag p99 "
-          f"{f['start_lag_ms']['p99']:.0f} ms")
-    print(f"found    {f['found']} found, {f['never_found']} never found within {args.fresh_timeout:.0f} s"
-          + (f", {f['not_checked']} not checked" if f["not_checked"] else ""))
-    print(f"freshness from the 302 to the first search answer listing it, ms: median {fm['median']:.0f}, "
-          f"p90 {fm['p90']:.0f}, p99 {fm['p99']:.0f}, min {fm['min']:.0f}, max {fm['max']:.0f}")
-    print(f"polling  {f['polls']} searches (every {1000 * args.poll_interval:.0f} ms, up to 10 words OR-ed), "
-          f"each median {f['poll_ms']['median']:.0f} ms, p99 {f['poll_ms']['p99']:.0f} ms (the resolution)")
-    print(f"CPU      server worker {f['server_cpu_pct']:.0f} % of one core, whole machine "
-          f"{f['machine_cpu_pct']:.0f} % (of {100 * (os.cpu_count() or 1)})")
-    if f["index_replaced_after_s"] is not None:
-        b = f["before_replacement"]
-        bm = b["freshness_ms"]
-        print(f"REPLACED the app moved the index aside / marked it for a rebuild from the database "
-              f"{f['index_replaced_after_s']:.1f} s after posting began (see the server log); the posts committed "
-              f"before that: {b['posted']}, {bm['n']} found (median {bm['median']:.0f} ms, p99 {bm['p99']:.0f} ms), "
-              f"{b['never_found']} never found")
-    for what, n in f["failures"].items():
-        print(f"errors   {n} x {what}")
 
 
 def server_log_problems(server: Server) -> list[str]:
@@ -907,39 +451,8 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     return report
 
 
-def write_json(report: dict, args: argparse.Namespace) -> None:
-    if args.no_json:
-        return
-    path = Path(args.json) if args.json else BENCH / "results" / f"search-{datetime.now():%Y%m%d-%H%M%S}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(f"figures written to {path}")
-
-
-def _terminate(signum, _frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
-    work = Path(tempfile.mkdtemp(prefix="collab-search-bench-"))
-    code = 0
-    try:
-        report = run(args, work)
-        write_json(report, args)
-    except KeyboardInterrupt:
-        print("\ninterrupted: everything the benchmark started is stopped", file=sys.stderr)
-        code = 130
-    except BenchError as e:
-        print(f"\nbenchmark failed: {e}", file=sys.stderr)
-        code = 1
-    finally:
-        if args.keep or code == 1:
-            print(f"kept {work}", file=sys.stderr if code else sys.stdout)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    return code
+    return bench_main(parse_args(argv), run, "search")
 
 
 if __name__ == "__main__":
