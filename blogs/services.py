@@ -399,16 +399,18 @@ def add_comment(blog: Blog, post: BlogPost, author: User, body: str, parent_id: 
     return comment
 
 
-def edit_comment(comment: BlogComment, user: User, body: str) -> None:
+def edit_comment(blog: Blog, comment: BlogComment, user: User, body: str) -> None:
     if comment.is_deleted or not _signed_in(user) or comment.author_id != user.id:
         raise BlogError(_l("You can only edit your own comments."))
+    if not may_comment(user, blog):  # e.g. the community is archived, or one has left it
+        raise BlogError(_l("You may not comment on this post."))
     body = _clean_comment(body)
     if body != comment.body:
         comment.body, comment.body_html, comment.edited_at = body, render(body), utcnow()
 
 
 def delete_comment(blog: Blog, comment: BlogComment, user: User) -> None:
-    own = _signed_in(user) and comment.author_id == user.id
+    own = _signed_in(user) and comment.author_id == user.id and may_comment(user, blog)
     if comment.is_deleted:
         return
     if not own and not may_moderate(user, blog):

@@ -22,6 +22,7 @@ from collab.accounts import register_profile_section
 from collab.accounts.models import User
 from collab.db import utcnow, write_intent
 from collab.extensions import db
+from collab.urls import local_path
 from collab.pagination import paginate
 from communities.views import community_context
 
@@ -478,7 +479,7 @@ def edit_comment(slug, username, comment_id: int):
         form.body.data = c.body
     elif form.validate_on_submit():
         try:
-            services.edit_comment(c, current_user, form.body.data or "")
+            services.edit_comment(blog, c, current_user, form.body.data or "")
         except BlogError as e:
             db.session.rollback()
             c = _load_comment(blog, comment_id)
@@ -526,8 +527,7 @@ def reset_feed_token():
     services.feed_token(current_user)
     db.session.commit()
     flash(_("Your feed addresses are new; the old ones no longer work."), "success")
-    back = request.form.get("next") or ""
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("home.index"))
+    return redirect(local_path(request.form.get("next")) or url_for("home.index"))
 
 
 @bp.route("/blog/feed-token", methods=["POST"])
@@ -535,8 +535,7 @@ def reset_feed_token():
 def make_feed_token():
     services.feed_token(current_user)
     db.session.commit()
-    back = request.form.get("next") or ""
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("home.index"))
+    return redirect(local_path(request.form.get("next")) or url_for("home.index"))
 
 
 # --------------------------------------------------------------------------- profile

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from collab.extensions import db
+from collab.urls import local_path
 from collab.forms import choices
 from collab.pagination import paginate
 
@@ -160,10 +161,7 @@ def vote(slug, idea_id: int):
     else:
         db.session.commit()
         flash(_("Your vote is taken back.") if undo else _("Your vote is counted."), "success")
-    back = request.form.get("next") or ""
-    if not (back.startswith("/") and not back.startswith("//")):
-        back = url_for("blogs.idea", slug=slug, idea_id=item.id)
-    return redirect(back, 303)
+    return redirect(local_path(request.form.get("next")) or url_for("blogs.idea", slug=slug, idea_id=item.id), 303)
 
 
 @bp.route(PREFIX + "/idea/<int:idea_id>/status", methods=["POST"])

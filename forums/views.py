@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from collab.db import write_intent
 from collab.extensions import db
+from collab.urls import local_path
 from collab.forms import choices
 from communities.views import community_context
 
@@ -89,8 +90,7 @@ def _post_url(community, post: ForumPost) -> str:
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return local_path(request.form.get("next")) or default
 
 
 # --------------------------------------------------------------------------- forums
@@ -274,6 +274,8 @@ def topic(slug: str, topic_id: int):
     ids = [p.id for p in page.items]
     accepted = db.session.get(ForumPost, topic.accepted_post_id) if topic.accepted_post_id else None
     reply_target = db.session.get(ForumPost, int(form.reply_to.data)) if (form.reply_to.data or "").isdigit() else None
+    if reply_target is not None and not (reply_target.topic_id == topic.id and reply_target.is_visible):
+        reply_target = None  # a post of another topic (or community) is never shown
     form.fresh()
     ctx = _ctx(community, topic=topic, page=page, form=form, seen=seen, accepted=accepted,
                liked=queries.liked_by(user, ids), reply_target=reply_target,

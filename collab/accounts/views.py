@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from flask import (
     abort, current_app, flash, redirect, render_template, request, send_file, session, url_for,
@@ -9,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 
+from collab.urls import local_path
 from collab.extensions import db, limiter
 from collab.pagination import paginate
 from collab.text import render_markdown
@@ -17,16 +17,6 @@ from . import bp, profile_sections, services
 from .avatars import AvatarError, avatar_path, process_avatar, store_avatar
 from .forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
 from .models import User
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only local paths: '/x' yes; '//evil', 'http://evil', '/\\evil', 'javascript:' no."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
-        return None
-    return target
 
 
 def _login_account_key() -> str:
@@ -43,7 +33,7 @@ def _failed(response) -> bool:
                methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        return redirect(local_path(request.args.get("next")) or url_for("home.index"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -55,7 +45,7 @@ def login():
             session.clear()
             login_user(user, remember=form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
-            return redirect(safe_next(form.next.data) or url_for("home.index"))
+            return redirect(local_path(form.next.data) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
 
 

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from collab import access
+from collab.urls import local_path
 from collab.accounts import register_profile_section
 from collab.accounts.models import Face, User
 from collab.extensions import csrf, db
@@ -145,12 +146,6 @@ def notification_count():
     return {"unread": inbox.unread_count(current_user._get_current_object())}
 
 
-def _local(url: str) -> str | None:
-    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return None
-
-
 @bp.route("/notifications/<int:nid>")
 @login_required
 def open_notification(nid: int):
@@ -160,7 +155,7 @@ def open_notification(nid: int):
         abort(404)
     inbox.mark_read(n)
     db.session.commit()
-    return redirect(_local(n.url) or url_for("activity.notifications"))
+    return redirect(local_path(n.url) or url_for("activity.notifications"))
 
 
 @bp.route("/notifications/read-all", methods=["POST"])

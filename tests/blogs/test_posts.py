@@ -248,3 +248,23 @@ def test_blog_tab_and_tool_switch(community, people, client_for):
         "tools": ["wiki"]})
     assert c.get(blog_url(community)).status_code == 404
     assert f'/c/{community.slug}/blog/' not in text(c.get(f"/c/{community.slug}/"))
+
+
+def test_own_comments_are_frozen_in_an_archived_community(app, community, people, client_for):
+    from blogs.models import BlogComment
+    from communities.models import Community
+
+    base = blog_url(community)
+    pid = post_id(write(client_for(people["owner"]), base, title="Closed"))
+    member = client_for(people["member"])
+    r = member.post(base + f"{pid}/comments", data={"body": "Keep me"})
+    cid = int(r.headers["Location"].rsplit("comment-", 1)[1])
+    with app.app_context():
+        db.session.get(Community, community.id).is_archived = True
+        db.session.commit()
+    r = member.post(base + f"comments/{cid}/edit", data={"body": "Changed"})
+    assert "You may not comment on this post." in text(r)
+    member.post(base + f"comments/{cid}/delete")
+    with app.app_context():
+        comment = db.session.get(BlogComment, cid)
+        assert (comment.body, comment.is_deleted) == ("Keep me", False)

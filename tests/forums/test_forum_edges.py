@@ -24,7 +24,17 @@ def test_reply_to_a_post_of_another_topic_is_refused(community, people, client_f
     r = client_for(people["other"]).post(f"{base(community)}/t/{a}", data={"body": "x", "reply_to": str(pb),
                                                                          "token": "tok-other-0001"})
     assert r.status_code == 400 and "not in this topic" in text(r)
+    assert "In reply to" not in text(r)  # the page never describes a post of another topic
     assert forums.count(ForumPost, topic_id=a) == 1
+
+
+def test_back_links_only_go_to_this_site(community, people, client_for, forums):
+    fid = forums.forum(community, people["owner"])
+    pid = forums.reply(forums.topic(fid, people["member"], title="A"), people["other"], "hello")
+    c = client_for(people["member"])
+    for target in ("/\\evil.example/", "//evil.example/", "https://evil.example/", "/\tevil.example"):
+        r = c.post(f"{base(community)}/p/{pid}/like", data={"next": target})
+        assert r.status_code in (302, 303) and "evil" not in r.headers["Location"], target
 
 
 def test_answers_only_on_questions(community, people, client_for, forums):
