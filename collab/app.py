@@ -133,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     import collab.activity.models  # noqa: F401
     import collab.files  # noqa: F401
     import collab.settings  # noqa: F401
+    import collab.audit  # noqa: F401
     import collab.chat.models  # noqa: F401
     import forums.models  # noqa: F401
     import wiki.models  # noqa: F401
