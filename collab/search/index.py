@@ -192,7 +192,8 @@ class SearchIndex:
             return ix
         # Under the lock: the same verdict, unless another process replaced the folder meanwhile.
         return self._replace(
-            reason, still_broken=lambda: (None, reason) if self.current_identity() == seen else self._try_open())
+            reason, still_broken=lambda: (None, reason) if self.current_identity() == seen else self._try_open(),
+            recheck=True)
 
     def condemn(self, error: BaseException) -> None:
         """A search read damaged data that opening did not notice: move the index aside, start
@@ -206,9 +207,14 @@ class SearchIndex:
             self._identity = self.current_identity()
             self._epoch += 1
 
-    def _replace(self, reason, still_broken):
+    def _replace(self, reason, still_broken, recheck: bool = False):
         """Start a new index (moving a broken one aside) under the lock beside the folder,
-        unless ``still_broken()``, asked again under the lock, finds a usable index."""
+        unless ``still_broken()``, asked again under the lock, finds a usable index.
+
+        With ``recheck`` the folder is opened once more while holding the index's write lock:
+        a reader that opened it while a writer was committing (merged segments being removed,
+        a table of contents being replaced) can fail to open a healthy index; only an index that
+        cannot be opened while no writer is busy is moved aside."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.path.with_name(self.path.name + ".lock")))
         if not try_for(lock.acquire, timeout=30.0, delay=0.05):
@@ -223,6 +229,13 @@ class SearchIndex:
                 if not try_for(writelock.acquire, timeout=5.0, delay=0.05):
                     raise LockError(f"the search index at {self.path} is being written; it is checked again later")
                 try:
+                    if recheck:
+                        ix, again = self._try_open()
+                        if ix is not None:
+                            log.info("search index at %s opens again now that no writer is busy (%s)",
+                                     self.path, reason)
+                            return ix
+                        reason = again
                     self._move_aside()
                 finally:
                     writelock.release()
