@@ -7,6 +7,7 @@ one, so a two-character query finds it inside a longer run and phrase queries li
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -41,7 +42,10 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 
 
+@functools.lru_cache(maxsize=200_000)
 def latin_term(word: str) -> str | None:
+    """The indexed form of one Latin word (None for a stop word). Cached: a text has few
+    distinct words, and Porter stemming dominates indexing and highlighting otherwise."""
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]

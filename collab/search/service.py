@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,7 +9,7 @@ from datetime import datetime
 from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
-from whoosh import highlight, sorting
+from whoosh import highlight
 from whoosh import query as Q
 
 from collab import access
@@ -18,7 +17,7 @@ from collab.accounts.models import User
 from collab.extensions import db
 from communities.models import RESTRICTED, Community, Membership
 
-from . import registry
+from . import registry, segcache
 from .analysis import has_cjk, query_parts
 from .index import looks_damaged
 from .query import MAX_CLAUSES, MAX_QUERY, Parsed, clean_text, parse, text_query
@@ -28,38 +27,9 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 20
 
 
-class _SegmentTagLists(sorting.OverlappingCategorizer):
-    """Whoosh's overlapping (multi-valued) facet rebuilds a list of every document's tags from
-    the term index on every query: O(all tag postings), about a second at 200,000 documents.
-    Segments never change once written, so build that list once per segment and keep it."""
-
-    _cache: dict = {}
-    _lock = threading.Lock()
-    MAX_SEGMENTS = 64
-
-    def set_searcher(self, segment_searcher, docoffset):
-        reader = segment_searcher.reader()
-        segment = reader.segment() if hasattr(reader, "segment") else None
-        key = (segment.segment_id(), self._fieldname) if segment is not None else None
-        if key is not None and not self._use_vectors and not self._use_column:
-            lists = self._cache.get(key)
-            if lists is not None and len(lists) == segment_searcher.doc_count_all():
-                self._segment_searcher = segment_searcher
-                self._lists = lists
-                return
-        super().set_searcher(segment_searcher, docoffset)
-        if key is not None and self._lists is not None:
-            with self._lock:
-                self._cache[key] = self._lists
-                while len(self._cache) > self.MAX_SEGMENTS:
-                    self._cache.pop(next(iter(self._cache)))
-
-
-class _TagFacet(sorting.FieldFacet):
-    def categorizer(self, global_searcher):
-        return _SegmentTagLists(global_searcher, self.fieldname)
 MAX_PAGE = 500
 FACETS = ("type", "community", "author", "tags")
+FACET_ROWS = 12  # groups shown per facet
 
 
 def get_index():
@@ -278,17 +248,15 @@ def _mask(user, exclude):
 def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filters, raw: str) -> None:
     q = text_query(parsed)
     searcher = index.searcher()
-    facets = {
-        "type": sorting.FieldFacet("type", maptype=sorting.Count),
-        "community": sorting.FieldFacet("community", maptype=sorting.Count),
-        "author": sorting.FieldFacet("author", maptype=sorting.Count),
-        "tags": _TagFacet("tags", allow_overlap=True, maptype=sorting.Count),
-    }
-    kwargs = {"mask": _mask(user, exclude), "filter": filt, "groupedby": facets, "terms": True}
-    if filters.sort == "newest" or not parsed.must:
-        kwargs.update(sortedby="created", reverse=True)
-    results = searcher.search(q, limit=res.page * PAGE_SIZE, **kwargs)
-    res.total = len(results)
+    # The mask and the filter as document sets from the per-segment cache (segcache): Whoosh
+    # would read every masked community's postings again on each search.
+    restrict = segcache.mask_docs(searcher, _mask(user, exclude))
+    allow = segcache.mask_docs(searcher, filt)
+    newest = filters.sort == "newest" or not parsed.must
+    # The count and the facets are over every readable match (exact for this person).
+    results, matched = segcache.search(searcher, q, limit=res.page * PAGE_SIZE, allow=allow, restrict=restrict,
+                                       sortedby="created" if newest else None, reverse=newest)
+    res.total = len(matched)
     res.pages = max(1, -(-res.total // PAGE_SIZE))
     body_fragments = highlight.ContextFragmenter(maxchars=220, surround=60)
     title_fragments = highlight.WholeFragmenter()
@@ -308,14 +276,17 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
             url=hit.get("url") or "", community=hit.get("community") or None, author=hit.get("author") or "",
             created=hit.get("created"),
         ))
-    res.facets = _facet_rows(results, labels)
+    groups = segcache.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
+    res.facets = _facet_rows(groups, labels)
     if res.total < 3 and parsed.words:
         res.did_you_mean = _did_you_mean(searcher, raw, parsed)
 
 
-def _facet_rows(results, labels) -> dict[str, list[tuple[str, str, int]]]:
+def _facet_rows(groups, labels) -> dict[str, list[tuple[str, str, int]]]:
     out: dict[str, list[tuple[str, str, int]]] = {}
-    groups = {name: results.groups(name) for name in FACETS}
+    # Only the biggest groups are shown: name only those (a common word has thousands of authors).
+    groups = {name: dict(counts.most_common(FACET_ROWS * (4 if name == "community" else 1) + 1))
+              for name, counts in groups.items()}
     community_ids = [int(k) for k in groups["community"] if k and str(k).isdigit()]
     names = dict(db.session.execute(
         select(Community.id, Community.name).where(Community.id.in_(community_ids))).all()) \
@@ -342,7 +313,7 @@ def _facet_rows(results, labels) -> dict[str, list[tuple[str, str, int]]]:
                 label = key
             rows.append((key, label, n))
         rows.sort(key=lambda r: (-r[2], r[1]))
-        out[name] = rows[:12]
+        out[name] = rows[:FACET_ROWS]
     return out
 
 
@@ -388,7 +359,8 @@ def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
     mask = mask_for(user)
 
     def run():
-        results = index.searcher().search(q, limit=limit, mask=mask)
+        searcher = index.searcher()
+        results = searcher.search(q, limit=limit, mask=segcache.mask_docs(searcher, mask))
         return [
             {"title": hit.get("title") or "", "type": hit["type"],
              "type_label": str(labels[hit["type"]]()) if hit["type"] in labels else hit["type"],
