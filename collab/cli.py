@@ -16,6 +16,7 @@ def _create_app():
     # Commands index explicitly (or leave it to the server's indexer); no background thread here.
     config.SEARCH_INDEXER = "manual"
     config.MAIL_SENDER = "manual"  # `collab serve` starts its sender in the worker it serves from
+    config.METRICS_LISTEN = False  # `collab indexer` opens its metrics listener itself
     return create_app(config)
 
 
@@ -36,13 +37,17 @@ main.add_command(routes_command)
 @click.option("--threads", default=int(os.environ.get("COLLAB_THREADS", "100")), show_default=True,
               help="Worker threads (each open live connection holds one).")
 @click.option("--no-migrate", is_flag=True, help="Do not apply database migrations first.")
+@click.option("--metrics-address", default=None, metavar="HOST:PORT",
+              help="Serve Prometheus metrics of this process there (overrides COLLAB_METRICS).")
 @with_appcontext
-def serve(host: str, port: int, threads: int, no_migrate: bool):
+def serve(host: str, port: int, threads: int, no_migrate: bool, metrics_address: str | None):
     """Migrate the database, then serve HTTP and Socket.IO (gunicorn, one process)."""
     from flask import current_app
 
     from collab.server import run_server, sign_in_hint
 
+    if metrics_address:
+        os.environ["COLLAB_METRICS"] = metrics_address  # read by the worker's app
     if not no_migrate:
         _upgrade()
     url = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}"
@@ -158,8 +163,10 @@ def search_status():
 
 @main.command("indexer")
 @click.option("--poll", default=0.3, show_default=True, help="Seconds between looks at the outbox.")
+@click.option("--metrics-address", default=None, metavar="HOST:PORT",
+              help="Serve Prometheus metrics (the outbox backlog) there.")
 @with_appcontext
-def indexer_command(poll: float):
+def indexer_command(poll: float, metrics_address: str | None):
     """Run the search indexer in the foreground (when the servers run with COLLAB_SEARCH_INDEXER=external)."""
     import signal
     import threading
@@ -168,6 +175,11 @@ def indexer_command(poll: float):
 
     from collab.search.indexer import IndexerThread
 
+    address = metrics_address or current_app.config.get("METRICS") or ""
+    if ":" in address:
+        from collab.ops.metrics import start_listener
+
+        start_listener(current_app._get_current_object(), address)
     thread = IndexerThread(current_app._get_current_object(), current_app.extensions["collab_search"], poll=poll)
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
