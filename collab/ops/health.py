@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, request
 from flask_babel import force_locale
 from sqlalchemy import exc, text
 
@@ -115,12 +115,29 @@ def database_unavailable(e):
     headers = {"Retry-After": "5", "Cache-Control": "no-store"}
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return {"error": "database_unavailable", "retry_after": 5}, 503, headers
-    # The page must not touch the database again: no signed-in user, no base layout.
+    # The page must not touch the database again: no signed-in user, no base layout, and no
+    # context processors (render_template would run them; they ask for the current user).
     with force_locale(_locale_from_header()):
-        return render_template("ops/unavailable.html"), 503, headers
+        page = current_app.jinja_env.get_template("ops/unavailable.html").render()
+    return page, 503, headers
+
+
+def _end_session(_exc=None) -> None:
+    """End the request's session; a connection the database dropped meanwhile (a restart) must
+    not turn a finished answer into a 500. Runs before Flask-SQLAlchemy's own teardown (teardowns
+    run in reverse order), which then finds nothing left to do."""
+    try:
+        db.session.remove()
+    except Exception as e:
+        log.warning("database connection lost at the end of a request: %s", str(e).strip().splitlines()[0][:200])
+        try:
+            db.session.registry.clear()
+        except Exception:
+            pass
 
 
 def init_health(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.teardown_appcontext(_end_session)
     app.register_error_handler(exc.OperationalError, database_unavailable)
     app.register_error_handler(exc.InterfaceError, database_unavailable)

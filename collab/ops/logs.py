@@ -54,10 +54,8 @@ def configure_logging(fmt: str, level: str = "INFO") -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] [%(request_id)s] %(message)s"))
     root = logging.getLogger()
-    for old in list(root.handlers):
-        if getattr(old, "_collab", False):
-            root.removeHandler(old)
-    handler._collab = True
+    for old in list(root.handlers):  # e.g. the console handler Alembic's logging config left behind
+        root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
     # Libraries that install their own stderr handler would print every line twice (and not as JSON).

@@ -139,3 +139,18 @@ def test_database_away_answers_a_clean_503_in_the_readers_language(app, client, 
     with app.app_context():  # the session is usable again right after
         assert db.session.execute(db.text("SELECT 1")).scalar() == 1
     assert client.get("/c/").status_code == 200
+
+
+def test_database_away_while_signed_in_still_gets_the_503_page(app, client, make_user, login, monkeypatch):
+    """Loading the signed-in person fails too: the page must not need the database at all."""
+    from collab.extensions import login_manager
+
+    login(make_user("e"))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def gone(_user_id):
+        raise exc.OperationalError("SELECT users", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(login_manager, "_user_callback", gone)
+    r = client.get("/c/", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert r.status_code == 503 and "暂时无法访问" in text(r) and "connection refused" not in text(r)
