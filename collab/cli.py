@@ -17,14 +17,34 @@ def _create_app():
     config.SEARCH_INDEXER = "manual"
     config.MAIL_SENDER = "manual"  # `collab serve` starts its sender in the worker it serves from
     config.METRICS_LISTEN = False  # `collab indexer` opens its metrics listener itself
-    return create_app(config)
+    app = create_app(config)
+    _apps.append(app)
+    return app
+
+
+_apps: list = []
+
+
+def _close_apps() -> None:
+    """A finished command closes its database connections (and the search index) itself."""
+    from collab.extensions import db
+
+    while _apps:
+        app = _apps.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        index = app.extensions.get("collab_search")
+        if index is not None:
+            index.close()
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
              help="collab: communities with wiki, blogs, forums, chat and search.\n\n"
                   "COLLAB_INSTANCE_PATH chooses the instance folder (default ./instance).")
-def main():
-    pass
+@click.pass_context
+def main(ctx):
+    ctx.call_on_close(_close_apps)
 
 
 main.add_command(shell_command)
@@ -142,6 +162,42 @@ def reindex():
     except LockError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"Indexed {count} documents ({total} objects read); index size {index.size_on_disk() / 1e6:.1f} MB.")
+
+
+@main.command("backup")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Archive to write (default: collab-backup-<UTC time>.tar.gz here).")
+@with_appcontext
+def backup_command(output: str | None):
+    """Write the database (a consistent snapshot, the site may keep running) and uploaded files to one archive."""
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from collab.ops.backup import BackupError, create_backup
+
+    path = Path(output or f"collab-backup-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.tar.gz")
+    try:
+        manifest = create_backup(path)
+    except BackupError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {manifest['backend']} database at revision "
+               f"{manifest['revision']}, {manifest['files']} uploaded file(s).")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_command(archive: str):
+    """Bring a `collab backup` archive back onto an empty instance (then run: collab reindex)."""
+    from collab.ops.backup import BackupError, restore_backup
+
+    try:
+        manifest = restore_backup(archive)
+    except BackupError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Restored the {manifest['backend']} database (revision {manifest['revision']}, taken "
+               f"{manifest['created']}) and {manifest['files']} uploaded file(s).")
+    click.echo("Next: `collab reindex` rebuilds search; `collab serve` applies newer migrations on start.")
 
 
 @main.command("search-status")
