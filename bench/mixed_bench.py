@@ -338,18 +338,92 @@ def print_level(clients: int, s: dict, cpu: dict[str, float]) -> None:
     sys.stdout.flush()
 
 
-def sweep(name: str, args, port: int, chat_ports: list[int], content: dict, parts: Parts) -> dict:
+class Profiler:
+    """py-spy (when installed) sampling every server worker during a level: where their time goes."""
+
+    def __init__(self, servers: list[Server], work: Path):
+        self.servers, self.work = servers, work
+        self.tool = next((p for p in (ROOT / ".venv" / "bin" / "py-spy",) if p.exists()), None)
+        self.procs: list[tuple[subprocess.Popen, Path]] = []
+
+    def start(self, seconds: float, tag: str) -> None:
+        if self.tool is None:
+            return
+        for i, s in enumerate(self.servers):
+            out = self.work / f"profile-{tag}-{i}.txt"
+            proc = subprocess.Popen([str(self.tool), "record", "--nonblocking", "-r", "40", "-d", str(int(seconds)),
+                                     "-f", "raw", "-o", str(out), "-p", str(s.worker_pid())],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.procs.append((proc, out))
+
+    def finish(self, top: int = 10) -> list[tuple[str, float]]:
+        """The functions of ours (and the database/search/template calls) with the most samples."""
+        inclusive: dict[str, int] = {}
+        total = 0
+        for proc, out in self.procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            if not out.exists():
+                continue
+            for line in out.read_text(errors="replace").splitlines():
+                stack, _, count = line.rpartition(" ")
+                if not count.isdigit():
+                    continue
+                n = int(count)
+                total += n
+                seen = set()
+                for frame in stack.split(";"):
+                    name = _frame_label(frame)
+                    if name and name not in seen:
+                        seen.add(name)
+                        inclusive[name] = inclusive.get(name, 0) + n
+        self.procs = []
+        ranked = sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]
+        return [(name, 100.0 * n / total) for name, n in ranked] if total else []
+
+
+_OURS = {"collab", "wiki", "forums", "blogs", "communities"}
+_LIBS = {"psycopg": "psycopg", "whoosh": "whoosh (search)", "jinja2": "jinja2 (templates)",
+         "markdown": "markdown", "socketio": "socket.io", "engineio": "socket.io", "redis": "redis client",
+         "flask_sqlalchemy": "sqlalchemy", "sqlalchemy": "sqlalchemy", "flask_babel": "babel", "babel": "babel"}
+
+
+def _frame_label(frame: str) -> str | None:
+    """py-spy raw frames: "function (package/file.py:123)"; ours by function, libraries by name."""
+    fn, _, where = frame.partition(" (")
+    path = where.rsplit(":", 1)[0]
+    top = path.split("/", 1)[0]
+    if path in ("engineio/middleware.py", "flask_socketio/__init__.py"):
+        return None  # the WSGI wrapper every HTTP request passes through
+    if fn in ("do_execute", "do_executemany") and top == "sqlalchemy":
+        return "SQL statements in the driver (do_execute)"
+    if top in _OURS:
+        return f"{fn} ({path})"
+    return _LIBS.get(top)
+
+
+def sweep(name: str, args, port: int, chat_ports: list[int], content: dict, parts: Parts,
+          profiler: Profiler | None = None) -> dict:
     print(f"\n== {name}: levels {args.levels}, {args.duration:.0f} s each, latencies in ms", flush=True)
     levels = []
     for i, clients in enumerate(args.levels):
         before = parts.sample()
         t0 = time.monotonic()
+        if profiler is not None:
+            threading.Timer(8.5, profiler.start, args=(max(2, args.duration - 1), f"{clients}")).start()
         results, seconds, _ = run_level(clients, args.procs, port, chat_ports, content, args.duration, args.seed + i)
         cpu = Parts.delta(before, parts.sample(), time.monotonic() - t0)
         s = summarise(results, seconds)
         s["clients"], s["cpu"], s["loadavg"] = clients, cpu, os.getloadavg()
+        if profiler is not None:
+            s["profile"] = profiler.finish()
         levels.append(s)
         print_level(clients, s, cpu)
+        if s.get("profile"):
+            print("              server time (py-spy, % of samples, inclusive): "
+                  + "; ".join(f"{n} {p:.0f}%" for n, p in s["profile"]))
         if s["all"]["p99"] > 200.0:
             break
     crossing = next((lv for lv in levels if lv["all"]["p99"] > 200.0), None)
@@ -369,7 +443,8 @@ def shape_sqlite(args, work: Path) -> dict:
     server = Server(instance, port, work / "sqlite-server.log", env)
     try:
         server.wait_healthy()
-        return sweep("one process, SQLite", args, port, [port], content, Parts([server], None, None, None, None))
+        return sweep("one process, SQLite", args, port, [port], content, Parts([server], None, None, None, None),
+                     Profiler([server], work))
     finally:
         server.stop()
 
@@ -399,7 +474,8 @@ def shape_scaleout(args, work: Path) -> dict:
         nginx = Nginx(ports)
         redis_pid = _redis_pid(args.redis_url)
         parts = Parts(servers, indexer.pid, nginx.proc.pid, redis_pid, pg_db)
-        return sweep("two processes, PostgreSQL + Redis, nginx", args, nginx.port, ports, content, parts)
+        return sweep("two processes, PostgreSQL + Redis, nginx", args, nginx.port, ports, content, parts,
+                     Profiler(servers, work))
     finally:
         if nginx is not None:
             nginx.stop()
@@ -458,7 +534,7 @@ def run(args, work: Path) -> dict:
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--shapes", default="sqlite,scaleout")
-    p.add_argument("--levels", default="2,4,8,16,32", help="client counts to try, ascending")
+    p.add_argument("--levels", default="1,2,4,8,16,32", help="client counts to try, ascending")
     p.add_argument("--duration", type=float, default=15.0, help="seconds per level")
     p.add_argument("--procs", type=int, default=4, help="driver processes")
     p.add_argument("--users", type=int, default=2000)
