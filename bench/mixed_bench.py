@@ -25,6 +25,7 @@ from bench/datagen.py plus a little content (pages, topics, a chat room) made in
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import random
 import re
@@ -34,7 +35,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from clients import CLIENT_ERRORS, HOST, PASSWORD, USERNAME, Client
 from load import (ROOT, BenchError, Server, bench_main, children_of, cpu_seconds, git_revision,
@@ -87,7 +88,7 @@ def prepare_content() -> dict:
                 words = " ".join(rng.sample(WORDS, 3))
                 page = wiki.create_page(community, bench, title=f"Guide {n}-{i} {words}", parent_id=home.id,
                                         body=f"# {words}\n\n" + "Steps, owners and links for the quarter. " * 30)
-                out["reads"].append(f"/c/{community.slug}/wiki/{page.path}")
+                out["reads"].append(quote(f"/c/{community.slug}/wiki/{page.path}"))
             owner = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id).where(
                 Membership.community_id == community.id, Membership.role == "owner").limit(1))
             forum = forums.create_forum(community, owner, name=f"Bench forum {n}")
@@ -103,7 +104,7 @@ def prepare_content() -> dict:
         first = mine[0]
         for i in range(64):  # one page per client to edit: concurrent edits of one page would conflict
             page = wiki.create_page(first, bench, title=f"Bench notes {i}", body="Notes.\n")
-            out["edit_pages"].append(f"/c/{first.slug}/wiki/{page.path}")
+            out["edit_pages"].append(quote(f"/c/{first.slug}/wiki/{page.path}"))
         db.session.commit()
         flush()
         db.session.remove()
@@ -183,41 +184,42 @@ def client_loop(n: int, port: int, chat_ports: list[int], content: dict, duratio
         while time.monotonic() < end_at:
             op = rng.choices(names, weights)[0]
             t0 = time.perf_counter()
-            ok = True
+            status = None
             try:
                 if op == "read":
-                    ok = http.get(rng.choice(content["reads"]))[0] == 200
+                    status = http.get(rng.choice(content["reads"]))[0]
+                    ok = status == 200
                 elif op == "search":
-                    ok = http.get("/search?" + urlencode({"q": rng.choice(content["words"])}))[0] == 200
+                    status = http.get("/search?" + urlencode({"q": rng.choice(content["words"])}))[0]
+                    ok = status == 200
                 elif op == "post":
                     body = urlencode({"csrf_token": token, "token": uuid.uuid4().hex,
                                       "body": f"A reply with details on {rng.choice(content['words'])}."})
-                    ok = http.request("POST", rng.choice(content["topics"]), body, form_headers)[0] == 302
+                    status = http.request("POST", rng.choice(content["topics"]), body, form_headers)[0]
+                    ok = status == 302
                 elif op == "edit":
                     status, form = http.get(my_page + "/-/edit")
                     text = form.decode()
-                    base = BASE_RE.search(text)
-                    old = BODY_RE.search(text)
-                    if status != 200 or not base or not old:
-                        ok = False
-                    else:
-                        import html
-
+                    base, old = BASE_RE.search(text), BODY_RE.search(text)
+                    ok = status == 200 and bool(base and old)
+                    if ok:
                         new_body = html.unescape(old.group(1))[-2000:] + f"\nEdit {uuid.uuid4().hex[:8]}.\n"
-                        body = urlencode({"csrf_token": token, "base_revision": base.group(1), "title": "",
+                        body = urlencode({"csrf_token": token, "base_revision": base.group(1),
                                           "body": new_body, "summary": "bench"})
-                        ok = http.request("POST", my_page + "/-/edit", body, form_headers)[0] == 302
+                        status = http.request("POST", my_page + "/-/edit", body, form_headers)[0]
+                        ok = status == 302
                 else:
                     ack = sio.call("send", {"room": room, "body": "bench message", "client_id": uuid.uuid4().hex},
                                    namespace="/chat", timeout=30)
                     ok = bool(ack and ack.get("ok"))
+                    status = "ack" if ok else f"nack {ack and ack.get('error')}"
             except (*CLIENT_ERRORS, socketio.exceptions.TimeoutError) as e:
-                ok = False
-                errors[f"{op}: {type(e).__name__}"] = errors.get(f"{op}: {type(e).__name__}", 0) + 1
+                ok, status = False, type(e).__name__
             if ok:
                 lat[op].append((time.perf_counter() - t0) * 1000.0)
             else:
-                errors[op] = errors.get(op, 0) + 1
+                key = f"{op}: {status}"
+                errors[key] = errors.get(key, 0) + 1
     finally:
         results.append({"lat": lat, "errors": errors, "end": time.monotonic()})
         http.close()
@@ -323,8 +325,13 @@ def summarise(results: list[dict], seconds: float) -> dict:
         out[op] = {"ops": len(values), "rps": len(values) / seconds, "p50": percentile(values, 50),
                    "p99": percentile(values, 99), "errors": errors}
     every.sort()
+    kinds: dict[str, int] = {}
+    for r in results:
+        for k, n in r["errors"].items():
+            kinds[k] = kinds.get(k, 0) + n
+    out["error_kinds"] = kinds
     out["all"] = {"ops": len(every), "rps": len(every) / seconds, "p50": percentile(every, 50),
-                  "p99": percentile(every, 99), "errors": sum(o["errors"] for k, o in out.items())}
+                  "p99": percentile(every, 99), "errors": sum(out[op]["errors"] for op, _w in OPS)}
     return out
 
 
@@ -332,6 +339,8 @@ def print_level(clients: int, s: dict, cpu: dict[str, float]) -> None:
     cells = "  ".join(f"{op} {s[op]['rps']:6.1f}/s p99 {s[op]['p99']:6.0f}" for op, _w in OPS)
     print(f"{clients:>4} clients  all {s['all']['rps']:6.1f}/s p50 {s['all']['p50']:5.0f} p99 {s['all']['p99']:6.0f} ms"
           f"  errors {s['all']['errors']}\n              {cells}")
+    if s.get("error_kinds"):
+        print("              errors: " + ", ".join(f"{n} x {k}" for k, n in s["error_kinds"].items()))
     parts = ", ".join(f"{k} {v:.0f}%" for k, v in cpu.items() if k != "machine")
     print(f"              CPU (% of one core): {parts}; whole machine {cpu['machine']:.0f}% of 200%; "
           f"load average {os.getloadavg()[0]:.2f}")
@@ -424,7 +433,7 @@ def sweep(name: str, args, port: int, chat_ports: list[int], content: dict, part
         if s.get("profile"):
             print("              server time (py-spy, % of samples, inclusive): "
                   + "; ".join(f"{n} {p:.0f}%" for n, p in s["profile"]))
-        if s["all"]["p99"] > 200.0:
+        if s["all"]["p99"] > 200.0 and not args.all_levels:
             break
     crossing = next((lv for lv in levels if lv["all"]["p99"] > 200.0), None)
     return {"levels": levels, "crossing": crossing}
@@ -536,6 +545,7 @@ def parse_args(argv=None):
     p.add_argument("--shapes", default="sqlite,scaleout")
     p.add_argument("--levels", default="1,2,4,8,16,32", help="client counts to try, ascending")
     p.add_argument("--duration", type=float, default=15.0, help="seconds per level")
+    p.add_argument("--all-levels", action="store_true", help="go on after p99 passes 200 ms (to see the peak)")
     p.add_argument("--procs", type=int, default=4, help="driver processes")
     p.add_argument("--users", type=int, default=2000)
     p.add_argument("--communities", type=int, default=100)
