@@ -77,10 +77,12 @@ def prepare_content() -> dict:
         mine = db.session.scalars(
             select(Community).join(Membership, Membership.community_id == Community.id)
             .where(Membership.user_id == bench.id, Community.is_archived.is_(False))
-            .order_by(Community.member_count.desc()).limit(8)).all()
-        mine = [c for c in mine if access.can_post(bench, c)]
+            .order_by(Community.member_count.desc()).limit(20)).all()
+        mine = [c for c in mine if access.can_post(bench, c)
+                and all(c.has_tool(t) for t in ("wiki", "forums", "chat"))]
         if not mine:
             raise SystemExit("the bench account may post in no community")
+        mine = mine[:8]
         for n, community in enumerate(mine):
             out["reads"].append(f"/c/{community.slug}/")
             home = wiki.create_page(community, bench, title=f"Handbook {n}", body="The team handbook.")
