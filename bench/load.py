@@ -108,10 +108,11 @@ def children_of(pid: int) -> list[int]:
 class Server:
     """``collab serve`` in its own process group; stop() always ends the whole group."""
 
-    def __init__(self, instance: Path, port: int, log_path: Path):
+    def __init__(self, instance: Path, port: int, log_path: Path, env: dict[str, str] | None = None):
         self.port = port
         self.log_path = log_path
-        env = dict(os.environ, COLLAB_INSTANCE_PATH=str(instance), COLLAB_RATELIMIT="0", PYTHONUNBUFFERED="1")
+        env = dict(os.environ, COLLAB_INSTANCE_PATH=str(instance), COLLAB_RATELIMIT="0", PYTHONUNBUFFERED="1",
+                   **(env or {}))
         self.command = [venv_bin("collab"), "serve", "--port", str(port), "--no-migrate"]
         self.log = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(self.command, env=env, stdout=self.log, stderr=subprocess.STDOUT,

@@ -66,6 +66,9 @@ def create_app(config: Config | None = None) -> Flask:
     _init_templates(app)
     _init_security(app)
     _init_errors(app)
+    from collab.ops import init_ops
+
+    init_ops(app)
     return app
 
 

@@ -16,14 +16,35 @@ def _create_app():
     # Commands index explicitly (or leave it to the server's indexer); no background thread here.
     config.SEARCH_INDEXER = "manual"
     config.MAIL_SENDER = "manual"  # `collab serve` starts its sender in the worker it serves from
-    return create_app(config)
+    config.METRICS_LISTEN = False  # `collab indexer` opens its metrics listener itself
+    app = create_app(config)
+    _apps.append(app)
+    return app
+
+
+_apps: list = []
+
+
+def _close_apps() -> None:
+    """A finished command closes its database connections (and the search index) itself."""
+    from collab.extensions import db
+
+    while _apps:
+        app = _apps.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        index = app.extensions.get("collab_search")
+        if index is not None:
+            index.close()
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
              help="collab: communities with wiki, blogs, forums, chat and search.\n\n"
                   "COLLAB_INSTANCE_PATH chooses the instance folder (default ./instance).")
-def main():
-    pass
+@click.pass_context
+def main(ctx):
+    ctx.call_on_close(_close_apps)
 
 
 main.add_command(shell_command)
@@ -36,13 +57,17 @@ main.add_command(routes_command)
 @click.option("--threads", default=int(os.environ.get("COLLAB_THREADS", "100")), show_default=True,
               help="Worker threads (each open live connection holds one).")
 @click.option("--no-migrate", is_flag=True, help="Do not apply database migrations first.")
+@click.option("--metrics-address", default=None, metavar="HOST:PORT",
+              help="Serve Prometheus metrics of this process there (overrides COLLAB_METRICS).")
 @with_appcontext
-def serve(host: str, port: int, threads: int, no_migrate: bool):
+def serve(host: str, port: int, threads: int, no_migrate: bool, metrics_address: str | None):
     """Migrate the database, then serve HTTP and Socket.IO (gunicorn, one process)."""
     from flask import current_app
 
     from collab.server import run_server, sign_in_hint
 
+    if metrics_address:
+        os.environ["COLLAB_METRICS"] = metrics_address  # read by the worker's app
     if not no_migrate:
         _upgrade()
     url = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}"
@@ -139,6 +164,42 @@ def reindex():
     click.echo(f"Indexed {count} documents ({total} objects read); index size {index.size_on_disk() / 1e6:.1f} MB.")
 
 
+@main.command("backup")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Archive to write (default: collab-backup-<UTC time>.tar.gz here).")
+@with_appcontext
+def backup_command(output: str | None):
+    """Write the database (a consistent snapshot, the site may keep running) and uploaded files to one archive."""
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from collab.ops.backup import BackupError, create_backup
+
+    path = Path(output or f"collab-backup-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.tar.gz")
+    try:
+        manifest = create_backup(path)
+    except BackupError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {manifest['backend']} database at revision "
+               f"{manifest['revision']}, {manifest['files']} uploaded file(s).")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_command(archive: str):
+    """Bring a `collab backup` archive back onto an empty instance (then run: collab reindex)."""
+    from collab.ops.backup import BackupError, restore_backup
+
+    try:
+        manifest = restore_backup(archive)
+    except BackupError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Restored the {manifest['backend']} database (revision {manifest['revision']}, taken "
+               f"{manifest['created']}) and {manifest['files']} uploaded file(s).")
+    click.echo("Next: `collab reindex` rebuilds search; `collab serve` applies newer migrations on start.")
+
+
 @main.command("search-status")
 @with_appcontext
 def search_status():
@@ -158,8 +219,10 @@ def search_status():
 
 @main.command("indexer")
 @click.option("--poll", default=0.3, show_default=True, help="Seconds between looks at the outbox.")
+@click.option("--metrics-address", default=None, metavar="HOST:PORT",
+              help="Serve Prometheus metrics (the outbox backlog) there.")
 @with_appcontext
-def indexer_command(poll: float):
+def indexer_command(poll: float, metrics_address: str | None):
     """Run the search indexer in the foreground (when the servers run with COLLAB_SEARCH_INDEXER=external)."""
     import signal
     import threading
@@ -168,6 +231,11 @@ def indexer_command(poll: float):
 
     from collab.search.indexer import IndexerThread
 
+    address = metrics_address or current_app.config.get("METRICS") or ""
+    if ":" in address:
+        from collab.ops.metrics import start_listener
+
+        start_listener(current_app._get_current_object(), address)
     thread = IndexerThread(current_app._get_current_object(), current_app.extensions["collab_search"], poll=poll)
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

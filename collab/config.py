@@ -77,6 +77,9 @@ class Config:
         self.RATELIMIT_ENABLED = _bool("COLLAB_RATELIMIT", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis away (restart, failover): limits fall back to memory instead of failing requests.
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("COLLAB_LOGIN_LIMIT_ACCOUNT", "10 per 5 minutes")
         self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("COLLAB_LOGIN_LIMIT_ADDRESS", "30 per 5 minutes")
         # Messages (and edits, deletions, reactions) one person may send over chat sockets.
@@ -98,6 +101,14 @@ class Config:
         self.DIGEST_HOUR = int(os.environ.get("COLLAB_DIGEST_HOUR", "7"))  # UTC
         # Absolute links in email; `collab serve` fills it from its address when unset.
         self.BASE_URL = os.environ.get("COLLAB_BASE_URL") or None
+        # Operations (collab.ops). Logs: "json" (one object a line, with request ids) or "text".
+        self.LOG_FORMAT = os.environ.get("COLLAB_LOG_FORMAT", "")
+        self.LOG_LEVEL = os.environ.get("COLLAB_LOG_LEVEL", "INFO")
+        # Prometheus metrics: off, "on" (/metrics on this port) or HOST:PORT (a separate listener).
+        self.METRICS = os.environ.get("COLLAB_METRICS", "")
+        self.METRICS_LISTEN = True  # commands other than serve/indexer never open the listener
+        # /readyz answers 503 when more changes than this wait for the search indexer.
+        self.READY_MAX_BACKLOG = int(os.environ.get("COLLAB_READY_MAX_BACKLOG", "1000"))
 
 
 class TestConfig(Config):

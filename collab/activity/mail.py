@@ -14,7 +14,7 @@ import smtplib
 import threading
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -23,10 +23,11 @@ from pathlib import Path
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import event, select, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
 from collab.accounts.models import User
+from collab.db import utcnow, write_intent
 from collab.extensions import db
 
 from .inbox import _readable
@@ -140,30 +141,79 @@ def _actor_names(items) -> dict[int, str]:
     return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+def _free():
+    stale = utcnow() - CLAIM_LEASE
+    return or_(Notification.mail_claimed_at.is_(None), Notification.mail_claimed_at < stale)
+
+
+def _claim(uid: int, state: str) -> list[int]:
+    """Take this person's waiting rows for this process, so no other sender mails them too.
+
+    One write transaction: BEGIN IMMEDIATE serialises it on SQLite; on PostgreSQL the rows are
+    locked FOR UPDATE SKIP LOCKED (another sender skips them) and the UPDATE re-checks them.
+    """
+    ids_q = select(Notification.id).where(Notification.user_id == uid, Notification.mail == state, _free())
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids_q = ids_q.with_for_update(skip_locked=True)
+    with write_intent():
+        ids = list(db.session.scalars(ids_q))
+        claimed: list[int] = []
+        if ids:
+            claimed = list(db.session.scalars(
+                update(Notification).where(Notification.id.in_(ids), Notification.mail == state, _free())
+                .values(mail_claimed_at=utcnow()).returning(Notification.id)
+                .execution_options(synchronize_session=False)))
+        db.session.commit()
+    return claimed
+
+
+def _release(ids: list[int], state: str) -> None:
+    """Give back claimed rows that were not sent (SMTP failed): the next pass tries them again."""
+    if not ids:
+        return
+    with write_intent():
+        db.session.execute(update(Notification).where(Notification.id.in_(ids), Notification.mail == state)
+                           .values(mail_claimed_at=None).execution_options(synchronize_session=False))
+        db.session.commit()
+
+
 def _send(state: str, limit_per_user: int | None) -> int:
-    """Send every waiting notification in ``state``; returns the number of messages sent."""
+    """Send every waiting notification in ``state``; returns the number of messages sent.
+
+    Several processes may run this at once (each server's sender thread, `collab send-digests`):
+    each person's rows are claimed first, so every notification is mailed once.
+    """
     if not configured():
         return 0
     user_ids = list(db.session.scalars(select(Notification.user_id).where(Notification.mail == state).distinct()))
+    db.session.rollback()
     sent = 0
     smtp = None
+    claimed: list[int] = []
     try:
         for uid in user_ids:
-            user = db.session.get(User, uid)
-            waiting = select(Notification).where(Notification.user_id == uid, Notification.mail == state)
-            if user is None or user.is_deactivated:
-                db.session.execute(update(Notification).where(Notification.user_id == uid, Notification.mail == state)
-                                   .values(mail=MAIL_NONE).execution_options(synchronize_session=False))
-                db.session.commit()
+            claimed = _claim(uid, state)
+            if not claimed:
                 continue
-            items = list(db.session.scalars(waiting.where(_readable(user)).order_by(Notification.id)))
+            user = db.session.get(User, uid)
+            mine = Notification.id.in_(claimed)
+            if user is None or user.is_deactivated:
+                db.session.execute(update(Notification).where(mine).values(mail=MAIL_NONE)
+                                   .execution_options(synchronize_session=False))
+                db.session.commit()
+                claimed = []
+                continue
+            items = list(db.session.scalars(select(Notification).where(mine, _readable(user)).order_by(Notification.id)))
             # What the person may no longer read is never mailed.
             db.session.execute(update(Notification).where(
-                Notification.user_id == uid, Notification.mail == state,
-                Notification.id.not_in([n.id for n in items] or [0])).values(mail=MAIL_NONE)
+                mine, Notification.id.not_in([n.id for n in items] or [0])).values(mail=MAIL_NONE)
                 .execution_options(synchronize_session=False))
             if not items:
                 db.session.commit()
+                claimed = []
                 continue
             actors = _actor_names(items)
             with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
@@ -180,8 +230,13 @@ def _send(state: str, limit_per_user: int | None) -> int:
                     n.mail = MAIL_SENT
                 db.session.commit()
                 sent += 1
+            claimed = []
     finally:
         db.session.rollback()
+        try:
+            _release(claimed, state)
+        except Exception:
+            log.exception("could not release claimed notification email; it is retried after the lease")
         if smtp is not None:
             try:
                 smtp.quit()

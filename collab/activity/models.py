@@ -78,6 +78,9 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mail: Mapped[str] = mapped_column(String(10), nullable=False, default=MAIL_NONE)
+    # Set by the process that is mailing this row (several servers each run a sender); a claim
+    # older than mail.CLAIM_LEASE is free again (its process died mid-send).
+    mail_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class NotificationPreference(db.Model):

@@ -92,14 +92,30 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch operations re-create a SQLite table (copy, DROP, rename). With foreign keys on,
+            # the DROP deletes every row pointing at the table (ON DELETE CASCADE): upgrading
+            # would silently empty child tables. Off for the migrations (a PRAGMA outside any
+            # transaction), the references checked afterwards, on again.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.rollback()
+                raw = connection.connection.dbapi_connection
+                broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+                raw.execute("PRAGMA foreign_keys=ON")
+                if broken:
+                    logger.warning("rows pointing at missing rows after the migration: %s", broken[:20])
 
 
 if context.is_offline_mode():

@@ -468,7 +468,26 @@ if (root) {
     if (m.sender) typists.delete(m.sender.username);
     showTyping();
     ingest([m]);
+    // A later number than the next expected one: a broadcast was lost on its way between server
+    // processes (the message queue restarted). The messages are stored: fetch what is missing.
+    if (m.seq > lastSeq) fillGap();
   });
+
+  let filling = false;
+  async function fillGap() {
+    if (filling || !socket.connected) return;
+    filling = true;
+    try {
+      let batch;
+      do {
+        batch = await emit("catchup", { room: ROOM, after: lastSeq });
+        if (!batch?.ok) break;
+        ingest(batch.messages);
+      } while (batch.more);
+    } finally {
+      filling = false;
+    }
+  }
 
   socket.on("updated", (u) => {
     if (u.room !== ROOM) return;

@@ -107,3 +107,56 @@ def test_one_click_unsubscribe_turns_that_kind_off(app, smtp, make_user, make_co
     with app.app_context():
         assert mail.send_now() == 0
     assert anonymous.post(link[:-3] + "abc").status_code == 404
+
+
+def test_several_senders_at_once_mail_each_notification_once(app, smtp, make_user, make_community):
+    """Every server process runs a sender: they claim rows, so nobody gets a mail twice."""
+    import threading
+
+    ana, bob, place = _setup(app, smtp, make_user, make_community)
+    cy = make_user("cy")
+    with app.app_context():
+        db.session.add(NotificationPreference(user_id=cy.id, kind="mention", channel="email"))
+        from communities import services as community_services
+
+        community_services._add_member(db.session.get(Community, place.id), db.session.get(User, cy.id))
+        db.session.commit()
+        for i in range(6):
+            activity.notify_mentions("hi @bob and @cy", actor=db.session.get(User, ana.id), key=f"wiki_page:{i}",
+                                     community=db.session.get(Community, place.id), title=f"Page {i}", url="/c/place/")
+        db.session.commit()
+    results, start = [], threading.Barrier(3)
+
+    def sender():
+        start.wait()
+        with app.app_context():
+            try:
+                results.append(mail.send_now())
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    subjects = sorted((tuple(rcpt), msg["Subject"]) for rcpt, msg in smtp[1].messages)
+    assert len(subjects) == 12 and len(set(subjects)) == 12, subjects
+    assert sum(results) == 12
+    with app.app_context():
+        assert set(db.session.scalars(select(Notification.mail))) == {"sent"}
+
+
+def test_a_failed_send_gives_its_claim_back(app, smtp, make_user, make_community):
+    ana, bob, place = _setup(app, smtp, make_user, make_community)
+    _mention(app, ana, place, "Plans")
+    app.config["SMTP_PORT"] = free_port()  # nobody listens: the send fails
+    with app.app_context(), pytest.raises(OSError):
+        mail.send_now()
+    with app.app_context():
+        n = db.session.scalars(select(Notification)).one()
+        assert n.mail == "now" and n.mail_claimed_at is None  # waiting, free for the next pass
+    app.config["SMTP_PORT"] = smtp[0].port
+    with app.app_context():
+        assert mail.send_now() == 1
+    assert len(smtp[1].messages) == 1
