@@ -54,6 +54,8 @@ class ForumTopic(TimestampMixin, db.Model):
     is_pinned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # "pending": its opening post waits for a moderator's approval (collab.moderation).
+    moderation: Mapped[str | None] = mapped_column(String(16))
     # Posts reference topics; these point back without a foreign key (no cycle between tables).
     first_post_id: Mapped[int | None] = mapped_column(Integer)
     accepted_post_id: Mapped[int | None] = mapped_column(Integer)
@@ -111,7 +113,8 @@ class ForumPost(db.Model):
     open_flags: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # Hidden: by a moderator ("moderator") or by open flags until reviewed ("flags").
+    # Hidden: by a moderator ("moderator"), by open flags until reviewed ("flags"), or waiting for
+    # approval in a pre-moderated community ("pending").
     hidden_reason: Mapped[str | None] = mapped_column(String(16))
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
