@@ -15,6 +15,7 @@ from collab.db import write_intent
 from collab.extensions import db
 from collab.urls import local_path
 from collab.forms import choices
+from collab.moderation import services as moderation_core
 from communities.views import community_context
 
 from . import bp, moderation, queries, services
@@ -44,7 +45,8 @@ def _ctx(community, **extra) -> dict:
     user = _me()
     ctx.update(can_post=services.may_post(user, community), can_mod=services.may_moderate(user, community),
                can_manage_forums=services.may_manage(user, community),
-               flag_count=moderation.open_flag_count(community) if services.may_moderate(user, community) else 0)
+               flag_count=(moderation.open_flag_count(community) + moderation_core.open_count(community))
+               if services.may_moderate(user, community) else 0)
     ctx.update(extra)
     return ctx
 
