@@ -22,7 +22,7 @@ def _blog(post: BlogPost) -> services.Blog:
 def _state(obj) -> str:
     if obj.is_deleted:
         return DELETED
-    return {"pending": PENDING, "hidden": HIDDEN}.get(obj.moderation or "", VISIBLE)
+    return {"pending": PENDING, "hidden": HIDDEN, "flags": HIDDEN}.get(obj.moderation or "", VISIBLE)
 
 
 # --------------------------------------------------------------------------- posts
@@ -33,12 +33,13 @@ def load_post(pk: int) -> Item | None:
     if post is None or (post.status != "published" and not post.is_deleted):
         return None  # drafts are their author's alone
     return Item(key=f"blog_post:{post.id}", community=post.community, author=post.author, title=post.title,
-                excerpt=post.summary or plain_excerpt(post.body, 300), url=post_url(post), state=_state(post))
+                excerpt=post.summary or plain_excerpt(post.body, 300), url=post_url(post), state=_state(post),
+                auto_hidden=post.moderation == "flags" and not post.is_deleted)
 
 
 def hide_post(pk: int, user) -> None:
     post = db.session.get(BlogPost, pk)
-    post.moderation = "hidden"
+    post.moderation = "hidden" if user is not None else "flags"
     hooks.hidden(post)
 
 
@@ -76,7 +77,8 @@ def load_comment(pk: int) -> Item | None:
     state = DELETED if post.is_deleted else _state(comment)
     return Item(key=f"blog_comment:{comment.id}", community=post.community, author=comment.author,
                 title=post.title, excerpt=plain_excerpt(comment.body, 300),
-                url=post_url(post, _anchor=f"comment-{comment.id}"), state=state)
+                url=post_url(post, _anchor=f"comment-{comment.id}"), state=state,
+                auto_hidden=comment.moderation == "flags" and state == HIDDEN)
 
 
 def _count(comment: BlogComment, delta: int) -> None:
@@ -86,8 +88,9 @@ def _count(comment: BlogComment, delta: int) -> None:
 
 def hide_comment(pk: int, user) -> None:
     comment = db.session.get(BlogComment, pk)
-    comment.moderation = "hidden"
-    _count(comment, -1)
+    if comment.moderation is None:
+        _count(comment, -1)
+    comment.moderation = "hidden" if user is not None else "flags"
     hooks.hidden_comment(comment)
 
 

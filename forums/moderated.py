@@ -10,8 +10,7 @@ from collab.extensions import db
 from collab.moderation import DELETED, HIDDEN, PENDING, VISIBLE, Item, ModeratedType, register
 from collab.text import plain_excerpt
 
-from . import hooks
-from . import moderation as forum_moderation
+from . import hooks, services
 from .models import ForumPost
 from .services import refresh_topic, subscribers_of
 
@@ -35,21 +34,28 @@ def load(pk: int) -> Item | None:
         state = VISIBLE
     title = topic.title if post.number == 1 else f"{topic.title} #{post.number}"
     return Item(key=f"forum_post:{post.id}", community=topic.community, author=post.author, title=title,
-                excerpt=plain_excerpt(post.body, 300), url=hooks.post_url(post), state=state)
+                excerpt=plain_excerpt(post.body, 300), url=hooks.post_url(post), state=state,
+                auto_hidden=post.hidden_reason == "flags" and state == HIDDEN)
 
 
 def hide(pk: int, user) -> None:
-    forum_moderation.hide_post(_post(pk), user)
+    post = _post(pk)
+    post.hidden_reason = "moderator" if user is not None else "flags"
+    hooks.retract(f"forum_post:{post.id}")
+    db.session.flush()
+    refresh_topic(post.topic)
 
 
 def unhide(pk: int, user) -> None:
     post = _post(pk)
-    forum_moderation.restore_post(post, user)
+    post.hidden_reason = None
+    db.session.flush()
+    refresh_topic(post.topic)
     _announce(post, again=True)
 
 
 def delete(pk: int, user) -> None:
-    forum_moderation.moderator_delete(_post(pk), user)
+    services.delete_post(_post(pk), user)
 
 
 def approve(pk: int, user) -> None:
@@ -84,8 +90,7 @@ def _announce(post: ForumPost, *, again: bool) -> None:
 
 
 def reject(pk: int, user) -> None:
-    post = _post(pk)
-    forum_moderation.moderator_delete(post, user)
+    services.delete_post(_post(pk), user)
 
 
 def register_types() -> None:

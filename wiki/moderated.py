@@ -21,10 +21,11 @@ def load(pk: int) -> Item | None:
     if page is None:
         return None
     community = db.session.get(Community, page.community_id)
-    state = DELETED if page.is_deleted else {"pending": PENDING, "hidden": HIDDEN}.get(page.moderation or "", VISIBLE)
+    state = DELETED if page.is_deleted else {"pending": PENDING, "hidden": HIDDEN, "flags": HIDDEN}.get(
+        page.moderation or "", VISIBLE)
     return Item(key=hooks.page_key(page.id), community=community, author=page.created_by, title=page.title,
                 excerpt=plain_excerpt(page.body, 300), url=url_for("wiki.page", slug=community.slug, path=page.path),
-                state=state)
+                state=state, auto_hidden=page.moderation == "flags" and state == HIDDEN)
 
 
 def _set(page: WikiPage, value: str | None) -> None:
@@ -34,7 +35,7 @@ def _set(page: WikiPage, value: str | None) -> None:
 
 def hide(pk: int, user) -> None:
     page = db.session.get(WikiPage, pk)
-    _set(page, "hidden")
+    _set(page, "hidden" if user is not None else "flags")
     hooks.trashed([page.id])
 
 

@@ -25,12 +25,13 @@ def load(pk: int) -> Item | None:
         return None
     room = msg.room
     community = room.community if room.kind == COMMUNITY else None
-    state = DELETED if msg.is_deleted else (HIDDEN if msg.moderation == "hidden" else VISIBLE)
+    state = DELETED if msg.is_deleted else (HIDDEN if msg.moderation else VISIBLE)
     title = services.room_title(room, None)
     url = services.history_url(room, at=msg.seq) + f"#m{msg.seq}"
     return Item(key=f"chat_message:{msg.id}", community=community, author=msg.sender, title=title,
                 excerpt=plain_excerpt(msg.body, 300), url=url, state=state,
-                viewable_by=lambda user: services.may_read(user, room))
+                viewable_by=lambda user: services.may_read(user, room),
+                auto_hidden=msg.moderation == "flags" and state == HIDDEN)
 
 
 def _announce(msg: ChatMessage) -> None:
@@ -42,7 +43,7 @@ def _announce(msg: ChatMessage) -> None:
 
 def hide(pk: int, user) -> None:
     msg = db.session.get(ChatMessage, pk)
-    msg.moderation = "hidden"
+    msg.moderation = "hidden" if user is not None else "flags"
     activity.retract(f"chat_message:{msg.id}")
     _announce(msg)
 

@@ -385,7 +385,7 @@ def to_dict(msg: ChatMessage, reactions: list[dict] | None = None) -> dict:
         "html": msg.body_html, "body": msg.body,
         "created": msg.created_at.isoformat(), "edited": msg.edited_at.isoformat() if msg.edited_at and not msg.is_deleted else None,
         "deleted": msg.is_deleted, "reactions": reactions or [],
-    } | ({"html": "", "body": "", "hidden": True, "reactions": []} if msg.moderation == "hidden" else {})
+    } | ({"html": "", "body": "", "hidden": True, "reactions": []} if msg.moderation else {})
 
 
 def dicts(messages: list[ChatMessage]) -> list[dict]:

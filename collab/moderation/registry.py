@@ -24,6 +24,8 @@ class Item:
     excerpt: str
     url: str
     state: str = VISIBLE
+    # Hidden by flags (FLAGS_TO_HIDE people reported it), not by a moderator: "keep" shows it again.
+    auto_hidden: bool = False
     # Who may read it at all (before moderation): defaults to collab.access.can_view(community).
     viewable_by: Callable[[object], bool] | None = None
     extra: dict = field(default_factory=dict)
@@ -34,7 +36,7 @@ class ModeratedType:
     name: str  # "forum_post", "blog_post", ...
     label: Callable[[], str]  # lazy, translated at render time
     load: Callable[[int], "Item | None"]  # None when it does not exist (or is gone for good)
-    hide: Callable[[int, object], None]  # (pk, moderator)
+    hide: Callable[[int, object], None]  # (pk, moderator); moderator None: hidden by flags until reviewed
     unhide: Callable[[int, object], None]
     delete: Callable[[int, object], None]
     # Pre-moderation: make a waiting item public (and run what publishing it does: stream events,

@@ -22,6 +22,7 @@ from .models import (
 from .registry import DELETED, HIDDEN, PENDING, VISIBLE, Item
 
 QUEUE_LIMIT = 200
+FLAGS_TO_HIDE = 3  # people whose open flags hide an item until a moderator reviews it
 
 
 class ModerationError(Exception):
@@ -88,7 +89,18 @@ def flag(user, key: str, reason: str, details: str = "") -> ModerationFlag:
                          reason=reason, details=details)
     db.session.add(row)
     db.session.flush()
+    if item.state == VISIBLE and open_flags(key) >= FLAGS_TO_HIDE:
+        mt, pk = registry.split_key(key)
+        mt.hide(pk, None)
+        audit.record(None, "moderation.auto_hide", target=key, label=item.title, community=item.community,
+                     before={"state": VISIBLE}, after={"state": HIDDEN},
+                     reason=f"{FLAGS_TO_HIDE} flags")
     return row
+
+
+def open_flags(key: str) -> int:
+    return db.session.scalar(select(func.count(ModerationFlag.id)).where(
+        ModerationFlag.item_key == key, ModerationFlag.status == OPEN)) or 0
 
 
 def has_open_flag(user, key: str) -> bool:
@@ -185,6 +197,12 @@ ALLOWED = {
 }
 
 
+def choices_for(item: Item) -> tuple[str, ...]:
+    if item.auto_hidden:
+        return (KEEP, HIDE, DELETE)  # keep shows it again; hide confirms the flaggers
+    return ALLOWED.get(item.state, ())
+
+
 def resolve(actor, key: str, decision: str, reason: str = "") -> ModerationDecision:
     found = registry.split_key(key)
     item = registry.load(key)
@@ -193,7 +211,7 @@ def resolve(actor, key: str, decision: str, reason: str = "") -> ModerationDecis
     if not may_moderate_item(actor, item):
         raise ModerationError(_l("Only moderators can do this."), status=403)
     mt, pk = found
-    if decision not in DECISIONS or decision not in ALLOWED.get(item.state, ()):
+    if decision not in DECISIONS or decision not in choices_for(item):
         raise ModerationError(_l("This decision does not apply to this item."), "decision")
     reason = (reason or "").strip()
     if decision in NEEDS_REASON and not reason:
@@ -201,6 +219,8 @@ def resolve(actor, key: str, decision: str, reason: str = "") -> ModerationDecis
     if len(reason) > REASON_MAX:
         raise ModerationError(_l("Use at most %(n)d characters.", n=REASON_MAX), "reason")
     before = item.state
+    if decision == KEEP and item.auto_hidden:
+        mt.unhide(pk, actor)  # flags hid it; the moderator keeps it: shown again
     if decision == HIDE:
         mt.hide(pk, actor)
     elif decision == UNHIDE:
@@ -225,6 +245,8 @@ def resolve(actor, key: str, decision: str, reason: str = "") -> ModerationDecis
                            .values(status=RESOLVED, decision=decision, resolved_at=utcnow(),
                                    resolved_by_id=actor.id))
     after = {HIDE: HIDDEN, UNHIDE: VISIBLE, DELETE: DELETED, APPROVE: VISIBLE, REJECT: DELETED}.get(decision, before)
+    if decision == KEEP and item.auto_hidden:
+        after = VISIBLE
     row = ModerationDecision(item_key=key, community_id=getattr(item.community, "id", None),
                              author_id=item.author.id if item.author is not None else None,
                              moderator_id=actor.id, decision=decision, reason=reason,
@@ -260,7 +282,7 @@ class QueueRow:
 
     @property
     def choices(self) -> tuple[str, ...]:
-        return ALLOWED.get(self.item.state, ())
+        return choices_for(self.item)
 
 
 def queue(community: Community | None, *, site: bool = False) -> list[QueueRow]:
