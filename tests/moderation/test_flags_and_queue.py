@@ -207,3 +207,45 @@ def test_chat_message_hidden_in_history(app, people, community, content, client_
     assert find(people["outsider"], "narwhal")[0] == []
     history = text(outsider.get(f"/c/{community.slug}/chat/general/history"))
     assert "spammy narwhal" not in history and "hidden by a moderator" in history
+
+
+def test_three_flags_hide_a_blog_post_until_a_moderator_keeps_it(app, people, community, content, client_for,
+                                                                  make_user):
+    key = content.blog_post(community, people["owner"], title="Contested opinion")
+    post_url = f"/c/{community.slug}/blog/{key.split(':')[1]}"
+    reporters = [client_for(people["member"]), client_for(people["outsider"]), client_for(make_user("third"))]
+    for n, c in enumerate(reporters):
+        assert c.get(post_url).status_code == 200
+        assert flag(c, key).status_code == 302
+    reader = client_for(people["newbie"])
+    assert reader.get(post_url).status_code == 404  # hidden until reviewed
+    mod = client_for(people["moderator"])
+    queue = text(mod.get(f"/c/{community.slug}/moderation/"))
+    assert "Hidden by flags until reviewed" in queue and "3 flags" in queue
+    assert resolve(mod, key, "keep", reason="").status_code == 302
+    assert reader.get(post_url).status_code == 200
+    assert key not in queued(mod, community)
+
+
+def test_personal_and_direct_content_goes_to_the_site_queue(app, people, client_for):
+    from collab.accounts.models import User
+    from collab.chat import services as chat
+
+    with app.test_request_context("/", method="POST"):
+        room = chat.direct_room(db.session.get(User, people["member"].id), [db.session.get(User, people["outsider"].id)])
+        db.session.commit()
+        msg, _ = chat.post_message(db.session.get(User, people["member"].id), room, "rude direct words", "cid-dm-1")
+        db.session.commit()
+        key = f"chat_message:{msg.id}"
+    outsider = client_for(people["outsider"])
+    assert flag(outsider, key).status_code == 302
+    assert flag(client_for(people["owner"]), key).status_code == 404  # not in the conversation
+    admin = client_for(people["admin"])
+    assert key in queued(admin)
+    assert resolve(client_for(people["moderator"]), key, "hide").status_code == 404
+    assert resolve(admin, key, "delete", reason="Harassment").status_code == 302
+    assert key not in queued(admin)
+    with app.app_context():
+        from collab.chat.models import ChatMessage
+
+        assert db.session.get(ChatMessage, msg.id).is_deleted
