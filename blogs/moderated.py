@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from collab import activity
+from collab.db import utcnow
 from collab.extensions import db
 from collab.moderation import DELETED, HIDDEN, PENDING, VISIBLE, Item, ModeratedType, register
 from collab.text import plain_excerpt
@@ -13,10 +14,6 @@ from collab.text import plain_excerpt
 from . import hooks, services
 from .indexing import post_url
 from .models import BlogComment, BlogPost
-
-
-def _blog(post: BlogPost) -> services.Blog:
-    return services.Blog(community=post.community) if post.community_id else services.Blog(owner=post.author)
 
 
 def _state(obj) -> str:
@@ -55,8 +52,11 @@ def unhide_post(pk: int, user) -> None:
 
 
 def delete_post(pk: int, user) -> None:
+    """Soft delete (restorable from the post page), as the blog's own delete does; the audit
+    entry is the moderation decision's."""
     post = db.session.get(BlogPost, pk)
-    services.delete_post(_blog(post), post, user)
+    post.is_deleted, post.deleted_at, post.deleted_by_id = True, utcnow(), user.id
+    hooks.hidden(post)
 
 
 def approve_post(pk: int, user) -> None:
@@ -108,7 +108,12 @@ def unhide_comment(pk: int, user) -> None:
 
 def delete_comment(pk: int, user) -> None:
     comment = db.session.get(BlogComment, pk)
-    services.delete_comment(_blog(comment.post), comment, user)
+    if comment.is_deleted:
+        return
+    if comment.moderation is None:
+        _count(comment, -1)
+    comment.is_deleted, comment.removed_by_moderator = True, True
+    hooks.hidden_comment(comment)
 
 
 def approve_comment(pk: int, user) -> None:

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from collab import access, files, moderation
+from collab import access, audit, files, moderation
 from collab.accounts.models import User
 from collab.db import utcnow
 from collab.extensions import db
@@ -339,6 +339,9 @@ def delete_post(blog: Blog, post: BlogPost, user: User) -> None:
     post.is_deleted = True
     post.deleted_at = utcnow()
     post.deleted_by_id = user.id
+    if user.id != post.author_id:  # a moderator's (or admin's) removal
+        audit.record(user, "blogs.delete_post", target=f"blog_post:{post.id}", label=post.title,
+                     community=post.community)
     if post.moderation == "pending":
         moderation.forget(f"blog_post:{post.id}")
     hooks.hidden(post)
@@ -445,6 +448,9 @@ def delete_comment(blog: Blog, comment: BlogComment, user: User) -> None:
         raise BlogError(_l("You may not remove this comment."))
     comment.is_deleted = True
     comment.removed_by_moderator = not own
+    if not own:
+        audit.record(user, "blogs.remove_comment", target=f"blog_comment:{comment.id}",
+                     label=comment.post.title, community=comment.post.community)
     if comment.moderation is None:  # hidden and waiting comments are not counted
         db.session.execute(update(BlogPost).where(BlogPost.id == comment.post_id)
                            .values(comment_count=BlogPost.comment_count - 1).execution_options(synchronize_session=False))

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from collab import access, moderation
+from collab import access, audit, moderation
 from collab.db import write_intent
 from collab.extensions import db
 from collab.forms import choices
@@ -437,6 +437,8 @@ def delete(slug: str, path: str):
         flash(str(e.message), "error")
         return redirect(_page_url(page))
     hooks.trashed([page.id] + queries.deleted_with_ids(page.id))
+    audit.record(current_user, "wiki.delete", target=f"wiki_page:{page.id}", label=page.title, community=community,
+                 after={"subpages": n})
     db.session.commit()
     if n:
         flash(ngettext("“%(title)s” and its %(num)d subpage are in the trash.",
@@ -470,6 +472,7 @@ def restore(slug: str, page_id: int):
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(url_for("wiki.trash", slug=community.slug))
+    audit.record(current_user, "wiki.restore", target=f"wiki_page:{page.id}", label=page.title, community=community)
     db.session.commit()
     flash(_("“%(title)s” is restored.", title=page.title), "success")
     return redirect(_page_url(page))

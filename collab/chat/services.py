@@ -333,6 +333,11 @@ def delete_message(user: User, msg: ChatMessage) -> ChatMessage:
     moderator = room.kind == COMMUNITY and may_read(user, room) and access.can_moderate(user, room.community)
     if not (own or moderator):
         raise ChatError(_l("You can only change your own messages."), "forbidden")
+    if not own:
+        from collab import audit
+
+        audit.record(user, "chat.delete_message", target=f"chat_message:{msg.id}", label=room_title(room, None),
+                     community=room.community)
     msg.is_deleted, msg.body, msg.body_html, msg.edited_at = True, "", "", utcnow()
     db.session.query(ChatReaction).filter(ChatReaction.message_id == msg.id).delete()
     activity.retract(f"chat_message:{msg.id}")

@@ -249,3 +249,37 @@ def test_personal_and_direct_content_goes_to_the_site_queue(app, people, client_
         from collab.chat.models import ChatMessage
 
         assert db.session.get(ChatMessage, msg.id).is_deleted
+
+
+def test_moderator_actions_in_the_tools_are_audited(app, people, community, content, client_for):
+    from collab.audit import AuditEntry
+
+    mod = client_for(people["moderator"])
+    post = content.blog_post(community, people["owner"], title="Audited post")
+    ckey = content.comment(community, post, people["member"], body="Remove me")
+    assert mod.post(f"/c/{community.slug}/blog/comments/{ckey.split(':')[1]}/delete").status_code == 302
+    _, topic_id = content.topic(community, people["member"], title="Pin me")
+    assert mod.post(f"/c/{community.slug}/forums/t/{topic_id}/moderate", data={"action": "pin"}).status_code == 302
+    member = client_for(people["member"])
+    assert member.post(f"/c/{community.slug}/wiki/-/new", data={"title": "Trash me", "body": "x"}).status_code == 302
+    from wiki.models import WikiPage
+
+    with app.app_context():
+        path = db.session.scalar(select(WikiPage.path).where(WikiPage.title == "Trash me"))
+    assert mod.post(f"/c/{community.slug}/wiki/{path}/-/delete").status_code == 302
+    msg = content.message(community, people["member"], body="moderated away")
+    sc = socketio_client(app, client_for(people["moderator"]))
+    ack = sc.emit("delete", {"message": int(msg.split(":")[1])}, namespace="/chat", callback=True)
+    sc.disconnect(namespace="/chat")
+    assert ack["ok"]
+    with app.app_context():
+        actions = {(e.action, e.actor_id, e.community_id) for e in db.session.scalars(select(AuditEntry))}
+    me, cid = people["moderator"].id, community.id
+    assert {("blogs.remove_comment", me, cid), ("forums.pin", me, cid), ("wiki.delete", me, cid),
+            ("chat.delete_message", me, cid)} <= actions
+
+
+def socketio_client(app, flask_client):
+    from collab.extensions import socketio
+
+    return socketio.test_client(app, namespace="/chat", flask_test_client=flask_client)
