@@ -112,7 +112,7 @@ def seed_forums(instance: Path, seed: int) -> dict:
                 "answered_at": created + timedelta(hours=rng.randint(1, 72)) if answered else None,
                 "created_at": created, "updated_at": created})
             posts.append({"id": pid, "topic_id": tid, "community_id": cid, "number": 1, "author_id": author,
-                          "body": body, "body_html": html, "like_count": 0, "open_flags": 0, "is_deleted": False,
+                          "body": body, "body_html": html, "like_count": 0, "is_deleted": False,
                           "created_at": created})
             tags.extend({"topic_id": tid, "tag": t, "forum_id": big} for t in chosen)
         long_tid = first_topic + TOPICS
@@ -127,7 +127,7 @@ def seed_forums(instance: Path, seed: int) -> dict:
             posts.append({"id": first_post + TOPICS + n, "topic_id": long_tid, "community_id": cid, "number": n + 1,
                           "author_id": rng.choice(authors), "body": body if n == 0 else reply_body,
                           "body_html": html if n == 0 else reply_html, "like_count": rng.randint(0, 5),
-                          "open_flags": 0, "is_deleted": False,
+                          "is_deleted": False,
                           "created_at": now - timedelta(days=30) + timedelta(minutes=n)})
         for table, rows in ((ForumTopic.__table__, topics), (ForumPost.__table__, posts),
                             (ForumTopicTag.__table__, tags)):

@@ -41,7 +41,7 @@ def post_document(post: BlogPost) -> dict | None:
 
 def comment_document(comment: BlogComment) -> dict | None:
     post = comment.post
-    if comment.is_deleted or not post.is_live() or post.released_at is None:
+    if comment.is_deleted or comment.moderation or not post.is_live() or post.released_at is None:
         return None
     return {
         "title": post.title,
@@ -121,7 +121,7 @@ def _comments_of_post(post: BlogPost):
     state = inspect(post)
     if state.deleted or state.was_deleted or state.pending:
         return []
-    if not _changed(post, "is_deleted", "status", "published_at", "released_at", "title"):
+    if not _changed(post, "is_deleted", "status", "published_at", "released_at", "title", "moderation"):
         return []
     return db.session.scalars(select(BlogComment.id).where(BlogComment.post_id == post.id)).all()
 

@@ -81,6 +81,8 @@ class BlogPost(TimestampMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     client_token: Mapped[str | None] = mapped_column(String(TOKEN_MAX))
+    # collab.moderation: "hidden" by a moderator, or "pending" approval (pre-moderation); None: neither.
+    moderation: Mapped[str | None] = mapped_column(String(16))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
     community: Mapped[Community | None] = relationship()
@@ -100,7 +102,7 @@ class BlogPost(TimestampMixin, db.Model):
     def is_live(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return (not self.is_deleted and self.status == PUBLISHED and self.published_at is not None
-                and self.published_at <= now)
+                and self.published_at <= now and self.moderation is None)
 
     @property
     def is_scheduled(self) -> bool:
@@ -108,7 +110,8 @@ class BlogPost(TimestampMixin, db.Model):
 
     @classmethod
     def live_clause(cls, now: datetime | None = None):
-        return and_(cls.is_deleted == false(), cls.status == PUBLISHED, cls.published_at <= (now or utcnow()))
+        return and_(cls.is_deleted == false(), cls.status == PUBLISHED, cls.published_at <= (now or utcnow()),
+                    cls.moderation.is_(None))
 
 
 class BlogPostTag(db.Model):
@@ -134,6 +137,8 @@ class BlogComment(TimestampMixin, db.Model):
     is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     removed_by_moderator: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     client_token: Mapped[str | None] = mapped_column(String(TOKEN_MAX))
+    # collab.moderation: "hidden" or "pending" (shown to its author and the moderators only).
+    moderation: Mapped[str | None] = mapped_column(String(16))
 
     author: Mapped[User | None] = relationship(lazy="joined")
     post: Mapped[BlogPost] = relationship()

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from collab import access, files
+from collab import access, audit, files, moderation
 from collab.accounts.models import User
 from collab.db import utcnow
 from collab.extensions import db
@@ -140,6 +140,8 @@ def may_see_post(user, blog: Blog, post: BlogPost) -> bool:
     if post.is_deleted:
         return may_edit_post(user, blog, post)
     if post.is_live():
+        return True
+    if post.moderation and may_moderate(user, blog):
         return True
     return _signed_in(user) and user.id == post.author_id
 
@@ -288,6 +290,23 @@ def edit_post(blog: Blog, post: BlogPost, editor: User, data: PostInput) -> Blog
 
 
 def _release_if_live(post: BlogPost, now: datetime) -> None:
+    if post.released_at is None and post.is_live(now) and not _held(post):
+        post.released_at = now
+        hooks.published(post)
+
+
+def _held(post: BlogPost) -> bool:
+    """Pre-moderation: a new member's post waits for approval, seen by its author and moderators."""
+    if post.community is None or not moderation.must_wait(post.author, post.community):
+        return False
+    post.moderation = "pending"
+    moderation.hold(f"blog_post:{post.id}", post.community, post.author)
+    return True
+
+
+def release_now(post: BlogPost) -> None:
+    """Approved, or shown again: a live post not yet released gets its publication side effects."""
+    now = utcnow()
     if post.released_at is None and post.is_live(now):
         post.released_at = now
         hooks.published(post)
@@ -302,6 +321,8 @@ def release_due(blog: Blog | None = None) -> int:
         stmt = stmt.where(blog.posts_clause())
     posts = db.session.scalars(stmt.limit(100)).all()
     for post in posts:
+        if _held(post):
+            continue
         post.released_at = now
         hooks.published(post)
     return len(posts)
@@ -318,6 +339,11 @@ def delete_post(blog: Blog, post: BlogPost, user: User) -> None:
     post.is_deleted = True
     post.deleted_at = utcnow()
     post.deleted_by_id = user.id
+    if user.id != post.author_id:  # a moderator's (or admin's) removal
+        audit.record(user, "blogs.delete_post", target=f"blog_post:{post.id}", label=post.title,
+                     community=post.community)
+    if post.moderation == "pending":
+        moderation.forget(f"blog_post:{post.id}")
     hooks.hidden(post)
 
 
@@ -392,6 +418,11 @@ def add_comment(blog: Blog, post: BlogPost, author: User, body: str, parent_id: 
     comment = BlogComment(post_id=post.id, post=post, parent_id=parent.id if parent else None, author_id=author.id,
                           author=author, body=body, body_html=render(body), client_token=client_token or None)
     db.session.add(comment)
+    if post.community is not None and moderation.must_wait(author, post.community):
+        comment.moderation = "pending"  # no count, event or notification until approved
+        db.session.flush()
+        moderation.hold(f"blog_comment:{comment.id}", post.community, author)
+        return comment
     db.session.execute(update(BlogPost).where(BlogPost.id == post.id)
                        .values(comment_count=BlogPost.comment_count + 1).execution_options(synchronize_session=False))
     db.session.flush()
@@ -417,16 +448,23 @@ def delete_comment(blog: Blog, comment: BlogComment, user: User) -> None:
         raise BlogError(_l("You may not remove this comment."))
     comment.is_deleted = True
     comment.removed_by_moderator = not own
-    db.session.execute(update(BlogPost).where(BlogPost.id == comment.post_id)
-                       .values(comment_count=BlogPost.comment_count - 1).execution_options(synchronize_session=False))
+    if not own:
+        audit.record(user, "blogs.remove_comment", target=f"blog_comment:{comment.id}",
+                     label=comment.post.title, community=comment.post.community)
+    if comment.moderation is None:  # hidden and waiting comments are not counted
+        db.session.execute(update(BlogPost).where(BlogPost.id == comment.post_id)
+                           .values(comment_count=BlogPost.comment_count - 1).execution_options(synchronize_session=False))
+    else:
+        moderation.forget(f"blog_comment:{comment.id}")
     hooks.hidden_comment(comment)
 
 
-def comment_threads(post: BlogPost) -> list[tuple[BlogComment, list[BlogComment]]]:
+def comment_threads(post: BlogPost, viewer=None, moderator: bool = False) -> list[tuple[BlogComment, list[BlogComment]]]:
     """Top-level comments in order, each with its replies; removed comments stay as a placeholder
-    only where replies hang under them."""
-    rows = db.session.scalars(select(BlogComment).where(BlogComment.post_id == post.id)
-                              .order_by(BlogComment.id)).all()
+    only where replies hang under them. Hidden and waiting comments: their author and moderators."""
+    rows = [c for c in db.session.scalars(select(BlogComment).where(BlogComment.post_id == post.id)
+                                          .order_by(BlogComment.id)).all()
+            if c.moderation is None or moderator or (viewer is not None and c.author_id == getattr(viewer, "id", None))]
     replies: dict[int, list[BlogComment]] = {}
     for c in rows:
         if c.parent_id is not None and not c.is_deleted:

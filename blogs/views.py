@@ -235,7 +235,7 @@ def post(slug, username, post_id: int):
     release(blog)
     user = current_user._get_current_object()
     item = load_post(blog, post_id)
-    threads = services.comment_threads(item) if item.is_live() else []
+    threads = services.comment_threads(item, user, services.may_moderate(user, blog)) if item.is_live() else []
     receipts = None
     if item.is_announcement and services.may_manage(user, blog):
         receipts = services.read_receipts(item, blog.community)

@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from collab.admin import bp as admin_bp
     from collab.chat import bp as chat_bp
     from collab.home import bp as home_bp
+    from collab.moderation import bp as moderation_bp
     from collab.search import bp as search_bp
     from communities import bp as communities_bp
     from forums import bp as forums_bp
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     import collab.files  # noqa: F401
     import collab.settings  # noqa: F401
     import collab.audit  # noqa: F401
+    import collab.moderation.models  # noqa: F401
     import collab.chat.models  # noqa: F401
     import forums.models  # noqa: F401
     import wiki.models  # noqa: F401
@@ -152,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(forums_bp, url_prefix="/c/<slug>/forums")
     app.register_blueprint(chat_bp)
     app.register_blueprint(blogs_bp)
+    app.register_blueprint(moderation_bp)
 
     # Tool namespaces, on the Socket.IO server init_app built (see collab.realtime.init_realtime).
     from wiki.events import init_events as init_wiki_events

@@ -11,7 +11,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from collab.forms import NoControlChars, strip_filter
 
-from .models import BODY_MAX, DESCRIPTION_MAX, REASON_MAX
+from .models import BODY_MAX, DESCRIPTION_MAX
 
 BODY_HELP = _l("Markdown: **bold**, lists, `code`, ``` code blocks, > quotes, @name mentions.")
 
@@ -58,13 +58,6 @@ class EditPostForm(FlaskForm):
                                                  NoControlChars(multiline=True)], description=BODY_HELP)
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=1000), NoControlChars()])
     is_question = BooleanField(_l("This is a question"))
-
-
-class FlagForm(FlaskForm):
-    reason = SelectField(_l("Reason"), validate_choice=False)
-    details = TextAreaField(_l("Details"), validators=[Optional(), Length(max=REASON_MAX + 100),
-                                                       NoControlChars(multiline=True)],
-                            description=_l("What should the moderators know? Required for “Something else”."))
 
 
 class MoveForm(FlaskForm):

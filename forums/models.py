@@ -17,14 +17,8 @@ DESCRIPTION_MAX = 1000
 TITLE_MAX = 200
 BODY_MAX = 100_000  # characters of Markdown in one post
 TAGS_MAX = 300
-REASON_MAX = 500
 TOKEN_MAX = 64
 POSTS_PER_PAGE = 20
-
-# Flag reasons and states.
-REASONS = ("spam", "offensive", "off_topic", "other")
-OPEN, KEPT, HIDDEN = "open", "kept", "hidden"
-FLAGS_TO_HIDE = 3  # open flags that hide a post until a moderator reviews it
 
 
 class Forum(TimestampMixin, db.Model):
@@ -54,6 +48,8 @@ class ForumTopic(TimestampMixin, db.Model):
     is_pinned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # "pending": its opening post waits for a moderator's approval (collab.moderation).
+    moderation: Mapped[str | None] = mapped_column(String(16))
     # Posts reference topics; these point back without a foreign key (no cycle between tables).
     first_post_id: Mapped[int | None] = mapped_column(Integer)
     accepted_post_id: Mapped[int | None] = mapped_column(Integer)
@@ -108,10 +104,10 @@ class ForumPost(db.Model):
     # A fresh random value per form: a second submit of the same form finds the first post.
     client_token: Mapped[str | None] = mapped_column(String(TOKEN_MAX))
     like_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    open_flags: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # Hidden: by a moderator ("moderator") or by open flags until reviewed ("flags").
+    # Hidden: by a moderator ("moderator"), by open flags until reviewed ("flags"), or waiting for
+    # approval in a pre-moderated community ("pending").
     hidden_reason: Mapped[str | None] = mapped_column(String(16))
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
@@ -159,29 +155,6 @@ class ForumLike(db.Model):
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-
-
-class ForumFlag(db.Model):
-    __tablename__ = "forum_flags"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), nullable=False)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), nullable=False)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    reason: Mapped[str] = mapped_column(String(16), nullable=False)
-    details: Mapped[str] = mapped_column(String(REASON_MAX), nullable=False, default="")
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default=OPEN)
-    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-
-    post: Mapped[ForumPost] = relationship()
-    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
-
-    __table_args__ = (
-        UniqueConstraint("post_id", "user_id", name="uq_forum_flags_post_user"),
-        Index("ix_forum_flags_queue", "community_id", "status", "created_at"),
-    )
 
 
 class ForumSubscription(db.Model):

@@ -21,7 +21,7 @@ def forum_summaries(community) -> dict[int, tuple[int, object]]:
     """forum id -> (live topics, last activity)."""
     rows = db.session.execute(
         select(ForumTopic.forum_id, func.count(ForumTopic.id), func.max(ForumTopic.last_post_at))
-        .where(ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False))
+        .where(ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False), ForumTopic.moderation.is_(None))
         .group_by(ForumTopic.forum_id)).all()
     return {fid: (n, last) for fid, n, last in rows}
 
@@ -40,7 +40,7 @@ class OpenPage:
 
 
 def topics(forum: Forum, user, show: str = "all", tag: str = "", page: int = 1) -> OpenPage:
-    stmt = select(ForumTopic).where(ForumTopic.forum_id == forum.id, ForumTopic.is_deleted.is_(False))
+    stmt = select(ForumTopic).where(ForumTopic.forum_id == forum.id, ForumTopic.is_deleted.is_(False), ForumTopic.moderation.is_(None))
     if show == "questions":
         stmt = stmt.where(ForumTopic.is_question.is_(True))
     elif show == "unanswered":
@@ -112,7 +112,7 @@ def similar(community, user, title: str, limit: int = 5) -> list[ForumTopic]:
     found: list[ForumTopic] = []
     if ids:
         rows = {t.id: t for t in db.session.scalars(select(ForumTopic).where(
-            ForumTopic.id.in_(ids), ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False)))}
+            ForumTopic.id.in_(ids), ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False), ForumTopic.moderation.is_(None)))}
         found = [rows[i] for i in ids if i in rows]
     if not found:
         words = [w for w in title.replace("%", " ").replace("_", " ").split() if len(w) >= 3][:6]
@@ -120,7 +120,7 @@ def similar(community, user, title: str, limit: int = 5) -> list[ForumTopic]:
             words = [title]
         if words:
             found = list(db.session.scalars(select(ForumTopic).where(
-                ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False),
+                ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False), ForumTopic.moderation.is_(None),
                 or_(*[func.lower(ForumTopic.title).contains(w.lower()) for w in words]))
                 .order_by(ForumTopic.last_post_at.desc()).limit(limit)))
     return found[:limit]
@@ -140,7 +140,7 @@ def figures(community) -> dict:
     """How the community's forums answer: open questions, the answered share of questions, and
     the median seconds from asking to the first reply (by someone else) and to the accepted
     answer. Medians are None when there is nothing to measure."""
-    live = and_(ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False))
+    live = and_(ForumTopic.community_id == community.id, ForumTopic.is_deleted.is_(False), ForumTopic.moderation.is_(None))
     questions, answered = db.session.execute(select(
         func.count(ForumTopic.id),
         func.count(ForumTopic.accepted_post_id)).where(live, ForumTopic.is_question.is_(True))).one()

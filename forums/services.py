@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from collab import access
+from collab import access, moderation
 from collab.accounts.services import normalise_tags
 from collab.db import utcnow
 from collab.extensions import db
@@ -199,6 +199,10 @@ def create_topic(forum: Forum, user, *, title: str, body: str, tags: str = "", i
     db.session.flush()
     topic.first_post_id = topic.last_post_id = post.id
     _mark_read(user, topic, 1)
+    if moderation.must_wait(user, community):  # shown to its author and the moderators only
+        topic.moderation, post.hidden_reason = "pending", "pending"
+        moderation.hold(f"forum_post:{post.id}", community, user)
+        return topic
     hooks.topic_created(topic, post, user)
     return topic
 
@@ -239,6 +243,11 @@ def reply(topic: ForumTopic, user, *, body: str, reply_to_id: int | None = None,
             return again
         raise
     topic.last_number = post.number
+    if moderation.must_wait(user, community):  # no counts, events or notifications until approved
+        post.hidden_reason = "pending"
+        moderation.hold(f"forum_post:{post.id}", community, user)
+        _mark_read(user, topic, post.number)
+        return post
     topic.reply_count = topic.reply_count + 1
     topic.last_post_at = now
     topic.last_post_id = post.id

@@ -15,11 +15,12 @@ from collab.db import write_intent
 from collab.extensions import db
 from collab.urls import local_path
 from collab.forms import choices
+from collab.moderation import services as moderation_core
 from communities.views import community_context
 
 from . import bp, moderation, queries, services
-from .forms import EditPostForm, FlagForm, ForumForm, MoveForm, ReplyForm, SplitForm, TopicForm
-from .models import REASONS, Forum, ForumPost, ForumTopic
+from .forms import EditPostForm, ForumForm, MoveForm, ReplyForm, SplitForm, TopicForm
+from .models import Forum, ForumPost, ForumTopic
 from .services import ForumError
 
 
@@ -44,7 +45,7 @@ def _ctx(community, **extra) -> dict:
     user = _me()
     ctx.update(can_post=services.may_post(user, community), can_mod=services.may_moderate(user, community),
                can_manage_forums=services.may_manage(user, community),
-               flag_count=moderation.open_flag_count(community) if services.may_moderate(user, community) else 0)
+               flag_count=moderation_core.open_count(community) if services.may_moderate(user, community) else 0)
     ctx.update(extra)
     return ctx
 
@@ -62,6 +63,8 @@ def _topic(community, topic_id: int) -> ForumTopic:
         abort(404)
     if topic.is_deleted and not services.may_moderate(_me(), community):
         abort(404)
+    if topic.moderation and topic.author_id != _me().id and not services.may_moderate(_me(), community):
+        abort(404)  # waits for approval: its author and the moderators only
     return topic
 
 
@@ -498,37 +501,10 @@ def like(slug: str, post_id: int):
 @bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
 def flag(slug: str, post_id: int):
+    """Flags go to the platform's one moderation queue (collab.moderation): its form, same data."""
     community = _community(slug)
     post = _post(community, post_id)
-    form = FlagForm()
-    form.reason.choices = choices(_reason_choices())
-    status = 200
-    if form.validate_on_submit():
-        try:
-            moderation.flag(post, _me(), form.reason.data, form.details.data)
-            db.session.commit()
-            flash(_("Thank you. The moderators will look at this post."), "success")
-            return redirect(_post_url(community, post))
-        except ForumError as e:
-            db.session.rollback()
-            if e.status == 403:
-                abort(403)
-            _fail(e, form)
-            status = e.status
-            post = _post(community, post_id)
-    elif form.errors:
-        status = 400
-    return render_template("forums/flag.html", **_ctx(community, post=post, topic=post.topic, form=form)), status
-
-
-def _reason_choices():
-    labels = {"spam": _("Spam or advertising"), "offensive": _("Rude, abusive or offensive"),
-              "off_topic": _("Off topic"), "other": _("Something else")}
-    return [(r, labels[r]) for r in REASONS]
-
-
-def reason_label(reason: str) -> str:
-    return dict(_reason_choices()).get(reason, reason)
+    return redirect(url_for("moderation.flag", key=f"forum_post:{post.id}", next=_post_url(community, post)), 307)
 
 
 @bp.post("/p/<int:post_id>/moderate")
@@ -541,8 +517,6 @@ def moderate_post(slug: str, post_id: int):
     actions = {
         "hide": lambda: moderation.hide_post(post, user),
         "restore": lambda: moderation.restore_post(post, user),
-        "keep": lambda: moderation.resolve(post, user, "keep"),
-        "reject": lambda: moderation.resolve(post, user, "hide"),
     }
     if action not in actions:
         abort(400)
@@ -555,5 +529,4 @@ def queue(slug: str):
     community = _community(slug)
     if not services.may_moderate(_me(), community):
         abort(403)
-    return render_template("forums/queue.html", **_ctx(community, rows=moderation.queue(community),
-                                                       reason_label=reason_label))
+    return redirect(url_for("moderation.community_queue", slug=community.slug))  # the one queue

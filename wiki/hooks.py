@@ -35,6 +35,8 @@ def created(page, user) -> None:
 
 def edited(page, revision, user, *, previous: str | None = None) -> None:
     """A new revision (an edit, a merge, a restore, a rename)."""
+    if page.moderation:
+        return  # hidden or waiting: nobody hears of it
     community = db.session.get(Community, page.community_id)
     key, group = f"wiki_revision:{revision.id}", page_key(page.id)
     url = _url(page, community)
@@ -49,6 +51,8 @@ def edited(page, revision, user, *, previous: str | None = None) -> None:
 
 
 def commented(page, comment, user) -> None:
+    if page.moderation:
+        return
     community = db.session.get(Community, page.community_id)
     key, group = f"wiki_comment:{comment.id}", page_key(page.id)
     url = _url(page, community, f"#comment-{comment.id}")

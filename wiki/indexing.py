@@ -13,8 +13,8 @@ from .models import WikiPage, WikiPageTag
 
 
 def to_document(page: WikiPage) -> dict | None:
-    if page.is_deleted:
-        return None  # pages in the trash are not found
+    if page.is_deleted or page.moderation:
+        return None  # pages in the trash, hidden or waiting for approval are not found
     community = page.community
     return {
         "title": page.title,

@@ -81,6 +81,8 @@ class WikiPage(TimestampMixin, db.Model):
     # A locked page is edited (renamed, restored) by moderators, owners and admins only.
     is_locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # collab.moderation: "hidden" by a moderator, or "pending" approval (pre-moderation); None: neither.
+    moderation: Mapped[str | None] = mapped_column(String(16))
 
     community: Mapped[Community] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

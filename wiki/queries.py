@@ -12,11 +12,14 @@ from .models import WikiLink, WikiPage, WikiRedirect, WikiRevision
 
 
 def _live(community_id: int):
-    return (WikiPage.community_id == community_id, WikiPage.is_deleted == false())
+    """Pages everyone sees: not in the trash, not hidden or waiting for approval (those are
+    reached by their address alone, by their author and the moderators; see views._load)."""
+    return (WikiPage.community_id == community_id, WikiPage.is_deleted == false(), WikiPage.moderation.is_(None))
 
 
 def find_page(community: Community, path: str) -> WikiPage | None:
-    return db.session.scalar(select(WikiPage).where(*_live(community.id), WikiPage.path == path))
+    return db.session.scalar(select(WikiPage).where(WikiPage.community_id == community.id,
+                                                    WikiPage.is_deleted == false(), WikiPage.path == path))
 
 
 def find_redirect(community: Community, path: str) -> WikiPage | None:
@@ -95,7 +98,8 @@ def revisions_query(page: WikiPage):
 def recent_changes_query(community: Community):
     return (
         select(WikiRevision, WikiPage).join(WikiPage, WikiPage.id == WikiRevision.page_id)
-        .where(WikiRevision.community_id == community.id, WikiPage.is_deleted == false())
+        .where(WikiRevision.community_id == community.id, WikiPage.is_deleted == false(),
+               WikiPage.moderation.is_(None))
         .order_by(WikiRevision.created_at.desc(), WikiRevision.id.desc())
     )
 

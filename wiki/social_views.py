@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from collab import access
+from collab import access, audit
 from collab.extensions import db
 from collab.pagination import paginate
 
@@ -112,6 +112,9 @@ def lock(slug: str, path: str):
     page = _load(community, path)
     access.require(may_lock(current_user, community))
     locked = request.form.get("locked") == "1"
+    if bool(page.is_locked) != locked:
+        audit.record(current_user, "wiki.lock" if locked else "wiki.unlock", target=f"wiki_page:{page.id}",
+                     label=page.title, community=community)
     social.set_locked(page, current_user, locked)
     db.session.commit()
     if locked:

@@ -51,7 +51,8 @@ class Node:
 def _load(community_id: int) -> Shape:
     rows = db.session.execute(
         select(WikiPage.id, WikiPage.parent_id, WikiPage.title, WikiPage.path)
-        .where(WikiPage.community_id == community_id, WikiPage.is_deleted == false())
+        .where(WikiPage.community_id == community_id, WikiPage.is_deleted == false(),
+               WikiPage.moderation.is_(None))
         .order_by(WikiPage.position, WikiPage.id)
     ).all()
     by_id = {r[0]: Row(*r) for r in rows}

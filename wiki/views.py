@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from collab import access
+from collab import access, audit, moderation
 from collab.db import write_intent
 from collab.extensions import db
 from collab.forms import choices
@@ -62,6 +62,8 @@ def _load(community, path: str, *, allow_deleted: bool = False) -> WikiPage:
     same action, the same query); 404 when there is none."""
     page = queries.find_page(community, path)
     if page is not None:
+        if page.moderation and page.created_by_id != current_user.id and not access.can_moderate(current_user, community):
+            abort(404)  # hidden, or waiting for approval: its author and the moderators only
         return page
     target = None
     if path.endswith("/") and path.strip("/"):
@@ -252,7 +254,11 @@ def new_page(slug: str):
                                             parent_id=form.parent.data, body=form.body.data or "",
                                             summary=form.summary.data or "")
                 social.set_tags(page, form.tags.data or "")
-                hooks.created(page, current_user)
+                if moderation.must_wait(current_user, community):
+                    page.moderation = "pending"  # no event, watch or search until approved
+                    moderation.hold(hooks.page_key(page.id), community, current_user)
+                else:
+                    hooks.created(page, current_user)
             except services.WikiError as e:
                 db.session.rollback()
                 _error(form, e)
@@ -431,6 +437,8 @@ def delete(slug: str, path: str):
         flash(str(e.message), "error")
         return redirect(_page_url(page))
     hooks.trashed([page.id] + queries.deleted_with_ids(page.id))
+    audit.record(current_user, "wiki.delete", target=f"wiki_page:{page.id}", label=page.title, community=community,
+                 after={"subpages": n})
     db.session.commit()
     if n:
         flash(ngettext("“%(title)s” and its %(num)d subpage are in the trash.",
@@ -464,6 +472,7 @@ def restore(slug: str, page_id: int):
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(url_for("wiki.trash", slug=community.slug))
+    audit.record(current_user, "wiki.restore", target=f"wiki_page:{page.id}", label=page.title, community=community)
     db.session.commit()
     flash(_("“%(title)s” is restored.", title=page.title), "success")
     return redirect(_page_url(page))

@@ -14,6 +14,7 @@ KIND_NAMES = {
     "request_approved": _l("My request to join is approved"),
     "invitation": _l("Invitations to communities"),
     "idea_status": _l("Status of ideas I voted for"),
+    "moderation": _l("A moderator reviews my posts"),
 }
 
 # "%(actor)s ... %(title)s": one line about a notification.
@@ -28,6 +29,7 @@ KIND_LINES = {
     "request_approved": _l("%(actor)s approved your request to join %(title)s"),
     "invitation": _l("%(actor)s invited you to %(title)s"),
     "idea_status": _l("%(actor)s changed the status of %(title)s"),
+    "moderation": _l("%(actor)s reviewed your post %(title)s"),
 }
 
 CHANNEL_NAMES = {

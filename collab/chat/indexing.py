@@ -18,7 +18,7 @@ SCOPE_PREFIX = "chat:"
 
 
 def to_document(msg: ChatMessage) -> dict | None:
-    if msg.is_deleted:
+    if msg.is_deleted or msg.moderation:
         return None
     room = msg.room
     community = room.community if room.kind == COMMUNITY else None

@@ -88,6 +88,8 @@ class ChatMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # collab.moderation: "hidden" by a moderator (shown to everyone as hidden, its text withheld).
+    moderation: Mapped[str | None] = mapped_column(String(16))
 
     sender: Mapped[User | None] = relationship(lazy="joined")
     room: Mapped[ChatRoom] = relationship()

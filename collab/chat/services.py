@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from collab import access, activity
+from collab import access, activity, moderation
 from collab.accounts.mentions import mention_resolver, mentioned_people
 from collab.accounts.models import User
 from collab.db import utcnow, write_intent
@@ -254,6 +254,11 @@ def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) ->
     existing = by_client_id(room, user, client_id)
     if existing is not None:
         return existing, False
+    if room.kind == COMMUNITY and moderation.must_wait(user, room.community):
+        # Pre-moderation: a chat message held for approval would appear long after the talk
+        # moved on, so a new member reads the rooms and writes once a first post is approved.
+        raise ChatError(_l("This community is pre-moderated: you can write in its chat once a moderator has "
+                           "approved one of your posts."), "forbidden")
     parent = None
     if parent_id is not None:
         parent = db.session.get(ChatMessage, parent_id) if isinstance(parent_id, int) and not isinstance(parent_id, bool) else None
@@ -328,6 +333,11 @@ def delete_message(user: User, msg: ChatMessage) -> ChatMessage:
     moderator = room.kind == COMMUNITY and may_read(user, room) and access.can_moderate(user, room.community)
     if not (own or moderator):
         raise ChatError(_l("You can only change your own messages."), "forbidden")
+    if not own:
+        from collab import audit
+
+        audit.record(user, "chat.delete_message", target=f"chat_message:{msg.id}", label=room_title(room, None),
+                     community=room.community)
     msg.is_deleted, msg.body, msg.body_html, msg.edited_at = True, "", "", utcnow()
     db.session.query(ChatReaction).filter(ChatReaction.message_id == msg.id).delete()
     activity.retract(f"chat_message:{msg.id}")
@@ -380,7 +390,7 @@ def to_dict(msg: ChatMessage, reactions: list[dict] | None = None) -> dict:
         "html": msg.body_html, "body": msg.body,
         "created": msg.created_at.isoformat(), "edited": msg.edited_at.isoformat() if msg.edited_at and not msg.is_deleted else None,
         "deleted": msg.is_deleted, "reactions": reactions or [],
-    }
+    } | ({"html": "", "body": "", "hidden": True, "reactions": []} if msg.moderation else {})
 
 
 def dicts(messages: list[ChatMessage]) -> list[dict]:
@@ -444,7 +454,8 @@ def search(room: ChatRoom, q: str, limit: int = 50) -> list[ChatMessage]:
         pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conds.append(ChatMessage.body.ilike(pattern, escape="\\"))
     return list(db.session.scalars(select(ChatMessage).where(
-        ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False), and_(*conds))
+        ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False), ChatMessage.moderation.is_(None),
+        and_(*conds))
         .order_by(ChatMessage.seq.desc()).limit(limit)))
 
 

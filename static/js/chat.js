@@ -92,7 +92,8 @@ if (root) {
       el("a", { class: "chat-time", href: `#m${m.seq}` }, timeOf(m.created)));
     if (m.edited) meta.append(" ", el("span", { class: "chat-edited", text: T.edited }));
     const body = el("div", { class: "chat-body" });
-    if (m.deleted) body.append(el("em", { class: "muted", text: T.deleted }));
+    if (m.hidden) body.append(el("em", { class: "muted", text: T.hidden }));
+    else if (m.deleted) body.append(el("em", { class: "muted", text: T.deleted }));
     else body.append(html(m.html));
     for (const a of body.querySelectorAll("a.mention")) {
       if (a.textContent.slice(1).toLowerCase() === ME.toLowerCase()) a.classList.add("is-me");
@@ -118,6 +119,10 @@ if (root) {
       for (const e of REACTIONS) row.append(el("button", { type: "button", "data-react": e, "aria-label": e }, e));
       picker.append(row);
       actions.append(picker);
+      if (!mine && !m.hidden && root.dataset.flagUrl) {
+        const back = location.pathname + location.search;
+        actions.append(el("a", { class: "linklike", "data-flag": "", href: `${root.dataset.flagUrl}?key=chat_message:${m.id}&next=${encodeURIComponent(back)}`, text: T.flag }));
+      }
       if (mine) {
         actions.append(el("button", { type: "button", class: "linklike", "data-edit": "", text: T.edit }));
         actions.append(el("button", { type: "button", class: "linklike danger-link", "data-delete": "", text: T.delete }));

@@ -41,8 +41,8 @@ ROUTES = {
     "similar": ("GET", "similar?title=secret", None, "view", 200),
     "subscribe_forum": ("POST", "f/{forum}/subscribe", {"on": "1"}, "view", 302),
     "subscribe_topic": ("POST", "t/{topic}/subscribe", {"on": "1"}, "view", 302),
-    "flag_form": ("GET", "p/{r0}/flag", None, "view", 200),
-    "flag": ("POST", "p/{r0}/flag", {"reason": "spam"}, "view", 302),
+    "flag_form": ("GET", "p/{r0}/flag", None, "view", 307),  # to the one moderation queue's form
+    "flag": ("POST", "p/{r0}/flag", {"reason": "spam"}, "view", 307),
     "new_topic": ("GET", "f/{forum}/new", None, "post", 200),
     "create_topic": ("POST", "f/{forum}/new", {"title": "New one", "body": "x"}, "post", 302),
     "reply": ("POST", "t/{topic}", {"body": "a reply"}, "post", 302),
@@ -56,7 +56,7 @@ ROUTES = {
     "hide": ("POST", "p/{r2}/moderate", {"action": "hide"}, "moderate", 302),
     "split": ("POST", "t/{topic}/split", {"posts": "{r3}", "title": "Split off"}, "moderate", 302),
     "delete_post": ("POST", "p/{r1}/delete", {}, "moderate", 302),
-    "queue": ("GET", "moderation", None, "moderate", 200),
+    "queue": ("GET", "moderation", None, "moderate", 302),  # to the community's moderation queue
     "new_forum": ("GET", "new-forum", None, "manage", 200),
     "create_forum": ("POST", "new-forum", {"name": "Another"}, "manage", 302),
     "edit_forum": ("GET", "f/{forum}/edit", None, "manage", 200),

@@ -1,7 +1,7 @@
-"""Moderators: pin, lock, move, hide/restore/delete, split; flags and the review queue."""
+"""Moderators: pin, lock, move, hide/restore/delete, split; flags through the one moderation queue."""
 from __future__ import annotations
 
-from forums.models import ForumFlag, ForumPost, ForumTopic
+from forums.models import ForumPost, ForumTopic
 from tests.forums.conftest import base
 from tests.helpers import text
 
@@ -91,34 +91,44 @@ def test_three_flags_hide_a_post_until_reviewed_and_the_queue_resolves_them(
     fid = forums.forum(community, people["owner"])
     tid = forums.topic(fid, people["member"])
     pid = forums.reply(tid, people["other"], "Buy cheap watches")
+    key = f"forum_post:{pid}"
+
+    def flag(c, **data):
+        return c.post("/moderation/flag", data={"key": key, **data})
+
     flaggers = [client_for(people["member"]), client_for(people["owner"]), client_for(make_user("passerby"))]
-    r = flaggers[0].post(f"{base(community)}/p/{pid}/flag", data={"reason": "other", "details": ""})
+    # the post's Flag link leads to the one queue's form (the old address still works)
+    topic_page = text(flaggers[0].get(f"{base(community)}/t/{tid}"))
+    assert f"/moderation/flag?key=forum_post:{pid}" in topic_page
+    assert flaggers[0].get(f"{base(community)}/p/{pid}/flag").headers["Location"].startswith("/moderation/flag?")
+    r = flag(flaggers[0], reason="other", details="")
     assert r.status_code == 400 and "Say what is wrong" in text(r)
-    flaggers[0].post(f"{base(community)}/p/{pid}/flag", data={"reason": "spam"})
-    flaggers[0].post(f"{base(community)}/p/{pid}/flag", data={"reason": "spam"})  # the same person again: one flag
-    flaggers[1].post(f"{base(community)}/p/{pid}/flag", data={"reason": "offensive", "details": "<b>rude</b>"})
+    flag(flaggers[0], reason="spam")
+    flag(flaggers[0], reason="spam")  # the same person again: one flag
+    flag(flaggers[1], reason="offensive", details="<b>rude</b>")
     assert not forums.get(ForumPost, pid).hidden_reason
     mod = client_for(people["moderator"])
-    queue = text(mod.get(f"{base(community)}/moderation"))
+    queue = text(mod.get(f"/c/{community.slug}/moderation/"))
     assert "Buy cheap watches" in queue and "Spam or advertising" in queue and "&lt;b&gt;rude&lt;/b&gt;" in queue
-    assert 'data-testid="flag-count">1<' in queue
-    flaggers[2].post(f"{base(community)}/p/{pid}/flag", data={"reason": "spam"})  # not a member, can still flag
+    assert 'data-testid="flag-count">1<' in text(mod.get(f"{base(community)}/"))
+    flag(flaggers[2], reason="spam")  # not a member, can still flag
     post = forums.get(ForumPost, pid)
-    assert post.hidden_reason == "flags" and post.open_flags == 3
+    assert post.hidden_reason == "flags"
     reader = client_for(people["member"])
     assert "Buy cheap watches" not in text(reader.get(f"{base(community)}/t/{tid}"))
     # Keep: shown again, flags closed.
-    mod.post(f"{base(community)}/p/{pid}/moderate", data={"action": "keep"})
+    assert mod.post("/moderation/resolve", data={"key": key, "decision": "keep"}).status_code == 302
     assert forums.get(ForumPost, pid).hidden_reason is None
-    assert forums.count(ForumFlag, post_id=pid, status="kept") == 3
-    assert "Nothing to review" in text(mod.get(f"{base(community)}/moderation"))
+    assert "Nothing to review" in text(mod.get(f"/c/{community.slug}/moderation/"))
     assert "Buy cheap watches" in text(reader.get(f"{base(community)}/t/{tid}"))
     # A new flag by someone else, then hide from the queue.
-    client_for(make_user("another")).post(f"{base(community)}/p/{pid}/flag", data={"reason": "spam"})
-    mod.post(f"{base(community)}/p/{pid}/moderate", data={"action": "reject"})
+    flag(client_for(make_user("another")), reason="spam")
+    mod.post("/moderation/resolve", data={"key": key, "decision": "hide", "reason": "Advertising"})
     assert forums.get(ForumPost, pid).hidden_reason == "moderator"
     assert "Buy cheap watches" not in text(reader.get(f"{base(community)}/t/{tid}"))
     # Members cannot see the queue; nobody flags their own post.
     assert reader.get(f"{base(community)}/moderation").status_code == 403
-    r = client_for(people["other"]).post(f"{base(community)}/p/{pid}/flag", data={"reason": "spam"})
-    assert r.status_code == 400 and "your own post" in text(r)
+    assert reader.get(f"/c/{community.slug}/moderation/").status_code == 403
+    r = flag(client_for(people["other"]), reason="spam")
+    assert r.status_code == 400 and "what you wrote yourself" in text(r)
+

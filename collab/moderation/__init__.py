@@ -1,0 +1,22 @@
+"""One moderation queue across every tool, and pre-moderation (DESIGN.md section 2).
+
+Tools register what can be flagged or held for approval through ``registry.register`` (the core
+never imports a tool); pages: a community's queue and switch (/c/<slug>/moderation/), the site
+queue for admins (/admin/moderation), the flag form and the decision an author is told about.
+
+    from collab import moderation
+    moderation.register(ModeratedType(...))
+    moderation.must_wait(user, community)   # should this post wait for approval?
+    moderation.hold(key, community, author) # it waits (the tool stored it in its waiting state)
+    moderation.forget(key)                  # the author deleted it
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from .registry import DELETED, HIDDEN, PENDING, VISIBLE, Item, ModeratedType, load, register  # noqa: F401
+from .services import forget, hold, is_waiting, must_wait, premoderated  # noqa: F401
+
+bp = Blueprint("moderation", __name__, template_folder="templates")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,68 @@
+"""The wiki's side of the one moderation queue (collab.moderation): wiki pages can be flagged,
+hidden, shown again, moved to the trash, and new pages wait for approval in a pre-moderated
+community."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from collab import activity
+from collab.extensions import db
+from collab.moderation import DELETED, HIDDEN, PENDING, VISIBLE, Item, ModeratedType, register
+from collab.text import plain_excerpt
+from communities.models import Community
+
+from . import hooks, queries, services
+from .models import WikiPage
+
+
+def load(pk: int) -> Item | None:
+    page = db.session.get(WikiPage, pk)
+    if page is None:
+        return None
+    community = db.session.get(Community, page.community_id)
+    state = DELETED if page.is_deleted else {"pending": PENDING, "hidden": HIDDEN, "flags": HIDDEN}.get(
+        page.moderation or "", VISIBLE)
+    return Item(key=hooks.page_key(page.id), community=community, author=page.created_by, title=page.title,
+                excerpt=plain_excerpt(page.body, 300), url=url_for("wiki.page", slug=community.slug, path=page.path),
+                state=state, auto_hidden=page.moderation == "flags" and state == HIDDEN)
+
+
+def _set(page: WikiPage, value: str | None) -> None:
+    page.moderation = value
+    services._tree_changed(page.community_id)  # the page tree leaves out hidden and waiting pages
+
+
+def hide(pk: int, user) -> None:
+    page = db.session.get(WikiPage, pk)
+    _set(page, "hidden" if user is not None else "flags")
+    hooks.trashed([page.id])
+
+
+def unhide(pk: int, user) -> None:
+    page = db.session.get(WikiPage, pk)
+    _set(page, None)
+    if page.created_by is not None:  # the stream event comes back with its first date
+        community = db.session.get(Community, page.community_id)
+        ev = activity.record(page.created_by, "created", hooks.page_key(page.id), community=community,
+                             title=page.title, url=url_for("wiki.page", slug=community.slug, path=page.path))
+        ev.created_at = page.created_at
+
+
+def delete(pk: int, user) -> None:
+    page = db.session.get(WikiPage, pk)
+    if not page.is_deleted:
+        services.delete_page(page, user)
+        hooks.trashed([page.id] + queries.deleted_with_ids(page.id))
+
+
+def approve(pk: int, user) -> None:
+    page = db.session.get(WikiPage, pk)
+    _set(page, None)
+    if page.created_by is not None:
+        hooks.created(page, page.created_by)
+
+
+def register_types() -> None:
+    register(ModeratedType(name="wiki_page", label=lambda: _l("Wiki page"), load=load, hide=hide, unhide=unhide,
+                           delete=delete, approve=approve, reject=delete))
