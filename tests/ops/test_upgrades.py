@@ -20,6 +20,9 @@ from collab.app import MIGRATIONS
 from collab.extensions import db
 
 
+RETIRED = {"forum_flags"}  # 0014: open forum flags moved into the one moderation queue
+
+
 def _value(column, table_name: str):
     if column.foreign_keys:
         return 1
@@ -84,7 +87,11 @@ def test_every_revision_upgrades_to_head_with_its_rows(make_app):
             assert diff == [], diff
             meta = MetaData()
             meta.reflect(bind=conn)
+            # Tables a later migration retired on purpose (their rows moved elsewhere).
+            assert {name for name in rows if name not in meta.tables} == RETIRED
             for name, row in rows.items():
+                if name in RETIRED:
+                    continue
                 table = meta.tables[name]
                 assert conn.execute(select(func.count()).select_from(table)).scalar() >= 1, name
                 first = conn.execute(select(table).limit(1)).mappings().one()
