@@ -23,8 +23,7 @@ class AuditFilterForm(FlaskForm):
 
     actor = StringField(_l("Who"), validators=[Optional(), Length(max=254)], filters=[strip_filter])
     action = SelectField(_l("Action"), validators=[Optional()])
-    community = StringField(_l("Community"), validators=[Optional(), Length(max=100)], filters=[strip_filter],
-                            description=_l("Its web address or name."))
+    community = StringField(_l("Community"), validators=[Optional(), Length(max=100)], filters=[strip_filter])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
 
