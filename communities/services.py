@@ -454,8 +454,9 @@ def member_faces(community: Community, limit: int = 12) -> list[Face]:
 
 
 def pending_requests(community: Community):
-    return select(JoinRequest).where(
-        JoinRequest.community_id == community.id, JoinRequest.status == "pending"
+    """Requests waiting for an answer, oldest first (not those of deactivated accounts)."""
+    return select(JoinRequest).join(User, User.id == JoinRequest.user_id).where(
+        JoinRequest.community_id == community.id, JoinRequest.status == "pending", User.is_deactivated.is_(False)
     ).order_by(JoinRequest.created_at)
 
 

@@ -143,9 +143,7 @@ def community_context(community: Community) -> dict:
         "can_request": access.can_request_to_join(user, community),
         "pending": services.pending_request(community, user) if access.can_request_to_join(user, community) else None,
         "request_count": db.session.scalar(
-            select(func.count(JoinRequest.id)).where(
-                JoinRequest.community_id == community.id, JoinRequest.status == "pending"
-            )
+            services.pending_requests(community).with_only_columns(func.count(JoinRequest.id)).order_by(None)
         ) if access.can_moderate(user, community) else 0,
     }
 

@@ -214,3 +214,9 @@ def test_join_requests_in_bulk_are_audited(app, make_user, make_community, clien
         ("request.approve", "asker0"), ("request.approve", "asker1"), ("request.decline", "asker2")]
     page = text(client_for(owner).get(f"/c/{c.slug}/requests"))
     assert page.count('name="request"') == 1 and "Asker3" in page
+    # A deactivated person's request waits out of sight (and out of the count).
+    with app.app_context():
+        db.session.get(User, people[3].id).is_deactivated = True
+        db.session.commit()
+    page = text(client_for(owner).get(f"/c/{c.slug}/requests"))
+    assert "Asker3" not in page and 'data-testid="request-count"' not in page
