@@ -12,7 +12,7 @@ from sqlalchemy import Select, or_, select
 
 from collab.extensions import db
 from communities.models import (
-    MODERATED, MODERATOR, OWNER, PUBLIC, RESTRICTED, ROLE_RANK, Community, Membership,
+    MODERATED, MODERATOR, OWNER, POSTING_MODERATORS, PUBLIC, RESTRICTED, ROLE_RANK, Community, Membership,
 )
 
 
@@ -76,9 +76,13 @@ def viewers_among(users, community: Community | None) -> list:
 
 
 def can_post(user, community: Community) -> bool:
-    """Contribute content (tools may narrow this with their own settings)."""
+    """Contribute content in any tool: write, reply, comment, chat, react (tools may narrow this
+    with their own settings). The community's posting rule decides who: every member, or only
+    its owners and moderators (an announcement community, where members read)."""
     if community.is_archived or not _authenticated(user):
         return False
+    if community.posting == POSTING_MODERATORS:
+        return has_role(user, community, MODERATOR)
     return is_member(user, community)
 
 

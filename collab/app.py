@@ -169,11 +169,14 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    from collab.settings import get_setting
+    from collab.audit import label_for as audit_label_for
+    from collab.settings import get_setting, upload_max_bytes
 
     app.jinja_env.globals.update(
         access=access,
         site_setting=get_setting,
+        upload_max_bytes=upload_max_bytes,
+        audit_label=audit_label_for,
         tabs_for=tabs_for,
         languages=app.config["LANGUAGES"],
         get_locale=get_locale,

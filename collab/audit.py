@@ -98,3 +98,23 @@ def entries_query(*, community_id: int | None = None, action: str = "", actor_id
     if until is not None:
         stmt = stmt.where(AuditEntry.created_at < until)
     return stmt
+
+
+# --------------------------------------------------------------------------- how the log reads
+
+# action -> lazy translated label; packages register their own (moderation.*, ...). An action with
+# no label is shown as it is.
+_labels: dict[str, Any] = {}
+
+
+def register_labels(mapping: dict[str, Any]) -> None:
+    _labels.update(mapping)
+
+
+def label_for(action: str) -> str:
+    found = _labels.get(action)
+    return str(found) if found is not None else action
+
+
+def action_labels() -> dict[str, Any]:
+    return dict(_labels)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from collab.db import UTCDateTime, utcnow
 from collab.extensions import db
+from collab.settings import upload_max_bytes
 
 NAME_MAX = 200
 MAX_PIXELS = 40_000_000
@@ -121,7 +122,7 @@ def _blob(sha: str) -> Path:
 
 def store(data, filename: str | None, *, uploader, community, kind: str = "any") -> StoredFile:
     """Check and keep an upload; raises UploadError with a message for the person uploading."""
-    limit = current_app.config["FILE_MAX_BYTES"]
+    limit = upload_max_bytes()  # the admin's site setting, else COLLAB_FILE_MAX_MB
     if hasattr(data, "stream"):  # a werkzeug FileStorage
         filename = filename or data.filename
         data = data.stream.read(limit + 1)

@@ -13,12 +13,22 @@ DEFAULTS: dict[str, str] = {
     "community_creation": "all",  # all | admins
     "site_name": "collab",
     "default_locale": "en",
+    # Empty: the server's configuration (COLLAB_FILE_MAX_MB, COLLAB_SMTP_*) applies.
+    "upload_max_mb": "",
+    "smtp_host": "",
+    "smtp_port": "",
+    "smtp_user": "",
+    "smtp_password": "",
+    "smtp_from": "",
+    "smtp_tls": "",
 }
 CHOICES: dict[str, tuple[str, ...]] = {
     "registration_mode": ("open", "invite", "admin"),
     "community_creation": ("all", "admins"),
     "default_locale": ("en", "zh_Hans"),
+    "smtp_tls": ("", "starttls", "ssl"),
 }
+SECRET_KEYS = {"smtp_password"}  # never shown back, never written to the audit log
 
 
 class SiteSetting(db.Model):
@@ -60,3 +70,33 @@ def set_setting(key: str, value: str) -> None:
     else:
         row.value = value
     _cache()["values"] = None
+
+
+def upload_max_bytes() -> int:
+    """The largest file one may upload: the site setting, else the server's FILE_MAX_BYTES; never
+    more than the request limit (MAX_CONTENT_LENGTH), which a whole form must fit in."""
+    from flask import current_app
+
+    cfg = current_app.config
+    value = get_setting("upload_max_mb")
+    limit = int(float(value) * 1048576) if value else int(cfg["FILE_MAX_BYTES"])
+    request_limit = cfg.get("MAX_CONTENT_LENGTH")
+    return min(limit, int(request_limit)) if request_limit else limit
+
+
+def smtp_config() -> dict:
+    """The email server: the one an admin set in site settings (taken as a whole), else the
+    server's configuration (COLLAB_SMTP_*). host None: no email is sent."""
+    from flask import current_app
+
+    cfg = current_app.config
+    s = all_settings()
+    if s.get("smtp_host"):
+        # An admin-set server is taken as a whole: its blank fields mean "none", not the config's.
+        return {"host": s["smtp_host"], "port": int(s.get("smtp_port") or 25), "user": s.get("smtp_user") or None,
+                "password": s.get("smtp_password") or None, "sender": s.get("smtp_from") or cfg.get("SMTP_FROM")
+                or "collab@localhost", "tls": s.get("smtp_tls") or ""}
+    return {"host": cfg.get("SMTP_HOST") or None, "port": int(cfg.get("SMTP_PORT") or 25),
+            "user": cfg.get("SMTP_USER") or None, "password": cfg.get("SMTP_PASSWORD") or None,
+            "sender": s.get("smtp_from") or cfg.get("SMTP_FROM") or "collab@localhost",
+            "tls": (cfg.get("SMTP_TLS") or "").lower()}

@@ -15,6 +15,12 @@ ACCESS_CHOICES = [
 ]
 
 
+POSTING_CHOICES = [
+    ("members", _l("Every member writes, replies, comments and chats")),
+    ("moderators", _l("Only owners and moderators post; members read (an announcement community)")),
+]
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -30,19 +36,18 @@ class CommunityForm(FlaskForm):
                        description=_l("Comma-separated."))
     access = RadioField(_l("Access"), choices=choices(ACCESS_CHOICES), default="public", validators=[DataRequired()])
     tools = MultiCheckboxField(_l("Tools"), choices=[], validate_choice=True)
+    posting = RadioField(_l("Who may post"), choices=choices(POSTING_CHOICES), default="members",
+                         validators=[DataRequired()],
+                         description=_l("Applies to every tool: wiki, blog, forums and chat."))
 
 
 class InviteForm(FlaskForm):
-    people = TextAreaField(_l("People to invite"), validators=[DataRequired(), Length(max=5000)],
-                           description=_l("Usernames or emails, separated by commas or new lines."))
+    people = TextAreaField(_l("People to invite"), validators=[DataRequired(), Length(max=20000)],
+                           description=_l("Usernames or emails, one a line or separated by commas (up to 200)."))
 
 
 class JoinRequestForm(FlaskForm):
     message = TextAreaField(_l("Message to the owners (optional)"), validators=[Optional(), Length(max=500), NoControlChars(multiline=True)])
-
-
-class ConfirmDeleteForm(FlaskForm):
-    confirm = StringField(_l("Type the community's web address to confirm"), validators=[DataRequired()])
 
 
 class TransferForm(FlaskForm):

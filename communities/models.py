@@ -15,6 +15,9 @@ OWNER, MODERATOR, MEMBER = "owner", "moderator", "member"
 ROLES = (OWNER, MODERATOR, MEMBER)
 ROLE_RANK = {MEMBER: 1, MODERATOR: 2, OWNER: 3}
 ALL_TOOLS = ("wiki", "blog", "forums", "chat")
+# Posting rules (who may contribute content in every tool; collab.access.can_post applies them)
+POSTING_MEMBERS, POSTING_MODERATORS = "members", "moderators"
+POSTING_RULES = (POSTING_MEMBERS, POSTING_MODERATORS)
 
 
 class Community(TimestampMixin, db.Model):
@@ -28,6 +31,8 @@ class Community(TimestampMixin, db.Model):
     access: Mapped[str] = mapped_column(String(16), nullable=False, default=PUBLIC)
     tools: Mapped[str] = mapped_column(String(100), nullable=False, default=",".join(ALL_TOOLS))
     is_archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    posting: Mapped[str] = mapped_column(String(16), nullable=False, default=POSTING_MEMBERS,
+                                         server_default=POSTING_MEMBERS)
     member_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -118,3 +123,21 @@ class Invitation(TimestampMixin, db.Model):
     community: Mapped[Community] = relationship(lazy="joined")
 
     __table_args__ = (Index("ix_invitations_user_status", "user_id", "status"),)
+
+
+class CommunityEmailInvite(db.Model):
+    """An invitation to a community sent to an email address with no account yet: when someone
+    registers with that address, it becomes an ordinary pending Invitation."""
+
+    __tablename__ = "community_email_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), nullable=False)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("community_id", "email", name="uq_community_email_invites_community_email"),
+        Index("ix_community_email_invites_email", "email"),
+    )

@@ -15,8 +15,8 @@ from collab.extensions import db
 from collab.text import render_markdown
 
 from .models import (
-    ACCESS_LEVELS, ALL_TOOLS, MEMBER, MODERATED, OWNER, PUBLIC, ROLES, Community, Invitation,
-    JoinRequest, Membership,
+    ACCESS_LEVELS, ALL_TOOLS, MEMBER, MODERATED, OWNER, POSTING_MEMBERS, POSTING_RULES, PUBLIC, ROLES,
+    Community, CommunityEmailInvite, Invitation, JoinRequest, Membership,
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -68,7 +68,7 @@ def _clean_tools(tools) -> str:
 
 def create_community(
     owner: User, *, name: str, slug: str = "", description: str = "", tags: str | list[str] = "",
-    access_level: str = PUBLIC, tools=ALL_TOOLS,
+    access_level: str = PUBLIC, tools=ALL_TOOLS, posting: str = POSTING_MEMBERS,
 ) -> Community:
     name = (name or "").strip()
     if not name:
@@ -83,6 +83,7 @@ def create_community(
         description_html=render_markdown(description),
         access=access_level,
         tools=_clean_tools(tools),
+        posting=posting if posting in POSTING_RULES else POSTING_MEMBERS,
         created_by_id=owner.id,
         last_activity_at=utcnow(),
     )
@@ -93,9 +94,23 @@ def create_community(
     return community
 
 
+def snapshot(community: Community) -> dict:
+    """The settings of a community as the audit log keeps them (before and after a change)."""
+    return {"name": community.name, "slug": community.slug, "access": community.access,
+            "tools": sorted(community.enabled_tools), "posting": community.posting,
+            "tags": list(community.tags), "archived": bool(community.is_archived),
+            "description": community.description}
+
+
+def changed(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only what differs between two snapshots."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
 def update_community(
     community: Community, *, name: str, slug: str, description: str, tags: str | list[str],
-    access_level: str, tools,
+    access_level: str, tools, posting: str | None = None,
 ) -> Community:
     name = (name or "").strip()
     if not name:
@@ -110,7 +125,21 @@ def update_community(
     community.set_tags(normalise_tags(tags if isinstance(tags, str) else ", ".join(tags)))
     community.access = access_level
     community.tools = _clean_tools(tools)
+    if posting is not None:
+        set_posting(community, posting)
     return community
+
+
+def set_access(community: Community, access_level: str) -> None:
+    if access_level not in ACCESS_LEVELS:
+        raise CommunityError(_l("Choose public, moderated or restricted."), "access")
+    community.access = access_level
+
+
+def set_posting(community: Community, posting: str) -> None:
+    if posting not in POSTING_RULES:
+        raise CommunityError(_l("Unknown posting rule."), "posting")
+    community.posting = posting
 
 
 def _membership(community: Community, user: User) -> Membership | None:
@@ -285,9 +314,115 @@ def set_archived(community: Community, archived: bool) -> None:
 
 
 def delete_community(community: Community) -> None:
-    for model in (Membership, JoinRequest, Invitation):
+    """Delete a community and everything in it. The tools' rows (pages, posts, topics, rooms,
+    messages, their files' links), activity events and notifications go by ON DELETE CASCADE;
+    the search documents filed under it are purged by the indexer (the community search type
+    purges its community); the uploaded files' rows and bytes go here (bytes after the commit,
+    unless another community shares them)."""
+    from collab import files
+
+    for stored in db.session.scalars(select(files.StoredFile).where(files.StoredFile.community_id == community.id)):
+        files.delete(stored)
+    for model in (Membership, JoinRequest, Invitation, CommunityEmailInvite):
         db.session.execute(delete(model).where(model.community_id == community.id))
     db.session.delete(community)
+    db.session.flush()
+    access.forget_roles()
+
+
+# --------------------------------------------------------------------------- bulk invitations
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+BULK_MAX = 200
+
+
+class InviteReport:
+    """What a bulk invitation did, entry by entry, as the owner typed it."""
+
+    def __init__(self):
+        self.invited: list[User] = []  # new invitations (or, for public communities, pending)
+        self.pending: list[User] = []  # had an invitation waiting already
+        self.already: list[User] = []  # members already
+        self.unknown: list[str] = []  # no such account (and not invited by email)
+        self.emailed: list[str] = []  # addresses newly invited by email (no account yet)
+        self.email_pending: list[str] = []  # addresses invited by email before
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.invited or self.emailed)
+
+
+def split_people(text: str) -> list[str]:
+    """Names or emails, one a line or separated by commas (also Chinese commas and semicolons),
+    each once, in the order typed."""
+    seen: dict[str, str] = {}
+    for raw in re.split(r"[\s,，;；、]+", text or ""):
+        entry = raw.strip().lstrip("@").strip("<>")
+        if entry and entry.lower() not in seen:
+            seen[entry.lower()] = entry
+    return list(seen.values())[:BULK_MAX]
+
+
+def invite_many(community: Community, inviter: User, entries: list[str], *, email_unknown: bool) -> InviteReport:
+    """Invite every entry that names an active account; an unknown email address gets an email
+    invitation (kept until someone registers with it) when ``email_unknown``."""
+    from collab.accounts.services import find_by_login
+
+    _ensure_open(community)
+    report = InviteReport()
+    for entry in entries:
+        person = find_by_login(entry)
+        if person is None or person.is_deactivated:
+            if email_unknown and EMAIL_RE.match(entry) and person is None:
+                email = entry.lower()
+                exists_already = db.session.scalar(select(CommunityEmailInvite.id).where(
+                    CommunityEmailInvite.community_id == community.id, CommunityEmailInvite.email == email))
+                if exists_already:
+                    report.email_pending.append(email)
+                else:
+                    db.session.add(CommunityEmailInvite(community_id=community.id, email=email,
+                                                        invited_by_id=inviter.id))
+                    report.emailed.append(email)
+            else:
+                report.unknown.append(entry)
+            continue
+        if access.is_member(person, community):
+            report.already.append(person)
+            continue
+        waiting = db.session.scalar(select(Invitation.id).where(
+            Invitation.community_id == community.id, Invitation.user_id == person.id, Invitation.status == "pending"))
+        if waiting:
+            report.pending.append(person)
+        else:
+            invite(community, inviter, person)
+            report.invited.append(person)
+    db.session.flush()
+    return report
+
+
+def claim_email_invites(user: User) -> int:
+    """A new account: the community invitations sent to its email address become invitations."""
+    rows = list(db.session.scalars(select(CommunityEmailInvite).where(CommunityEmailInvite.email == user.email.lower())))
+    for row in rows:
+        community = db.session.get(Community, row.community_id)
+        if community is not None and not community.is_archived:
+            db.session.add(Invitation(community_id=row.community_id, user_id=user.id, invited_by_id=row.invited_by_id))
+        db.session.delete(row)
+    if rows:
+        db.session.flush()
+    return len(rows)
+
+
+def decide_requests(community: Community, decider: User, request_ids, approve: bool) -> list[JoinRequest]:
+    """Approve or decline several pending requests of this community; returns those decided."""
+    ids = [int(i) for i in request_ids if str(i).isdigit()][:500]
+    if not ids:
+        return []
+    reqs = list(db.session.scalars(select(JoinRequest).where(
+        JoinRequest.community_id == community.id, JoinRequest.status == "pending", JoinRequest.id.in_(ids))))
+    for req in reqs:
+        decide_request(req, decider, approve)
+    return reqs
 
 
 def members_query(community: Community, q: str = ""):
@@ -319,8 +454,9 @@ def member_faces(community: Community, limit: int = 12) -> list[Face]:
 
 
 def pending_requests(community: Community):
-    return select(JoinRequest).where(
-        JoinRequest.community_id == community.id, JoinRequest.status == "pending"
+    """Requests waiting for an answer, oldest first (not those of deactivated accounts)."""
+    return select(JoinRequest).join(User, User.id == JoinRequest.user_id).where(
+        JoinRequest.community_id == community.id, JoinRequest.status == "pending", User.is_deactivated.is_(False)
     ).order_by(JoinRequest.created_at)
 
 

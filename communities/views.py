@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from urllib.parse import quote as url_quote
 
 from flask import abort, flash, get_template_attribute, redirect, render_template, request, url_for
@@ -14,7 +13,6 @@ from sqlalchemy import exists, func, or_, select
 from collab import access
 from collab.accounts import register_profile_section
 from collab.accounts.models import User
-from collab.accounts.services import find_by_login
 from collab.cache import app_cache
 from collab.extensions import db
 from collab.forms import choices
@@ -24,7 +22,7 @@ from collab.tools import registered_tools, tabs_for
 
 from . import bp, services
 from .sections import render_home_sections
-from .forms import CommunityForm, InviteForm, JoinRequestForm
+from .forms import CommunityForm, JoinRequestForm
 from .models import Community, CommunityTag, Invitation, JoinRequest, Membership
 
 
@@ -145,9 +143,7 @@ def community_context(community: Community) -> dict:
         "can_request": access.can_request_to_join(user, community),
         "pending": services.pending_request(community, user) if access.can_request_to_join(user, community) else None,
         "request_count": db.session.scalar(
-            select(func.count(JoinRequest.id)).where(
-                JoinRequest.community_id == community.id, JoinRequest.status == "pending"
-            )
+            services.pending_requests(community).with_only_columns(func.count(JoinRequest.id)).order_by(None)
         ) if access.can_moderate(user, community) else 0,
     }
 
@@ -252,139 +248,6 @@ def leave(slug: str):
     return redirect(url_for("communities.index"))
 
 
-@bp.route("/<slug>/requests")
-@login_required
-def requests(slug: str):
-    community = _act(slug)
-    access.require(access.can_moderate(current_user, community))
-    items = db.session.scalars(services.pending_requests(community)).all()
-    return render_template("communities/requests.html", items=items, **community_context(community))
-
-
-@bp.route("/<slug>/requests/<int:req_id>/<any(approve, decline):decision>", methods=["POST"])
-@login_required
-def decide(slug: str, req_id: int, decision: str):
-    community = _act(slug)
-    access.require(access.can_moderate(current_user, community))
-    req = db.session.get(JoinRequest, req_id)
-    if req is None or req.community_id != community.id:
-        abort(404)
-    try:
-        services.decide_request(req, current_user, decision == "approve")
-    except services.CommunityError as e:
-        flash(str(e.message), "error")
-    else:
-        db.session.commit()
-        if decision == "approve":
-            flash(_("%(name)s is now a member.", name=req.user.name), "success")
-        else:
-            flash(_("The request from %(name)s is declined.", name=req.user.name), "info")
-    return redirect(url_for("communities.requests", slug=community.slug))
-
-
-@bp.route("/<slug>/invite", methods=["GET", "POST"])
-@login_required
-def invite(slug: str):
-    community = _act(slug)
-    access.require(access.can_invite(current_user, community))
-    form = InviteForm()
-    if form.validate_on_submit():
-        names = [n for n in re.split(r"[\s,，;；]+", form.people.data or "") if n][:200]
-        unknown, invited, already = [], [], []
-        for name in names:
-            person = find_by_login(name.lstrip("@"))
-            if person is None or person.is_deactivated:
-                unknown.append(name)
-            elif services.invite(community, current_user, person) is None:
-                already.append(person.name)
-            else:
-                invited.append(person.name)
-        if unknown:
-            form.people.errors.append(_("No account for: %(names)s", names=_names(unknown)))
-            db.session.rollback()
-        else:
-            db.session.commit()
-            if invited:
-                flash(_("Invited: %(names)s", names=_names(invited)), "success")
-            if already:
-                flash(_("Already members: %(names)s", names=_names(already)), "info")
-            return redirect(url_for("communities.members", slug=community.slug))
-    return render_template("communities/invite.html", form=form, **community_context(community))
-
-
-@bp.route("/<slug>/settings", methods=["GET", "POST"])
-@login_required
-def settings(slug: str):
-    community = _act(slug)
-    access.require(access.can_manage(current_user, community))
-    if community.is_archived and not access.is_admin(current_user):
-        abort(403)
-    form = CommunityForm(obj=community)
-    form.tools.choices = _tool_choices()
-    if request.method == "GET":
-        form.tags.data = ", ".join(community.tags)
-        form.tools.data = [t for t in community.enabled_tools]
-    if form.validate_on_submit():
-        registered = {c.value for c in form.tools.choices}
-        # Keep the state of tools this server does not have installed.
-        tools = set(form.tools.data) | (community.enabled_tools - registered)
-        try:
-            services.update_community(
-                community, name=form.name.data, slug=form.slug.data or community.slug,
-                description=form.description.data or "", tags=form.tags.data or "",
-                access_level=form.access.data, tools=tools,
-            )
-        except services.CommunityError as e:
-            db.session.rollback()
-            _error(form, e)
-        else:
-            db.session.commit()
-            flash(_("Settings saved."), "success")
-            return redirect(url_for("communities.home", slug=community.slug))
-    return render_template("communities/edit.html", form=form, **community_context(community))
-
-
-def _member_target(community: Community, user_id: int) -> User:
-    m = db.session.scalar(
-        select(Membership).where(Membership.community_id == community.id, Membership.user_id == user_id)
-    )
-    if m is None:
-        abort(404)
-    return m.user
-
-
-@bp.route("/<slug>/members/<int:user_id>/role", methods=["POST"])
-@login_required
-def set_role(slug: str, user_id: int):
-    community = _act(slug)
-    access.require(access.can_manage(current_user, community) and not community.is_archived)
-    target = _member_target(community, user_id)
-    try:
-        services.set_role(community, target, request.form.get("role", ""))
-    except services.CommunityError as e:
-        flash(str(e.message), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s's role is changed.", name=target.name), "success")
-    return redirect(url_for("communities.members", slug=community.slug))
-
-
-@bp.route("/<slug>/members/<int:user_id>/remove", methods=["POST"])
-@login_required
-def remove_member(slug: str, user_id: int):
-    community = _act(slug)
-    access.require(access.can_manage(current_user, community) and not community.is_archived)
-    target = _member_target(community, user_id)
-    try:
-        services.remove_member(community, target)
-    except services.CommunityError as e:
-        flash(str(e.message), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s was removed from the community.", name=target.name), "info")
-    return redirect(url_for("communities.members", slug=community.slug))
-
-
 @bp.route("/invitations")
 @login_required
 def invitations():
@@ -421,3 +284,6 @@ def _profile_communities(person: User, viewer):
     )
     items = db.session.scalars(stmt).all()
     return "communities/_profile_section.html", {"communities": items}
+
+
+from . import manage  # noqa: E402,F401  (settings, members, invitations, requests, log)

@@ -65,3 +65,10 @@ class PasswordChangeForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=512)])
     confirm = PasswordField(_l("Repeat new password"),
                             validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=512)],
+                             description=_l("At least 8 characters."))
+    confirm = PasswordField(_l("Repeat new password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])

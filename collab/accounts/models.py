@@ -126,6 +126,21 @@ class SiteInvite(TimestampMixin, db.Model):
         self.used_at = utcnow()
 
 
+class PasswordReset(db.Model):
+    """A one-time link to set a new password, made by an admin. Only a hash of the token is kept;
+    a link works once, until it expires, and a newer link for the same person replaces it."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class Follow(db.Model):
     """One person follows another: the follower's home stream shows what the followed person does
     (in the places the follower may see)."""

@@ -1,15 +1,21 @@
 """Account operations and their rules. No request objects in here."""
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from collab.db import utcnow
 from collab.extensions import db
 from collab.settings import get_setting
 
-from .models import SiteInvite, User
+from .models import PasswordReset, SiteInvite, User
+
+RESET_HOURS = 72
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_]$|^[A-Za-z0-9_]$")
 RESERVED_USERNAMES = {"admin", "api", "login", "logout", "register", "static", "socket.io", "settings", "new"}
@@ -22,6 +28,17 @@ class AccountError(ValueError):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+# Called with each new account, in its transaction (higher layers register: a community invitation
+# sent to the address becomes the person's invitation ...).
+_created_hooks: list = []
+
+
+def on_user_created(fn):
+    if fn not in _created_hooks:
+        _created_hooks.append(fn)
+    return fn
 
 
 def find_by_username(username: str) -> User | None:
@@ -85,6 +102,8 @@ def create_user(
     db.session.flush()
     if invite is not None:
         invite.mark_used(user)
+    for hook in _created_hooks:
+        hook(user)
     return user
 
 
@@ -210,3 +229,45 @@ def mention_candidates(prefix: str, limit: int = 8) -> list[User]:
         func.lower(User.display_name).like(word, escape="\\")))
         .order_by(func.length(User.username), func.lower(User.username)).limit(limit))
     return list(db.session.scalars(stmt))
+
+
+# --------------------------------------------------------------------------- password reset links
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_password_reset(user: User, by: User | None, hours: int = RESET_HOURS) -> str:
+    """A new one-time reset token for ``user`` (only its hash is stored); older unused links of
+    the person stop working."""
+    now = utcnow()
+    for old in db.session.scalars(select(PasswordReset).where(PasswordReset.user_id == user.id,
+                                                               PasswordReset.used_at.is_(None))):
+        old.used_at = now
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordReset(user_id=user.id, token_hash=_token_hash(token), created_by_id=getattr(by, "id", None),
+                                 created_at=now, expires_at=now + timedelta(hours=hours)))
+    db.session.flush()
+    return token
+
+
+def password_reset_for(token: str | None) -> PasswordReset | None:
+    """The live reset behind a token: unused, not expired, for an active account; else None."""
+    if not token or len(token) > 200:
+        return None
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        return None
+    user = db.session.get(User, reset.user_id)
+    if user is None or user.is_deactivated:
+        return None
+    return reset
+
+
+def use_password_reset(reset: PasswordReset, password: str) -> User:
+    """Set the new password (which ends every session of the person) and spend the link."""
+    user = db.session.get(User, reset.user_id)
+    user.set_password(password)
+    reset.used_at = utcnow()
+    return user

@@ -15,7 +15,7 @@ from collab.text import render_markdown
 
 from . import bp, profile_sections, services
 from .avatars import AvatarError, avatar_path, process_avatar, store_avatar
-from .forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
+from .forms import LoginForm, PasswordChangeForm, PasswordResetForm, ProfileForm, RegisterForm
 from .models import User
 
 
@@ -141,6 +141,28 @@ def change_password():
             flash(_("Your password is changed. Other sessions were signed out."), "success")
             return redirect(url_for("accounts.edit_profile"))
     return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """A one-time link an admin made: set a new password, then sign in with it."""
+    reset = services.password_reset_for(token)
+    if reset is None:
+        return render_template("accounts/reset_invalid.html"), 404
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        user = services.use_password_reset(reset, form.password.data)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+            session.clear()
+        flash(_("Your new password is set. Sign in with it."), "success")
+        return redirect(url_for("accounts.login"))
+    person = db.session.get(User, reset.user_id)
+    response = current_app.make_response(render_template("accounts/reset_password.html", form=form, person=person))
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token never leaves in a Referer
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _active_user_or_404(username: str) -> User:

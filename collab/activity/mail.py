@@ -13,9 +13,7 @@ import logging
 import smtplib
 import threading
 import time
-from collections import defaultdict
 from datetime import datetime, timedelta, timezone
-from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -26,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
+from collab import mail as core_mail
 from collab.accounts.models import User
 from collab.db import utcnow, write_intent
 from collab.extensions import db
@@ -38,8 +37,7 @@ log = logging.getLogger(__name__)
 _wake = threading.Event()
 _NEW_MAIL = "collab_activity_new_mail"
 DIGEST_LIMIT = 50
-# Long unsubscribe URLs must reach the mail client as they are, not as RFC 2047 encoded words.
-_POLICY = policy.SMTP.clone(max_line_length=998)
+_POLICY = core_mail.POLICY
 
 
 # --------------------------------------------------------------------------- unsubscribe tokens
@@ -66,9 +64,9 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 # --------------------------------------------------------------------------- messages
 
 
-def configured(app=None) -> bool:
-    app = app or current_app
-    return bool(app.config.get("SMTP_HOST"))
+def configured() -> bool:
+    """An email server is set (in site settings or the configuration)."""
+    return core_mail.configured()
 
 
 def _base_url() -> str:
@@ -95,7 +93,7 @@ def _message(user: User, items: list[Notification], actors: dict[int, str], dige
         msg["Subject"] = gettext("Your daily collab digest: %(num)d notifications", num=len(items))
     else:
         msg["Subject"] = _line(items[0], actors)
-    msg["From"] = current_app.config.get("SMTP_FROM") or "collab@localhost"
+    msg["From"] = core_mail.sender()
     msg["To"] = user.email
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="collab")
@@ -121,17 +119,7 @@ def _settings_path() -> str:
 
 
 def _connect() -> smtplib.SMTP:
-    cfg = current_app.config
-    host, port, tls = cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25), (cfg.get("SMTP_TLS") or "").lower()
-    if tls == "ssl":
-        smtp = smtplib.SMTP_SSL(host, port, timeout=30)
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=30)
-        if tls in ("starttls", "1", "true", "yes"):
-            smtp.starttls()
-    if cfg.get("SMTP_USER"):
-        smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
-    return smtp
+    return core_mail.connect()
 
 
 def _actor_names(items) -> dict[int, str]:
@@ -329,7 +317,9 @@ class MailThread:
 
 
 def start_mail_thread(app) -> MailThread | None:
-    if app.config.get("MAIL_SENDER", "thread") != "thread" or not configured(app):
+    # Started whatever the settings say: an admin may set the email server later, in site
+    # settings; until then the thread finds nothing to send.
+    if app.config.get("MAIL_SENDER", "thread") != "thread":
         return None
     thread = MailThread(app).start()
     app.extensions["collab_mail_thread"] = thread

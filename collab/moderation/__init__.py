@@ -20,3 +20,9 @@ from .services import forget, hold, is_waiting, must_wait, premoderated  # noqa:
 bp = Blueprint("moderation", __name__, template_folder="templates")
 
 from . import views  # noqa: E402,F401
+
+from flask_babel import lazy_gettext as _l  # noqa: E402
+
+from collab.admin import register_section  # noqa: E402
+
+register_section("moderation.site_queue", _l("Moderation"), ("moderation.site_queue",), 40)

@@ -1,9 +1,11 @@
 // Progressive enhancement for every page: no page depends on this to work.
 
-// Ask before destructive form posts (forms carrying data-confirm).
+// Ask before destructive form posts (forms, or the button that submits, carrying data-confirm).
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+  if (!(form instanceof HTMLFormElement)) return;
+  const question = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+  if (question && !window.confirm(question)) {
     event.preventDefault();
   }
 });
