@@ -21,4 +21,4 @@ register_type(SearchType(
     dependents=indexing.DEPENDENTS,
 ))
 
-from . import views  # noqa: E402,F401
+from . import flow_hooks, flow_views, views  # noqa: E402,F401

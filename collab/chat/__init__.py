@@ -31,3 +31,4 @@ def init_chat(app) -> None:
 
 
 from . import views  # noqa: E402,F401
+from . import flow_hooks  # noqa: E402,F401
