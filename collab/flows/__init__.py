@@ -11,6 +11,7 @@ items with one line each: ``{{ flow_provenance("forum_topic:12") }}`` and
 from __future__ import annotations
 
 from flask import Blueprint
+from jinja2 import pass_context
 
 from .registry import (  # noqa: F401  (the interface tools use)
     FlowError, Incoming, Item, Outgoing, Receiver, Source, register_receiver, register_source,
@@ -21,22 +22,26 @@ bp = Blueprint("flows", __name__, template_folder="templates")
 
 
 @bp.app_template_global()
-def flow_provenance(key: str, group: str | None = None):
-    """The "from ... / turned into ... / copied to ..." lines and flow actions of an item."""
-    from flask import render_template
+@pass_context
+def flow_provenance(context, key: str, group: str | None = None):
+    """The "from ... / turned into ... / copied to ..." lines and flow actions of an item (the
+    community of the page it is on is not named again)."""
     from flask_login import current_user
     from markupsafe import Markup
 
     shown = provenance(current_user._get_current_object(), key, group=group)
     if not shown:
         return Markup("")
-    return Markup(render_template("flows/_provenance.html", prov=shown, flow_key=key))
+    here = context.get("community")
+    return Markup(_render(context, "flows/_provenance.html", prov=shown, flow_key=key,
+                          here_id=getattr(here, "id", None)))
 
 
 @bp.app_template_global()
-def flow_related(key: str):
+@pass_context
+def flow_related(context, key: str):
     """The related-content list of an item (or the way to show it again, when hidden)."""
-    from flask import render_template, request
+    from flask import request
     from flask_login import current_user
     from markupsafe import Markup
 
@@ -45,7 +50,14 @@ def flow_related(key: str):
     found = related_for(current_user._get_current_object(), key)
     if not found.hidden and not found.items:
         return Markup("")
-    return Markup(render_template("flows/_related.html", related=found, flow_key=key, back=request.full_path))
+    return Markup(_render(context, "flows/_related.html", related=found, flow_key=key,
+                          back=request.full_path.rstrip("?")))
+
+
+def _render(context, name: str, **values) -> str:
+    """A part of the page it is called from: rendered with the page's environment and globals,
+    without running the context processors again (each costs queries)."""
+    return context.environment.get_template(name).render(**values)
 
 
 

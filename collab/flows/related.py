@@ -25,8 +25,23 @@ class Related:
     items: list  # collab.search.similar.Similar
 
 
-def _hides(user) -> set[str]:
-    return set(db.session.scalars(select(RelatedHide.key).where(RelatedHide.user_id == user.id)))
+HIDES_SECONDS = 60
+
+
+def _hides(user) -> frozenset[str]:
+    """What the person hid (kept a minute per process; their own changes clear it at once, and
+    a sticky load balancer brings them back to the same process)."""
+    cache = app_cache("flows_hides", HIDES_SECONDS, max_items=8192)
+    hides = cache.get(user.id)
+    if hides is None:
+        hides = frozenset(db.session.scalars(select(RelatedHide.key).where(RelatedHide.user_id == user.id)))
+        cache.set(user.id, hides)
+    return hides
+
+
+def forget_hides(user) -> None:
+    """Call after committing a change to the person's hides."""
+    app_cache("flows_hides", HIDES_SECONDS, max_items=8192).set(user.id, None)
 
 
 def _candidates(user, key: str):

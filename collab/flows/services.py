@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from collab import access
+from collab.cache import app_cache
 from collab.db import utcnow
 from collab.extensions import db
 from communities.models import Community, Membership
@@ -199,10 +200,15 @@ def _belongs_elsewhere(user, key: str) -> bool:
     item = readable(user, key)
     if item is None:
         return False
-    stmt = select(Membership.community_id).where(Membership.user_id == user.id)
-    if item.community is not None:
-        stmt = stmt.where(Membership.community_id != item.community.id)
-    return db.session.scalar(stmt.limit(1)) is not None
+    here = item.community.id if item.community is not None else None
+
+    def look() -> bool:
+        stmt = select(Membership.community_id).where(Membership.user_id == user.id)
+        if here is not None:
+            stmt = stmt.where(Membership.community_id != here)
+        return db.session.scalar(stmt.limit(1)) is not None
+
+    return app_cache("flows_elsewhere", 60, max_items=8192).get_or_set((user.id, here), look)
 
 
 def is_copy_kind(kind: str) -> bool:

@@ -113,6 +113,7 @@ def _back():
 def hide_related():
     related.hide(_me(), request.form.get("key", ""))
     db.session.commit()
+    related.forget_hides(_me())
     flash(_("Hidden from your related content."), "success")
     return redirect(_back())
 
@@ -128,6 +129,7 @@ def related_list():
     else:
         related.hide(user, LIST_HIDDEN)
     db.session.commit()
+    related.forget_hides(user)
     return redirect(_back())
 
 
