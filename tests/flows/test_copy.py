@@ -90,3 +90,22 @@ def test_nobody_copies_what_they_cannot_read_or_where_they_cannot_post(app, peop
     page = text(outsider.get(f"/flows/copy?key=blog_post:{public_post}"))
     assert 'data-testid="no-targets"' in page and "<select" not in page
     assert "Copy to another community" not in text(outsider.get(f"/c/{agora.slug}/blog/{public_post}"))
+
+
+def test_titles_and_text_stay_inert_through_every_flow(app, people, agora, vault, make, client_for, index_now):
+    evil = "<img src=x onerror=alert(1)> <script>alert(2)</script>"
+    src = make.post(vault, people["member"], f"Evil {evil}", body=f"[x](javascript:alert(3)) {evil}")
+    make.post(agora, people["owner"], f"Evil twin {evil}", body=evil)
+    member = client_for(people["member"])
+    draft_url = draft_path(member.post("/flows/copy", data={"key": f"blog_post:{src}", "community": str(agora.id)}))
+    form = text(member.get(draft_url))
+    from tests.helpers import assert_no_active_content
+
+    assert_no_active_content(form)
+    copy_url = member.post(draft_url, data={"title": f"Copy {evil}", "body": f"[x](javascript:alert(3)) {evil}"}
+                           ).headers["Location"]
+    index_now()
+    for url in (copy_url, f"/c/{vault.slug}/blog/{src}"):
+        page = text(member.get(url))
+        assert "Evil" in page and "&lt;script&gt;" in page
+        assert_no_active_content(page)
