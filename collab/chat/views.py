@@ -219,6 +219,9 @@ def to_forum(slug: str, room_slug: str):
     access.require(flows.can_receive("forums.topic", user, room.community))
     if request.method == "POST":
         ids = [int(v) for v in request.form.getlist("m") if v.isdigit() and len(v) < 12][:QUOTE_MAX]
+        older = request.form.get("older", "")
+        if older.isdigit() and len(older) < 12:  # page back, keeping what is ticked
+            return redirect(url_for("chat.to_forum", slug=slug, room_slug=room_slug, before=int(older), m=ids))
         picked = list(db.session.scalars(select(ChatMessage).where(
             ChatMessage.id.in_(ids), ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False))
             .order_by(ChatMessage.seq))) if ids else []

@@ -91,3 +91,22 @@ def test_bad_input_keeps_what_was_typed(app, people, agora, make, client_for):
     page = text(r)
     assert "my careful words" in page and "Choose a forum." in page
     assert make.count(ForumTopic) == 0
+
+
+def test_paging_back_keeps_the_ticked_messages(app, people, agora, make, client_for):
+    from collab.chat.services import PAGE
+
+    make.forum(agora, people["owner"])
+    room_id, room_slug = make.room(agora)
+    ids = [make.message(room_id, people["owner"], f"message number {n}") for n in range(PAGE + 2)]
+    member = client_for(people["member"])
+    base = f"/c/{agora.slug}/chat/{room_slug}/to-forum"
+    page = text(member.get(base))
+    assert "message number 1<" not in page and 'name="older" value="3"' in page
+    r = member.post(base, data={"m": [str(ids[-1])], "older": "3"})
+    assert r.status_code == 302
+    older = text(member.get(r.headers["Location"]))
+    assert "message number 1<" in older and f'<input type="hidden" name="m" value="{ids[-1]}">' in older
+    draft_url = draft_path(member.post(base, data={"m": [str(ids[-1]), str(ids[1])]}))
+    body = text(member.get(draft_url))
+    assert 0 < body.index("&gt; message number 1\n") < body.index(f"&gt; message number {PAGE + 1}\n")
