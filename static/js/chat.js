@@ -17,6 +17,7 @@ if (root) {
   const REACTIONS = JSON.parse(root.dataset.reactions || "[]");
   const WATCH = JSON.parse(root.dataset.watch || "[]").filter((id) => id !== ROOM);
   const canPost = root.dataset.canPost === "1";
+  const TO_FORUM = root.dataset.toForum || "";
   const list = root.querySelector("[data-messages]");
   const log = root.querySelector("[data-log]");
   const statusEl = root.querySelector("[data-status]");
@@ -118,6 +119,10 @@ if (root) {
       for (const e of REACTIONS) row.append(el("button", { type: "button", "data-react": e, "aria-label": e }, e));
       picker.append(row);
       actions.append(picker);
+      if (TO_FORUM && !m.parent) {
+        // Knowledge flows: pick this message (and its neighbours) to start a forum topic.
+        actions.append(el("a", { class: "chat-to-forum-link", href: `${TO_FORUM}?before=${m.seq + 11}&m=${m.id}`, text: T.to_forum }));
+      }
       if (mine) {
         actions.append(el("button", { type: "button", class: "linklike", "data-edit": "", text: T.edit }));
         actions.append(el("button", { type: "button", class: "linklike danger-link", "data-delete": "", text: T.delete }));

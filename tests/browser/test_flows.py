@@ -41,9 +41,13 @@ def test_chat_messages_become_a_forum_topic(server, new_page):
     say(ana, "Lunch anyone?")
     expect(bo.locator("[data-messages] > li.chat-msg[data-seq]")).to_have_count(3)
 
-    bo.get_by_test_id("to-forum").click()
-    bo.wait_for_url("**/to-forum")
-    bo.get_by_label("Why do the nightly builds fail?").check()
+    # The message's own action opens the picker with it ticked; a neighbour is ticked too.
+    first = bo.locator("[data-messages] > li.chat-msg[data-seq='1']")
+    first.hover()
+    first.get_by_role("link", name="Start a forum topic").click()
+    bo.wait_for_url("**/to-forum?**")
+    expect(bo.get_by_label("Why do the nightly builds fail?")).to_be_checked()
+    expect(bo.get_by_label("Lunch anyone?")).not_to_be_checked()
     bo.get_by_label("The cache volume fills up", exact=False).check()
     with bo.expect_navigation():
         bo.get_by_role("button", name="Start a forum topic from this").click()
