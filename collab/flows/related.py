@@ -1,5 +1,6 @@
 """Related content: a short list of items from the same community found with collab.search from
-an item's title, tags and text; cached briefly per reader; a person can hide items or the list."""
+an item's title, tags and text; cached briefly per item (one search for all of its community's
+readers); a person can hide items or the list."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,12 +45,11 @@ def forget_hides(user) -> None:
     app_cache("flows_hides", HIDES_SECONDS, max_items=8192).set(user.id, None)
 
 
-def _candidates(user, key: str):
-    item = registry.resolve(key)
-    if item is None or item.community is None:
-        return []
-    found = similar(user, title=item.title, tags=item.tags, text=item.text, community_id=item.community.id,
-                    types=TYPES, limit=SHOWN * 3)
+def _candidates(item, key: str):
+    """What is like the item among what every reader of its community may read: the same for
+    all of them, so it is searched once and cached."""
+    found = similar(title=item.title, tags=item.tags, text=item.text, community_id=item.community.id,
+                    scope=f"community:{item.community.id}", types=TYPES, limit=SHOWN * 3)
     seen, out = set(), []
     for hit in found:
         # Itself, and the replies of a topic (documents filed under the same title and type).
@@ -66,8 +66,11 @@ def related_for(user, key: str) -> Related:
     hides = _hides(user)
     if LIST_HIDDEN in hides:
         return Related(True, [])
+    item = registry.resolve(key)
+    if item is None or item.community is None or not item.readable(user):
+        return Related(False, [])
     cache = app_cache("flows_related", CACHE_SECONDS, max_items=4096)
-    candidates = cache.get_or_set((key, user.id), lambda: _candidates(user, key))
+    candidates = cache.get_or_set(key, lambda: _candidates(item, key))
     return Related(False, [h for h in candidates if h.id not in hides][:SHOWN])
 
 

@@ -1,6 +1,9 @@
 """Documents like a given text, for "related content": the words of a title, its tags and the
-start of its text, any of which may match (the title's words count most), inside one community,
-never showing what the reader may not read (the same mask as every search)."""
+start of its text, any of which may match (the title's words count most), inside one community.
+
+Either for one reader (``user``: the same mask as every search), or for everyone who may read the
+community (``scope="community:<id>"``: only documents filed under that scope, so the result can be
+shared by all of its readers and cached once)."""
 from __future__ import annotations
 
 import logging
@@ -15,8 +18,9 @@ from .service import get_index, mask_for
 
 log = logging.getLogger(__name__)
 
-MAX_TERMS = 40  # terms searched at most (title first, then tags, then text)
-TEXT_CHARS = 600  # characters of the text read for terms
+TITLE_TERMS = 10  # terms of the title searched at most
+TEXT_TERMS = 6  # and of the text (each term costs a walk through its postings)
+TEXT_CHARS = 400  # characters of the text read for terms
 
 
 @dataclass
@@ -41,29 +45,37 @@ def _terms(text: str, limit: int) -> list[str]:
     return out
 
 
-def similar(user, *, title: str, tags=(), text: str = "", community_id: int, types: tuple[str, ...],
-            limit: int = 10) -> list[Similar]:
-    """Up to ``limit`` documents of ``types`` in the community, best first. Never raises: a
-    failing index gives an empty list (the page still shows)."""
-    title_terms = _terms(title, MAX_TERMS)
-    text_terms = [t for t in _terms((text or "")[:TEXT_CHARS], MAX_TERMS) if t not in title_terms]
+def similar(user=None, *, title: str, tags=(), text: str = "", community_id: int, types: tuple[str, ...],
+            scope: str | None = None, limit: int = 10) -> list[Similar]:
+    """Up to ``limit`` documents of ``types`` in the community, best first, for ``user`` or for
+    every reader of ``scope``. Never raises: a failing index gives an empty list (the page still
+    shows)."""
+    if user is None and scope is None:
+        raise ValueError("similar() needs a reader or a scope")
+    title_terms = _terms(title, TITLE_TERMS)
+    text_terms = [t for t in _terms((text or "")[:TEXT_CHARS], TITLE_TERMS + TEXT_TERMS)
+                  if t not in title_terms][:TEXT_TERMS]
     clauses = []
     for t in title_terms:
         clauses.append(Q.Term("title", t, boost=2.0))
         clauses.append(Q.Term("body", t, boost=1.5))
-    for tag in list(tags)[:10]:
+    for tag in list(tags)[:5]:
         clauses.append(Q.Term("tags", str(tag).lower(), boost=2.0))
-    room = MAX_TERMS - len(title_terms)
-    for t in text_terms[:max(0, room)]:
+    for t in text_terms:
         clauses.append(Q.Term("title", t, boost=0.5))
         clauses.append(Q.Term("body", t, boost=0.3))
     if not clauses:
         return []
-    q = Q.Or(clauses)
-    filt = Q.And([Q.Term("community", str(community_id)), Q.Or([Q.Term("type", t) for t in types])])
+    # The community as a required term (not only a filter): matching skips other communities'
+    # postings instead of scoring them.
+    required = [Q.Term("community", str(community_id))]
+    if scope is not None:
+        required.append(Q.Term("scope", scope))
+    q = Q.And(required + [Q.Or(clauses)])
+    filt = Q.Or([Q.Term("type", t) for t in types])
     try:
         searcher = get_index().searcher()
-        results = searcher.search(q, limit=limit, filter=filt, mask=mask_for(user))
+        results = searcher.search(q, limit=limit, filter=filt, mask=mask_for(user) if user is not None else None)
         return [Similar(id=hit["id"], type=hit["type"], title=hit.get("title") or "", url=hit.get("url") or "")
                 for hit in results]
     except Exception:
