@@ -31,7 +31,7 @@ def resolve(pk: int) -> flows.Item | None:
         return None
     return flows.Item(title=post.title, url=post_url(post), community=post.community,
                       readable=lambda user: _may_see(user, post), tags=[t for t in post.tags_text.split(",") if t],
-                      text=Markup(post.body_html or "").striptags()[:600])
+                      load_text=lambda: Markup(post.body_html or "").striptags()[:600])
 
 
 def export(user, pk: int) -> flows.Outgoing | None:

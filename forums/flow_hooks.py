@@ -29,10 +29,13 @@ def resolve(pk: int) -> flows.Item | None:
     if topic is None:
         return None
     community = topic.community
-    first = db.session.get(ForumPost, topic.first_post_id) if topic.first_post_id else None
-    text = Markup(first.body_html or "").striptags()[:600] if first is not None else ""
+
+    def text() -> str:
+        first = db.session.get(ForumPost, topic.first_post_id) if topic.first_post_id else None
+        return Markup(first.body_html or "").striptags()[:600] if first is not None else ""
+
     return flows.Item(title=topic.title, url=topic_url(topic), community=community,
-                      readable=lambda user: services.may_view(user, community), tags=topic.tag_list, text=text)
+                      readable=lambda user: services.may_view(user, community), tags=topic.tag_list, load_text=text)
 
 
 def export(user, pk: int) -> flows.Outgoing | None:

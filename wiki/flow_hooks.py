@@ -29,7 +29,7 @@ def resolve(pk: int) -> flows.Item | None:
         return None
     community = page.community
     return flows.Item(title=page.title, url=_url(page), community=community, readable=_readable(community),
-                      text=Markup(page.body_html or "").striptags()[:600])
+                      load_text=lambda: Markup(page.body_html or "").striptags()[:600])
 
 
 def create(user, community: Community, data: flows.Incoming) -> tuple[str, str]:

@@ -36,7 +36,11 @@ class Item:
     community: object | None  # communities.models.Community, or None for personal content
     readable: Callable[[object], bool]  # readable(user)
     tags: list[str] = field(default_factory=list)
-    text: str = ""  # plain text, for related content
+    load_text: Callable[[], str] | None = None  # plain text, for related content (read only when searched)
+
+    @property
+    def text(self) -> str:
+        return self.load_text() if self.load_text is not None else ""
 
 
 @dataclass
