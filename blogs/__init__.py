@@ -33,3 +33,4 @@ register_type(SearchType(
 from . import feeds, moderated, views, views_ideas  # noqa: E402,F401
 
 moderated.register_types()
+from . import feeds, flow_hooks, views, views_ideas  # noqa: E402,F401

@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from collab.activity.views import bp as activity_bp
     from collab.admin import bp as admin_bp
     from collab.chat import bp as chat_bp
+    from collab.flows import bp as flows_bp
     from collab.home import bp as home_bp
     from collab.moderation import bp as moderation_bp
     from collab.search import bp as search_bp
@@ -140,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     import collab.audit  # noqa: F401
     import collab.moderation.models  # noqa: F401
     import collab.chat.models  # noqa: F401
+    import collab.flows.models  # noqa: F401
     import forums.models  # noqa: F401
     import wiki.models  # noqa: F401
     import blogs.models  # noqa: F401
@@ -155,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(chat_bp)
     app.register_blueprint(blogs_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(flows_bp)
 
     # Tool namespaces, on the Socket.IO server init_app built (see collab.realtime.init_realtime).
     from wiki.events import init_events as init_wiki_events

@@ -24,3 +24,4 @@ register_type(SearchType(
 from . import moderated, views  # noqa: E402,F401
 
 moderated.register_types()
+from . import flow_hooks, flow_views, views  # noqa: E402,F401

@@ -23,3 +23,4 @@ register_type(SearchType(
 from . import attachment_views, moderated, social_views, views  # noqa: E402,F401
 
 moderated.register_types()
+from . import attachment_views, flow_hooks, social_views, views  # noqa: E402,F401

@@ -33,3 +33,5 @@ def init_chat(app) -> None:
 from . import moderated, views  # noqa: E402,F401
 
 moderated.register_types()
+from . import views  # noqa: E402,F401
+from . import flow_hooks  # noqa: E402,F401

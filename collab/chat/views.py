@@ -200,3 +200,43 @@ def direct_history(room_id: int):
 @login_required
 def direct_search(room_id: int):
     return _search_page(_direct_room(room_id))
+
+
+# --------------------------------------------------------------------------- to a forum topic
+
+
+@bp.route("/c/<slug>/chat/<room_slug>/to-forum", methods=["GET", "POST"])
+@login_required
+def to_forum(slug: str, room_slug: str):
+    """Choose messages of a room to start a forum topic from (collab.flows shows the draft)."""
+    from collab import flows
+
+    from .flow_hooks import QUOTE_MAX, compose, title_from
+    from .models import ChatMessage
+
+    room = _community_room(slug, room_slug)
+    user = current_user._get_current_object()
+    access.require(flows.can_receive("forums.topic", user, room.community))
+    if request.method == "POST":
+        ids = [int(v) for v in request.form.getlist("m") if v.isdigit() and len(v) < 12][:QUOTE_MAX]
+        older = request.form.get("older", "")
+        if older.isdigit() and len(older) < 12:  # page back, keeping what is ticked
+            return redirect(url_for("chat.to_forum", slug=slug, room_slug=room_slug, before=int(older), m=ids))
+        picked = list(db.session.scalars(select(ChatMessage).where(
+            ChatMessage.id.in_(ids), ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False))
+            .order_by(ChatMessage.seq))) if ids else []
+        if not picked:
+            flash(_("Select at least one message."), "error")
+            return redirect(url_for("chat.to_forum", slug=slug, room_slug=room_slug))
+        try:
+            draft = flows.start(user, kind="chat", receiver="forums.topic", source_key=f"chat_message:{picked[0].id}",
+                                source_group=f"chat_room:{room.id}", community=room.community,
+                                title=title_from(picked), body=compose(room, picked))
+        except flows.FlowError as e:
+            abort(e.status)
+        db.session.commit()
+        return redirect(url_for("flows.draft", token=draft.token))
+    before = _int_arg("before")
+    messages, more = services.before(room, before)
+    chosen = {int(v) for v in request.args.getlist("m") if v.isdigit() and len(v) < 12}
+    return render_template("chat/to_forum.html", messages=messages, more=more, chosen=chosen, **_ctx(room))

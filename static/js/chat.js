@@ -17,6 +17,7 @@ if (root) {
   const REACTIONS = JSON.parse(root.dataset.reactions || "[]");
   const WATCH = JSON.parse(root.dataset.watch || "[]").filter((id) => id !== ROOM);
   const canPost = root.dataset.canPost === "1";
+  const TO_FORUM = root.dataset.toForum || "";
   const list = root.querySelector("[data-messages]");
   const log = root.querySelector("[data-log]");
   const statusEl = root.querySelector("[data-status]");
@@ -122,6 +123,10 @@ if (root) {
       if (!mine && !m.hidden && root.dataset.flagUrl) {
         const back = location.pathname + location.search;
         actions.append(el("a", { class: "linklike", "data-flag": "", href: `${root.dataset.flagUrl}?key=chat_message:${m.id}&next=${encodeURIComponent(back)}`, text: T.flag }));
+      }
+      if (TO_FORUM && !m.parent) {
+        // Knowledge flows: pick this message (and its neighbours) to start a forum topic.
+        actions.append(el("a", { class: "chat-to-forum-link", href: `${TO_FORUM}?before=${m.seq + 11}&m=${m.id}`, text: T.to_forum }));
       }
       if (mine) {
         actions.append(el("button", { type: "button", class: "linklike", "data-edit": "", text: T.edit }));

@@ -47,6 +47,7 @@ ROUTES = {
     "create_topic": ("POST", "f/{forum}/new", {"title": "New one", "body": "x"}, "post", 302),
     "reply": ("POST", "t/{topic}", {"body": "a reply"}, "post", 302),
     "like": ("POST", "p/{r0}/like", {}, "post", 302),
+    "to_wiki": ("GET", "t/{topic}/to-wiki", None, "post", 302),  # not answered (yet): back to the topic
     "edit_form": ("GET", "p/{r0}/edit", None, "moderate", 200),
     "edit": ("POST", "p/{r0}/edit", {"body": "moderated text"}, "moderate", 302),
     "history": ("GET", "p/{r0}/history", None, "moderate", 200),
@@ -87,7 +88,7 @@ def test_the_matrix_covers_every_forum_route(app):
         "forums.subscribe_forum", "forums.subscribe_topic", "forums.flag", "forums.new_topic", "forums.like",
         "forums.edit_post", "forums.post_history", "forums.accept", "forums.unaccept", "forums.moderate_topic",
         "forums.moderate_post", "forums.split", "forums.delete_post", "forums.queue", "forums.new_forum",
-        "forums.edit_forum", "forums.delete_forum",
+        "forums.edit_forum", "forums.delete_forum", "forums.to_wiki",
     }
     assert endpoints == covered
 

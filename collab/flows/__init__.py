@@ -1,0 +1,71 @@
+"""Knowledge flows between tools: a chat conversation becomes a forum topic, an answered topic a
+wiki page, a post or topic is copied to another community, each with its provenance kept and
+shown both ways; and related content beside each item.
+
+The tools never import each other: each registers what it can receive and what it can be the
+source of (``register_receiver``, ``register_source``, see registry.py) and calls ``start`` to
+prepare a draft the person edits (services.py). Templates show an item's provenance and related
+items with one line each: ``{{ flow_provenance("forum_topic:12") }}`` and
+``{{ flow_related("forum_topic:12") }}``.
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+from jinja2 import pass_context
+
+from .registry import (  # noqa: F401  (the interface tools use)
+    FlowError, Incoming, Item, Outgoing, Receiver, Source, register_receiver, register_source,
+)
+from .services import can_receive, provenance, record_link, start  # noqa: F401
+
+bp = Blueprint("flows", __name__, template_folder="templates")
+
+
+@bp.app_template_global()
+@pass_context
+def flow_provenance(context, key: str, group: str | None = None):
+    """The "from ... / turned into ... / copied to ..." lines and flow actions of an item (the
+    community of the page it is on is not named again)."""
+    from flask_login import current_user
+    from markupsafe import Markup
+
+    shown = provenance(current_user._get_current_object(), key, group=group)
+    if not shown:
+        return Markup("")
+    here = context.get("community")
+    return Markup(_render(context, "flows/_provenance.html", prov=shown, flow_key=key,
+                          here_id=getattr(here, "id", None)))
+
+
+@bp.app_template_global()
+@pass_context
+def flow_related(context, key: str):
+    """The related-content list of an item (or the way to show it again, when hidden)."""
+    from flask import request
+    from flask_login import current_user
+    from markupsafe import Markup
+
+    from .related import related_for
+
+    found = related_for(current_user._get_current_object(), key)
+    if not found.hidden and not found.items:
+        return Markup("")
+    return Markup(_render(context, "flows/_related.html", related=found, flow_key=key,
+                          back=request.full_path.rstrip("?")))
+
+
+def _render(context, name: str, **values) -> str:
+    """A part of the page it is called from: rendered with the page's environment and globals,
+    without running the context processors again (each costs queries)."""
+    return context.environment.get_template(name).render(**values)
+
+
+
+@bp.app_template_global()
+def flow_can_receive(receiver: str, community) -> bool:
+    from flask_login import current_user
+
+    return can_receive(receiver, current_user._get_current_object(), community)
+
+
+from . import views  # noqa: E402,F401
