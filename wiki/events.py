@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+from contextlib import nullcontext
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -251,6 +252,13 @@ def _editable(data):
 
 
 def _coedit(event: str, data, fn, *, write: bool = False):
+    # A writing event is a writer from its first statement (loading the signed-in user included):
+    # on SQLite a transaction begun as a reader cannot safely become a writer.
+    with write_intent() if write else nullcontext():
+        return _run_coedit(event, data, fn)
+
+
+def _run_coedit(event: str, data, fn):
     from . import live
 
     page_id = data.get("page") if isinstance(data, dict) else None
@@ -261,9 +269,6 @@ def _coedit(event: str, data, fn, *, write: bool = False):
             raise CoeditRefused("forbidden")
         if not isinstance(data, dict):
             raise CoeditRefused("invalid")
-        if write:
-            with write_intent():
-                return fn(*_editable(data))
         return fn(*_editable(data))
     except (CoeditRefused, live.UpdateRefused) as e:
         code = e.code
