@@ -61,6 +61,7 @@ def prepare(instance: Path, pages: int, per_page: int) -> list[dict]:
     from wiki import services as wiki
 
     app = create_app()
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"  # nobody signs in with these (cookies are minted)
     plan = []
     with app.app_context():
         upgrade()
@@ -93,7 +94,7 @@ def prepare(instance: Path, pages: int, per_page: int) -> list[dict]:
 # ---------------------------------------------------------------- client processes
 
 
-def client_process(conn, url: str, entries: list[dict], start_at: float, end_at: float, rate: float) -> None:
+def client_process(conn, url: str, entries: list[dict], rate: float) -> None:
     import socketio
     from pycrdt import Doc, Text
 
@@ -132,6 +133,7 @@ def client_process(conn, url: str, entries: list[dict], start_at: float, end_at:
         except Exception as e:  # noqa: BLE001 - counted and reported
             errors.append(repr(e))
     conn.send({"connected": len(editors), "errors": errors[:5]})
+    start_at, end_at = conn.recv()  # once every process has connected its editors
 
     def on_ack(answer):
         if not answer or not answer.get("ok"):
@@ -200,19 +202,20 @@ def run_sockets(name: str, work: Path, pages: int, per_page: int, args) -> dict:
         groups = list(by_page.values())
         procs_n = max(1, min(args.procs, len(groups)))
         shares = [[e for g in groups[i::procs_n] for e in g] for i in range(procs_n)]
-        start_at = time.time() + 10 + len(plan) / 20
-        end_at = start_at + args.seconds
         procs, pipes = [], []
         for share in shares:
             parent, child = mp.Pipe()
-            p = mp.Process(target=client_process, args=(child, f"http://127.0.0.1:{port}", share, start_at, end_at,
-                                                        args.rate))
+            p = mp.Process(target=client_process, args=(child, f"http://127.0.0.1:{port}", share, args.rate))
             p.start()
             procs.append(p)
             pipes.append(parent)
         connected = sum(pipe.recv()["connected"] for pipe in pipes)
         if connected < len(plan):
             raise BenchError(f"only {connected} of {len(plan)} editors connected:\n{server.log_tail()}")
+        start_at = time.time() + 1
+        end_at = start_at + args.seconds
+        for pipe in pipes:
+            pipe.send((start_at, end_at))
         while time.time() < start_at:
             time.sleep(0.05)
         cpu0 = server.worker_cpu()

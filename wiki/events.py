@@ -162,7 +162,7 @@ class WikiNamespace(AuthenticatedNamespace):
                       room=page_room(page_id), include_self=False)
             return {"ok": True}
 
-        return _coedit("update", data, run, write=True)
+        return _coedit("update", data, run)  # live.apply_update writes in a short transaction of its own
 
     def on_cursor(self, data):
         def run(page, user):

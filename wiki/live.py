@@ -30,7 +30,7 @@ from datetime import timedelta
 
 from flask import current_app
 from pycrdt import Doc, Text
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from collab.db import utcnow, write_intent
 from collab.extensions import db
@@ -71,6 +71,7 @@ class Entry:
     applied: set[int] = field(default_factory=set)  # update rows applied since ``version``'s state
     lock: threading.RLock = field(default_factory=threading.RLock)
     used: float = field(default_factory=time.monotonic)
+    marked: float = 0.0  # when this process last marked the document dirty (monotonic)
 
     @property
     def text(self) -> Text:
@@ -239,37 +240,54 @@ def check_update(data) -> bytes:
 
 def apply_update(page: WikiPage, user, data: bytes, generation: str | None) -> int:
     """Store an update from a browser (then it may be acknowledged), apply it to this process's
-    copy; returns the update's row id. Commits."""
+    copy; returns the update's row id. Reads (the checks the caller made included) end first;
+    the write is one short transaction of its own (on SQLite the write lock is held only for
+    the insert). A cached copy that missed other processes' updates is fine here: CRDT updates
+    merge in any order, and whole-document reads (sync, save) refresh from the database."""
     data = check_update(data)
     page_id = page.id
-    row = doc_row(page.id)
-    if row is None or generation != row.generation:
-        raise UpdateRefused("stale")  # the browser must sync (and rebase onto the new document)
-    entry = load(page.id)
+    author_id = getattr(user, "id", None)
+    entry = cache().get(page_id)
+    if entry is None or entry.generation != generation:
+        # Not cached (or another generation): ask the database which document is current.
+        head = db.session.execute(select(WikiLiveDoc.generation)
+                                  .where(WikiLiveDoc.page_id == page_id)).one_or_none()
+        if head is None or generation != head[0]:
+            raise UpdateRefused("stale")  # the browser must sync (and rebase onto the new document)
+        entry = load(page_id)
+    db.session.commit()  # end the reading transaction
     with entry.lock:
         before = entry.doc.get_state()
         old_len = len(entry.text)
         try:
             entry.doc.apply_update(data)
         except Exception:  # noqa: BLE001
-            cache().drop(page.id)
+            cache().drop(page_id)
             raise UpdateRefused("invalid") from None
         if len(entry.text) > BODY_MAX and len(entry.text) > old_len:
-            cache().drop(page.id)  # the copy has the refused change: forget it, reload from the database
+            cache().drop(page_id)  # the copy has the refused change: forget it, reload from the database
             raise UpdateRefused("document_too_large")
+        changed = entry.doc.get_state() != before
         try:
-            upd = WikiLiveUpdate(page_id=page.id, author_id=getattr(user, "id", None), data=data,
-                                 created_at=utcnow())
-            db.session.add(upd)
-            if entry.doc.get_state() != before:
-                db.session.execute(update(WikiLiveDoc).where(WikiLiveDoc.page_id == page.id)
-                                   .values(dirty=True, last_edit_at=utcnow()))
-            db.session.flush()
-            upd_id = upd.id
-            db.session.commit()
+            with write_intent():
+                now = utcnow()
+                upd = WikiLiveUpdate(page_id=page_id, author_id=author_id, data=data, created_at=now)
+                db.session.add(upd)
+                if changed and time.monotonic() - entry.marked > 1.0:
+                    # Mark the document as having unsaved edits (the quiet-period clock); written at
+                    # most once a second while people type.
+                    entry.marked = time.monotonic()
+                    db.session.execute(update(WikiLiveDoc).where(
+                        WikiLiveDoc.page_id == page_id,
+                        or_(WikiLiveDoc.dirty.is_(False), WikiLiveDoc.last_edit_at.is_(None),
+                            WikiLiveDoc.last_edit_at < now - timedelta(seconds=1)))
+                        .values(dirty=True, last_edit_at=now))
+                db.session.flush()
+                upd_id = upd.id
+                db.session.commit()
         except Exception:
             db.session.rollback()
-            cache().drop(page.id)
+            cache().drop(page_id)
             raise
         entry.applied.add(upd_id)
         pending = len(entry.applied)
@@ -400,7 +418,7 @@ def save(page_id: int, user=None, *, summary: str = "", merged: bool = False,
         people = _ids(row.contributor_ids) | authors | set(contributors or ())
         row.contributor_ids = ""
         row.dirty = False
-        entry.version, entry.applied = row.version, set()
+        entry.version, entry.applied, entry.marked = row.version, set(), 0.0
     previous = page.body
     result = LiveSave(revision=None, contributors=sorted(people), generation=row.generation, previous=previous)
     if text == page.body:
