@@ -91,6 +91,8 @@ class WikiNamespace(AuthenticatedNamespace):
     def __init__(self, namespace: str = NAMESPACE):
         super().__init__(namespace)
         self.presence = Presence()
+        self._live_lock = threading.Lock()
+        self.live_sids: dict[str, set[int]] = {}  # sid -> pages it synced (its cursor shows there)
 
     def _broadcast(self, page_id: int) -> None:
         self.emit("presence", {"page": page_id, "editors": self.presence.editors(page_id)},
@@ -129,6 +131,10 @@ class WikiNamespace(AuthenticatedNamespace):
         return {"ok": True}
 
     def on_disconnect(self, reason=None):
+        with self._live_lock:
+            synced = self.live_sids.pop(request.sid, set())
+        for page_id in synced:
+            self.emit("cursor_gone", {"page": page_id, "sid": request.sid}, room=page_room(page_id))
         for page_id in self.presence.pages_of(request.sid):
             self.presence.remove(page_id, request.sid)
             self.emit("cursor_gone", {"page": page_id, "sid": request.sid}, room=page_room(page_id))
@@ -143,6 +149,8 @@ class WikiNamespace(AuthenticatedNamespace):
             sv = _bytes(data.get("sv"), allow_none=True, limit=64_000)
             answer = live.sync_answer(page, sv, data.get("generation"))
             join_room(page_room(page.id))  # updates from now on reach this socket
+            with self._live_lock:
+                self.live_sids.setdefault(request.sid, set()).add(page.id)
             return {"ok": True, "generation": answer["generation"], "reset": answer["reset"],
                     "update": _b64(answer["update"]), "sv": _b64(answer["sv"])}
 

@@ -340,3 +340,25 @@ def test_live_editor_form_posts_its_document(app, community, people, client_for,
         "live_state": base64.b64encode(doc.get_update()).decode()})
     assert r.status_code == 302
     assert wiki.revisions(page)[-1][1] == "a\noffline b\n"
+
+
+def test_cursors_carry_the_senders_identity_and_go_with_them(app, community, people, client_for, wiki):
+    page = wiki.create(community, people["owner"], "Runbook", body="hello\n")
+    ana = Editor(app, client_for(people["member"]), page)
+    bo = Editor(app, client_for(people["other"]), page)
+    ana.sync()
+    bo.sync()
+    ana.receive()
+    # Whatever a client claims, the name and colour are the server's (from the signed-in person).
+    answer = bo.sock.emit("cursor", {"page": page, "anchor": b64(b"\x01\x02"), "head": b64(b"\x01\x02"),
+                                     "user": {"name": "Admin"}}, namespace=NS, callback=True)
+    assert answer == {"ok": True}
+    cursors = [p for n, p in ana.receive() if n == "cursor"]
+    assert len(cursors) == 1
+    assert cursors[0]["user"]["name"] == "Other" and cursors[0]["user"]["colour"] == people["other"].id % 8
+    assert cursors[0]["head"] == b64(b"\x01\x02")
+    assert bo.sock.emit("cursor", {"page": page, "anchor": b64(b"x" * 200), "head": None}, namespace=NS,
+                        callback=True)["error"] == "too_large"
+    bo.sock.disconnect(NS)
+    gone = [p for n, p in ana.receive() if n == "cursor_gone"]
+    assert gone and gone[0]["sid"] == cursors[0]["sid"]
