@@ -43,7 +43,8 @@ export function textDiff(a, b, caret = null) {
 
 async function start(form) {
   const textarea = form.querySelector("textarea[name=body]");
-  if (!textarea) return;
+  // A conflict being resolved stays a plain form: its text (with both versions) is the person's.
+  if (!textarea || form.querySelector("input[name=resolving]")?.value === "1") return;
   const [Y, { io }] = await Promise.all([import(form.dataset.yjsLib), import(form.dataset.socketLib)]);
   const pageId = Number(form.dataset.page);
   const d = form.dataset;

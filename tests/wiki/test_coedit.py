@@ -362,3 +362,41 @@ def test_cursors_carry_the_senders_identity_and_go_with_them(app, community, peo
     bo.sock.disconnect(NS)
     gone = [p for n, p in ana.receive() if n == "cursor_gone"]
     assert gone and gone[0]["sid"] == cursors[0]["sid"]
+
+
+@pytest.mark.app_config(WIKI_LIVE_COMPACT_EVERY=2)
+def test_server_processes_share_the_document_through_the_database(app, app_on_same_instance, community, people,
+                                                                   wiki):
+    """Two server processes (two apps, each with its own document cache) on one database: what
+    one stores, the other's stale copy picks up on its next sync, compactions included."""
+    from collab.accounts.models import User
+    from wiki import live
+    from wiki.models import WikiPage
+
+    page = wiki.create(community, people["owner"], "Runbook", body="x\n")
+    other = app_on_same_instance(WIKI_LIVE_COMPACT_EVERY=2)
+
+    def in_app(a, fn):
+        with a.test_request_context("/", method="POST"):
+            return fn(db.session.get(WikiPage, page), db.session.get(User, people["member"].id))
+
+    start = in_app(app, lambda p, u: live.sync_answer(p, None, None))
+    assert in_app(other, lambda p, u: live.sync_answer(p, None, None))["generation"] == start["generation"]
+    mine = Doc()
+    mine.apply_update(start["update"])
+    text = mine.get("body", type=Text)
+    for word in ("one ", "two ", "three ", "四 ", "five "):  # through the first process, compacted twice
+        before = mine.get_state()
+        text.insert(0, word)
+        in_app(app, lambda p, u, upd=mine.get_update(before): live.apply_update(p, u, upd, start["generation"]))
+    theirs = Doc()
+    theirs.apply_update(start["update"])
+    answer = in_app(other, lambda p, u: live.sync_answer(p, theirs.get_state(), start["generation"]))
+    theirs.apply_update(answer["update"])
+    assert str(theirs.get("body", type=Text)) == "five 四 three two one x\n"
+    # The second process's save has all of it.
+    with other.test_request_context("/", method="POST"):
+        saved = live.save(page, db.session.get(User, people["other"].id))
+        db.session.commit()
+    assert saved.revision is not None
+    assert wiki.revisions(page)[-1][1] == "five 四 three two one x\n"
