@@ -256,6 +256,8 @@ def apply_update(page: WikiPage, user, data: bytes, generation: str | None) -> i
             raise UpdateRefused("stale")  # the browser must sync (and rebase onto the new document)
         entry = load(page_id)
     db.session.commit()  # end the reading transaction
+    # The copy is changed under its lock, the database written without it (a save holding the
+    # document row may be waiting for this lock: never wait for the database while holding it).
     with entry.lock:
         before = entry.doc.get_state()
         old_len = len(entry.text)
@@ -267,28 +269,30 @@ def apply_update(page: WikiPage, user, data: bytes, generation: str | None) -> i
         if len(entry.text) > BODY_MAX and len(entry.text) > old_len:
             cache().drop(page_id)  # the copy has the refused change: forget it, reload from the database
             raise UpdateRefused("document_too_large")
-        changed = entry.doc.get_state() != before
-        try:
-            with write_intent():
-                now = utcnow()
-                upd = WikiLiveUpdate(page_id=page_id, author_id=author_id, data=data, created_at=now)
-                db.session.add(upd)
-                if changed and time.monotonic() - entry.marked > 1.0:
-                    # Mark the document as having unsaved edits (the quiet-period clock); written at
-                    # most once a second while people type.
-                    entry.marked = time.monotonic()
-                    db.session.execute(update(WikiLiveDoc).where(
-                        WikiLiveDoc.page_id == page_id,
-                        or_(WikiLiveDoc.dirty.is_(False), WikiLiveDoc.last_edit_at.is_(None),
-                            WikiLiveDoc.last_edit_at < now - timedelta(seconds=1)))
-                        .values(dirty=True, last_edit_at=now))
-                db.session.flush()
-                upd_id = upd.id
-                db.session.commit()
-        except Exception:
-            db.session.rollback()
-            cache().drop(page_id)
-            raise
+        mark = entry.doc.get_state() != before and time.monotonic() - entry.marked > 1.0
+        if mark:
+            entry.marked = time.monotonic()
+    try:
+        with write_intent():
+            now = utcnow()
+            upd = WikiLiveUpdate(page_id=page_id, author_id=author_id, data=data, created_at=now)
+            db.session.add(upd)
+            if mark:
+                # Unsaved edits (the quiet-period clock): written at most once a second while
+                # people type.
+                db.session.execute(update(WikiLiveDoc).where(
+                    WikiLiveDoc.page_id == page_id,
+                    or_(WikiLiveDoc.dirty.is_(False), WikiLiveDoc.last_edit_at.is_(None),
+                        WikiLiveDoc.last_edit_at < now - timedelta(seconds=1)))
+                    .values(dirty=True, last_edit_at=now))
+            db.session.flush()
+            upd_id = upd.id
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        cache().drop(page_id)  # the copy has an update the database does not: reload it
+        raise
+    with entry.lock:
         entry.applied.add(upd_id)
         pending = len(entry.applied)
     if pending >= current_app.config.get("WIKI_LIVE_COMPACT_EVERY", COMPACT_EVERY):
@@ -302,9 +306,12 @@ def _ids(text: str) -> set[int]:
 
 def _fold(row: WikiLiveDoc, entry: Entry) -> tuple[list[int], set[int]]:
     """Fold the update rows into the state (the document row is locked and ``entry`` loaded
-    under that lock): returns the folded row ids and their authors."""
+    under that lock): returns the folded row ids and their authors. Only the rows ``entry``
+    has applied are deleted: an update committed meanwhile (appending takes no lock on the
+    document row) stays, to be folded next time."""
+    ids = sorted(entry.applied)
     rows = db.session.execute(select(WikiLiveUpdate.id, WikiLiveUpdate.author_id)
-                              .where(WikiLiveUpdate.page_id == row.page_id)).all()
+                              .where(WikiLiveUpdate.id.in_(ids))).all() if ids else []
     ids = [r[0] for r in rows]
     authors = {r[1] for r in rows if r[1] is not None}
     row.state = entry.doc.get_update()
