@@ -162,7 +162,7 @@ def _register_blueprints(app: Flask) -> None:
     # Tool namespaces, on the Socket.IO server init_app built (see collab.realtime.init_realtime).
     from wiki.events import init_events as init_wiki_events
 
-    init_wiki_events(socketio)
+    init_wiki_events(socketio, app)
 
 
 def _init_templates(app: Flask) -> None:

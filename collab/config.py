@@ -84,6 +84,16 @@ class Config:
         self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("COLLAB_LOGIN_LIMIT_ADDRESS", "30 per 5 minutes")
         # Messages (and edits, deletions, reactions) one person may send over chat sockets.
         self.CHAT_RATE_LIMIT = os.environ.get("COLLAB_CHAT_RATE_LIMIT", "30 per 10 seconds")
+        # Wiki live co-editing: the largest Yjs update one event may carry, the updates (and the
+        # cursor moves) one person may send, the quiet period after which the shared text is saved
+        # as a revision, and how long a saved document is kept before it is dropped.
+        self.WIKI_UPDATE_MAX_BYTES = int(os.environ.get("COLLAB_WIKI_UPDATE_MAX_BYTES", str(900_000)))
+        self.WIKI_UPDATE_RATE_LIMIT = os.environ.get("COLLAB_WIKI_UPDATE_RATE_LIMIT", "300 per 10 seconds")
+        self.WIKI_CURSOR_RATE_LIMIT = os.environ.get("COLLAB_WIKI_CURSOR_RATE_LIMIT", "300 per 10 seconds")
+        self.WIKI_LIVE_QUIET_SECONDS = float(os.environ.get("COLLAB_WIKI_QUIET_SECONDS", "20"))
+        self.WIKI_LIVE_IDLE_SECONDS = float(os.environ.get("COLLAB_WIKI_IDLE_SECONDS", "3600"))
+        # "thread": this process saves quiet documents; "manual": tests call wiki.live.sweep.
+        self.WIKI_LIVE_SAVER = os.environ.get("COLLAB_WIKI_LIVE_SAVER", "thread")
         self.BABEL_DEFAULT_LOCALE = "en"
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
         self.LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
@@ -126,6 +136,7 @@ class TestConfig(Config):
         self.SOCKETIO_MESSAGE_QUEUE = None
         self.SEARCH_INDEXER = "manual"  # tests call collab.search.flush()
         self.MAIL_SENDER = "manual"
+        self.WIKI_LIVE_SAVER = "manual"
         self.SMTP_HOST = None
         self.WTF_CSRF_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"

@@ -1,4 +1,5 @@
-"""The /wiki Socket.IO namespace: presence in the editor (who else is editing this page now).
+"""The /wiki Socket.IO namespace: presence in the editor (who else is editing this page now) and
+live co-editing of the text (wiki.live has the document side).
 
 A client in the editor sends ``join`` {"page": id}; the server asks collab.access (the same rules
 as the edit page: a restricted community's pages do not exist for outsiders) and answers with the
@@ -8,23 +9,47 @@ others too. One person with two editor tabs shows once.
 The list is held by the server process the sockets are connected to (the default deployment is one
 process; with several, sticky sessions keep a person's sockets on one process and each process
 knows its own editors, which the closing note lists as a limit).
+
+Co-editing events (each asks collab.access again, as join does; refusals answer the ack with
+{"ok": false, "error": code} and send a ``coedit_error`` event to the sender):
+  sync    {page, sv, generation}      -> ack {ok, generation, update, sv, reset}: what the browser
+                                         lacks; it then sends what the server lacks as an update
+  update  {page, update, generation}  -> ack {ok} only after the update is stored; the others in
+                                         the page's room get ``update`` {page, update, generation}
+  cursor  {page, anchor, head}        -> the others get ``cursor`` {page, sid, user, anchor, head}
+                                         (Yjs relative positions); ``cursor_gone`` {page, sid}
+Updates and cursor moves are rate-limited per person (WIKI_UPDATE_RATE_LIMIT,
+WIKI_CURSOR_RATE_LIMIT); an update larger than WIKI_UPDATE_MAX_BYTES or not a Yjs update is
+refused and changes nothing.
 """
 from __future__ import annotations
 
+import base64
+import logging
 import threading
+from contextlib import nullcontext
 
-from flask import request
+from flask import current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import emit, join_room, leave_room
+from limits import parse as parse_limit
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from collab import access
+from collab.db import write_intent
 from collab.extensions import db
 from collab.realtime import AuthenticatedNamespace
 from communities.models import Community
 
 from .models import WikiPage
 
+log = logging.getLogger(__name__)
+
 NAMESPACE = "/wiki"
+COLOURS = 8  # cursor colours: CSS classes coedit-c0 ... coedit-c7
+CURSOR_MAX_BYTES = 128  # an encoded Yjs relative position is a few dozen bytes
 
 
 def page_room(page_id: int) -> str:
@@ -66,6 +91,8 @@ class WikiNamespace(AuthenticatedNamespace):
     def __init__(self, namespace: str = NAMESPACE):
         super().__init__(namespace)
         self.presence = Presence()
+        self._live_lock = threading.Lock()
+        self.live_sids: dict[str, set[int]] = {}  # sid -> pages it synced (its cursor shows there)
 
     def _broadcast(self, page_id: int) -> None:
         self.emit("presence", {"page": page_id, "editors": self.presence.editors(page_id)},
@@ -98,18 +125,181 @@ class WikiNamespace(AuthenticatedNamespace):
         except (TypeError, ValueError, AttributeError):
             return {"ok": False, "error": "bad request"}
         if self.presence.remove(page_id, request.sid):
+            self.emit("cursor_gone", {"page": page_id, "sid": request.sid}, room=page_room(page_id))
             leave_room(page_room(page_id))
             self._broadcast(page_id)
         return {"ok": True}
 
     def on_disconnect(self, reason=None):
+        with self._live_lock:
+            synced = self.live_sids.pop(request.sid, set())
+        for page_id in synced:
+            self.emit("cursor_gone", {"page": page_id, "sid": request.sid}, room=page_room(page_id))
         for page_id in self.presence.pages_of(request.sid):
             self.presence.remove(page_id, request.sid)
+            self.emit("cursor_gone", {"page": page_id, "sid": request.sid}, room=page_room(page_id))
             self._broadcast(page_id)
 
+    # ----------------------------------------------------------------------- co-editing
 
-def init_events(socketio) -> WikiNamespace:
+    def on_sync(self, data):
+        def run(page, user):
+            from . import live
+
+            sv = _bytes(data.get("sv"), allow_none=True, limit=64_000)
+            answer = live.sync_answer(page, sv, data.get("generation"))
+            join_room(page_room(page.id))  # updates from now on reach this socket
+            with self._live_lock:
+                self.live_sids.setdefault(request.sid, set()).add(page.id)
+            return {"ok": True, "generation": answer["generation"], "reset": answer["reset"],
+                    "update": _b64(answer["update"]), "sv": _b64(answer["sv"])}
+
+        return _coedit("sync", data, run, write=True)
+
+    def on_update(self, data):
+        def run(page, user):
+            from . import live
+
+            _rate("update", user)
+            page_id = page.id
+            update = _bytes(data.get("update"), limit=current_app.config["WIKI_UPDATE_MAX_BYTES"])
+            generation = data.get("generation")
+            live.apply_update(page, user, update, generation)
+            # Stored and committed: now the others hear of it, and the sender's ack says so.
+            self.emit("update", {"page": page_id, "update": _b64(update), "generation": generation},
+                      room=page_room(page_id), include_self=False)
+            return {"ok": True}
+
+        return _coedit("update", data, run)  # live.apply_update writes in a short transaction of its own
+
+    def on_cursor(self, data):
+        def run(page, user):
+            _rate("cursor", user)
+            anchor = _bytes(data.get("anchor"), allow_none=True, limit=CURSOR_MAX_BYTES)
+            head = _bytes(data.get("head"), allow_none=True, limit=CURSOR_MAX_BYTES)
+            self.emit("cursor", {"page": page.id, "sid": request.sid, "user": person_of(user),
+                                 "anchor": _b64(anchor), "head": _b64(head)},
+                      room=page_room(page.id), include_self=False)
+            return {"ok": True}
+
+        return _coedit("cursor", data, run)
+
+
+def person_of(user) -> dict:
+    return {"id": user.id, "name": user.name, "username": user.username, "colour": user.id % COLOURS}
+
+
+class CoeditRefused(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _messages() -> dict:
+    return {
+        "not_found": _("This page does not exist (any more)."),
+        "forbidden": _("You cannot edit this page (any more)."),
+        "invalid": _("The change could not be read, so it was not applied."),
+        "too_large": _("The change is too large to send at once."),
+        "document_too_large": _("The page would be longer than a page may be, so the change was not applied."),
+        "rate_limited": _("You are sending changes too fast. They are kept and sent again in a moment."),
+        "stale": _("The shared text was replaced since you opened it. Reloading it."),
+        "server": _("Something went wrong. Your changes are kept and sent again in a moment."),
+    }
+
+
+def _b64(data: bytes | None) -> str | None:
+    return base64.b64encode(data).decode("ascii") if data is not None else None
+
+
+def _bytes(value, *, allow_none: bool = False, limit: int | None = None) -> bytes | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bytearray, memoryview)):
+        value = bytes(value)
+    if isinstance(value, str):  # the wire format: base64 (binary attachments need no client support)
+        if limit is not None and len(value) > limit * 4 // 3 + 4:
+            raise CoeditRefused("too_large")
+        try:
+            value = base64.b64decode(value, validate=True)
+        except (ValueError, TypeError):
+            raise CoeditRefused("invalid") from None
+    if not isinstance(value, bytes):
+        raise CoeditRefused("invalid")
+    if limit is not None and len(value) > limit:
+        raise CoeditRefused("too_large")
+    return value
+
+
+def _rate(kind: str, user) -> None:
+    limiter = current_app.extensions.get("wiki_coedit_limiter", {}).get(kind)
+    if limiter is None:
+        return
+    strategy, item = limiter
+    if not strategy.hit(item, "wiki-" + kind, str(user.id)):
+        raise CoeditRefused("rate_limited")
+
+
+def _editable(data):
+    """The page the event names, if the signed-in person may edit it now (collab.access)."""
+    from . import services
+
+    try:
+        page_id = int(data.get("page"))
+    except (TypeError, ValueError, AttributeError):
+        raise CoeditRefused("invalid") from None
+    user = current_user._get_current_object()
+    page = db.session.get(WikiPage, page_id)
+    community = db.session.get(Community, page.community_id) if page is not None else None
+    if (page is None or page.is_deleted or not community.has_tool("wiki")
+            or not access.can_view(user, community)):
+        raise CoeditRefused("not_found")
+    if not services.may_edit_page(user, page, community):
+        raise CoeditRefused("forbidden")
+    return page, user
+
+
+def _coedit(event: str, data, fn, *, write: bool = False):
+    # A writing event is a writer from its first statement (loading the signed-in user included):
+    # on SQLite a transaction begun as a reader cannot safely become a writer.
+    with write_intent() if write else nullcontext():
+        return _run_coedit(event, data, fn)
+
+
+def _run_coedit(event: str, data, fn):
+    from . import live
+
+    page_id = data.get("page") if isinstance(data, dict) else None
+    if not isinstance(page_id, int) or isinstance(page_id, bool):
+        page_id = None
+    try:
+        if not current_user.is_authenticated or not current_user.is_active:
+            raise CoeditRefused("forbidden")
+        if not isinstance(data, dict):
+            raise CoeditRefused("invalid")
+        return fn(*_editable(data))
+    except (CoeditRefused, live.UpdateRefused) as e:
+        code = e.code
+    except Exception:  # never drop the socket for one bad event
+        log.exception("wiki event %s failed", event)
+        code = "server"
+    db.session.rollback()
+    payload = {"ok": False, "event": event, "page": page_id, "error": code, "message": _messages()[code]}
+    emit("coedit_error", payload)
+    return payload
+
+
+def init_events(socketio, app) -> WikiNamespace:
+    from .live import init_live
+
     namespace = WikiNamespace(NAMESPACE)
     socketio.on_namespace(namespace)
+    storage = storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    limiters = {}
+    for kind, key in (("update", "WIKI_UPDATE_RATE_LIMIT"), ("cursor", "WIKI_CURSOR_RATE_LIMIT")):
+        if app.config.get(key):
+            limiters[kind] = (MovingWindowRateLimiter(storage), parse_limit(app.config[key]))
+    app.extensions["wiki_coedit_limiter"] = limiters
+    init_live(app)
     return namespace
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -245,3 +246,60 @@ class WikiAttachment(db.Model):
         Index("ix_wiki_attachments_page", "page_id", "created_at"),
         Index("ix_wiki_attachments_file", "file_id"),
     )
+
+
+# --------------------------------------------------------------------------- live co-editing
+
+
+class WikiLiveDoc(db.Model):
+    """The shared (CRDT) text of a page while people co-edit it: a compacted Yjs state plus the
+    updates appended since (WikiLiveUpdate). The database is the truth; each server process only
+    caches the document. ``generation`` names this document: a browser's copy belongs to one
+    generation, and a document dropped and seeded again from the page gets a new one."""
+
+    __tablename__ = "wiki_live_docs"
+
+    page_id: Mapped[int] = mapped_column(ForeignKey("wiki_pages.id", ondelete="CASCADE"), primary_key=True)
+    generation: Mapped[str] = mapped_column(String(32), nullable=False)
+    state: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    # Goes up each time the updates are folded into ``state`` (caches then reload the state).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The revision whose text the document held when it was seeded or last saved.
+    synced_number: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Edits not yet saved as a revision, and when the last one came.
+    dirty: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    last_edit_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Authors of edits folded into ``state`` since the last revision ("3,17"): the revision's
+    # contributors are these and the authors of the updates still appended.
+    contributor_ids: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    __table_args__ = (Index("ix_wiki_live_docs_dirty", "dirty", "last_edit_at"),)
+
+
+class WikiLiveUpdate(db.Model):
+    """One acknowledged Yjs update of a live document (append-only until folded into the state)."""
+
+    __tablename__ = "wiki_live_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("wiki_live_docs.page_id", ondelete="CASCADE"), nullable=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    __table_args__ = (Index("ix_wiki_live_updates_page", "page_id", "id"),)
+
+
+class WikiRevisionContributor(db.Model):
+    """The people whose live edits went into a revision (its author among them)."""
+
+    __tablename__ = "wiki_revision_contributors"
+
+    revision_id: Mapped[int] = mapped_column(ForeignKey("wiki_revisions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (Index("ix_wiki_revision_contributors_user", "user_id"),)

@@ -6,6 +6,7 @@ page follow its path after "/-/" (edit, history, ...), and wiki-wide pages live 
 """
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 
@@ -23,7 +24,7 @@ from collab.forms import choices
 from collab.pagination import Page, paginate
 from communities.views import community_context
 
-from . import attachments, bp, diffing, hooks, queries, services, social, tree
+from . import attachments, bp, diffing, hooks, live, queries, services, social, tree
 from .forms import CommentForm, EditForm, MoveForm, NewPageForm, RenameForm
 from .models import BODY_MAX, TITLE_MAX, WikiPage
 
@@ -175,8 +176,9 @@ def history(slug: str, path: str):
     if listing.items and listing.items[-1].number > 1:
         last = listing.items[-1]
         before[last.number] = queries.revision(page, last.number - 1, body=False)
+    contributors = live.contributors_of(r.id for r in listing.items)
     return render_template("wiki/history.html", page=page, listing=listing, before=before,
-                           **_ctx(community, page.path))
+                           contributors=contributors, **_ctx(community, page.path))
 
 
 @bp.route("/<path:path>/-/revisions/<int:number>")
@@ -278,6 +280,7 @@ def edit(slug: str, path: str):
     form = EditForm()
     preview_html = conflict = None
     status = 200
+    broadcast = None
     if request.method == "GET":
         form.body.data = page.body
         form.base_revision.data = page.revision_number
@@ -288,9 +291,7 @@ def edit(slug: str, path: str):
         else:
             try:
                 before, previous = social.tags_of(page.id), page.body
-                result = services.save_page(page, current_user, body=form.body.data or "",
-                                            base_number=form.base_revision.data, summary=form.summary.data or "",
-                                            resolving=form.resolving.data == "1")
+                result, broadcast = _save_edit(page, form)
                 tags_changed = social.set_tags(result.page, form.tags.data or "") != before
                 if result.changed:
                     hooks.edited(result.page, result.revision, current_user, previous=previous)
@@ -307,6 +308,8 @@ def edit(slug: str, path: str):
                 _error(form, e)
             else:
                 db.session.commit()
+                if broadcast:
+                    live.broadcast(page.id, *broadcast)
                 if not result.changed and tags_changed:
                     flash(_("The tags are saved; the text did not change."), "success")
                 elif not result.changed:
@@ -318,8 +321,44 @@ def edit(slug: str, path: str):
                 else:
                     flash(_("Saved as revision %(number)d.", number=result.revision.number), "success")
                 return redirect(_page_url(page))
+    # The live editor starts from the shared document (seeded from the page when nobody edits it).
+    db.session.rollback()
+    with write_intent():
+        page = db.session.get(WikiPage, page.id)
+        generation, state, _text = live.initial_state(page)
     return render_template("wiki/edit.html", page=page, form=form, preview_html=preview_html, conflict=conflict,
+                           live_generation=generation, live_state=base64.b64encode(state).decode(),
                            **_ctx(community, with_nav=False)), status
+
+
+def _save_edit(page: WikiPage, form) -> tuple[services.SaveResult, tuple | None]:
+    """Save the edit form. The live editor posts its whole shared document (live_state): it is
+    merged and the document saved. A plain form, while the page has a live document, is merged
+    into that document three-way. Otherwise: services.save_page. Returns the result and what to
+    broadcast to the live editors after the commit (update, generation)."""
+    user = current_user._get_current_object()
+    summary = form.summary.data or ""
+    generation = request.form.get("live_generation") or ""
+    saved = None
+    if generation and request.form.get("live_state"):
+        try:
+            state = base64.b64decode(request.form["live_state"], validate=True)
+        except (ValueError, TypeError):
+            state = None
+        news = live.apply_posted_state(page, user, state, generation) if state else None
+        if news is not None:
+            saved = live.save(page.id, user, summary=summary)
+            if saved is not None:
+                saved.update = news
+    if saved is None:
+        saved = live.merge_form_save(page, user, body=form.body.data or "", base_number=form.base_revision.data,
+                                     summary=summary, resolving=form.resolving.data == "1")
+    if saved is None:
+        return services.save_page(page, user, body=form.body.data or "", base_number=form.base_revision.data,
+                                  summary=summary, resolving=form.resolving.data == "1"), None
+    result = services.SaveResult(page, saved.revision, merged=bool(saved.revision is not None
+                                                                    and saved.revision.kind == "merge"))
+    return result, (saved.update, saved.generation)
 
 
 @bp.route("/-/preview", methods=["POST"])
@@ -344,13 +383,20 @@ def restore_revision(slug: str, path: str, number: int):
     page = _load(community, path)
     access.require(services.may_edit_page(current_user, page, community))
     try:
+        # Live edits not saved yet become a revision first: the restore never drops them.
+        pending = live.save(page.id, current_user._get_current_object())
+        if pending is not None and pending.revision is not None:
+            hooks.edited(page, pending.revision, current_user, previous=pending.previous)
         rev = services.restore_revision(page, current_user, number)
+        news = live.absorb(page, current_user._get_current_object())
     except services.WikiError as e:
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(_page_url(page, "wiki.history"))
     hooks.edited(page, rev, current_user)
     db.session.commit()
+    if news:
+        live.broadcast(page.id, news, pending.generation)
     flash(_("Revision %(old)d is restored as revision %(new)d.", old=number, new=rev.number), "success")
     return redirect(_page_url(page))
 

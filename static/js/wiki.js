@@ -18,7 +18,10 @@ if (editor) {
   let controller = null;
   let shown = null; // the text the preview shows
 
-  const dirty = () => watched.some((el) => el.value !== initial.get(el));
+  // With live editing on (coedit.js), the text is saved on the server as it is typed: only
+  // changes not sent yet, and the other fields, count as unsaved.
+  const dirty = () => watched.some((el) => (el === textarea && editor.dataset.live === "on"
+    ? editor.dataset.liveUnsent === "1" : el.value !== initial.get(el)));
 
   async function preview() {
     if (!textarea || !target) return;
@@ -62,10 +65,12 @@ if (editor) {
     }
   }
 
-  textarea?.addEventListener("input", () => {
+  const schedulePreview = () => {
     clearTimeout(timer);
     timer = setTimeout(preview, 350);
-  });
+  };
+  textarea?.addEventListener("input", schedulePreview);
+  textarea?.addEventListener("coedit:change", schedulePreview); // others' live edits
   parentSelect?.addEventListener("change", () => { shown = null; preview(); });
 
   // With JavaScript the Preview button updates the pane in place instead of posting the form.

@@ -192,13 +192,14 @@ def server(request, tmp_path):
 
 @pytest.fixture
 def new_page(browser, server):
-    """``new_page(locale=..., viewport=...)``: a page in a new browser context (its own cookies),
+    """``new_page(locale=..., viewport=..., javascript=...)``: a page in a new browser context (its own cookies),
     pointed at ``server``. Returns (page, watch). Every context is closed before the server stops."""
     contexts = []
 
-    def make(locale: str = "en-US", viewport: dict | None = None):
+    def make(locale: str = "en-US", viewport: dict | None = None, javascript: bool = True):
         context = browser.new_context(
             base_url=server.url, locale=locale, viewport=viewport or {"width": 1280, "height": 900},
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(10_000)
         context.add_init_script(CSP_LISTENER)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import create_community, flash_text, register, slug_from_url
+from .conftest import create_community, flash_text, register, sign_in, slug_from_url
 
 pytestmark = pytest.mark.browser
 
@@ -61,26 +61,25 @@ def test_edit_conflict_and_restore(server, new_page):
     assert "is created" in flash_text(ana)
     expect(ana.locator(".wiki-body h1")).to_contain_text("Runbook")
 
-    # Both open the editor on revision 1; Ana saves first, Bo's overlapping change conflicts.
+    # Bo, in a browser without JavaScript, opens the plain editor on revision 1.
+    plain, _watch_plain = new_page(javascript=False)
+    sign_in(plain, "bo")
+    plain.goto(f"/c/{slug}/wiki/home/-/edit")
+    # Ana and Bo (with JavaScript) open the live editor: each sees the other, and Ana's typing
+    # appears in Bo's editor as she types.
     ana.goto(f"/c/{slug}/wiki/home/-/edit")
     expect(ana.locator("[data-presence]")).to_be_hidden()
     bo.goto(f"/c/{slug}/wiki/home/-/edit")
-    # Presence: each sees the other in the editor, live.
     expect(ana.locator("[data-presence-list] li")).to_have_text(["Bo Chen"])
     expect(bo.locator("[data-presence-list] li")).to_have_text(["Ana Lima"])
+    expect(bo.locator("[data-testid=live-status]")).to_have_attribute("data-state", "live")
     ana.fill("#body", ana.input_value("#body").replace("Step two.", "Step two, carefully."))
+    expect(bo.locator("#body")).to_have_value(re.compile("Step two, carefully"))
     save(ana)
     assert "Saved as revision 2." in flash_text(ana)
     expect(bo.locator("[data-presence]")).to_be_hidden()  # Ana left the editor
-    bo.fill("#body", bo.input_value("#body").replace("Step two.", "Step 2 (Bo)."))
-    save(bo)
-    expect(bo.locator("[data-testid=conflict]")).to_contain_text("overlap")
-    merged = bo.input_value("#body")
-    assert "Step two, carefully." in merged and "Step 2 (Bo)." in merged and "<<<<<<<" in merged
-    expect(bo.locator("[data-testid=your-text]")).to_have_value(
-        "# Runbook\n\nSee [[Deploys]].\n\nStep one.\nStep 2 (Bo).\nStep three.\n")
-    # Leaving now would lose the text: the browser asks first.
-    bo.fill("#body", "# Runbook\n\nSee [[Deploys]].\n\nStep one.\nStep two, carefully (Bo agrees).\nStep three.\n")
+    # Leaving with a changed field (the text itself is saved as it is typed) asks first.
+    bo.fill("#summary", "wording")
     asked = []
 
     def on_dialog(dialog):
@@ -92,9 +91,21 @@ def test_edit_conflict_and_restore(server, new_page):
     bo.wait_for_timeout(300)
     assert asked == ["beforeunload"] and bo.url.endswith("/home/-/edit")
     bo.remove_listener("dialog", on_dialog)
-    save(bo)
-    assert "Saved as revision 3." in flash_text(bo)
-    expect(bo.locator(".wiki-body")).to_contain_text("carefully (Bo agrees)")
+
+    # Bo's plain form started from revision 1: his overlapping change is a conflict.
+    plain.fill("#body", plain.input_value("#body").replace("Step two.", "Step 2 (Bo)."))
+    save(plain)
+    expect(plain.locator("[data-testid=conflict]")).to_contain_text("overlap")
+    merged = plain.input_value("#body")
+    assert "Step two, carefully." in merged and "Step 2 (Bo)." in merged and "<<<<<<<" in merged
+    expect(plain.locator("[data-testid=your-text]")).to_have_value(
+        "# Runbook\n\nSee [[Deploys]].\n\nStep one.\nStep 2 (Bo).\nStep three.\n")
+    plain.fill("#body", "# Runbook\n\nSee [[Deploys]].\n\nStep one.\nStep two, carefully (Bo agrees).\nStep three.\n")
+    save(plain)
+    assert "Saved as revision 3." in flash_text(plain)
+    expect(plain.locator(".wiki-body")).to_contain_text("carefully (Bo agrees)")
+    # The live editor got the plain save merged in.
+    expect(bo.locator("#body")).to_have_value(re.compile(r"carefully \(Bo agrees\)"))
 
     # Ana compares revisions 1 and 3 and restores revision 1.
     ana.goto(f"/c/{slug}/wiki/home/-/history")

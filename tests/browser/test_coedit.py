@@ -1,0 +1,103 @@
+"""Live co-editing in Debian's Chromium against the real server: three people type into the same
+page at once (interleaved keystrokes, Chinese text inserted as an input method does, deletions);
+all three end with the same text, each person's keystrokes all there and in order (so carets
+stayed put under the others' changes), the others' carets are shown with their names, and the
+saved revision equals the shared text."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.live import LiveServer
+
+from .conftest import create_community, flash_text, register, slug_from_url
+
+pytestmark = pytest.mark.browser
+
+ROUNDS = 8
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The real server with a one-second quiet period before live edits are saved."""
+    live = LiveServer(tmp_path / "instance", env={"COLLAB_WIKI_QUIET_SECONDS": "1"})
+    yield live
+    live.stop()
+
+
+def _caret(page, where: str) -> None:
+    page.locator("#body").evaluate(
+        "(el, where) => { el.focus(); const i = where === 'start' ? 0 : where === 'end' ? el.value.length"
+        " : el.value.indexOf(where) + where.length; el.setSelectionRange(i, i); }", where)
+
+
+def test_three_people_type_at_once(server, new_page):
+    ana, wa = new_page()
+    bo, wb = new_page()
+    cy, wc = new_page(locale="zh-CN")
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    register(cy, "cy", "Cy Wang")
+    create_community(ana, "Platform", description="Ops.", access="public")
+    slug = slug_from_url(ana.url)
+    for p in (bo, cy):
+        p.goto(f"/c/{slug}/")
+        with p.expect_navigation():
+            p.locator(".community-actions button").first.click()
+    ana.goto(f"/c/{slug}/wiki/-/new")
+    ana.fill("#body", "Start\nMiddle\n")
+    ana.locator("#body").press("Control+s")
+    ana.wait_for_url(f"**/c/{slug}/wiki/home")
+
+    edit = f"/c/{slug}/wiki/home/-/edit"
+    for p in (ana, bo, cy):
+        p.goto(edit)
+    for p in (ana, bo, cy):
+        expect(p.locator("[data-testid=live-status]")).to_have_attribute("data-state", "live")
+    _caret(ana, "end")
+    _caret(bo, "start")
+    _caret(cy, "Middle")
+
+    # Interleaved: nobody waits for the others' changes to arrive before typing on.
+    for i in range(ROUNDS):
+        ana.keyboard.type(f"A{i} ")
+        bo.keyboard.type(f"B{i}x")
+        cy.keyboard.insert_text(f" 中文{i}")
+        bo.keyboard.press("Backspace")  # deletes Bo's own "x"
+
+    texts = []
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        texts = [p.locator("#body").input_value() for p in (ana, bo, cy)]
+        if len(set(texts)) == 1 and all(p.locator("[data-testid=live-status]").get_attribute("data-state") == "live"
+                                        for p in (ana, bo, cy)):
+            break
+        time.sleep(0.1)
+    assert len(set(texts)) == 1, texts
+    text = texts[0]
+    want_b = "".join(f"B{i}" for i in range(ROUNDS))
+    want_c = "Middle" + "".join(f" 中文{i}" for i in range(ROUNDS))
+    want_a = "".join(f"A{i} " for i in range(ROUNDS))
+    assert text == f"{want_b}Start\n{want_c}\n{want_a}", text
+
+    # Each sees the others' carets, named.
+    expect(ana.locator(".coedit-caret .coedit-name")).to_have_count(2)
+    names = sorted(ana.locator(".coedit-caret .coedit-name").all_inner_texts())
+    assert names == ["Bo Chen", "Cy Wang"]
+
+    # Bo saves; the revision is the shared text (the quiet-period save may have come first).
+    bo.locator("#body").press("Control+s")
+    bo.wait_for_url(f"**/c/{slug}/wiki/home")
+    assert "Saved as revision" in flash_text(bo) or "nothing was saved" in flash_text(bo)
+    bo.goto(edit)
+    saved = bo.locator("#body").evaluate("(el) => el.defaultValue")  # the server's copy of the page
+    assert saved == text.rstrip("\n") + "\n"
+    bo.goto(f"/c/{slug}/wiki/home/-/history")
+    history = bo.locator(".wiki-history").inner_text()
+    assert "Ana Lima" in history and "Bo Chen" in history and "Cy Wang" in history
+    for w in (wa, wb, wc):
+        assert not w.problems(), w.problems()
+    for p in (ana, bo, cy):
+        assert p.evaluate("window.__cspViolations") == []
