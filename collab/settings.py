@@ -13,11 +13,14 @@ DEFAULTS: dict[str, str] = {
     "community_creation": "all",  # all | admins
     "site_name": "collab",
     "default_locale": "en",
+    # Webhook targets on loopback, private and link-local networks: "refuse" or "allow".
+    "webhooks_private_targets": "refuse",
 }
 CHOICES: dict[str, tuple[str, ...]] = {
     "registration_mode": ("open", "invite", "admin"),
     "community_creation": ("all", "admins"),
     "default_locale": ("en", "zh_Hans"),
+    "webhooks_private_targets": ("refuse", "allow"),
 }
 
 

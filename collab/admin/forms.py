@@ -21,6 +21,10 @@ class SiteSettingsForm(FlaskForm):
         ("admins", _l("Site admins only")),
     ]), validators=[DataRequired()])
     default_locale = SelectField(_l("Default language"), choices=choices([("en", "English"), ("zh_Hans", "简体中文")]))
+    webhooks_private_targets = RadioField(_l("Webhook targets on internal networks"), choices=choices([
+        ("refuse", _l("Refuse loopback, private and link-local addresses (recommended)")),
+        ("allow", _l("Allow them (for webhooks to servers inside your network)")),
+    ]), validators=[DataRequired()])
 
 
 class CreateUserForm(RegisterForm):

@@ -157,7 +157,7 @@ def transfer(community_id: int):
 def site_settings():
     form = SiteSettingsForm(data=all_settings())
     if form.validate_on_submit():
-        for key in ("registration_mode", "community_creation", "default_locale"):
+        for key in ("registration_mode", "community_creation", "default_locale", "webhooks_private_targets"):
             set_setting(key, getattr(form, key).data)
         db.session.commit()
         flash(_("Site settings saved."), "success")
