@@ -76,7 +76,7 @@ def send(url: str, secret: str, event: str, delivery_id: int, body: bytes, timeo
     try:
         host, port, addresses = services.resolve(url)
     except services.WebhookError as e:
-        return None, str(e.message)
+        return None, e.code
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     timestamp = str(int(time.time()))

@@ -25,10 +25,11 @@ _WAKE = "collab_webhooks_wake"
 
 
 class WebhookError(ValueError):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
+    def __init__(self, message, field: str | None = None, code: str = "invalid"):
+        super().__init__(code)
+        self.message = message  # lazy: translated where it is shown
         self.field = field
+        self.code = code  # plain English, for the delivery log
 
 
 # --------------------------------------------------------------------------- targets
@@ -52,23 +53,24 @@ def resolve(url: str, *, allow_private: bool | None = None) -> tuple[str, int, l
     """(host, port, addresses) of a target, resolved now; WebhookError when it may not be used."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookError(_l("Use an http:// or https:// address."), "url")
+        raise WebhookError(_l("Use an http:// or https:// address."), "url", "not an http(s) address")
     if parts.username or parts.password:
-        raise WebhookError(_l("Leave user names and passwords out of the address; the secret signs each delivery."), "url")
+        raise WebhookError(_l("Leave user names and passwords out of the address; the secret signs each delivery."), "url", "credentials in the address")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise WebhookError(_l("The address has an invalid port."), "url") from None
+        raise WebhookError(_l("The address has an invalid port."), "url", "invalid port") from None
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
-        raise WebhookError(_l("The host name could not be resolved."), "url") from None
+        raise WebhookError(_l("The host name could not be resolved."), "url", "host name not resolved") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if allow_private is None:
         allow_private = private_targets_allowed()
     if not allow_private and any(forbidden_address(a) for a in addresses):
         raise WebhookError(_l("This address is on a loopback, private or link-local network. Such targets are "
-                              "refused unless a site administrator allows them."), "url")
+                              "refused unless a site administrator allows them."), "url",
+                           "refused: the address is on a loopback, private or link-local network")
     return parts.hostname, port, addresses
 
 
