@@ -335,6 +335,9 @@ def endpoint(rule: str, *, methods=("GET",), summary: str, tag: str, response=No
             _check_query_strings()
             if query is not None:
                 kwargs["query"] = _query(query)
+            elif request.args:
+                raise ApiError(422, "invalid", _("This endpoint takes no query parameters."),
+                               field=next(iter(request.args)))
             if body is not None:
                 kwargs["body"] = _body(body)
             result = fn(user, **kwargs)

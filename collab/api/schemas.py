@@ -26,7 +26,7 @@ NO_NUL = "^[^\\x00]*$"
 
 
 def Text(max_length: int, min_length: int = 0, **kw):  # noqa: N802 (a type factory)
-    return Annotated[str, Field(min_length=min_length, max_length=max_length, pattern=NO_NUL, **kw),
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, **kw),
                      AfterValidator(_storable)]
 
 
@@ -69,7 +69,7 @@ class Page(Output, Generic[T]):
 
 
 class ListQuery(Input):
-    model_config = ConfigDict(extra="ignore")
+    """Query parameters of a list; like bodies, unknown parameters are refused."""
     cursor: Text(200) | None = Field(None, description="The next_cursor of the previous page.")
     limit: int = Field(25, ge=1, le=100, description="Items per page.")
 
