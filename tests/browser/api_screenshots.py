@@ -75,8 +75,12 @@ def main(outdir: str) -> int:
             make_token(ana, "Release bot", True)
             shot(ana, "tokens")
             shot(ana, "reference", "/api/v1/reference", full=False)
-            ana.goto("/api/v1/reference#wiki_edit_page")
-            shot(ana, "reference-op", full=False)
+            target = out / "api-reference-op.png"
+            ana.locator("#wiki_edit_page").screenshot(path=str(target))
+            saved.append(target)
+            target = out / "api-reference-schema.png"
+            ana.locator("#schema-WikiPageEdit").screenshot(path=str(target))
+            saved.append(target)
             # A webhook to this very server's health check (an internal target: the admin allows it).
             ana.goto("/admin/settings")
             ana.check("input[name=webhooks_private_targets][value=allow]")
