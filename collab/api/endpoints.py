@@ -16,7 +16,7 @@ from collab.db import write_intent
 from collab.extensions import db
 from communities.models import Community, Membership
 
-from .core import ApiError, current_token, not_found, decode_cursor, encode_cursor, endpoint, keyset_page
+from .core import current_token, not_found, decode_cursor, encode_cursor, endpoint, keyset_page
 from .schemas import ListQuery, Output, Page, Person, Text, person
 
 

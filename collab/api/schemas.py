@@ -22,10 +22,9 @@ def _storable(value: str) -> str:
     return value
 
 
-NO_NUL = "^[^\\x00]*$"
-
-
 def Text(max_length: int, min_length: int = 0, **kw):  # noqa: N802 (a type factory)
+    """A string field with length limits whose value the database can store (NUL characters and
+    lone surrogates are refused with 422; PostgreSQL cannot keep them)."""
     return Annotated[str, Field(min_length=min_length, max_length=max_length, **kw),
                      AfterValidator(_storable)]
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from collab.db import utcnow, write_intent
+from collab.db import read_intent, utcnow, write_intent
 from collab.extensions import db
 
 from . import services
@@ -71,10 +71,11 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def send(url: str, secret: str, event: str, delivery_id: int, body: bytes, timeout: float) -> tuple[int | None, str]:
-    """POST one delivery: (status code or None, error text)."""
+def send(url: str, secret: str, event: str, delivery_id: int, body: bytes, timeout: float, *,
+         allow_private: bool) -> tuple[int | None, str]:
+    """POST one delivery: (status code or None, error text). Touches no database."""
     try:
-        host, port, addresses = services.resolve(url)
+        host, port, addresses = services.resolve(url, allow_private=allow_private)
     except services.WebhookError as e:
         return None, e.code
     parts = urlsplit(url)
@@ -99,35 +100,43 @@ def send(url: str, secret: str, event: str, delivery_id: int, body: bytes, timeo
 
 
 def _claim(limit: int) -> list[int]:
+    """Claim up to ``limit`` due deliveries for this sender; returns their ids. A cheap read looks
+    first, so an idle sender never takes SQLite's write lock."""
     now, token = utcnow(), secrets.token_hex(8)
-    db.session.commit()  # end any reading transaction: the claim must begin as a writer
+    db.session.commit()  # end any open transaction: the look is a reader, the claim a writer
+    claimable = (WebhookDelivery.status == PENDING,
+                 or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now))
+    with read_intent():
+        ids = list(db.session.scalars(select(WebhookDelivery.id).where(
+            WebhookDelivery.next_attempt_at <= now, *claimable)
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)))
+        db.session.rollback()
+    if not ids:
+        return []
     with write_intent():
-        due = select(WebhookDelivery.id).where(
-            WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now,
-            or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
-        ).order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)
-        ids = list(db.session.scalars(due))
-        if not ids:
-            db.session.rollback()
-            return []
-        db.session.execute(update(WebhookDelivery).where(
-            WebhookDelivery.id.in_(ids), WebhookDelivery.status == PENDING,
-            or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
-        ).values(claimed_until=now + LEASE, claim=token).execution_options(synchronize_session=False))
+        # Conditional: a row another sender claimed meanwhile no longer matches.
+        db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(ids), *claimable)
+                           .values(claimed_until=now + LEASE, claim=token)
+                           .execution_options(synchronize_session=False))
         db.session.commit()
-    return list(db.session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.claim == token)))
+    with read_intent():
+        mine = list(db.session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.claim == token)))
+        db.session.rollback()
+    return mine
 
 
 def deliver(delivery_id: int) -> None:
     """Send one claimed delivery and record the attempt."""
-    d = db.session.get(WebhookDelivery, delivery_id)
-    hook = d.webhook
-    url, secret, event, body, active = hook.url, hook.secret, d.event, d.payload.encode(), hook.is_active
-    db.session.rollback()  # no transaction stays open over the network
+    with read_intent():
+        d = db.session.get(WebhookDelivery, delivery_id)
+        hook = d.webhook
+        url, secret, event, body, active = hook.url, hook.secret, d.event, d.payload.encode(), hook.is_active
+        allow_private = services.private_targets_allowed()
+        db.session.rollback()  # no transaction stays open over the network
     timeout = float(current_app.config.get("WEBHOOK_TIMEOUT", 5))
     started = time.monotonic()
     if active or event == services.PING:
-        code, error = send(url, secret, event, delivery_id, body, timeout)
+        code, error = send(url, secret, event, delivery_id, body, timeout, allow_private=allow_private)
     else:
         code, error = None, "The hook is switched off."
     took = int((time.monotonic() - started) * 1000)

@@ -82,6 +82,9 @@ def test_wiki_read_create_edit_merge_and_conflict(world, api_as):
     assert r.status_code == 422 and r.json["error"]["field"] == "title"
     r = api.post("/communities/open-lab/wiki/pages", json={"title": "x", "colour": "red"})
     assert r.status_code == 422 and r.json["error"]["details"][0]["loc"] == ["body", "colour"]
+    for bad in ("nul\x00here", "lone \ud800 surrogate"):  # PostgreSQL cannot store these: 422, never 500
+        r = api.post("/communities/open-lab/wiki/pages", json={"title": bad})
+        assert r.status_code == 422 and r.json["error"]["field"] == "title"
     r = api.post("/communities/open-lab/wiki/pages", data="title=x")
     assert r.status_code == 415
     r = api.post("/communities/open-lab/wiki/pages", data="{", content_type="application/json")
