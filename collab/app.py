@@ -118,6 +118,9 @@ def _init_extensions(app: Flask) -> None:
     from collab.chat import init_chat
 
     init_chat(app)
+    from collab.webhooks import init_webhooks
+
+    init_webhooks(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -133,6 +136,14 @@ def _register_blueprints(app: Flask) -> None:
     from forums import bp as forums_bp
     from wiki import bp as wiki_bp
     from blogs import bp as blogs_bp
+    from collab.api import bp as api_bp, pages as api_pages_bp
+    from collab.webhooks import bp as webhooks_bp
+
+    # Each tool's API endpoints join the API blueprint before it is registered.
+    import wiki.api  # noqa: F401
+    import blogs.api  # noqa: F401
+    import forums.api  # noqa: F401
+    import collab.chat.api  # noqa: F401
 
     # The models of every package must be imported before migrations or create_all see them.
     import collab.activity.models  # noqa: F401
@@ -145,6 +156,8 @@ def _register_blueprints(app: Flask) -> None:
     import forums.models  # noqa: F401
     import wiki.models  # noqa: F401
     import blogs.models  # noqa: F401
+    import collab.api.models  # noqa: F401
+    import collab.webhooks.models  # noqa: F401
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -158,6 +171,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(blogs_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(flows_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_pages_bp)
+    app.register_blueprint(webhooks_bp, url_prefix="/c/<slug>/webhooks")
+    csrf.exempt(api_bp)  # tokens, never cookies, authenticate the API (collab.api.core._authenticate)
 
     # Tool namespaces, on the Socket.IO server init_app built (see collab.realtime.init_realtime).
     from wiki.events import init_events as init_wiki_events
@@ -256,8 +273,13 @@ def _init_security(app: Flask) -> None:
 
 
 def _init_errors(app: Flask) -> None:
+    from collab.api.core import http_error_response, is_api_request
+
     def page(code: int, title, message):
         def handler(e):
+            if is_api_request():  # the API answers with error objects, never HTML
+                db.session.rollback()
+                return http_error_response(e, code)
             return render_template("errors/error.html", code=code, title=title, message=message), code
 
         return handler

@@ -17,6 +17,7 @@ def _create_app():
     config.SEARCH_INDEXER = "manual"
     config.MAIL_SENDER = "manual"  # `collab serve` starts its sender in the worker it serves from
     config.METRICS_LISTEN = False  # `collab indexer` opens its metrics listener itself
+    config.WEBHOOK_SENDER = "manual"  # likewise
     app = create_app(config)
     _apps.append(app)
     return app
@@ -242,6 +243,29 @@ def indexer_command(poll: float, metrics_address: str | None):
         signal.signal(sig, lambda *_: done.set())
     thread.start()
     click.echo("collab indexer running; Ctrl-C to stop.")
+    done.wait()
+    thread.stop()
+
+
+@main.command("webhooks")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds between looks for due deliveries.")
+@with_appcontext
+def webhooks_command(poll: float):
+    """Deliver webhooks in the foreground (beside servers run with COLLAB_WEBHOOK_SENDER=manual;
+    running it beside senders in the servers is safe too: a delivery is claimed by one sender)."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from collab.webhooks.sender import SenderThread
+
+    thread = SenderThread(current_app._get_current_object(), poll=poll)
+    done = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
+    thread.start()
+    click.echo("collab webhook sender running; Ctrl-C to stop.")
     done.wait()
     thread.stop()
 

@@ -109,6 +109,15 @@ class Config:
         # "thread": the server sends mail and the daily digest; "manual": `collab send-digests` only.
         self.MAIL_SENDER = os.environ.get("COLLAB_MAIL_SENDER", "thread")
         self.DIGEST_HOUR = int(os.environ.get("COLLAB_DIGEST_HOUR", "7"))  # UTC
+        # REST API (/api/v1) rate limits, per token (per address without one).
+        self.API_RATE_LIMIT = os.environ.get("COLLAB_API_RATE_LIMIT", "600 per minute")
+        self.API_WRITE_RATE_LIMIT = os.environ.get("COLLAB_API_WRITE_RATE_LIMIT", "120 per minute")
+        # Webhooks: "thread" sends from the server process (several processes never send one
+        # delivery twice); "manual": only `collab webhooks` (or tests) send.
+        self.WEBHOOK_SENDER = os.environ.get("COLLAB_WEBHOOK_SENDER", "thread")
+        self.WEBHOOK_TIMEOUT = float(os.environ.get("COLLAB_WEBHOOK_TIMEOUT", "5"))  # seconds per attempt
+        self.WEBHOOK_RETRY_BASE = float(os.environ.get("COLLAB_WEBHOOK_RETRY_BASE", "30"))  # then x4 each time
+        self.WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("COLLAB_WEBHOOK_MAX_ATTEMPTS", "6"))
         # Absolute links in email; `collab serve` fills it from its address when unset.
         self.BASE_URL = os.environ.get("COLLAB_BASE_URL") or None
         # Operations (collab.ops). Logs: "json" (one object a line, with request ids) or "text".
@@ -137,6 +146,7 @@ class TestConfig(Config):
         self.SEARCH_INDEXER = "manual"  # tests call collab.search.flush()
         self.MAIL_SENDER = "manual"
         self.WIKI_LIVE_SAVER = "manual"
+        self.WEBHOOK_SENDER = "manual"  # tests call collab.webhooks.sender.deliver_due()
         self.SMTP_HOST = None
         self.WTF_CSRF_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"

@@ -21,12 +21,15 @@ DEFAULTS: dict[str, str] = {
     "smtp_password": "",
     "smtp_from": "",
     "smtp_tls": "",
+    # Webhook targets on loopback, private and link-local networks: "refuse" or "allow".
+    "webhooks_private_targets": "refuse",
 }
 CHOICES: dict[str, tuple[str, ...]] = {
     "registration_mode": ("open", "invite", "admin"),
     "community_creation": ("all", "admins"),
     "default_locale": ("en", "zh_Hans"),
     "smtp_tls": ("", "starttls", "ssl"),
+    "webhooks_private_targets": ("refuse", "allow"),
 }
 SECRET_KEYS = {"smtp_password"}  # never shown back, never written to the audit log
 

@@ -37,6 +37,11 @@ class SiteSettingsForm(FlaskForm):
     smtp_from = StringField(_l("Sender address"), validators=[Optional(), Length(max=254), NoControlChars()],
                             filters=[strip_filter], description=_l("For example collab@example.com."))
 
+    webhooks_private_targets = RadioField(_l("Webhook targets on internal networks"), choices=choices([
+        ("refuse", _l("Refuse loopback, private and link-local addresses (recommended)")),
+        ("allow", _l("Allow them (for webhooks to servers inside your network)")),
+    ]), validators=[DataRequired()])
+
     def validate_smtp_from(self, field):
         if field.data and ("@" not in field.data or any(c.isspace() for c in field.data.split("<")[-1])):
             raise ValidationError(_l("Enter a valid email address."))

@@ -14,7 +14,7 @@ from .forms import SiteSettingsForm
 from .views import me
 
 PLAIN_KEYS = ("registration_mode", "community_creation", "default_locale", "upload_max_mb", "smtp_host",
-              "smtp_port", "smtp_tls", "smtp_user", "smtp_from")
+              "smtp_port", "smtp_tls", "smtp_user", "smtp_from", "webhooks_private_targets")
 
 
 def _shown(values: dict) -> dict:

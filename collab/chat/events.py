@@ -209,6 +209,28 @@ def _commit_and_announce(msg) -> dict:
     return payload
 
 
+def announce(room, msg, created: bool, sender_id: int) -> dict:
+    """Broadcast a message ``services.post_message`` stored (and committed) to the room's sockets,
+    the parent's new reply count, and the unread mark of a conversation's other participants.
+    A retry (``created`` False) is not broadcast again. Returns the message's payload. Used by the
+    socket's send and by the REST API alike, so both reach live clients the same way."""
+    [payload] = services.dicts([msg])  # stored (committed) before it is broadcast
+    if created:
+        parent_row = db.session.get(services.ChatMessage, msg.parent_id) if msg.parent_id else None
+        room_id = room.id
+        reply_update = {"id": parent_row.id, "room": room_id, "replies": parent_row.reply_count,
+                        "reply_only": True} if parent_row is not None else None
+        others = [p.id for p in services.participants(room) if p.id != sender_id] if room.is_direct else []
+        db.session.rollback()  # end the reading transaction before the network work
+        socketio.emit("new_message", payload, to=room_key(room_id), namespace=NS)
+        if reply_update:
+            socketio.emit("updated", reply_update, to=room_key(room_id), namespace=NS)
+        for uid in others:
+            socketio.emit("unread", {"room": room_id, "last_seq": payload["seq"]}, to=user_room(uid),
+                          namespace=NS)
+    return payload
+
+
 # --------------------------------------------------------------------------- the namespace
 
 
@@ -272,20 +294,7 @@ class ChatNamespace(AuthenticatedNamespace):
         parent = _int(data, "parent", required=False, minimum=1)
         msg, created = services.post_message(current_user, room, data.get("body"), data.get("client_id"),
                                              parent)
-        [payload] = services.dicts([msg])  # stored (committed) before it is broadcast
-        if created:
-            parent_row = db.session.get(services.ChatMessage, msg.parent_id) if msg.parent_id else None
-            room_id = room.id
-            reply_update = {"id": parent_row.id, "room": room_id, "replies": parent_row.reply_count,
-                            "reply_only": True} if parent_row is not None else None
-            others = [p.id for p in services.participants(room) if p.id != current_user.id] if room.is_direct else []
-            db.session.rollback()  # end the reading transaction before the network work
-            socketio.emit("new_message", payload, to=room_key(room_id), namespace=NS)
-            if reply_update:
-                socketio.emit("updated", reply_update, to=room_key(room_id), namespace=NS)
-            for uid in others:
-                socketio.emit("unread", {"room": room_id, "last_seq": payload["seq"]}, to=user_room(uid),
-                              namespace=NS)
+        payload = announce(room, msg, created, current_user.id)
         return {"ok": True, "seq": payload["seq"], "id": payload["id"], "duplicate": not created, "message": payload}
 
     @handler()

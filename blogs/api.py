@@ -1,0 +1,112 @@
+"""The blog's REST endpoints (on the core's /api/v1 blueprint): a community blog's published
+posts, one post (a draft to its author), and writing a post. The services keep every rule (who
+may write, the posting setting, idempotent submits) and call the hooks that tell the stream."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from flask_babel import gettext as _
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from collab import access
+from collab.api import ApiError, endpoint, keyset_page
+from collab.api.core import not_found
+from collab.api.endpoints import absolute
+from collab.api.schemas import Input, ListQuery, Output, Page, Person, Text, person
+from collab.extensions import db
+
+from . import services
+from .indexing import post_url
+from .models import BODY_MAX, SUMMARY_MAX, TAG_MAX, TAGS_PER_POST, TITLE_MAX, TOKEN_MAX, BlogPost
+from .services import Blog, BlogError, PostInput
+
+
+class BlogPostSummary(Output):
+    id: int
+    title: str
+    summary: str
+    author: Person | None
+    tags: list[str]
+    status: Literal["draft", "scheduled", "published"]
+    published_at: datetime | None
+    like_count: int
+    comment_count: int
+    url: str
+
+
+class BlogPostOut(BlogPostSummary):
+    body: str = Field(description="The Markdown source.")
+    html: str = Field(description="The rendered, sanitised HTML.")
+
+
+class BlogPostCreate(Input):
+    title: Text(TITLE_MAX, min_length=1)
+    body: Text(BODY_MAX) = ""
+    summary: Text(SUMMARY_MAX) = ""
+    tags: list[Text(TAG_MAX)] = Field(default_factory=list, max_length=TAGS_PER_POST)
+    publish: bool = Field(True, description="Publish now; false saves a draft only its author sees.")
+    client_token: Text(TOKEN_MAX) | None = Field(
+        None, description="Any unique string: sending the same post twice with it creates one post.")
+
+
+def _blog(slug: str, user) -> Blog:
+    blog = Blog(community=access.get_community_or_404(slug, user))
+    if not services.may_read(user, blog):
+        raise not_found()
+    return blog
+
+
+def _state(post: BlogPost) -> str:
+    if post.is_live():
+        return "published"
+    return "scheduled" if post.is_scheduled else "draft"
+
+
+def _summary(post: BlogPost) -> dict:
+    return dict(id=post.id, title=post.title, summary=post.summary, author=person(post.author),
+                tags=[t for t in post.tags_text.split(",") if t], status=_state(post), published_at=post.published_at,
+                like_count=post.like_count, comment_count=post.comment_count, url=absolute(post_url(post)))
+
+
+def _out(post: BlogPost) -> BlogPostOut:
+    return BlogPostOut(**_summary(post), body=post.body, html=post.body_html)
+
+
+@endpoint("/communities/<slug>/blog/posts", summary="List a community blog's published posts", tag="Blogs",
+          query=ListQuery, response=Page[BlogPostSummary], errors=(404,))
+def list_posts(user, slug: str, query: ListQuery):
+    blog = _blog(slug, user)
+    stmt = select(BlogPost).where(blog.posts_clause(), BlogPost.live_clause())
+    rows, cursor = keyset_page(stmt, BlogPost.id, query)
+    return Page[BlogPostSummary](items=[BlogPostSummary(**_summary(p)) for p in rows], next_cursor=cursor)
+
+
+@endpoint("/communities/<slug>/blog/posts/<int:post_id>", summary="Read a blog post", tag="Blogs",
+          response=BlogPostOut, errors=(404,))
+def get_post(user, slug: str, post_id: int):
+    blog = _blog(slug, user)
+    post = db.session.scalar(select(BlogPost).where(BlogPost.id == post_id)
+                             .options(undefer(BlogPost.body), undefer(BlogPost.body_html)))
+    if post is None or not blog.owns(post) or post.is_deleted or not services.may_see_post(user, blog, post):
+        raise not_found()
+    return _out(post)
+
+
+@endpoint("/communities/<slug>/blog/posts", methods=["POST"], summary="Write a blog post", tag="Blogs",
+          body=BlogPostCreate, response=BlogPostOut, status=201, errors=(404,))
+def create_post(user, slug: str, body: BlogPostCreate):
+    blog = _blog(slug, user)
+    if not services.may_write(user, blog):
+        raise ApiError(403, "forbidden", _("You may not write posts in this blog."))
+    data = PostInput(title=body.title, body=body.body, summary=body.summary, tags=",".join(body.tags),
+                     action="publish" if body.publish else "draft", client_token=body.client_token)
+    try:
+        post = services.create_post(blog, user, data)
+    except BlogError as e:
+        raise ApiError(422, "invalid", e.message, field=e.field) from None
+    db.session.commit()
+    return _out(db.session.scalar(select(BlogPost).where(BlogPost.id == post.id)
+                                  .options(undefer(BlogPost.body), undefer(BlogPost.body_html)))), 201
