@@ -30,4 +30,6 @@ register_type(SearchType(
     load_all=indexing.load_ideas, aliases=("idea",), dependents=indexing.IDEA_DEPENDENTS,
 ))
 
-from . import feeds, views, views_ideas  # noqa: E402,F401
+from . import analytics as _analytics, feeds, views, views_ideas  # noqa: E402,F401
+
+_analytics.register()

@@ -328,9 +328,11 @@ def restore_post(blog: Blog, post: BlogPost, user: User) -> None:
     post.deleted_at = post.deleted_by_id = None
 
 
-def count_view(post: BlogPost) -> None:
-    db.session.execute(update(BlogPost).where(BlogPost.id == post.id)
-                       .values(view_count=BlogPost.view_count + 1).execution_options(synchronize_session=False))
+def add_views(counts: dict[int, int]) -> None:
+    """Add batched page views to the posts' counters (collab.analytics calls this on flush)."""
+    for post_id, n in counts.items():
+        db.session.execute(update(BlogPost).where(BlogPost.id == post_id)
+                           .values(view_count=BlogPost.view_count + n).execution_options(synchronize_session=False))
 
 
 def like(blog: Blog, post: BlogPost, user: User) -> bool:

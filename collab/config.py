@@ -96,6 +96,9 @@ class Config:
         # "thread": the server sends mail and the daily digest; "manual": `collab send-digests` only.
         self.MAIL_SENDER = os.environ.get("COLLAB_MAIL_SENDER", "thread")
         self.DIGEST_HOUR = int(os.environ.get("COLLAB_DIGEST_HOUR", "7"))  # UTC
+        # Page views are buffered in memory and written every few seconds (0: only when asked).
+        self.ANALYTICS_FLUSH_SECONDS = float(os.environ.get("COLLAB_ANALYTICS_FLUSH_SECONDS", "5"))
+        self.ANALYTICS_ROLLUP_SECONDS = float(os.environ.get("COLLAB_ANALYTICS_ROLLUP_SECONDS", "60"))
         # Absolute links in email; `collab serve` fills it from its address when unset.
         self.BASE_URL = os.environ.get("COLLAB_BASE_URL") or None
 
@@ -115,6 +118,7 @@ class TestConfig(Config):
         self.SOCKETIO_MESSAGE_QUEUE = None
         self.SEARCH_INDEXER = "manual"  # tests call collab.search.flush()
         self.MAIL_SENDER = "manual"
+        self.ANALYTICS_FLUSH_SECONDS = 0  # tests call collab.analytics.flush() and roll_up()
         self.SMTP_HOST = None
         self.WTF_CSRF_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"

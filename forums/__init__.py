@@ -21,4 +21,6 @@ register_type(SearchType(
     dependents=indexing.DEPENDENTS,
 ))
 
-from . import views  # noqa: E402,F401
+from . import analytics as _analytics, views  # noqa: E402,F401
+
+_analytics.register()

@@ -381,6 +381,14 @@ def unaccept(topic: ForumTopic, user) -> None:
 # --------------------------------------------------------------------------- reading position
 
 
+def add_views(counts: dict[int, int]) -> None:
+    """Add batched page views to the topics' counters (collab.analytics calls this on flush)."""
+    for topic_id, n in counts.items():
+        db.session.execute(update(ForumTopic).where(ForumTopic.id == topic_id)  # a view is not an update
+                           .values(view_count=ForumTopic.view_count + n, updated_at=ForumTopic.updated_at)
+                           .execution_options(synchronize_session=False))
+
+
 def _mark_read(user, topic: ForumTopic, number: int) -> None:
     state = db.session.get(ForumReadState, (user.id, topic.id))
     if state is None:
@@ -395,10 +403,8 @@ def last_read(user, topic: ForumTopic) -> int | None:
 
 
 def record_visit(user, topic_id: int, number: int) -> None:
-    """Remember that ``user`` has read up to post ``number`` and count the view (its own short
-    write transaction, called after the page's reads)."""
-    db.session.execute(update(ForumTopic).where(ForumTopic.id == topic_id)  # a view is not an update
-                       .values(view_count=ForumTopic.view_count + 1, updated_at=ForumTopic.updated_at))
+    """Remember that ``user`` has read up to post ``number`` (its own short write transaction,
+    called after the page's reads). Views are counted by collab.analytics, in batches."""
     updated = db.session.execute(update(ForumReadState).where(
         ForumReadState.user_id == user.id, ForumReadState.topic_id == topic_id,
         ForumReadState.last_read < number).values(last_read=number)).rowcount

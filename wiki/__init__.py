@@ -20,4 +20,6 @@ register_type(SearchType(
     load_all=indexing.load_all, aliases=("page", "pages", "wikis"), dependents=indexing.DEPENDENTS,
 ))
 
-from . import attachment_views, social_views, views  # noqa: E402,F401
+from . import analytics as _analytics, attachment_views, social_views, views  # noqa: E402,F401
+
+_analytics.register()

@@ -1,0 +1,204 @@
+"""The figures of a community (or of the whole site) over a period, from the daily aggregates.
+
+Everything here reads precomputed rows: ``analytics_daily`` for the series, ``analytics_active``
+for distinct people and top contributors, ``analytics_content`` for the most viewed and liked,
+``search_misses`` for searches that found nothing; questions and links come from the tools that
+registered for them (collab.analytics.registry). An empty community or period gives zeros.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from collab.accounts.models import User
+from collab.extensions import db
+from collab.search.misses import SearchMiss
+from communities.models import Community
+
+from . import registry
+from .models import SITE, ActiveDaily, ContentDaily, DailyFigure, VisitorToken, scope_of
+from .rollup import monday
+
+DAY, WEEK = "day", "week"
+MAX_DAYS = 2 * 366
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    grouping: str = DAY
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def buckets(self) -> list[date]:
+        if self.grouping == WEEK:
+            first, out = monday(self.start), []
+            while first <= self.end:
+                out.append(first)
+                first += timedelta(days=7)
+            return out
+        return [self.start + timedelta(days=n) for n in range(self.days)]
+
+    def bucket_of(self, day: date) -> date:
+        return monday(day) if self.grouping == WEEK else day
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        return (datetime.combine(self.start, time.min, timezone.utc),
+                datetime.combine(self.end + timedelta(days=1), time.min, timezone.utc))
+
+
+@dataclass
+class Item:
+    title: str
+    url: str
+    count: int
+
+
+@dataclass
+class Report:
+    period: Period
+    buckets: list[date]
+    series: dict[str, list[int]]
+    totals: dict[str, int]
+    tools: list[tuple[str, str, int]]  # (tool, label, posts)
+    questions: registry.QuestionFigures
+    contributors: list[tuple[User, int, int]] = field(default_factory=list)  # (person, posts, actions)
+    most_viewed: list[Item] = field(default_factory=list)
+    most_liked: list[Item] = field(default_factory=list)
+    most_linked: list[Item] = field(default_factory=list)
+    no_results: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def answered_share(self) -> float | None:
+        q = self.questions
+        return q.answered / q.asked if q.asked else None
+
+
+def build(community: Community | None, period: Period) -> Report:
+    scope = scope_of(community.id if community is not None else None)
+    cid = community.id if community is not None else None
+    buckets = period.buckets()
+    index = {b: i for i, b in enumerate(buckets)}
+    tools = registry.sources()
+    metrics = ["views", "visitors", "new_members", "posts", "likes"] + [f"posts:{s.tool}" for s in tools]
+    series = {m: [0] * len(buckets) for m in metrics + ["active"]}
+    totals = defaultdict(int)
+
+    rows = db.session.execute(select(DailyFigure.day, DailyFigure.metric, DailyFigure.value).where(
+        DailyFigure.scope == scope, DailyFigure.day >= period.start, DailyFigure.day <= period.end)).all()
+    counted_visitors = set()
+    for day, metric, value in rows:
+        if metric == "visitors":
+            counted_visitors.add(day)
+        if metric in series:
+            series[metric][index[period.bucket_of(day)]] += value
+            totals[metric] += value
+    # Days whose visitors are not counted yet (today): count the tokens now.
+    for day, n in db.session.execute(select(VisitorToken.day, func.count()).where(
+            VisitorToken.scope == scope, VisitorToken.day >= period.start, VisitorToken.day <= period.end)
+            .group_by(VisitorToken.day)).all():
+        if day not in counted_visitors:
+            series["visitors"][index[period.bucket_of(day)]] += n
+            totals["visitors"] += n
+
+    in_period = (ActiveDaily.scope == scope, ActiveDaily.day >= period.start, ActiveDaily.day <= period.end)
+    bucket_col = ActiveDaily.week if period.grouping == WEEK else ActiveDaily.day
+    count = func.count(func.distinct(ActiveDaily.user_id)) if period.grouping == WEEK else func.count()
+    for bucket, n in db.session.execute(select(bucket_col, count).where(*in_period).group_by(bucket_col)).all():
+        if bucket in index:
+            series["active"][index[bucket]] = n
+    totals["active"] = db.session.scalar(select(func.count(func.distinct(ActiveDaily.user_id))).where(*in_period)) or 0
+
+    report = Report(
+        period=period, buckets=buckets, series=series, totals=dict(totals),
+        tools=[(s.tool, str(s.label()), totals.get(f"posts:{s.tool}", 0)) for s in tools],
+        questions=_questions(cid, period),
+    )
+    top = db.session.execute(
+        select(ActiveDaily.user_id, func.sum(ActiveDaily.posts), func.sum(ActiveDaily.actions))
+        .where(*in_period).group_by(ActiveDaily.user_id)
+        .order_by(func.sum(ActiveDaily.posts).desc(), func.sum(ActiveDaily.actions).desc(), ActiveDaily.user_id)
+        .limit(TOP)).all()
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in top])))} if top else {}
+    report.contributors = [(people[u], int(p or 0), int(a or 0)) for u, p, a in top if u in people]
+    report.most_viewed = _top_content(cid, period, ContentDaily.views)
+    report.most_liked = _top_content(cid, period, ContentDaily.likes)
+    report.most_linked = _most_linked(cid)
+    report.no_results = [(q, int(n)) for q, n in db.session.execute(
+        select(SearchMiss.query, func.sum(SearchMiss.count)).where(
+            SearchMiss.scope == scope, SearchMiss.day >= period.start, SearchMiss.day <= period.end)
+        .group_by(SearchMiss.query).order_by(func.sum(SearchMiss.count).desc(), SearchMiss.query).limit(20)).all()]
+    return report
+
+
+def _questions(cid: int | None, period: Period) -> registry.QuestionFigures:
+    best = registry.QuestionFigures()
+    start, end = period.bounds()
+    for provider in registry.question_providers():
+        figures = provider(cid, start, end)
+        if figures.asked >= best.asked:
+            best = figures
+    return best
+
+
+def describe(keys: list[str]) -> dict[str, tuple[str, str]]:
+    """Title and URL of each live item among ``keys``; gone, hidden or unknown ones are left out."""
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for key in keys:
+        type_, _, pk = key.partition(":")
+        if pk.isdigit():
+            by_type[type_].append(int(pk))
+    out: dict[str, tuple[str, str]] = {}
+    for type_, pks in by_type.items():
+        if type_ == "community":
+            from flask import url_for
+
+            for c in db.session.scalars(select(Community).where(Community.id.in_(pks))):
+                out[f"community:{c.id}"] = (c.name, url_for("communities.home", slug=c.slug))
+            continue
+        entry = registry.content(type_)
+        if entry is None:
+            continue
+        for pk, (title, url) in entry.describe(pks).items():
+            out[f"{type_}:{pk}"] = (title, url)
+    return out
+
+
+def _top_content(cid: int | None, period: Period, column) -> list[Item]:
+    total = func.sum(column)
+    stmt = (select(ContentDaily.key, total).where(ContentDaily.day >= period.start, ContentDaily.day <= period.end)
+            .group_by(ContentDaily.key).having(total > 0).order_by(total.desc(), ContentDaily.key).limit(TOP * 4))
+    if cid is not None:
+        stmt = stmt.where(ContentDaily.community_id == cid)
+    rows = db.session.execute(stmt).all()
+    known = describe([k for k, _ in rows])
+    return [Item(*known[k], int(n)) for k, n in rows if k in known][:TOP]
+
+
+def _most_linked(cid: int | None) -> list[Item]:
+    counts: list[tuple[str, int]] = []
+    for provider in registry.link_providers():
+        counts.extend(provider(cid, TOP * 2))
+    counts.sort(key=lambda kv: (-kv[1], kv[0]))
+    known = describe([k for k, _ in counts])
+    return [Item(*known[k], n) for k, n in counts if k in known][:TOP]
+
+
+def default_period(today: date, days: int = 30, grouping: str | None = None) -> Period:
+    days = max(1, min(days, MAX_DAYS))
+    return Period(today - timedelta(days=days - 1), today, grouping or (DAY if days <= 92 else WEEK))
+
+
+def median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
