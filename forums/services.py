@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from collab import access
@@ -383,10 +383,10 @@ def unaccept(topic: ForumTopic, user) -> None:
 
 def add_views(counts: dict[int, int]) -> None:
     """Add batched page views to the topics' counters (collab.analytics calls this on flush)."""
-    for topic_id, n in counts.items():
-        db.session.execute(update(ForumTopic).where(ForumTopic.id == topic_id)  # a view is not an update
-                           .values(view_count=ForumTopic.view_count + n, updated_at=ForumTopic.updated_at)
-                           .execution_options(synchronize_session=False))
+    t = ForumTopic.__table__  # one executemany; a view is not an update (updated_at kept)
+    db.session.execute(update(t).where(t.c.id == bindparam("b_id")).values(view_count=t.c.view_count + bindparam("b_n"),
+                                                                       updated_at=t.c.updated_at),
+                       [{"b_id": topic_id, "b_n": n} for topic_id, n in sorted(counts.items())])
 
 
 def _mark_read(user, topic: ForumTopic, number: int) -> None:

@@ -104,13 +104,13 @@ def add_views(counts: dict[int, int]) -> None:
     """Add batched page views to the pages' counts (collab.analytics calls this on flush; an
     upsert; the caller commits). Pages deleted since are skipped."""
     live = set(db.session.scalars(select(WikiPage.id).where(WikiPage.id.in_(list(counts)))))
-    ins = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    for page_id, n in sorted(counts.items()):
-        if page_id not in live:
-            continue
-        stmt = ins(WikiPageViews).values(page_id=page_id, count=n)
-        db.session.execute(stmt.on_conflict_do_update(index_elements=["page_id"],
-                                                      set_={"count": WikiPageViews.count + n}))
+    rows = [{"page_id": page_id, "count": n} for page_id, n in sorted(counts.items()) if page_id in live]
+    if not rows:
+        return
+    stmt = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(WikiPageViews.__table__)
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["page_id"],
+                                                  set_={"count": WikiPageViews.__table__.c.count + stmt.excluded.count}),
+                       rows)
 
 
 def view_count(page_id: int) -> int:

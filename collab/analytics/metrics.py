@@ -7,11 +7,12 @@ registered for them (collab.analytics.registry). An empty community or period gi
 """
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from collab.accounts.models import User
 from collab.extensions import db
@@ -19,8 +20,9 @@ from collab.search.misses import SearchMiss
 from communities.models import Community
 
 from . import registry
-from .models import SITE, ActiveDaily, ContentDaily, DailyFigure, VisitorToken, scope_of
-from .rollup import monday
+from .models import ActiveDaily, ContentDaily, ContentMonthly, DailyFigure, State, VisitorToken, scope_of
+from .recorder import MONTHS_THROUGH
+from .rollup import monday, next_month
 
 DAY, WEEK = "day", "week"
 MAX_DAYS = 2 * 366
@@ -128,8 +130,9 @@ def build(community: Community | None, period: Period) -> Report:
         .limit(TOP)).all()
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in top])))} if top else {}
     report.contributors = [(people[u], int(p or 0), int(a or 0)) for u, p, a in top if u in people]
-    report.most_viewed = _top_content(cid, period, ContentDaily.views)
-    report.most_liked = _top_content(cid, period, ContentDaily.likes)
+    sums = _content_sums(cid, period)
+    report.most_viewed = _top(sums, 1)
+    report.most_liked = _top(sums, 2)
     report.most_linked = _most_linked(cid)
     report.no_results = [(q, int(n)) for q, n in db.session.execute(
         select(SearchMiss.query, func.sum(SearchMiss.count)).where(
@@ -171,15 +174,45 @@ def describe(keys: list[str]) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _top_content(cid: int | None, period: Period, column) -> list[Item]:
-    total = func.sum(column)
-    stmt = (select(ContentDaily.key, total).where(ContentDaily.day >= period.start, ContentDaily.day <= period.end)
-            .group_by(ContentDaily.key).having(total > 0).order_by(total.desc(), ContentDaily.key).limit(TOP * 4))
-    if cid is not None:
-        stmt = stmt.where(ContentDaily.community_id == cid)
-    rows = db.session.execute(stmt).all()
-    known = describe([k for k, _ in rows])
-    return [Item(*known[k], int(n)) for k, n in rows if k in known][:TOP]
+def _content_sums(cid: int | None, period: Period) -> list[tuple[str, int, int]]:
+    """(key, views, likes) summed over the period: whole summed months from the monthly table,
+    the days around them from the daily one."""
+    through = db.session.scalar(select(State.value).where(State.name == MONTHS_THROUGH)) or 0
+    months: list[date] = []
+    month = period.start if period.start.day == 1 else next_month(period.start.replace(day=1))
+    while next_month(month) - timedelta(days=1) <= period.end and month.toordinal() <= through:
+        months.append(month)
+        month = next_month(month)
+    parts = []
+    if months:
+        m = select(ContentMonthly.key, ContentMonthly.views, ContentMonthly.likes).where(
+            ContentMonthly.month >= months[0], ContentMonthly.month <= months[-1])
+        if cid is not None:
+            m = m.where(ContentMonthly.community_id == cid)
+        parts.append(m)
+        ranges = [(period.start, months[0] - timedelta(days=1)), (next_month(months[-1]), period.end)]
+    else:
+        ranges = [(period.start, period.end)]
+    for first, last in ranges:
+        if first > last:
+            continue
+        d = select(ContentDaily.key, ContentDaily.views, ContentDaily.likes).where(
+            ContentDaily.day >= first, ContentDaily.day <= last)
+        if cid is not None:
+            d = d.where(ContentDaily.community_id == cid)
+        parts.append(d)
+    if not parts:
+        return []
+    rows = parts[0] if len(parts) == 1 else union_all(*parts)
+    sub = rows.subquery()
+    stmt = select(sub.c.key, func.sum(sub.c.views), func.sum(sub.c.likes)).group_by(sub.c.key)
+    return [(k, int(v or 0), int(lk or 0)) for k, v, lk in db.session.execute(stmt).all()]
+
+
+def _top(sums: list[tuple[str, int, int]], which: int) -> list[Item]:
+    ranked = heapq.nsmallest(TOP * 4, ((-row[which], row[0]) for row in sums if row[which] > 0))
+    known = describe([k for _n, k in ranked])
+    return [Item(*known[k], -n) for n, k in ranked if k in known][:TOP]
 
 
 def _most_linked(cid: int | None) -> list[Item]:

@@ -7,6 +7,7 @@ community deletes its figures; site rows have none.
 - ``analytics_daily``: one number per (day, scope, metric): views, visitors, posts:<tool>,
   new_members, likes. Past days never change once the day is over and rolled up.
 - ``analytics_content``: views and likes per (day, content key), for "most viewed / most liked".
+- ``analytics_content_monthly``: the same per finished month.
 - ``analytics_active``: per (day, scope, person) how many things they did and posted that day,
   for distinct active people over a week or a period and for top contributors. The activity
   stream already shows these actions; this is a count of them.
@@ -60,6 +61,24 @@ class ContentDaily(db.Model):
     __table_args__ = (
         Index("ix_analytics_content_community_day", "community_id", "day", "key", "views", "likes"),
         Index("ix_analytics_content_day", "day", "key", "views", "likes"),
+    )
+
+
+class ContentMonthly(db.Model):
+    """``analytics_content`` summed per calendar month, once the month is over (so a year's
+    "most viewed" reads twelve months of rows, not 365 days of them)."""
+
+    __tablename__ = "analytics_content_monthly"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the 1st of the month
+    key: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    views: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    likes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    __table_args__ = (
+        Index("ix_analytics_content_monthly_community_month", "community_id", "month", "key", "views", "likes"),
+        Index("ix_analytics_content_monthly_month", "month", "key", "views", "likes"),
     )
 
 

@@ -24,18 +24,19 @@ from collections import Counter
 from datetime import date
 
 from flask import current_app, has_request_context, session
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from collab.db import utcnow, write_intent
 from collab.extensions import db
 
 from . import registry
-from .models import SITE, ContentDaily, DailyFigure, DailySalt, State, VisitorToken, scope_of
+from .models import SITE, ContentDaily, ContentMonthly, DailyFigure, DailySalt, State, VisitorToken, scope_of
 from .upsert import insert_ignore, upsert_add
 
 log = logging.getLogger(__name__)
 EXTENSION = "collab_analytics"
 VISITORS_THROUGH = "visitors_through"  # the last day whose visitors are counted (an ordinal)
+MONTHS_THROUGH = "months_through"  # the 1st of the last month summed into analytics_content_monthly
 
 
 class Recorder:
@@ -160,8 +161,8 @@ def _write(views: Counter, visitors: set) -> None:
         if cid is not None:
             daily[(day, scope_of(cid), cid)] += n
     if content:
-        upsert_add(ContentDaily, [{"day": d, "key": k, "community_id": community_of[k], "views": n, "likes": 0}
-                                  for (d, k), n in sorted(content.items())], ["day", "key"], ["views"])
+        add_content([{"day": d, "key": k, "community_id": community_of[k], "views": n, "likes": 0}
+                     for (d, k), n in sorted(content.items())], "views")
     if daily:
         upsert_add(DailyFigure, [{"day": d, "scope": s, "metric": "views", "community_id": c, "value": n}
                                  for (d, s, c), n in sorted(daily.items(), key=lambda x: (x[0][0], x[0][1]))],
@@ -195,8 +196,20 @@ def _write(views: Counter, visitors: set) -> None:
             entry.apply_views(dict(counts))
 
 
-def forget_salts_before(day: date) -> None:
-    db.session.execute(delete(DailySalt).where(DailySalt.day < day))
+def add_content(rows: list[dict], column: str) -> None:
+    """Add views or likes per (day, key); rows of a month already summed go to its sum too."""
+    upsert_add(ContentDaily, rows, ["day", "key"], [column])
+    through = db.session.scalar(select(State.value).where(State.name == MONTHS_THROUGH)) or 0
+    late = Counter()
+    community_of = {}
+    for r in rows:
+        month = r["day"].replace(day=1)
+        if month.toordinal() <= through:
+            late[(month, r["key"])] += r[column]
+            community_of[r["key"]] = r["community_id"]
+    if late:
+        upsert_add(ContentMonthly, [{"month": m, "key": k, "community_id": community_of[k], "views": 0, "likes": 0,
+                                     column: n} for (m, k), n in sorted(late.items())], ["month", "key"], [column])
 
 
 # ---------------------------------------------------------------------- the interface

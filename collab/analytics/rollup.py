@@ -16,15 +16,17 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Date, delete, func, literal, select, update
 
 from collab.activity.models import Event
 from collab.db import utcnow, write_intent
 from collab.extensions import db
 
 from . import registry
-from .models import SITE, ActiveDaily, ContentDaily, DailyFigure, DailySalt, State, VisitorToken, scope_of
-from .recorder import VISITORS_THROUGH
+from .models import (
+    SITE, ActiveDaily, ContentDaily, ContentMonthly, DailyFigure, DailySalt, State, VisitorToken, scope_of,
+)
+from .recorder import MONTHS_THROUGH, VISITORS_THROUGH, add_content
 from .upsert import insert_ignore, upsert_add, upsert_set
 
 EVENTS_THROUGH = "events_through"
@@ -47,8 +49,8 @@ def roll_up(app=None, now: datetime | None = None) -> int:
     with app.app_context():
         try:
             with write_intent():
-                insert_ignore(State, [{"name": EVENTS_THROUGH, "value": 0},
-                                      {"name": VISITORS_THROUGH, "value": 0}], ["name"])
+                insert_ignore(State, [{"name": EVENTS_THROUGH, "value": 0}, {"name": VISITORS_THROUGH, "value": 0},
+                                      {"name": MONTHS_THROUGH, "value": 0}], ["name"])
                 db.session.commit()
             while True:
                 with write_intent():
@@ -59,6 +61,9 @@ def roll_up(app=None, now: datetime | None = None) -> int:
                     break
             with write_intent():
                 close_visitors(now)
+                db.session.commit()
+            with write_intent():
+                close_months(now)
                 db.session.commit()
         except Exception:
             db.session.rollback()
@@ -124,9 +129,8 @@ def _round(now: datetime) -> int:
              "actions": a, "posts": p}
             for (d, s, u), (a, p) in sorted(active.items())], ["day", "scope", "user_id"], ["actions", "posts"])
     if likes:
-        upsert_add(ContentDaily, [
-            {"day": d, "key": k, "community_id": like_community[k], "views": 0, "likes": n}
-            for (d, k), n in sorted(likes.items())], ["day", "key"], ["likes"])
+        add_content([{"day": d, "key": k, "community_id": like_community[k], "views": 0, "likes": n}
+                     for (d, k), n in sorted(likes.items())], "likes")
     return len(ready)
 
 
@@ -146,3 +150,40 @@ def close_visitors(now: datetime) -> None:
     through = db.session.scalar(select(State.value).where(State.name == VISITORS_THROUGH)) or 0
     if last.toordinal() > through:
         db.session.execute(update(State).where(State.name == VISITORS_THROUGH).values(value=last.toordinal()))
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def close_months(now: datetime) -> None:
+    """Sum every finished month of ``analytics_content`` into ``analytics_content_monthly``, once
+    its views are flushed (the grace period) and its events rolled up. Later additions to a summed
+    month go to both tables (recorder.add_content)."""
+    through = db.session.scalar(select(State.value).where(State.name == MONTHS_THROUGH)) or 0
+    if through:
+        month = next_month(date.fromordinal(through))
+    else:
+        first = db.session.scalar(select(func.min(ContentDaily.day)))
+        if first is None:
+            return
+        month = first.replace(day=1)
+    mark = db.session.scalar(select(State.value).where(State.name == EVENTS_THROUGH)) or 0
+    done = None
+    while True:
+        end = next_month(month)
+        if datetime.combine(end, datetime.min.time(), now.tzinfo) + VISITOR_GRACE > now:
+            break
+        pending = db.session.scalar(select(Event.id).where(
+            Event.id > mark, Event.created_at < datetime.combine(end, datetime.min.time(), now.tzinfo)).limit(1))
+        if pending is not None:
+            break  # its likes are not all rolled up yet
+        db.session.execute(ContentMonthly.__table__.insert().from_select(
+            ["month", "key", "community_id", "views", "likes"],
+            select(literal(month, Date()), ContentDaily.key, func.min(ContentDaily.community_id),
+                   func.sum(ContentDaily.views), func.sum(ContentDaily.likes))
+            .where(ContentDaily.day >= month, ContentDaily.day < end).group_by(ContentDaily.key)))
+        done = month
+        month = end
+    if done is not None:
+        db.session.execute(update(State).where(State.name == MONTHS_THROUGH).values(value=done.toordinal()))

@@ -204,3 +204,33 @@ def test_chinese_page(app, people, community, client_for, dataset):
     owner = client_for(people["owner"])
     page = text(owner.get(f"/c/{community.slug}/insights?days=7", headers={"Accept-Language": "zh-CN"}))
     assert "浏览量" in page and "未解决的问题" in page
+
+
+def test_finished_months_are_summed_and_late_views_still_count(app, people, community, forums, client_for,  # noqa: F811
+                                                              monkeypatch):
+    from collab.analytics.models import ContentMonthly
+
+    f = forums.forum(community, people["owner"])
+    tid = forums.topic(f, people["member"], title="Quarterly planning")
+    today = utcnow().date()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=3)
+    reader = client_for(people["other"])
+    monkeypatch.setattr("collab.analytics.recorder.utcnow", lambda: at(last_month, 9))
+    for _ in range(3):
+        reader.get(f"/c/{community.slug}/forums/t/{tid}")
+    analytics.flush(app)
+    analytics.roll_up(app, now=utcnow() + timedelta(minutes=1))
+    with app.app_context():
+        rows = db.session.execute(select(ContentMonthly.month, ContentMonthly.views)
+                                  .where(ContentMonthly.key == f"forum_topic:{tid}")).all()
+        assert rows == [(last_month.replace(day=1), 3)]
+    reader.get(f"/c/{community.slug}/forums/t/{tid}")  # a view of that month, flushed late
+    analytics.flush(app)
+    monkeypatch.undo()
+    owner = client_for(people["owner"])
+    viewed = text(owner.get(f"/c/{community.slug}/insights?days=365")).split('data-testid="most-viewed"')[1]
+    assert "Quarterly planning</a></td><td class=\"num\">4<" in viewed
+    start = last_month.replace(day=1)
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    rows = csv_rows(owner.get(f"/c/{community.slug}/insights.csv?from={start}&to={end}&table=viewed"))
+    assert [(r["title"], r["views"]) for r in rows] == [("Quarterly planning", "4")]

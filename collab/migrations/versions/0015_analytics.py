@@ -1,8 +1,8 @@
-"""Analytics: daily aggregates, visitor tokens and salts, search misses (collab.analytics, collab.search.misses)
+"""Analytics: daily and monthly aggregates, visitor tokens and salts, search misses (collab.analytics, collab.search.misses)
 
 Revision ID: 0015
 Revises: 0012
-Create Date: 2026-11-22 17:49:55.479557
+Create Date: 2026-11-22 18:06:50.288129
 
 """
 from alembic import op
@@ -61,6 +61,19 @@ def upgrade():
         batch_op.create_index('ix_analytics_content_community_day', ['community_id', 'day', 'key', 'views', 'likes'], unique=False)
         batch_op.create_index('ix_analytics_content_day', ['day', 'key', 'views', 'likes'], unique=False)
 
+    op.create_table('analytics_content_monthly',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=True),
+    sa.Column('views', sa.Integer(), nullable=False),
+    sa.Column('likes', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_analytics_content_monthly_community_id_communities'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('month', 'key', name=op.f('pk_analytics_content_monthly'))
+    )
+    with op.batch_alter_table('analytics_content_monthly', schema=None) as batch_op:
+        batch_op.create_index('ix_analytics_content_monthly_community_month', ['community_id', 'month', 'key', 'views', 'likes'], unique=False)
+        batch_op.create_index('ix_analytics_content_monthly_month', ['month', 'key', 'views', 'likes'], unique=False)
+
     op.create_table('analytics_daily',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('scope', sa.String(length=24), nullable=False),
@@ -117,6 +130,11 @@ def downgrade():
         batch_op.drop_index('ix_analytics_daily_community_id')
 
     op.drop_table('analytics_daily')
+    with op.batch_alter_table('analytics_content_monthly', schema=None) as batch_op:
+        batch_op.drop_index('ix_analytics_content_monthly_month')
+        batch_op.drop_index('ix_analytics_content_monthly_community_month')
+
+    op.drop_table('analytics_content_monthly')
     with op.batch_alter_table('analytics_content', schema=None) as batch_op:
         batch_op.drop_index('ix_analytics_content_day')
         batch_op.drop_index('ix_analytics_content_community_day')
