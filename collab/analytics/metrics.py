@@ -15,6 +15,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select, union_all
 
 from collab.accounts.models import User
+from collab.cache import app_cache
+from collab.db import utcnow
 from collab.extensions import db
 from collab.search.misses import SearchMiss
 from communities.models import Community
@@ -25,6 +27,7 @@ from .recorder import MONTHS_THROUGH
 from .rollup import monday, next_month
 
 DAY, WEEK = "day", "week"
+SETTLE = timedelta(minutes=30)  # after midnight, yesterday's last flushes and roll-ups are in
 MAX_DAYS = 2 * 366
 TOP = 10
 
@@ -110,27 +113,34 @@ def build(community: Community | None, period: Period) -> Report:
             series["visitors"][index[period.bucket_of(day)]] += n
             totals["visitors"] += n
 
-    in_period = (ActiveDaily.scope == scope, ActiveDaily.day >= period.start, ActiveDaily.day <= period.end)
-    bucket_col = ActiveDaily.week if period.grouping == WEEK else ActiveDaily.day
-    count = func.count(func.distinct(ActiveDaily.user_id)) if period.grouping == WEEK else func.count()
-    for bucket, n in db.session.execute(select(bucket_col, count).where(*in_period).group_by(bucket_col)).all():
+    settled, live = _heavy(scope, cid, period)
+    for bucket, n in settled.active_counts.items():
         if bucket in index:
             series["active"][index[bucket]] = n
-    totals["active"] = db.session.scalar(select(func.count(func.distinct(ActiveDaily.user_id))).where(*in_period)) or 0
+    for bucket, ids in live.active.items():
+        if bucket in index:
+            series["active"][index[bucket]] = len(ids | settled.part.active.get(bucket, set()))
+    today_ids = set().union(*live.active.values()) if live.active else set()
+    totals["active"] = len(settled.everyone) + len(today_ids - settled.everyone)
 
     report = Report(
         period=period, buckets=buckets, series=series, totals=dict(totals),
         tools=[(s.tool, str(s.label()), totals.get(f"posts:{s.tool}", 0)) for s in tools],
         questions=_questions(cid, period),
     )
-    top = db.session.execute(
-        select(ActiveDaily.user_id, func.sum(ActiveDaily.posts), func.sum(ActiveDaily.actions))
-        .where(*in_period).group_by(ActiveDaily.user_id)
-        .order_by(func.sum(ActiveDaily.posts).desc(), func.sum(ActiveDaily.actions).desc(), ActiveDaily.user_id)
-        .limit(TOP)).all()
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in top])))} if top else {}
-    report.contributors = [(people[u], int(p or 0), int(a or 0)) for u, p, a in top if u in people]
-    sums = _content_sums(cid, period)
+    # The top of the whole period is among the settled top and what changed since.
+    people = dict(settled.top_people)
+    for user, (p, a) in live.people.items():
+        old = settled.part.people.get(user, (0, 0))
+        people[user] = (old[0] + p, old[1] + a)
+    top = heapq.nsmallest(TOP, ((-p, -a, u) for u, (p, a) in people.items()))
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[2] for r in top])))} if top else {}
+    report.contributors = [(users[u], -p, -a) for p, a, u in top if u in users]
+    content = dict(settled.top_content)
+    for key, (v, lk) in live.content.items():
+        old = settled.part.content.get(key, (0, 0))
+        content[key] = (old[0] + v, old[1] + lk)
+    sums = [(k, v, lk) for k, (v, lk) in content.items()]
     report.most_viewed = _top(sums, 1)
     report.most_liked = _top(sums, 2)
     report.most_linked = _most_linked(cid)
@@ -141,7 +151,89 @@ def build(community: Community | None, period: Period) -> Report:
     return report
 
 
+@dataclass
+class Part:
+    """The figures of a stretch of days that need more than a few rows: who was active in each
+    bucket, each person's posts and actions, each item's views and likes."""
+
+    active: dict[date, set[int]] = field(default_factory=dict)
+    people: dict[int, list[int]] = field(default_factory=dict)
+    content: dict[str, list[int]] = field(default_factory=dict)
+
+
+
+@dataclass
+class Settled:
+    """A cached Part of settled days, with what every request needs from it precomputed."""
+
+    part: Part
+    active_counts: dict[date, int]
+    everyone: set[int]
+    top_people: dict[int, tuple[int, int]]  # the TOP people by posts, then actions
+    top_content: dict[str, tuple[int, int]]  # the TOP * 4 items by views and by likes
+
+    @classmethod
+    def of(cls, part: Part) -> Settled:
+        people = heapq.nsmallest(TOP, ((-p, -a, u) for u, (p, a) in part.people.items()))
+        by_views = heapq.nsmallest(TOP * 4, ((-v, k) for k, (v, _l) in part.content.items()))
+        by_likes = heapq.nsmallest(TOP * 4, ((-lk, k) for k, (_v, lk) in part.content.items()))
+        return cls(part=part, active_counts={b: len(ids) for b, ids in part.active.items()},
+                   everyone=set().union(*part.active.values()) if part.active else set(),
+                   top_people={u: (-p, -a) for p, a, u in people},
+                   top_content={k: tuple(part.content[k]) for _n, k in by_views + by_likes})
+
+
+def settled_through(now: datetime | None = None) -> date:
+    """The last day whose aggregates no longer change (its late flushes and roll-ups are in)."""
+    now = now or utcnow()
+    return (now - SETTLE).date() - timedelta(days=1)
+
+
+def _heavy(scope: str, cid: int | None, period: Period) -> tuple[Settled, Part]:
+    """The settled days of the period from a per-process cache (they never change), and a Part
+    of the rest (today), read now."""
+    settled_end = min(period.end, settled_through())
+    settled = Settled.of(Part())
+    if period.start <= settled_end:
+        cache = app_cache("analytics-settled", 6 * 3600, 64)
+        key = (scope, period.start, settled_end, period.grouping)
+        settled = cache.get_or_set(
+            key, lambda: Settled.of(_read_part(scope, cid, period.start, settled_end, period.grouping)))
+    first = max(period.start, settled_end + timedelta(days=1))
+    live = _read_part(scope, cid, first, period.end, period.grouping) if first <= period.end else Part()
+    return settled, live
+
+
+def _read_part(scope: str, cid: int | None, first: date, last: date, grouping: str) -> Part:
+    part = Part()
+    week = grouping == WEEK
+    rows = db.session.execute(select(ActiveDaily.day, ActiveDaily.user_id, ActiveDaily.posts, ActiveDaily.actions)
+                              .where(ActiveDaily.scope == scope, ActiveDaily.day >= first, ActiveDaily.day <= last))
+    active, people = part.active, part.people
+    for day, user, posts, actions in rows:
+        bucket = day - timedelta(days=day.weekday()) if week else day
+        ids = active.get(bucket)
+        if ids is None:
+            ids = active[bucket] = set()
+        ids.add(user)
+        slot = people.get(user)
+        if slot is None:
+            people[user] = [posts, actions]
+        else:
+            slot[0] += posts
+            slot[1] += actions
+    part.content = {k: [v, lk] for k, v, lk in _content_sums(cid, Period(first, last, grouping))}
+    return part
+
+
 def _questions(cid: int | None, period: Period) -> registry.QuestionFigures:
+    """The tools' question figures, recomputed at most once a minute per period (answers keep
+    coming to old questions, so these are not settled like the rest)."""
+    cache = app_cache("analytics-questions", 60, 256)
+    return cache.get_or_set((cid, period.start, period.end), lambda: _read_questions(cid, period))
+
+
+def _read_questions(cid: int | None, period: Period) -> registry.QuestionFigures:
     best = registry.QuestionFigures()
     start, end = period.bounds()
     for provider in registry.question_providers():

@@ -94,7 +94,7 @@ class ActiveDaily(db.Model):
     posts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     __table_args__ = (
-        Index("ix_analytics_active_scope_day", "scope", "day", "user_id", "posts"),
+        Index("ix_analytics_active_scope_day", "scope", "day", "user_id", "posts", "actions"),
         Index("ix_analytics_active_scope_week", "scope", "week", "user_id"),
         Index("ix_analytics_active_user_id", "user_id"),
         Index("ix_analytics_active_community_id", "community_id"),

@@ -79,7 +79,7 @@ def charts(report: Report) -> dict:
                               empty),
         "people": line_chart("chart-people", _("Active and new members"),
                              _("People who did something, and people who joined, %(per)s.", per=per), labels,
-                             [(_("Active"), s["active"], "series-0"), (_("New members"), s["new_members"], "series-2")],
+                             [(_("Active members"), s["active"], "series-0"), (_("New members"), s["new_members"], "series-2")],
                              empty),
         "posts": bar_chart("chart-posts", _("Posts by tool"), _("New posts in each tool, %(per)s.", per=per),
                            labels, tool_stacks, empty),

@@ -83,16 +83,15 @@ def seed(instance: Path) -> str:
                 forums.accept(t, replies[0], author)
                 db.session.commit()
             if replies and rng.random() < 0.5:
-                forums.toggle_like(replies[0], rng.choice(people))
+                forums.toggle_like(replies[0], rng.choice([p for p in people if p.id != replies[0].author_id]))
                 db.session.commit()
             made.append(t.id)
         # Spread the history over six weeks.
         for tid in made:
             created = datetime.combine(today - timedelta(days=rng.randint(0, 41)), time(rng.randint(7, 18)), UTC)
             topic = db.session.get(ForumTopic, tid)
-            shift = created - topic.created_at
             db.session.execute(update(ForumTopic).where(ForumTopic.id == tid).values(
-                created_at=created, first_reply_at=topic.first_reply_at + shift * 0 + timedelta(hours=rng.randint(1, 20))
+                created_at=created, first_reply_at=created + timedelta(minutes=rng.randint(20, 900))
                 if topic.first_reply_at else None,
                 answered_at=created + timedelta(hours=rng.randint(20, 60)) if topic.answered_at else None))
             db.session.execute(update(Event).where(Event.group_key == f"forum_topic:{tid}").values(
