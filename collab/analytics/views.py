@@ -86,9 +86,20 @@ def charts(report: Report) -> dict:
     }
 
 
+class _SafeWriter:
+    """csv.writer that defuses text a spreadsheet would run as a formula (=, +, -, @ first)."""
+
+    def __init__(self, out):
+        self.w = csv.writer(out)
+
+    def writerow(self, row):
+        self.w.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r") else c
+                         for c in row])
+
+
 def csv_response(report: Report, table: str, filename: str):
     out = io.StringIO()
-    w = csv.writer(out)
+    w = _SafeWriter(out)
     if table == "series":
         tools = report.tools
         w.writerow(["period_start", "views", "visitors", "active_members", "new_members", "posts", "likes"]

@@ -234,3 +234,12 @@ def test_finished_months_are_summed_and_late_views_still_count(app, people, comm
     end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     rows = csv_rows(owner.get(f"/c/{community.slug}/insights.csv?from={start}&to={end}&table=viewed"))
     assert [(r["title"], r["views"]) for r in rows] == [("Quarterly planning", "4")]
+
+
+def test_csv_defuses_formulas(app, people, community, forums, client_for):  # noqa: F811
+    f = forums.forum(community, people["owner"])
+    tid = forums.topic(f, people["member"], title="=HYPERLINK(\"http://evil\")")
+    client_for(people["other"]).get(f"/c/{community.slug}/forums/t/{tid}")
+    analytics.flush(app)
+    rows = csv_rows(client_for(people["owner"]).get(f"/c/{community.slug}/insights.csv?table=viewed"))
+    assert rows[0]["title"] == "'=HYPERLINK(\"http://evil\")" and rows[0]["views"] == "1"
