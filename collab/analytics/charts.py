@@ -72,7 +72,7 @@ def line_chart(ident: str, title: str, desc: str, labels: list[str], series: lis
         points = " ".join(f"{_x(i, n, W):.1f},{_y(v, top, H):.1f}" for i, v in enumerate(values))
         if n > 1:
             out.append(f'<polyline class="chart-line {css}" points="{points}"/>')
-        if n <= 62:
+        if n <= 62 and peak > 0:
             for i, v in enumerate(values):
                 out.append(f'<circle class="chart-dot {css}" cx="{_x(i, n, W):.1f}" cy="{_y(v, top, H):.1f}" r="3">'
                            f"<title>{escape(name)} · {escape(labels[i])}: {_fmt(v)}</title></circle>")
