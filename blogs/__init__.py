@@ -34,3 +34,6 @@ from . import feeds, moderated, views, views_ideas  # noqa: E402,F401
 
 moderated.register_types()
 from . import feeds, flow_hooks, views, views_ideas  # noqa: E402,F401
+from . import analytics as _analytics, feeds, views, views_ideas  # noqa: E402,F401
+
+_analytics.register()

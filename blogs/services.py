@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from collab import access, audit, files, moderation
@@ -354,9 +354,11 @@ def restore_post(blog: Blog, post: BlogPost, user: User) -> None:
     post.deleted_at = post.deleted_by_id = None
 
 
-def count_view(post: BlogPost) -> None:
-    db.session.execute(update(BlogPost).where(BlogPost.id == post.id)
-                       .values(view_count=BlogPost.view_count + 1).execution_options(synchronize_session=False))
+def add_views(counts: dict[int, int]) -> None:
+    """Add batched page views to the posts' counters (collab.analytics calls this on flush)."""
+    t = BlogPost.__table__  # one executemany
+    db.session.execute(update(t).where(t.c.id == bindparam("b_id")).values(view_count=t.c.view_count + bindparam("b_n")),
+                       [{"b_id": post_id, "b_n": n} for post_id, n in sorted(counts.items())])
 
 
 def like(blog: Blog, post: BlogPost, user: User) -> bool:

@@ -121,11 +121,15 @@ def _init_extensions(app: Flask) -> None:
     from collab.webhooks import init_webhooks
 
     init_webhooks(app)
+    from collab import analytics
+
+    analytics.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from collab.accounts import bp as accounts_bp
     from collab.activity.views import bp as activity_bp
+    from collab.analytics import bp as analytics_bp
     from collab.admin import bp as admin_bp
     from collab.chat import bp as chat_bp
     from collab.flows import bp as flows_bp
@@ -151,6 +155,8 @@ def _register_blueprints(app: Flask) -> None:
     import collab.settings  # noqa: F401
     import collab.audit  # noqa: F401
     import collab.moderation.models  # noqa: F401
+    import collab.analytics.models  # noqa: F401
+    import collab.search.misses  # noqa: F401
     import collab.chat.models  # noqa: F401
     import collab.flows.models  # noqa: F401
     import forums.models  # noqa: F401
@@ -165,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(communities_bp, url_prefix="/c")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(search_bp)
+    app.register_blueprint(analytics_bp)
     app.register_blueprint(wiki_bp, url_prefix="/c/<slug>/wiki")
     app.register_blueprint(forums_bp, url_prefix="/c/<slug>/forums")
     app.register_blueprint(chat_bp)

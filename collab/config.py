@@ -118,6 +118,9 @@ class Config:
         self.WEBHOOK_TIMEOUT = float(os.environ.get("COLLAB_WEBHOOK_TIMEOUT", "5"))  # seconds per attempt
         self.WEBHOOK_RETRY_BASE = float(os.environ.get("COLLAB_WEBHOOK_RETRY_BASE", "30"))  # then x4 each time
         self.WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("COLLAB_WEBHOOK_MAX_ATTEMPTS", "6"))
+        # Page views are buffered in memory and written every few seconds (0: only when asked).
+        self.ANALYTICS_FLUSH_SECONDS = float(os.environ.get("COLLAB_ANALYTICS_FLUSH_SECONDS", "5"))
+        self.ANALYTICS_ROLLUP_SECONDS = float(os.environ.get("COLLAB_ANALYTICS_ROLLUP_SECONDS", "60"))
         # Absolute links in email; `collab serve` fills it from its address when unset.
         self.BASE_URL = os.environ.get("COLLAB_BASE_URL") or None
         # Operations (collab.ops). Logs: "json" (one object a line, with request ids) or "text".
@@ -147,6 +150,7 @@ class TestConfig(Config):
         self.MAIL_SENDER = "manual"
         self.WIKI_LIVE_SAVER = "manual"
         self.WEBHOOK_SENDER = "manual"  # tests call collab.webhooks.sender.deliver_due()
+        self.ANALYTICS_FLUSH_SECONDS = 0  # tests call collab.analytics.flush() and roll_up()
         self.SMTP_HOST = None
         self.WTF_CSRF_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"

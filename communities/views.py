@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import exists, func, or_, select
 
-from collab import access
+from collab import access, analytics
 from collab.accounts import register_profile_section
 from collab.accounts.models import User
 from collab.cache import app_cache
@@ -152,6 +152,7 @@ def community_context(community: Community) -> dict:
 @login_required
 def home(slug: str):
     community = access.get_community_or_404(slug, current_user)
+    analytics.record_view(f"community:{community.id}", community.id, current_user._get_current_object())
     sections = render_home_sections(community, current_user._get_current_object())
     return render_template("communities/home.html", members_html=_members_aside(community), sections=sections,
                            **community_context(community))

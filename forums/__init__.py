@@ -25,3 +25,6 @@ from . import moderated, views  # noqa: E402,F401
 
 moderated.register_types()
 from . import flow_hooks, flow_views, views  # noqa: E402,F401
+from . import analytics as _analytics, views  # noqa: E402,F401
+
+_analytics.register()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from collab import access, moderation
@@ -390,6 +390,14 @@ def unaccept(topic: ForumTopic, user) -> None:
 # --------------------------------------------------------------------------- reading position
 
 
+def add_views(counts: dict[int, int]) -> None:
+    """Add batched page views to the topics' counters (collab.analytics calls this on flush)."""
+    t = ForumTopic.__table__  # one executemany; a view is not an update (updated_at kept)
+    db.session.execute(update(t).where(t.c.id == bindparam("b_id")).values(view_count=t.c.view_count + bindparam("b_n"),
+                                                                       updated_at=t.c.updated_at),
+                       [{"b_id": topic_id, "b_n": n} for topic_id, n in sorted(counts.items())])
+
+
 def _mark_read(user, topic: ForumTopic, number: int) -> None:
     state = db.session.get(ForumReadState, (user.id, topic.id))
     if state is None:
@@ -404,10 +412,8 @@ def last_read(user, topic: ForumTopic) -> int | None:
 
 
 def record_visit(user, topic_id: int, number: int) -> None:
-    """Remember that ``user`` has read up to post ``number`` and count the view (its own short
-    write transaction, called after the page's reads)."""
-    db.session.execute(update(ForumTopic).where(ForumTopic.id == topic_id)  # a view is not an update
-                       .values(view_count=ForumTopic.view_count + 1, updated_at=ForumTopic.updated_at))
+    """Remember that ``user`` has read up to post ``number`` (its own short write transaction,
+    called after the page's reads). Views are counted by collab.analytics, in batches."""
     updated = db.session.execute(update(ForumReadState).where(
         ForumReadState.user_id == user.id, ForumReadState.topic_id == topic_id,
         ForumReadState.last_read < number).values(last_read=number)).rowcount

@@ -10,7 +10,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-
+from collab import analytics
 from collab.db import write_intent
 from collab.extensions import db
 from collab.urls import local_path
@@ -280,7 +280,11 @@ def topic(slug: str, topic_id: int):
     if reply_target is not None and not (reply_target.topic_id == topic.id and reply_target.is_visible):
         reply_target = None  # a post of another topic (or community) is never shown
     form.fresh()
+    key = f"forum_topic:{topic.id}"
+    if request.method == "GET" and page.items:
+        analytics.record_view(key, community.id, user)  # buffered: no write on the request path
     ctx = _ctx(community, topic=topic, page=page, form=form, seen=seen, accepted=accepted,
+               views=topic.view_count + analytics.pending_views(key),
                liked=queries.liked_by(user, ids), reply_target=reply_target,
                subscribed=services.subscription(user, topic=topic) is not None,
                can_accept=services.may_accept(user, topic, community),

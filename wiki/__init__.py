@@ -24,3 +24,6 @@ from . import attachment_views, moderated, social_views, views  # noqa: E402,F40
 
 moderated.register_types()
 from . import attachment_views, flow_hooks, social_views, views  # noqa: E402,F401
+from . import analytics as _analytics, attachment_views, social_views, views  # noqa: E402,F401
+
+_analytics.register()

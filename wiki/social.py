@@ -100,12 +100,17 @@ def pages_tagged_query(community_id: int, tag: str):
 # --------------------------------------------------------------------------- views
 
 
-def count_view(page_id: int) -> None:
-    """Add one to the page's view count (an upsert; the caller commits)."""
-    ins = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = ins(WikiPageViews).values(page_id=page_id, count=1)
+def add_views(counts: dict[int, int]) -> None:
+    """Add batched page views to the pages' counts (collab.analytics calls this on flush; an
+    upsert; the caller commits). Pages deleted since are skipped."""
+    live = set(db.session.scalars(select(WikiPage.id).where(WikiPage.id.in_(list(counts)))))
+    rows = [{"page_id": page_id, "count": n} for page_id, n in sorted(counts.items()) if page_id in live]
+    if not rows:
+        return
+    stmt = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(WikiPageViews.__table__)
     db.session.execute(stmt.on_conflict_do_update(index_elements=["page_id"],
-                                                  set_={"count": WikiPageViews.count + 1}))
+                                                  set_={"count": WikiPageViews.__table__.c.count + stmt.excluded.count}),
+                       rows)
 
 
 def view_count(page_id: int) -> int:

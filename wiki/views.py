@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from collab import access, audit, moderation
+from collab import access, analytics, audit, moderation
 from collab.db import write_intent
 from collab.extensions import db
 from collab.forms import choices
@@ -132,7 +132,10 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
     user = current_user._get_current_object()
     current = queries.revision(page, page.revision_number, body=False)
     live = not page.is_deleted
-    views = social.view_count(page.id) + (1 if live else 0)
+    key = f"wiki_page:{page.id}"
+    if live and status == 200:
+        analytics.record_view(key, community.id, user)  # buffered: no write on the request path
+    views = social.view_count(page.id) + analytics.pending_views(key)
     html = render_template(
         "wiki/page.html", page=page, current=current, crumbs=queries.ancestors(page),
         subpages=queries.children(page) if live else [],
@@ -147,13 +150,6 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
         can_lock=live and services.may_lock(user, community),
         **_ctx(community, page.path),
     )
-    if live and status == 200:
-        # Count the view in a short write transaction of its own, after the reading one ended
-        # (on SQLite a reader must not turn writer half way).
-        db.session.commit()
-        with write_intent():
-            social.count_view(page.id)
-            db.session.commit()
     return html, status
 
 

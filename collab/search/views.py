@@ -10,7 +10,7 @@ from collab import access
 from collab.extensions import db
 from communities.models import Community
 
-from . import bp, registry
+from . import bp, misses, registry
 from .query import clean_text
 from .service import Filters, search, suggest
 
@@ -49,6 +49,8 @@ def results():
         else:
             scope = c
     res = search(current_user, q, filters, page)
+    if q and res.total == 0 and page <= 1 and filters.community != "-1":
+        misses.note(q, scope.id if scope is not None else None)  # counted, not who asked
     names = {}
     ids = {int(h.community) for h in res.hits if h.community and h.community.isdigit()}
     if ids:
