@@ -30,10 +30,7 @@ register_type(SearchType(
     load_all=indexing.load_ideas, aliases=("idea",), dependents=indexing.IDEA_DEPENDENTS,
 ))
 
-from . import feeds, moderated, views, views_ideas  # noqa: E402,F401
+from . import analytics as _analytics, feeds, flow_hooks, moderated, views, views_ideas  # noqa: E402,F401
 
 moderated.register_types()
-from . import feeds, flow_hooks, views, views_ideas  # noqa: E402,F401
-from . import analytics as _analytics, feeds, views, views_ideas  # noqa: E402,F401
-
 _analytics.register()

@@ -21,10 +21,7 @@ register_type(SearchType(
     dependents=indexing.DEPENDENTS,
 ))
 
-from . import moderated, views  # noqa: E402,F401
+from . import analytics as _analytics, flow_hooks, flow_views, moderated, views  # noqa: E402,F401
 
 moderated.register_types()
-from . import flow_hooks, flow_views, views  # noqa: E402,F401
-from . import analytics as _analytics, views  # noqa: E402,F401
-
 _analytics.register()

@@ -20,10 +20,7 @@ register_type(SearchType(
     load_all=indexing.load_all, aliases=("page", "pages", "wikis"), dependents=indexing.DEPENDENTS,
 ))
 
-from . import attachment_views, moderated, social_views, views  # noqa: E402,F401
+from . import analytics as _analytics, attachment_views, flow_hooks, moderated, social_views, views  # noqa: E402,F401
 
 moderated.register_types()
-from . import attachment_views, flow_hooks, social_views, views  # noqa: E402,F401
-from . import analytics as _analytics, attachment_views, social_views, views  # noqa: E402,F401
-
 _analytics.register()

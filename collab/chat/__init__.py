@@ -30,8 +30,6 @@ def init_chat(app) -> None:
     init_events(app)
 
 
-from . import moderated, views  # noqa: E402,F401
+from . import flow_hooks, moderated, views  # noqa: E402,F401
 
 moderated.register_types()
-from . import views  # noqa: E402,F401
-from . import flow_hooks  # noqa: E402,F401
