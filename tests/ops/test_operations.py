@@ -35,7 +35,7 @@ def test_readyz_fails_when_the_indexer_falls_behind(app, client, make_user, make
     assert not body["checks"]["indexer"]["ok"] and "is the indexer running" in body["checks"]["indexer"]["error"]
 
 
-@pytest.mark.app_config(SOCKETIO_MESSAGE_QUEUE="redis://127.0.0.1:9/0")
+@pytest.mark.app_config(REDIS_URL="redis://127.0.0.1:9/0")  # not the queue: test clients refuse one
 def test_readyz_names_an_unreachable_redis(app, client):
     r = client.get("/readyz")
     assert r.status_code == 503
