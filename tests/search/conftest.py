@@ -89,3 +89,12 @@ def backlog(app) -> int:
 
     with app.app_context():
         return count()
+
+
+@pytest.fixture
+def handbook(app, make_user, make_community, index_now, client_for):
+    owner = make_user("owner")
+    make_community(owner, name="Quokka Handbook", description="All about quokkas.")
+    reader = make_user("reader")
+    index_now()
+    return reader
