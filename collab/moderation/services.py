@@ -7,11 +7,12 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, literal, select, union_all, update
 
 from collab import access, activity, audit
 from collab.db import utcnow
 from collab.extensions import db
+from collab.pagination import Page, paginate
 from communities.models import Community, Membership
 
 from . import registry
@@ -21,7 +22,7 @@ from .models import (
 )
 from .registry import DELETED, HIDDEN, PENDING, VISIBLE, Item
 
-QUEUE_LIMIT = 200
+QUEUE_PAGE = 25  # items per page of a moderation queue
 FLAGS_TO_HIDE = 3  # people whose open flags hide an item until a moderator reviews it
 
 
@@ -285,29 +286,42 @@ class QueueRow:
         return choices_for(self.item)
 
 
-def queue(community: Community | None, *, site: bool = False) -> list[QueueRow]:
-    """What waits for a decision: flagged items (most reported first) and items awaiting approval
-    (oldest first). ``site`` lists every community's and personal items (admins)."""
-    flag_q = select(ModerationFlag).where(ModerationFlag.status == OPEN).order_by(ModerationFlag.created_at)
-    pend_q = select(ModerationPending).order_by(ModerationPending.created_at)
+def queue(community: Community | None, *, site: bool = False, page: int | None = None) -> Page:
+    """One page of what waits for a decision: flagged items first (most reported, then longest
+    waiting), then items awaiting approval (oldest first). ``site`` lists every community's and
+    personal items (admins). The page's ``items`` are ``QueueRow``s."""
+    flag_q = (select(ModerationFlag.item_key.label("key"), literal(0).label("kind"),
+                     func.count(ModerationFlag.id).label("n"), func.min(ModerationFlag.created_at).label("since"))
+              .where(ModerationFlag.status == OPEN).group_by(ModerationFlag.item_key))
+    pend_q = select(ModerationPending.item_key.label("key"), literal(1).label("kind"), literal(0).label("n"),
+                    ModerationPending.created_at.label("since"))
     if not site:
         flag_q = flag_q.where(ModerationFlag.community_id == community.id)
         pend_q = pend_q.where(ModerationPending.community_id == community.id)
+    both = union_all(flag_q, pend_q).subquery()
+    stmt = select(both.c.key, both.c.kind, both.c.since).order_by(both.c.kind, both.c.n.desc(), both.c.since,
+                                                                  both.c.key)
+    result = paginate(stmt, per_page=QUEUE_PAGE, page=page, rows=True)
+    flagged = [key for key, kind, _since in result.items if kind == 0]
     flags: dict[str, list[ModerationFlag]] = {}
-    for f in db.session.scalars(flag_q.limit(QUEUE_LIMIT * 5)):
-        flags.setdefault(f.item_key, []).append(f)
+    if flagged:
+        for f in db.session.scalars(select(ModerationFlag).where(
+                ModerationFlag.status == OPEN, ModerationFlag.item_key.in_(flagged)).order_by(ModerationFlag.created_at)):
+            flags.setdefault(f.item_key, []).append(f)
     rows: list[QueueRow] = []
-    for key, fl in sorted(flags.items(), key=lambda kv: (-len(kv[1]), kv[1][0].created_at))[:QUEUE_LIMIT]:
+    for key, kind, since in result.items:
         row = _row(key)
-        if row is not None:
-            row.flags = fl
-            rows.append(row)
-    for pending in db.session.scalars(pend_q.limit(QUEUE_LIMIT)):
-        row = _row(pending.item_key)
-        if row is not None and row.item.state == PENDING:
-            row.waiting_since = pending.created_at
-            rows.append(row)
-    return rows
+        if row is None:
+            continue
+        if kind == 0:
+            row.flags = flags.get(key, [])
+        elif row.item.state == PENDING:
+            row.waiting_since = since
+        else:
+            continue
+        rows.append(row)
+    result.items = rows
+    return result
 
 
 def _row(key: str) -> QueueRow | None:

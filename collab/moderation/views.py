@@ -38,7 +38,7 @@ def _community_queue_ctx(community) -> dict:
 
     ctx = community_context(community)
     settings = services.settings_of(community)
-    ctx.update(rows=services.queue(community), premoderation=bool(settings and settings.premoderation),
+    ctx.update(page=services.queue(community), premoderation=bool(settings and settings.premoderation),
                site=False)
     return ctx
 
@@ -73,7 +73,7 @@ def community_settings(slug: str):
 @login_required
 def site_queue():
     access.require(access.is_admin(_me()))
-    return _render_queue({"rows": services.queue(None, site=True), "site": True})
+    return _render_queue({"page": services.queue(None, site=True), "site": True})
 
 
 @bp.route("/moderation/resolve", methods=["POST"])
