@@ -34,3 +34,11 @@ from . import analytics as _analytics, feeds, flow_hooks, moderated, views, view
 
 moderated.register_types()
 _analytics.register()
+
+from collab import audit  # noqa: E402
+
+audit.register_labels({
+    "blogs.delete_post": _l("Blog post removed by a moderator"),
+    "blogs.remove_comment": _l("Blog comment removed by a moderator"),
+    "blogs.settings": _l("Blog settings changed"),
+}, group=("blogs.", _l("Blogs: everything")))

@@ -105,10 +105,19 @@ def entries_query(*, community_id: int | None = None, action: str = "", actor_id
 # action -> lazy translated label; packages register their own (moderation.*, ...). An action with
 # no label is shown as it is.
 _labels: dict[str, Any] = {}
+_groups: dict[str, Any] = {}  # prefix ("forums.") -> label of "all of them" in the log's filter
 
 
-def register_labels(mapping: dict[str, Any]) -> None:
+def register_labels(mapping: dict[str, Any], *, group: tuple[str, Any] | None = None) -> None:
+    """Labels of a package's actions; ``group=("forums.", _l("Forums: everything"))`` also offers
+    the whole prefix as one filter choice."""
     _labels.update(mapping)
+    if group is not None:
+        _groups[group[0]] = group[1]
+
+
+def action_groups() -> dict[str, Any]:
+    return dict(_groups)
 
 
 def label_for(action: str) -> str:

@@ -44,8 +44,9 @@ def action_choices():
     groups = {
         "user.": _("People: everything"), "community.": _("Communities: everything"),
         "member.": _("Members: everything"), "request.": _("Join requests: everything"),
-        "site.": _("Site settings"), "moderation.": _("Moderation: everything"),
+        "site.": _("Site settings"),
     }
+    groups.update((prefix, str(label)) for prefix, label in audit.action_groups().items())
     pairs = [("", _("Any action"))] + list(groups.items())
     pairs += sorted(((a, str(lbl)) for a, lbl in labels.items() if a not in groups), key=lambda p: p[1])
     return choices(pairs)

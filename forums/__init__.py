@@ -25,3 +25,22 @@ from . import analytics as _analytics, flow_hooks, flow_views, moderated, views 
 
 moderated.register_types()
 _analytics.register()
+
+from collab import audit  # noqa: E402
+
+audit.register_labels({
+    "forums.pin": _l("Topic pinned"),
+    "forums.unpin": _l("Topic unpinned"),
+    "forums.lock": _l("Topic locked"),
+    "forums.unlock": _l("Topic unlocked"),
+    "forums.move": _l("Topic moved"),
+    "forums.split": _l("Replies split into a new topic"),
+    "forums.delete_topic": _l("Topic deleted"),
+    "forums.restore_topic": _l("Topic restored"),
+    "forums.hide": _l("Forum post hidden"),
+    "forums.restore": _l("Forum post restored"),
+    "forums.delete": _l("Forum post deleted"),
+    "forums.forum_create": _l("Forum created"),
+    "forums.forum_update": _l("Forum changed"),
+    "forums.forum_delete": _l("Forum deleted"),
+}, group=("forums.", _l("Forums: everything")))

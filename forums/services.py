@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from collab import access, moderation
+from collab import access, audit, moderation
 from collab.accounts.services import normalise_tags
 from collab.db import utcnow
 from collab.extensions import db
@@ -113,15 +113,22 @@ def create_forum(community: Community, user, *, name: str, description: str = ""
     forum = Forum(community_id=community.id, name=name, description=description, position=position)
     db.session.add(forum)
     db.session.flush()
+    audit.record(user, "forums.forum_create", target=f"forum:{forum.id}", label=name, community=community,
+                 after={"name": name, "description": description})
     return forum
 
 
 def update_forum(forum: Forum, user, *, name: str, description: str, position: int) -> Forum:
     if not may_manage(user, forum.community):
         raise ForumError(_l("Only the community's owners can change its forums."), status=403)
+    before = {"name": forum.name, "description": forum.description, "position": forum.position}
     forum.name = clean_text(name, NAME_MAX, "name")
     forum.description = (description or "").strip()[:DESCRIPTION_MAX]
     forum.position = position
+    after = {"name": forum.name, "description": forum.description, "position": forum.position}
+    if before != after:
+        audit.record(user, "forums.forum_update", target=f"forum:{forum.id}", label=forum.name,
+                     community=forum.community, before=before, after=after)
     return forum
 
 
@@ -130,6 +137,9 @@ def delete_forum(forum: Forum, user) -> None:
     if not may_manage(user, forum.community):
         raise ForumError(_l("Only the community's owners can change its forums."), status=403)
     topic_ids = select(ForumTopic.id).where(ForumTopic.forum_id == forum.id)
+    audit.record(user, "forums.forum_delete", target=f"forum:{forum.id}", label=forum.name, community=forum.community,
+                 before={"name": forum.name, "topics": db.session.scalar(
+                     select(func.count()).select_from(topic_ids.subquery())) or 0})
     post_ids = db.session.scalars(select(ForumPost.id).where(ForumPost.topic_id.in_(topic_ids))).all()
     for key_id in db.session.scalars(topic_ids).all():
         hooks.retract(f"forum_topic:{key_id}")

@@ -24,3 +24,13 @@ from . import analytics as _analytics, attachment_views, flow_hooks, moderated, 
 
 moderated.register_types()
 _analytics.register()
+
+from collab import audit  # noqa: E402
+
+audit.register_labels({
+    "wiki.lock": _l("Wiki page locked"),
+    "wiki.unlock": _l("Wiki page unlocked"),
+    "wiki.delete": _l("Wiki page moved to the trash"),
+    "wiki.restore": _l("Wiki page restored from the trash"),
+    "wiki.settings": _l("Wiki settings changed"),
+}, group=("wiki.", _l("Wiki: everything")))

@@ -158,7 +158,12 @@ def settings(slug: str):
     else:
         form = WikiSettingsForm()
         if form.validate_on_submit():
-            social.set_edit_restricted(community, bool(form.edit_restricted.data))
+            before, after = social.edit_restricted(community.id), bool(form.edit_restricted.data)
+            social.set_edit_restricted(community, after)
+            if before != after:
+                audit.record(current_user, "wiki.settings", target=f"community:{community.id}", label=community.name,
+                             community=community, before={"edit_restricted": before},
+                             after={"edit_restricted": after})
             db.session.commit()
             flash(_("The wiki settings are saved."), "success")
             return redirect(url_for("wiki.settings", slug=community.slug))

@@ -26,3 +26,16 @@ from flask_babel import lazy_gettext as _l  # noqa: E402
 from collab.admin import register_section  # noqa: E402
 
 register_section("moderation.site_queue", _l("Moderation"), ("moderation.site_queue",), 40)
+
+from collab import audit  # noqa: E402
+
+audit.register_labels({
+    "moderation.keep": _l("Flags dismissed, content kept"),
+    "moderation.hide": _l("Content hidden"),
+    "moderation.unhide": _l("Content shown again"),
+    "moderation.delete": _l("Content deleted"),
+    "moderation.approve": _l("Post approved"),
+    "moderation.reject": _l("Post rejected"),
+    "moderation.auto_hide": _l("Content hidden by flags"),
+    "moderation.premoderation": _l("Pre-moderation switched"),
+}, group=("moderation.", _l("Moderation: everything")))

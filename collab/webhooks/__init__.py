@@ -17,3 +17,14 @@ def init_webhooks(app) -> None:
 
 
 from . import views  # noqa: E402,F401
+
+from flask_babel import lazy_gettext as _l  # noqa: E402
+
+from collab import audit  # noqa: E402
+
+audit.register_labels({
+    "webhook.create": _l("Webhook added"),
+    "webhook.update": _l("Webhook changed"),
+    "webhook.secret": _l("Webhook secret renewed"),
+    "webhook.delete": _l("Webhook removed"),
+}, group=("webhook.", _l("Webhooks: everything")))
