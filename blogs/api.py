@@ -1,5 +1,5 @@
 """The blog's REST endpoints (on the core's /api/v1 blueprint): a community blog's published
-posts, one post (a draft to its author), and writing a post. The services keep every rule (who
+posts, one post (a draft to its author), writing, editing and deleting a post. The services keep every rule (who
 may write, the posting setting, idempotent submits) and call the hooks that tell the stream."""
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ class BlogPostSummary(Output):
 class BlogPostOut(BlogPostSummary):
     body: str = Field(description="The Markdown source.")
     html: str = Field(description="The rendered, sanitised HTML.")
+    version: str = Field(description="Changes whenever the title, text, summary, tags or status change: send it "
+                                     "back as base_version when editing.")
 
 
 class BlogPostCreate(Input):
@@ -72,7 +74,7 @@ def _summary(post: BlogPost) -> dict:
 
 
 def _out(post: BlogPost) -> BlogPostOut:
-    return BlogPostOut(**_summary(post), body=post.body, html=post.body_html)
+    return BlogPostOut(**_summary(post), body=post.body, html=post.body_html, version=services.post_version(post))
 
 
 @endpoint("/communities/<slug>/blog/posts", summary="List a community blog's published posts", tag="Blogs",
@@ -110,3 +112,61 @@ def create_post(user, slug: str, body: BlogPostCreate):
     db.session.commit()
     return _out(db.session.scalar(select(BlogPost).where(BlogPost.id == post.id)
                                   .options(undefer(BlogPost.body), undefer(BlogPost.body_html)))), 201
+
+
+class BlogPostEdit(Input):
+    title: Text(TITLE_MAX, min_length=1)
+    body: Text(BODY_MAX) = ""
+    summary: Text(SUMMARY_MAX) = ""
+    tags: list[Text(TAG_MAX)] = Field(default_factory=list, max_length=TAGS_PER_POST)
+    publish: bool | None = Field(None, description="true publishes a draft, false turns the post back into a "
+                                                   "draft; leave it out to keep the post as it is.")
+    base_version: Text(64) | None = Field(
+        None, description="The version you read. If the post changed since, nothing is saved and the answer is "
+                          "409 with the current post in details.")
+
+
+def _editable(blog: Blog, user, post_id: int) -> BlogPost:
+    post = db.session.scalar(select(BlogPost).where(BlogPost.id == post_id)
+                             .options(undefer(BlogPost.body), undefer(BlogPost.body_html)))
+    if post is None or not blog.owns(post) or post.is_deleted or not services.may_see_post(user, blog, post):
+        raise not_found()
+    if not services.may_edit_post(user, blog, post):
+        raise ApiError(403, "forbidden", _("You may not edit this post."))
+    return post
+
+
+@endpoint("/communities/<slug>/blog/posts/<int:post_id>", methods=["PATCH"], summary="Edit a blog post",
+          tag="Blogs", body=BlogPostEdit, response=BlogPostOut, errors=(404, 409),
+          description="The author (and the community's owners and moderators) edit a post. Send base_version "
+                      "from the post you read to be told (409) instead of overwriting a change made since.")
+def edit_post(user, slug: str, post_id: int, body: BlogPostEdit):
+    blog = _blog(slug, user)
+    post = _editable(blog, user, post_id)
+    if body.base_version is not None and body.base_version != services.post_version(post):
+        raise ApiError(409, "conflict", _("This post was changed since you read it: nothing is saved. Read it "
+                                          "again and apply your change to the current version."), field="body",
+                       details={"current": _out(post).model_dump(mode="json")})
+    action = "save" if body.publish is None else "publish" if body.publish else "draft"
+    data = PostInput(title=body.title, body=body.body, summary=body.summary, tags=",".join(body.tags), action=action)
+    try:
+        services.edit_post(blog, post, user, data)
+    except BlogError as e:
+        raise ApiError(422, "invalid", e.message, field=e.field) from None
+    db.session.commit()
+    return _out(post)
+
+
+@endpoint("/communities/<slug>/blog/posts/<int:post_id>", methods=["DELETE"], summary="Delete a blog post",
+          tag="Blogs", status=204, errors=(404,),
+          description="The author (and the community's owners and moderators) delete a post; it can be restored "
+                      "from its page. A moderator's removal is recorded in the audit log.")
+def delete_post(user, slug: str, post_id: int):
+    blog = _blog(slug, user)
+    post = _editable(blog, user, post_id)
+    try:
+        services.delete_post(blog, post, user)
+    except BlogError as e:
+        raise ApiError(403, "forbidden", e.message) from None
+    db.session.commit()
+    return None, 204

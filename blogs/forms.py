@@ -34,6 +34,7 @@ class PostForm(FlaskForm):
     image = FileField(_l("Add an image"), description=_l("JPEG, PNG, GIF or WebP. It is added to the text "
                                                           "where you can move it."))
     client_token = HiddenField()
+    base = HiddenField()  # the post's version when the editor opened it (services.post_version)
 
 
 class CommentForm(FlaskForm):

@@ -10,6 +10,8 @@ NOTHING, so double clicks and concurrent requests never count twice.
 """
 from __future__ import annotations
 
+import hashlib
+
 import re
 import secrets
 import unicodedata
@@ -274,6 +276,15 @@ def create_post(blog: Blog, author: User, data: PostInput) -> BlogPost:
     return post
 
 
+def post_version(post: BlogPost) -> str:
+    """A short fingerprint of what an editor changes (title, text, summary, tags, status, publishing
+    time): an edit started from another version would overwrite someone's change."""
+    when = post.published_at.isoformat() if post.published_at else ""
+    state = "\x1f".join([post.title or "", post.body or "", post.summary or "", post.tags_text or "",
+                          post.status or "", when])
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
 def edit_post(blog: Blog, post: BlogPost, editor: User, data: PostInput) -> BlogPost:
     if not may_edit_post(editor, blog, post) or post.is_deleted:
         raise BlogError(_l("You may not edit this post."))
@@ -487,10 +498,14 @@ def set_posting(blog: Blog, user: User, rule: str) -> None:
     if rule not in (POSTING_MEMBERS, POSTING_MODERATORS):
         raise BlogError(_l("Choose who may post."), "posting")
     row = db.session.get(BlogSettings, blog.community.id)
+    before = row.posting if row is not None else POSTING_MEMBERS
     if row is None:
         db.session.add(BlogSettings(community_id=blog.community.id, posting=rule))
     else:
         row.posting = rule
+    if before != rule:
+        audit.record(user, "blogs.settings", target=f"community:{blog.community.id}", label=blog.community.name,
+                     community=blog.community, before={"posting": before}, after={"posting": rule})
 
 
 def feed_token(user: User) -> str:

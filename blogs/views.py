@@ -341,13 +341,23 @@ def edit(slug, username, post_id: int):
     item = load_post(blog, post_id)
     access.require(services.may_edit_post(current_user, blog, item) and not item.is_deleted)
     form = PostForm()
+    status, current = 200, None
     if request.method == "GET":
         form.title.data, form.summary.data, form.body.data = item.title, item.summary, item.body
         form.tags.data = ", ".join(item.tags)
         form.publish_at.data = local_input(item.published_at) if item.is_scheduled else ""
+        form.base.data = services.post_version(item)
     elif form.validate_on_submit() and request.form.get("action") == "upload":
         _upload(blog, form)
         item = load_post(blog, post_id)
+    elif form.validate_on_submit() and form.base.data and form.base.data != services.post_version(item):
+        # Changed by someone else since this form was opened: keep what was typed, show the current
+        # version, and let a second save replace it knowingly.
+        status, current = 409, item
+        form.base.data = services.post_version(item)
+        form.body.errors = list(form.body.errors) + [
+            _("Someone changed this post after you opened it. Your text is kept here and the current version "
+              "is shown below: merge what you need, then save again.")]
     elif form.validate_on_submit():
         try:
             services.edit_post(blog, item, current_user, _post_input(form))
@@ -359,7 +369,8 @@ def edit(slug, username, post_id: int):
             db.session.commit()
             _flash_state(item)
             return redirect(post_url(item))
-    return render_template("blogs/edit.html", form=form, item=item, zone=_zone_name(), **blog_context(blog))
+    return render_template("blogs/edit.html", form=form, item=item, current=current, zone=_zone_name(),
+                           **blog_context(blog)), status
 
 
 def _post_action(blog: Blog, item: BlogPost, fn, *args, ok: str | None = None, anchor: str | None = None):

@@ -1,10 +1,10 @@
 """The forums' REST endpoints (on the core's /api/v1 blueprint): forums, topics, posts, starting
-a topic and replying. The services keep every rule (members post, locked topics, idempotent
+a topic, replying, editing and deleting posts. The services keep every rule (members post, locked topics, idempotent
 submits) and call the hooks that tell the stream and the subscribers. Deleted and hidden posts
 keep their place in a thread with no text, as on the page (moderators see hidden text)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask_babel import gettext as _
 from pydantic import Field
@@ -18,7 +18,7 @@ from collab.api.endpoints import absolute
 from collab.api.schemas import Input, ListQuery, Output, Page, Person, Text, person
 from collab.extensions import db
 
-from . import hooks, services
+from . import hooks, moderation, services
 from .models import BODY_MAX, TITLE_MAX, TOKEN_MAX, Forum, ForumPost, ForumTopic
 from .services import ForumError
 
@@ -187,3 +187,74 @@ def reply(user, slug: str, topic_id: int, body: ForumReplyCreate):
         raise _error(e) from None
     db.session.commit()
     return _post_out(post, services.may_moderate(user, community)), 201
+
+
+class ForumPostEdit(Input):
+    body: Text(BODY_MAX, min_length=1)
+    title: Text(TITLE_MAX, min_length=1) | None = Field(None, description="The topic's title (opening post only).")
+    tags: list[Text(40)] | None = Field(None, max_length=10, description="The topic's tags (opening post only).")
+    is_question: bool | None = Field(None, description="Whether the topic asks a question (opening post only).")
+    base_edited_at: datetime | None = Field(
+        None, description="The post's edited_at as you read it (null if it had never been edited). If the post "
+                          "was edited since, nothing is saved and the answer is 409 with the current text.")
+
+
+def _post(community, post_id: int, user) -> ForumPost:
+    post = db.session.scalar(select(ForumPost).where(ForumPost.id == post_id).options(undefer(ForumPost.body)))
+    if post is None or post.topic.community_id != community.id:
+        raise not_found()
+    _topic(community, post.topic_id, user)  # a deleted topic is gone for non-moderators
+    if post.is_deleted or (post.hidden_reason and not services.may_moderate(user, community)):
+        raise not_found()
+    return post
+
+
+def _same_moment(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    utc = timezone.utc
+    a = a if a.tzinfo else a.replace(tzinfo=utc)
+    b = b if b.tzinfo else b.replace(tzinfo=utc)
+    return abs((a - b).total_seconds()) < 0.001
+
+
+@endpoint("/communities/<slug>/posts/<int:post_id>", methods=["PATCH"], summary="Edit a forum post",
+          tag="Forums", body=ForumPostEdit, response=ForumPostOut, errors=(404, 409),
+          description="Authors edit their own posts, moderators any post. Title, tags and is_question change "
+                      "the topic and are only taken for its opening post. Send base_edited_at to be told (409) "
+                      "instead of overwriting an edit made since you read the post.")
+def edit_post(user, slug: str, post_id: int, body: ForumPostEdit):
+    community = _community(slug, user)
+    post = _post(community, post_id, user)
+    if "base_edited_at" in body.model_fields_set and not _same_moment(body.base_edited_at, post.edited_at):
+        raise ApiError(409, "conflict", _("This post was edited since you read it: nothing is saved. Read it "
+                                          "again and apply your change to the current text."), field="body",
+                       details={"current_edited_at": post.edited_at.isoformat() if post.edited_at else None,
+                                "current_body": post.body})
+    opening = post.number == 1
+    try:
+        services.edit_post(post, user, body=body.body, title=body.title if opening else None,
+                           tags=",".join(body.tags) if opening and body.tags is not None else None,
+                           is_question=body.is_question if opening else None)
+    except ForumError as e:
+        raise _error(e) from None
+    db.session.commit()
+    return _post_out(post, services.may_moderate(user, community))
+
+
+@endpoint("/communities/<slug>/posts/<int:post_id>", methods=["DELETE"], summary="Delete a forum post",
+          tag="Forums", status=204, errors=(404,),
+          description="Authors delete their own posts, moderators any post (recorded in the audit log). The post "
+                      "keeps its place in the thread with no text; deleting the opening post deletes the topic.")
+def delete_post(user, slug: str, post_id: int):
+    community = _community(slug, user)
+    post = _post(community, post_id, user)
+    try:
+        if services.may_moderate(user, community) and post.author_id != user.id:
+            moderation.moderator_delete(post, user)
+        else:
+            services.delete_post(post, user)
+    except ForumError as e:
+        raise _error(e) from None
+    db.session.commit()
+    return None, 204

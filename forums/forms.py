@@ -58,6 +58,7 @@ class EditPostForm(FlaskForm):
                                                  NoControlChars(multiline=True)], description=BODY_HELP)
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=1000), NoControlChars()])
     is_question = BooleanField(_l("This is a question"))
+    base = HiddenField()  # when the post was last edited, as the editor opened it: a later edit is a conflict
 
 
 class MoveForm(FlaskForm):

@@ -430,12 +430,22 @@ def edit_post(slug: str, post_id: int):
         abort(403)
     topic = post.topic
     form = EditPostForm()
-    status = 200
+    status, conflict = 200, False
+    stamp = post.edited_at.isoformat() if post.edited_at else "-"
     if request.method == "GET":
         form.body.data = post.body
         form.title.data = topic.title
         form.tags.data = ", ".join(topic.tag_list)
         form.is_question.data = topic.is_question
+        form.base.data = stamp
+    elif form.validate_on_submit() and form.base.data and form.base.data != stamp:
+        # Edited by someone else since this form was opened: keep what was typed, show what is there
+        # now, and let a second save replace it knowingly.
+        conflict, status = True, 409
+        form.base.data = stamp
+        form.body.errors = list(form.body.errors) + [
+            _("Someone edited this post after you opened it. Your text is kept here and the current text is "
+              "shown below: merge what you need, then save again.")]
     elif form.validate_on_submit():
         try:
             opening = post.number == 1
@@ -451,7 +461,8 @@ def edit_post(slug: str, post_id: int):
             post = _post(community, post_id)
     else:
         status = 400
-    return render_template("forums/edit_post.html", **_ctx(community, post=post, topic=post.topic, form=form)), status
+    return render_template("forums/edit_post.html", **_ctx(community, post=post, topic=post.topic, form=form,
+                                                           conflict=conflict)), status
 
 
 @bp.route("/p/<int:post_id>/history")

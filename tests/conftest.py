@@ -13,8 +13,38 @@ from collab.config import TestConfig
 from collab.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-PG_URL = os.environ.get("COLLAB_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("COLLAB_TEST_REDIS_URL")
+
+
+def _per_worker(pg_url: str | None, redis_url: str | None) -> tuple[str | None, str | None]:
+    """Under pytest-xdist each worker (gw0, gw1, ...) gets its own PostgreSQL database (created on
+    first use, next to the one named) and its own Redis database number, so workers never reset
+    each other's schema or keys. Without xdist the URLs are used as given."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return pg_url, redis_url
+    n = int(worker[2:])
+    if pg_url:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(pg_url)
+        name = f"{url.database}_{worker}"
+        admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+        pg_url = url.set(database=name).render_as_string(hide_password=False)
+    if redis_url:
+        base, _, number = redis_url.rpartition("/")
+        if number.isdigit() and base.count("/") >= 2:
+            redis_url = f"{base}/{(int(number) + n) % 16}"
+        else:
+            redis_url = f"{redis_url.rstrip('/')}/{n % 16}"
+    return pg_url, redis_url
+
+
+PG_URL, REDIS_URL = _per_worker(os.environ.get("COLLAB_TEST_DATABASE_URL"),
+                                os.environ.get("COLLAB_TEST_REDIS_URL"))
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 

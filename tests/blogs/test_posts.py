@@ -271,3 +271,27 @@ def test_own_comments_are_frozen_in_an_archived_community(app, community, people
     with app.app_context():
         comment = db.session.get(BlogComment, cid)
         assert (comment.body, comment.is_deleted) == ("Keep me", False)
+
+
+def test_an_edit_from_an_older_version_keeps_both_texts(community, people, client_for):
+    """The author and a moderator edit the same post at once: the later save is not silently lost
+    or silently overwriting; the second editor sees the current version next to their own text."""
+    import re
+
+    author, mod = client_for(people["member"]), client_for(people["moderator"])
+    base = blog_url(community)
+    pid = post_id(write(author, base, title="Plan", body="Step one"))
+    stamp_of = lambda page: re.search(r'id="base" name="base" type="hidden" value="([^"]*)"', page).group(1)  # noqa: E731
+    mine = stamp_of(text(author.get(base + f"{pid}/edit")))
+    theirs = stamp_of(text(mod.get(base + f"{pid}/edit")))
+    assert mod.post(base + f"{pid}/edit", data={"title": "Plan", "body": "Step one, checked", "action": "save",
+                                                "base": theirs}).status_code == 302
+    r = author.post(base + f"{pid}/edit", data={"title": "Plan B", "body": "Step one and two", "action": "save",
+                                                "base": mine})
+    page = text(r)
+    assert r.status_code == 409 and "Someone changed this post after you opened it" in page
+    assert "Step one and two" in page and 'value="Plan B"' in page and "Step one, checked" in page
+    assert "Step one, checked" in text(author.get(base + str(pid)))  # the moderator's edit stands
+    assert author.post(base + f"{pid}/edit", data={"title": "Plan B", "body": "Step one and two", "action": "save",
+                                                   "base": stamp_of(page)}).status_code == 302
+    assert "Step one and two" in text(author.get(base + str(pid)))

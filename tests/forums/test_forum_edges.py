@@ -85,3 +85,39 @@ def test_archived_community_forums_are_read_only(app, make_user, make_community,
     assert client.post(f"{base(c)}/t/{tid}", data={"body": "late"}).status_code == 403
     assert client_for(owner).post(f"{base(c)}/t/{tid}/moderate", data={"action": "pin"}).status_code == 403
     assert forums.count(ForumPost, topic_id=tid) == 1
+
+
+def test_editing_a_post_someone_edited_meanwhile_keeps_both_texts(app, client_for, make_user, make_community):
+    """Two people open the same post for editing; the second save does not silently overwrite the first."""
+    import re
+
+    from collab.extensions import db
+    from forums import services
+    from collab.accounts.models import User
+    from communities.models import Community
+
+    owner, author = make_user("fowner"), make_user("fauthor")
+    c = make_community(owner, name="Edit Race", members=[author])
+    with app.test_request_context("/", method="POST"):
+        forum = services.create_forum(db.session.get(Community, c.id), db.session.get(User, owner.id), name="General")
+        topic = services.create_topic(forum, db.session.get(User, author.id), title="Release notes",
+                                      body="First draft of the notes")
+        db.session.commit()
+        post_id = topic.first_post_id
+    edit_url = f"/c/{c.slug}/forums/p/{post_id}/edit"
+    mine, mod = client_for(author), client_for(owner)
+    stamp_of = lambda page: re.search(r'name="base" type="hidden" value="([^"]*)"', page).group(1)  # noqa: E731
+    my_base = stamp_of(mine.get(edit_url).get_data(as_text=True))
+    mod_base = stamp_of(mod.get(edit_url).get_data(as_text=True))
+    assert mod.post(edit_url, data={"title": "Release notes", "body": "Moderator fix of the notes",
+                                    "base": mod_base}).status_code == 302
+    r = mine.post(edit_url, data={"title": "Release notes", "body": "My much longer notes", "base": my_base})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and "Someone edited this post after you opened it" in page
+    assert "My much longer notes" in page and "Moderator fix of the notes" in page  # both texts shown
+    topic_page = mine.get(f"/c/{c.slug}/forums/t/{topic.id}").get_data(as_text=True)
+    assert "Moderator fix of the notes" in topic_page and "My much longer notes" not in topic_page
+    # saving again (with the new base the page carries) is a deliberate replace
+    assert mine.post(edit_url, data={"title": "Release notes", "body": "My much longer notes",
+                                     "base": stamp_of(page)}).status_code == 302
+    assert "My much longer notes" in mine.get(f"/c/{c.slug}/forums/t/{topic.id}").get_data(as_text=True)
