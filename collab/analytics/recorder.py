@@ -134,6 +134,11 @@ class Recorder:
                 next_rollup = time.monotonic() + rollup_every
                 try:
                     roll_up(self.app)
+                    # Store the top lists requests computed; after midnight, move the recent
+                    # ones a day on, so the first reader of the day finds them ready.
+                    from .toplists import warm
+
+                    warm(self.app)
                 except Exception:  # noqa: BLE001 (logged; the next round retries)
                     log.exception("analytics: roll-up failed")
 
