@@ -132,33 +132,43 @@ def _wanted(app) -> tuple[threading.Lock, set]:
     return app.extensions.setdefault(WANTED, (threading.Lock(), set()))
 
 
-def snapshot(scope: str, cid: int | None, first: date, last: date) -> Snapshot:
-    """The settled top lists of [first, last]: this process's cache, else the stored snapshot,
-    else computed now (and stored later by the analytics thread)."""
+def snapshot(scope: str, cid: int | None, first: date, last: date) -> tuple[Snapshot, date]:
+    """The settled top lists of [first, last], and the last day they cover: this process's cache,
+    else the stored snapshot, else yesterday's one for the day before (just after midnight, until
+    the thread has moved it on: the day it lacks is read with today), else computed now (and
+    stored later by the analytics thread)."""
     key = (scope, first, last)
     cache = _cache()
     hit = cache.get(key)
     if hit is not None:
         return hit
-    text = db.session.scalar(select(TopSnapshot.payload).where(
-        TopSnapshot.scope == scope, TopSnapshot.first_day == first, TopSnapshot.last_day == last))
-    if text is not None:
-        snap = Snapshot.loads(text)
-    else:
+    found = None
+    for upto in (last, last - timedelta(days=1)):
+        if upto < first:
+            break
+        text = db.session.scalar(select(TopSnapshot.payload).where(
+            TopSnapshot.scope == scope, TopSnapshot.first_day == first, TopSnapshot.last_day == upto))
+        if text is not None:
+            found = (Snapshot.loads(text), upto)
+            break
+    if found is None:
         snap = Snapshot.of(content_sums(cid, first, last))
+        found = (snap, last)
         lock, wanted = _wanted(current_app._get_current_object())
         with lock:
             if len(wanted) < 1000:  # the thread takes them every minute
                 wanted.add((scope, cid, first, last, snap.dumps()))
-    return cache.get_or_set(key, lambda: snap)
+    return cache.get_or_set(key, lambda: found)
 
 
 def candidates(scope: str, cid: int | None, start: date, end: date) -> list[tuple[str, int, int]]:
     """(key, views, likes) over [start, end] for every item that can be in a top list (exact for
     those; others may be left out or undercounted, never ranked above one that belongs)."""
     settled_end = min(end, settled_through())
-    snap = snapshot(scope, cid, start, settled_end) if start <= settled_end else Snapshot()
-    live_from = max(start, settled_end + timedelta(days=1))
+    snap, covered = Snapshot(), start - timedelta(days=1)
+    if start <= settled_end:
+        snap, covered = snapshot(scope, cid, start, settled_end)
+    live_from = covered + timedelta(days=1)
     live = content_sums(cid, live_from, end) if live_from <= end else []
     merged = snap.known()
     outside: dict[str, list[int]] = {}
@@ -172,10 +182,10 @@ def candidates(scope: str, cid: int | None, start: date, end: date) -> list[tupl
         lows = list(merged.values()) + list(outside.values())
         floor_v = _nth([r[0] for r in lows])
         floor_l = _nth([r[1] for r in lows])
-        # An item outside a list moves up only by what today added to it.
+        # An item outside a list moves up only by what the live days added to it.
         need = [k for k, (v, lk) in outside.items()
                 if (v and snap.bound_views + v >= floor_v) or (lk and snap.bound_likes + lk >= floor_l)]
-        for k, v, lk in content_sums(cid, start, settled_end, need):
+        for k, v, lk in content_sums(cid, start, covered, need):
             outside[k][0] += v
             outside[k][1] += lk
     merged.update(outside)
@@ -230,7 +240,7 @@ def warm(app=None, now: datetime | None = None, scopes: Iterable[tuple[str, int 
                 db.session.rollback()  # end the read before the write
                 _store([{"scope": scope, "community_id": cid, "first_day": first, "last_day": last,
                          "payload": snap.dumps()}])
-                cache.get_or_set((scope, first, last), lambda s=snap: s)
+                cache.get_or_set((scope, first, last), lambda s=snap, d=last: (s, d))
                 made += 1
             with write_intent():
                 db.session.execute(delete(TopSnapshot).where(TopSnapshot.last_day < end - timedelta(days=KEEP_DAYS)))

@@ -231,3 +231,24 @@ def test_the_rollup_command(app, history):
     assert "Rolled up 0 activity event(s); made 12 top-list snapshot(s)." in result.output  # site + 2, x 4
     again = app.test_cli_runner().invoke(args=["analytics", "rollup"])
     assert "made 0 top-list snapshot(s)" in again.output
+
+
+def test_the_snapshot_of_the_day_before_serves_until_the_new_one_is_made(app, history):
+    """Just after midnight: the stored snapshot ends a day early; the day it lacks is read live."""
+    c = history["places"][0]
+    scope, today = f"c{c.id}", history["today"]
+    end = toplists.settled_through()
+    start = today - timedelta(days=60)
+    with app.app_context():
+        old = toplists.Snapshot.of(toplists.content_sums(c.id, start, end - timedelta(days=1)))
+        with write_intent():
+            db.session.add(TopSnapshot(scope=scope, first_day=start, last_day=end - timedelta(days=1),
+                                       community_id=c.id, payload=old.dumps()))
+            db.session.commit()
+        db.session.remove()
+    app.extensions.pop("collab_caches", None)
+    with app.test_request_context("/"):
+        _snap, covered = toplists.snapshot(scope, c.id, start, end)
+        sums = toplists.candidates(scope, c.id, start, today)
+    assert covered == end - timedelta(days=1)
+    assert _ranked(sums) == raw_top(app, c.id, metrics.Period(start, today))
