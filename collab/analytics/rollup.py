@@ -17,7 +17,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Date, delete, func, literal, select, update
+from sqlalchemy import Date, delete, func, literal, select, text, update
 
 from collab.activity.models import Event
 from collab.db import utcnow, write_intent
@@ -31,6 +31,7 @@ from .recorder import MONTHS_THROUGH, VISITORS_THROUGH, add_content
 from .upsert import insert_ignore, upsert_add, upsert_set
 
 EVENTS_THROUGH = "events_through"
+FILLED = "rollups_filled"  # 1 once the monthly and distinct-active roll-ups are made from the daily rows
 POST_VERBS = frozenset({"created", "replied", "published", "commented", "submitted", "edited"})
 NOT_ACTIVITY = frozenset({"joined"})
 LAG = timedelta(seconds=20)
@@ -51,8 +52,13 @@ def roll_up(app=None, now: datetime | None = None) -> int:
         try:
             with write_intent():
                 insert_ignore(State, [{"name": EVENTS_THROUGH, "value": 0}, {"name": VISITORS_THROUGH, "value": 0},
-                                      {"name": MONTHS_THROUGH, "value": 0}], ["name"])
+                                      {"name": MONTHS_THROUGH, "value": 0}, {"name": FILLED, "value": 0}], ["name"])
                 db.session.commit()
+            if not db.session.scalar(select(State.value).where(State.name == FILLED)):
+                db.session.rollback()
+                with write_intent():
+                    fill_once()
+                    db.session.commit()
             while True:
                 with write_intent():
                     done = _round(now)
@@ -143,6 +149,32 @@ def _round(now: datetime) -> int:
         add_content([{"day": d, "key": k, "community_id": like_community[k], "views": 0, "likes": n}
                      for (d, k), n in sorted(likes.items())], "likes")
     return len(ready)
+
+
+def fill_once() -> None:
+    """After the upgrade to 0021: make ``analytics_active_monthly`` and the ``active`` /
+    ``active_week`` figures from the daily rows already there. It holds the roll-up watermark's
+    row while it works, so no round runs meanwhile, and it recomputes from scratch, so it is
+    right whichever process gets there first (the others find it done)."""
+    db.session.execute(update(State).where(State.name == EVENTS_THROUGH).values(value=State.value))  # the lock
+    if db.session.scalar(select(State.value).where(State.name == FILLED)):
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        month = "CAST(date_trunc('month', day) AS DATE)"
+    else:
+        month = "date(day, 'start of month')"
+    run = db.session.execute
+    run(delete(ActiveMonthly))
+    run(text("INSERT INTO analytics_active_monthly (month, scope, user_id, community_id, actions, posts) "
+             f"SELECT {month}, scope, user_id, min(community_id), sum(actions), sum(posts) FROM analytics_active "
+             f"GROUP BY {month}, scope, user_id"))
+    run(delete(DailyFigure).where(DailyFigure.metric.in_(["active", "active_week"])))
+    run(text("INSERT INTO analytics_daily (day, scope, metric, community_id, value) "
+             "SELECT day, scope, 'active', min(community_id), count(*) FROM analytics_active GROUP BY day, scope"))
+    run(text("INSERT INTO analytics_daily (day, scope, metric, community_id, value) "
+             "SELECT week, scope, 'active_week', min(community_id), count(DISTINCT user_id) FROM analytics_active "
+             "GROUP BY week, scope"))
+    run(update(State).where(State.name == FILLED).values(value=1))
 
 
 def recount_active(days: set[date], scopes: set[str]) -> None:

@@ -1,6 +1,6 @@
 """Analytics roll-ups: active people per month (analytics_active_monthly), distinct active people
-per day and per week as daily figures (filled from the daily rows already there), and the top
-lists of settled periods (analytics_top)
+per day and per week as daily figures (filled from the daily rows already there by the first
+roll-up round), and the top lists of settled periods (analytics_top)
 
 Revision ID: 0021
 Revises: 0015
@@ -48,23 +48,8 @@ def upgrade():
         batch_op.create_index('ix_analytics_top_community_id', ['community_id'], unique=False)
         batch_op.create_index('ix_analytics_top_last_day', ['last_day'], unique=False)
 
-    # Fill the new roll-ups from the daily rows (a running server keeps them from now on).
-    if op.get_bind().dialect.name == 'postgresql':
-        month = "CAST(date_trunc('month', day) AS DATE)"
-    else:
-        month = "date(day, 'start of month')"
-    op.execute(
-        "INSERT INTO analytics_active_monthly (month, scope, user_id, community_id, actions, posts) "
-        f"SELECT {month}, scope, user_id, min(community_id), sum(actions), sum(posts) FROM analytics_active "
-        f"GROUP BY {month}, scope, user_id")
-    op.execute("DELETE FROM analytics_daily WHERE metric IN ('active', 'active_week')")
-    op.execute(
-        "INSERT INTO analytics_daily (day, scope, metric, community_id, value) "
-        "SELECT day, scope, 'active', min(community_id), count(*) FROM analytics_active GROUP BY day, scope")
-    op.execute(
-        "INSERT INTO analytics_daily (day, scope, metric, community_id, value) "
-        "SELECT week, scope, 'active_week', min(community_id), count(DISTINCT user_id) FROM analytics_active "
-        "GROUP BY week, scope")
+    # The rows of the new roll-ups are made from the daily ones by the first roll-up round
+    # (collab.analytics.rollup.fill_once), under the roll-up's own lock.
 
 
 def downgrade():
