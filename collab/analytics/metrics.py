@@ -57,6 +57,13 @@ class Period:
                 datetime.combine(self.end + timedelta(days=1), time.min, timezone.utc))
 
 
+@dataclass(frozen=True)
+class Person:
+    id: int
+    username: str
+    display_name: str
+
+
 @dataclass
 class Item:
     title: str
@@ -72,7 +79,7 @@ class Report:
     totals: dict[str, int]
     tools: list[tuple[str, str, int]]  # (tool, label, posts)
     questions: registry.QuestionFigures
-    contributors: list[tuple[User, int, int]] = field(default_factory=list)  # (person, posts, actions)
+    contributors: list[tuple[Person, int, int]] = field(default_factory=list)  # (person, posts, actions)
     most_viewed: list[Item] = field(default_factory=list)
     most_liked: list[Item] = field(default_factory=list)
     most_linked: list[Item] = field(default_factory=list)
@@ -82,6 +89,22 @@ class Report:
     def answered_share(self) -> float | None:
         q = self.questions
         return q.answered / q.asked if q.asked else None
+
+
+def cached_build(community: Community | None, period: Period) -> Report:
+    """:func:`build`, kept for a few seconds per period in this process (a Report is plain data):
+    ``ANALYTICS_REPORT_SECONDS``, by default six flushes of the view buffer (30 s); none when the
+    buffer is flushed by hand (tests)."""
+    from flask import current_app
+
+    config = current_app.config
+    seconds = config.get("ANALYTICS_REPORT_SECONDS")
+    if seconds is None:
+        seconds = 6 * float(config.get("ANALYTICS_FLUSH_SECONDS", 5) or 0)
+    if seconds <= 0:
+        return build(community, period)
+    key = (scope_of(community.id if community is not None else None), period)
+    return app_cache("analytics-reports", seconds, 256).get_or_set(key, lambda: build(community, period))
 
 
 def build(community: Community | None, period: Period) -> Report:
@@ -138,7 +161,8 @@ def build(community: Community | None, period: Period) -> Report:
         questions=_questions(cid, period),
     )
     top = people.top_contributors(scope, period.start, period.end, today, TOP)
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in top])))} if top else {}
+    users = {u.id: Person(u.id, u.username, u.display_name) for u in db.session.execute(
+        select(User.id, User.username, User.display_name).where(User.id.in_([r[0] for r in top])))} if top else {}
     report.contributors = [(users[u], p, a) for u, p, a in top if u in users]
     sums = toplists.candidates(scope, cid, period.start, period.end)
     report.most_viewed = _top(sums, 1)
