@@ -8,6 +8,8 @@ registered for them (collab.analytics.registry). An empty community or period gi
 from __future__ import annotations
 
 import heapq
+import threading
+import time as time_
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -91,20 +93,66 @@ class Report:
         return q.answered / q.asked if q.asked else None
 
 
+class _Reports:
+    """Built reports of this process: fresh for ``seconds``; after that one request rebuilds
+    while the others get the previous report, and the first requests for a period wait for the
+    one that builds it (no herd of identical builds)."""
+
+    def __init__(self, seconds: float, size: int = 256):
+        self.seconds, self.size = seconds, size
+        self.lock = threading.Lock()
+        self.items: dict = {}  # key -> (built at, report)
+        self.building: dict = {}  # key -> threading.Event
+
+    def get(self, key, build_it):
+        now = time_.monotonic()
+        with self.lock:
+            entry = self.items.get(key)
+            if entry is not None and now - entry[0] >= self.seconds * 10:
+                entry = None  # too old to show while rebuilding
+            if entry is not None and now - entry[0] < self.seconds:
+                return entry[1]
+            event = self.building.get(key)
+            mine = event is None
+            if mine:
+                event = self.building[key] = threading.Event()
+        if not mine:
+            if entry is not None:
+                return entry[1]
+            event.wait(60)
+            with self.lock:
+                entry = self.items.get(key)
+            return entry[1] if entry is not None else build_it()
+        try:
+            report = build_it()
+            with self.lock:
+                self.items[key] = (time_.monotonic(), report)
+                while len(self.items) > self.size:
+                    self.items.pop(next(iter(self.items)))
+            return report
+        finally:
+            with self.lock:
+                self.building.pop(key, None)
+            event.set()
+
+
 def cached_build(community: Community | None, period: Period) -> Report:
     """:func:`build`, kept for a few seconds per period in this process (a Report is plain data):
     ``ANALYTICS_REPORT_SECONDS``, by default six flushes of the view buffer (30 s); none when the
     buffer is flushed by hand (tests)."""
     from flask import current_app
 
-    config = current_app.config
-    seconds = config.get("ANALYTICS_REPORT_SECONDS")
+    app = current_app._get_current_object()
+    seconds = app.config.get("ANALYTICS_REPORT_SECONDS")
     if seconds is None:
-        seconds = 6 * float(config.get("ANALYTICS_FLUSH_SECONDS", 5) or 0)
+        seconds = 6 * float(app.config.get("ANALYTICS_FLUSH_SECONDS", 5) or 0)
     if seconds <= 0:
         return build(community, period)
+    reports = app.extensions.get("collab_analytics_reports")
+    if reports is None:
+        reports = app.extensions.setdefault("collab_analytics_reports", _Reports(seconds))
     key = (scope_of(community.id if community is not None else None), period)
-    return app_cache("analytics-reports", seconds, 256).get_or_set(key, lambda: build(community, period))
+    return reports.get(key, lambda: build(community, period))
 
 
 def build(community: Community | None, period: Period) -> Report:

@@ -278,3 +278,30 @@ def test_the_first_round_after_the_upgrade_fills_the_new_rollups(app, history):
         db.session.remove()
     analytics.roll_up(app)
     assert rollups() == made_by_rounds
+
+
+def test_reports_are_built_once_per_period_however_many_readers_ask():
+    import time as time_
+
+    builds = []
+
+    def build():
+        builds.append(1)
+        time_.sleep(0.5)
+        return len(builds)
+
+    reports = metrics._Reports(1.0)
+
+    def ask_together(n=5):
+        out = []
+        threads = [threading.Thread(target=lambda: out.append(reports.get("30 days", build))) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        return sorted(out)
+
+    assert ask_together() == [1] * 5 and len(builds) == 1  # the first readers wait for one build
+    time_.sleep(1.1)
+    assert ask_together() == [1, 1, 1, 1, 2] and len(builds) == 2  # stale: one rebuilds, the rest get the old one
+    assert reports.get("30 days", build) == 2 and len(builds) == 2
