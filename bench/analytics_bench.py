@@ -11,12 +11,21 @@ topics questions, half of those with an accepted answer, likes) with their activ
 written through the real flush code of collab.analytics in daily batches. Then it rolls the
 activity stream up (the same roll-up the server runs every minute) and prints how long that took.
 
-Scenarios, each for --duration seconds with --clients concurrent keep-alive clients:
+Cold first: --cold-rounds times, a fresh server process (nothing cached in it; one request for an
+empty period long ago has loaded its code and templates) answers each period once, one request
+after the other, twice over: with no top-list snapshot stored (the first
+look ever at a period; worse than the first look after midnight, when the analytics thread has
+moved the snapshots on) and after ``collab analytics rollup`` (snapshots stored).
 
-    30 days    /c/<slug>/insights (the default: the last 30 days by day)
-    90 days    ?days=90
-    year       ?days=365 (by week)
-    year csv   /c/<slug>/insights.csv?days=365&table=series
+Then warm, each for --duration seconds with --clients concurrent keep-alive clients:
+
+    7 days       ?days=7
+    30 days      /c/<slug>/insights (the default: the last 30 days by day)
+    90 days      ?days=90
+    90 by week   ?days=90&group=week
+    year         ?days=365 (by week)
+    year by day  ?days=365&group=day
+    year csv     /c/<slug>/insights.csv?days=365&table=series
 """
 from __future__ import annotations
 
@@ -32,10 +41,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from clients import BenchError, ClientPool, LoginError  # noqa: E402
+from clients import BenchError, Client, ClientPool, LoginError  # noqa: E402
 from forums_bench import print_rows, summarise  # noqa: E402
 from load import (  # noqa: E402
-    HEADER, Server, app_info, bench_main, generate, git_revision, port_free, sign_in_check,
+    HEADER, HOST, Server, app_info, bench_main, generate, git_revision, percentile, port_free, sign_in_check,
+    venv_bin,
 )
 
 DAYS = 365
@@ -190,6 +200,57 @@ def seed_history(instance: Path, seed: int, posts: int, views: int) -> dict:
             "rolled_events": rolled, **counts}
 
 
+def _collab(instance: Path, *argv: str) -> str:
+    import subprocess
+
+    env = dict(os.environ, COLLAB_INSTANCE_PATH=str(instance), COLLAB_NO_INDEXER="1")
+    done = subprocess.run([venv_bin("collab"), *argv], env=env, capture_output=True, text=True, timeout=1800)
+    if done.returncode:
+        raise BenchError(f"collab {' '.join(argv)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+
+def _drop_snapshots(instance: Path) -> None:
+    import subprocess
+
+    code = ("from collab.app import create_app\nfrom collab.extensions import db\napp = create_app()\n"
+            "with app.app_context():\n    db.session.execute(db.text('DELETE FROM analytics_top'))\n"
+            "    db.session.commit()\n")
+    env = dict(os.environ, COLLAB_INSTANCE_PATH=str(instance), COLLAB_NO_INDEXER="1")
+    subprocess.run([venv_bin("python"), "-c", code], env=env, check=True, capture_output=True, timeout=300)
+
+
+def cold_rounds(instance: Path, port: int, work: Path, cookie: str | None, pages: list[tuple[str, str]],
+                rounds: int) -> dict:
+    """Each page once from a fresh server process: without snapshots, then with them."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for state in ("no snapshot", "snapshots"):
+        if state == "snapshots":
+            print(f"         {_collab(instance, 'analytics', 'rollup')}")
+        for _ in range(rounds):
+            if state == "no snapshot":
+                _drop_snapshots(instance)
+            server = Server(instance, port, work / "server-cold.log")
+            try:
+                server.wait_healthy()
+                client = Client(HOST, port)
+                client.sign_in(cookie)
+                # The process's own first request (templates, code, connections): an empty period
+                # long ago, which fills none of the caches the measured pages use.
+                client.get(pages[1][1] + "?from=2001-01-01&to=2001-01-07")
+                for name, path in pages:
+                    t0 = time.perf_counter()
+                    status, _body = client.get(path)
+                    ms = (time.perf_counter() - t0) * 1000
+                    if status != 200:
+                        raise BenchError(f"GET {path} answered {status}")
+                    out.setdefault(state, {}).setdefault(name, []).append(ms)
+                client.close()
+            finally:
+                server.stop()
+    return out
+
+
 def run(args, work: Path) -> dict:
     report = {"when": datetime.now().isoformat(timespec="seconds"), "git": git_revision(),
               "cpus": os.cpu_count(), "loadavg_start": os.getloadavg(),
@@ -212,19 +273,39 @@ def run(args, work: Path) -> dict:
           f"roll-up of {data['rolled_events']:,} events {data['rollup_seconds']} s")
     print(f"         aggregates: {data['content_rows']:,} content-day rows, {data['daily_rows']:,} daily figures, "
           f"{data['active_rows']:,} person-days")
+    _collab(instance, "db", "upgrade")  # an instance kept from an older revision
     info = app_info(instance)
     if not port_free(args.port):
         raise BenchError(f"port {args.port} is in use: pass another --port")
+    base = f"/c/{data['slug']}/insights"
+    pages = [("7 days", base + "?days=7"), ("30 days", base), ("90 days", base + "?days=90"),
+             ("90 by week", base + "?days=90&group=week"), ("year", base + "?days=365"),
+             ("year by day", base + "?days=365&group=day"), ("year csv", base + ".csv?days=365&table=series")]
+    cookie = None
+    if args.cold_rounds:
+        server = Server(instance, args.port, work / "server-cold.log")
+        try:
+            server.wait_healthy()
+            try:
+                sign_in_check(args.port)
+            except LoginError:
+                cookie = info["session_cookie"]
+        finally:
+            server.stop()
+        print(f"\ncold: each page once from a fresh server process, {args.cold_rounds} rounds, ms "
+              f"(load average {os.getloadavg()[0]:.2f})")
+        cold = cold_rounds(instance, args.port, work, cookie, pages, args.cold_rounds)
+        report["cold"] = cold
+        for state, by_page in cold.items():
+            for name, values in by_page.items():
+                ordered = sorted(values)
+                print(f"  {state:<12} {name:<12} median {percentile(ordered, 50):7.1f}  max {ordered[-1]:7.1f}  "
+                      f"({', '.join(f'{v:.0f}' for v in values)})")
+        print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     server = Server(instance, args.port, work / "server.log")
     pool = None
     finished = False
-    base = f"/c/{data['slug']}/insights"
-    mixes = {
-        "30 days": [("30 days", [base], 1.0)],
-        "90 days": [("90 days", [base + "?days=90"], 1.0)],
-        "year": [("year (weekly)", [base + "?days=365"], 1.0)],
-        "year csv": [("year csv", [base + ".csv?days=365&table=series"], 1.0)],
-    }
+    mixes = {name: [(name, [path], 1.0)] for name, path in pages}
     try:
         server.wait_healthy()
         cookie = None
@@ -234,7 +315,7 @@ def run(args, work: Path) -> dict:
             cookie = info["session_cookie"]
         pool = ClientPool(args.clients, args.procs, args.port, cookie)
         pool.wait_ready()
-        pool.run(mixes["30 days"] + mixes["year"], args.warmup, args.seed)  # warm-up, not counted
+        pool.run([m for mix in mixes.values() for m in mix], args.warmup, args.seed)  # warm-up, not counted
         print(f"\n{args.duration:.0f} s per scenario, {args.clients} clients, latencies in ms\n")
         print(HEADER)
         report["scenarios"] = {}
@@ -261,6 +342,7 @@ def parse_args(argv=None):
     p.add_argument("--clients", type=int, default=4)
     p.add_argument("--duration", type=float, default=15.0)
     p.add_argument("--warmup", type=float, default=3.0)
+    p.add_argument("--cold-rounds", type=int, default=3, help="fresh server processes per cold measurement (0: none)")
     p.add_argument("--port", type=int, default=5097)
     p.add_argument("--procs", type=int, default=4)
     p.add_argument("--users", type=int, default=2000)

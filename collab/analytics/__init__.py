@@ -7,6 +7,9 @@ the activity stream, and the insights pages of a community (owners, moderators) 
     analytics.pending_views("forum_topic:12")   # this process's views not written yet
     analytics.flush()                           # write the buffer now (tests; the thread does it)
     analytics.roll_up()                         # roll the activity stream up (tests; the thread does it)
+    analytics.warm()                            # store/move on the top-list snapshots (the thread does it)
+
+The command ``collab analytics rollup`` does all three at once.
 """
 from __future__ import annotations
 
@@ -21,13 +24,19 @@ from .registry import (  # noqa: F401
 bp = Blueprint("analytics", __name__, template_folder="templates")
 
 
+def warm(app=None, now=None, scopes=(), days=()) -> int:
+    from .toplists import warm as _warm
+
+    return _warm(app, now, scopes, days)
+
+
 def roll_up(app=None, now=None) -> int:
     from .rollup import roll_up as _roll_up
 
     return _roll_up(app, now)
 
 
-from . import views  # noqa: E402,F401
+from . import commands, views  # noqa: E402,F401
 
 from flask_babel import lazy_gettext as _l  # noqa: E402
 

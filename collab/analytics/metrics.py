@@ -8,11 +8,13 @@ registered for them (collab.analytics.registry). An empty community or period gi
 from __future__ import annotations
 
 import heapq
+import threading
+import time as time_
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import func, select
 
 from collab.accounts.models import User
 from collab.cache import app_cache
@@ -21,15 +23,13 @@ from collab.extensions import db
 from collab.search.misses import SearchMiss
 from communities.models import Community
 
-from . import registry
-from .models import ActiveDaily, ContentDaily, ContentMonthly, DailyFigure, State, VisitorToken, scope_of
-from .recorder import MONTHS_THROUGH
-from .rollup import monday, next_month
+from . import people, registry, toplists
+from .models import DailyFigure, VisitorToken, scope_of
+from .rollup import monday
+from .toplists import SETTLE, TOP, settled_through  # noqa: F401
 
 DAY, WEEK = "day", "week"
-SETTLE = timedelta(minutes=30)  # after midnight, yesterday's last flushes and roll-ups are in
 MAX_DAYS = 2 * 366
-TOP = 10
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,13 @@ class Period:
                 datetime.combine(self.end + timedelta(days=1), time.min, timezone.utc))
 
 
+@dataclass(frozen=True)
+class Person:
+    id: int
+    username: str
+    display_name: str
+
+
 @dataclass
 class Item:
     title: str
@@ -74,7 +81,7 @@ class Report:
     totals: dict[str, int]
     tools: list[tuple[str, str, int]]  # (tool, label, posts)
     questions: registry.QuestionFigures
-    contributors: list[tuple[User, int, int]] = field(default_factory=list)  # (person, posts, actions)
+    contributors: list[tuple[Person, int, int]] = field(default_factory=list)  # (person, posts, actions)
     most_viewed: list[Item] = field(default_factory=list)
     most_liked: list[Item] = field(default_factory=list)
     most_linked: list[Item] = field(default_factory=list)
@@ -84,6 +91,68 @@ class Report:
     def answered_share(self) -> float | None:
         q = self.questions
         return q.answered / q.asked if q.asked else None
+
+
+class _Reports:
+    """Built reports of this process: fresh for ``seconds``; after that one request rebuilds
+    while the others get the previous report, and the first requests for a period wait for the
+    one that builds it (no herd of identical builds)."""
+
+    def __init__(self, seconds: float, size: int = 256):
+        self.seconds, self.size = seconds, size
+        self.lock = threading.Lock()
+        self.items: dict = {}  # key -> (built at, report)
+        self.building: dict = {}  # key -> threading.Event
+
+    def get(self, key, build_it):
+        now = time_.monotonic()
+        with self.lock:
+            entry = self.items.get(key)
+            if entry is not None and now - entry[0] >= self.seconds * 10:
+                entry = None  # too old to show while rebuilding
+            if entry is not None and now - entry[0] < self.seconds:
+                return entry[1]
+            event = self.building.get(key)
+            mine = event is None
+            if mine:
+                event = self.building[key] = threading.Event()
+        if not mine:
+            if entry is not None:
+                return entry[1]
+            event.wait(60)
+            with self.lock:
+                entry = self.items.get(key)
+            return entry[1] if entry is not None else build_it()
+        try:
+            report = build_it()
+            with self.lock:
+                self.items[key] = (time_.monotonic(), report)
+                while len(self.items) > self.size:
+                    self.items.pop(next(iter(self.items)))
+            return report
+        finally:
+            with self.lock:
+                self.building.pop(key, None)
+            event.set()
+
+
+def cached_build(community: Community | None, period: Period) -> Report:
+    """:func:`build`, kept for a few seconds per period in this process (a Report is plain data):
+    ``ANALYTICS_REPORT_SECONDS``, by default six flushes of the view buffer (30 s); none when the
+    buffer is flushed by hand (tests)."""
+    from flask import current_app
+
+    app = current_app._get_current_object()
+    seconds = app.config.get("ANALYTICS_REPORT_SECONDS")
+    if seconds is None:
+        seconds = 6 * float(app.config.get("ANALYTICS_FLUSH_SECONDS", 5) or 0)
+    if seconds <= 0:
+        return build(community, period)
+    reports = app.extensions.get("collab_analytics_reports")
+    if reports is None:
+        reports = app.extensions.setdefault("collab_analytics_reports", _Reports(seconds))
+    key = (scope_of(community.id if community is not None else None), period)
+    return reports.get(key, lambda: build(community, period))
 
 
 def build(community: Community | None, period: Period) -> Report:
@@ -99,7 +168,15 @@ def build(community: Community | None, period: Period) -> Report:
     rows = db.session.execute(select(DailyFigure.day, DailyFigure.metric, DailyFigure.value).where(
         DailyFigure.scope == scope, DailyFigure.day >= period.start, DailyFigure.day <= period.end)).all()
     counted_visitors = set()
+    day_active: dict[date, int] = {}
+    week_active: dict[date, int] = {}
     for day, metric, value in rows:
+        if metric == "active":
+            day_active[day] = value
+            continue
+        if metric == "active_week":
+            week_active[day] = value
+            continue
         if metric == "visitors":
             counted_visitors.add(day)
         if metric in series:
@@ -113,34 +190,29 @@ def build(community: Community | None, period: Period) -> Report:
             series["visitors"][index[period.bucket_of(day)]] += n
             totals["visitors"] += n
 
-    settled, live = _heavy(scope, cid, period)
-    for bucket, n in settled.active_counts.items():
-        if bucket in index:
-            series["active"][index[bucket]] = n
-    for bucket, ids in live.active.items():
-        if bucket in index:
-            series["active"][index[bucket]] = len(ids | settled.part.active.get(bucket, set()))
-    today_ids = set().union(*live.active.values()) if live.active else set()
-    totals["active"] = len(settled.everyone) + len(today_ids - settled.everyone)
+    today = utcnow().date()
+    if period.grouping == WEEK:
+        for i, bucket in enumerate(buckets):
+            first, last = max(bucket, period.start), min(bucket + timedelta(days=6), period.end)
+            if first == bucket and (last == bucket + timedelta(days=6) or period.end >= today):
+                series["active"][i] = week_active.get(bucket, 0)  # the whole week (or up to now)
+            else:
+                series["active"][i] = people.active_between(scope, first, last)
+    else:
+        for day, n in day_active.items():
+            series["active"][index[day]] = n
+    totals["active"] = people.distinct_active(scope, period.start, period.end, today)
 
     report = Report(
         period=period, buckets=buckets, series=series, totals=dict(totals),
         tools=[(s.tool, str(s.label()), totals.get(f"posts:{s.tool}", 0)) for s in tools],
         questions=_questions(cid, period),
     )
-    # The top of the whole period is among the settled top and what changed since.
-    people = dict(settled.top_people)
-    for user, (p, a) in live.people.items():
-        old = settled.part.people.get(user, (0, 0))
-        people[user] = (old[0] + p, old[1] + a)
-    top = heapq.nsmallest(TOP, ((-p, -a, u) for u, (p, a) in people.items()))
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[2] for r in top])))} if top else {}
-    report.contributors = [(users[u], -p, -a) for p, a, u in top if u in users]
-    content = dict(settled.top_content)
-    for key, (v, lk) in live.content.items():
-        old = settled.part.content.get(key, (0, 0))
-        content[key] = (old[0] + v, old[1] + lk)
-    sums = [(k, v, lk) for k, (v, lk) in content.items()]
+    top = people.top_contributors(scope, period.start, period.end, today, TOP)
+    users = {u.id: Person(u.id, u.username, u.display_name) for u in db.session.execute(
+        select(User.id, User.username, User.display_name).where(User.id.in_([r[0] for r in top])))} if top else {}
+    report.contributors = [(users[u], p, a) for u, p, a in top if u in users]
+    sums = toplists.candidates(scope, cid, period.start, period.end)
     report.most_viewed = _top(sums, 1)
     report.most_liked = _top(sums, 2)
     report.most_linked = _most_linked(cid)
@@ -149,81 +221,6 @@ def build(community: Community | None, period: Period) -> Report:
             SearchMiss.scope == scope, SearchMiss.day >= period.start, SearchMiss.day <= period.end)
         .group_by(SearchMiss.query).order_by(func.sum(SearchMiss.count).desc(), SearchMiss.query).limit(20)).all()]
     return report
-
-
-@dataclass
-class Part:
-    """The figures of a stretch of days that need more than a few rows: who was active in each
-    bucket, each person's posts and actions, each item's views and likes."""
-
-    active: dict[date, set[int]] = field(default_factory=dict)
-    people: dict[int, list[int]] = field(default_factory=dict)
-    content: dict[str, list[int]] = field(default_factory=dict)
-
-
-
-@dataclass
-class Settled:
-    """A cached Part of settled days, with what every request needs from it precomputed."""
-
-    part: Part
-    active_counts: dict[date, int]
-    everyone: set[int]
-    top_people: dict[int, tuple[int, int]]  # the TOP people by posts, then actions
-    top_content: dict[str, tuple[int, int]]  # the TOP * 4 items by views and by likes
-
-    @classmethod
-    def of(cls, part: Part) -> Settled:
-        people = heapq.nsmallest(TOP, ((-p, -a, u) for u, (p, a) in part.people.items()))
-        by_views = heapq.nsmallest(TOP * 4, ((-v, k) for k, (v, _l) in part.content.items()))
-        by_likes = heapq.nsmallest(TOP * 4, ((-lk, k) for k, (_v, lk) in part.content.items()))
-        return cls(part=part, active_counts={b: len(ids) for b, ids in part.active.items()},
-                   everyone=set().union(*part.active.values()) if part.active else set(),
-                   top_people={u: (-p, -a) for p, a, u in people},
-                   top_content={k: tuple(part.content[k]) for _n, k in by_views + by_likes})
-
-
-def settled_through(now: datetime | None = None) -> date:
-    """The last day whose aggregates no longer change (its late flushes and roll-ups are in)."""
-    now = now or utcnow()
-    return (now - SETTLE).date() - timedelta(days=1)
-
-
-def _heavy(scope: str, cid: int | None, period: Period) -> tuple[Settled, Part]:
-    """The settled days of the period from a per-process cache (they never change), and a Part
-    of the rest (today), read now."""
-    settled_end = min(period.end, settled_through())
-    settled = Settled.of(Part())
-    if period.start <= settled_end:
-        cache = app_cache("analytics-settled", 6 * 3600, 64)
-        key = (scope, period.start, settled_end, period.grouping)
-        settled = cache.get_or_set(
-            key, lambda: Settled.of(_read_part(scope, cid, period.start, settled_end, period.grouping)))
-    first = max(period.start, settled_end + timedelta(days=1))
-    live = _read_part(scope, cid, first, period.end, period.grouping) if first <= period.end else Part()
-    return settled, live
-
-
-def _read_part(scope: str, cid: int | None, first: date, last: date, grouping: str) -> Part:
-    part = Part()
-    week = grouping == WEEK
-    rows = db.session.execute(select(ActiveDaily.day, ActiveDaily.user_id, ActiveDaily.posts, ActiveDaily.actions)
-                              .where(ActiveDaily.scope == scope, ActiveDaily.day >= first, ActiveDaily.day <= last))
-    active, people = part.active, part.people
-    for day, user, posts, actions in rows:
-        bucket = day - timedelta(days=day.weekday()) if week else day
-        ids = active.get(bucket)
-        if ids is None:
-            ids = active[bucket] = set()
-        ids.add(user)
-        slot = people.get(user)
-        if slot is None:
-            people[user] = [posts, actions]
-        else:
-            slot[0] += posts
-            slot[1] += actions
-    part.content = {k: [v, lk] for k, v, lk in _content_sums(cid, Period(first, last, grouping))}
-    return part
 
 
 def _questions(cid: int | None, period: Period) -> registry.QuestionFigures:
@@ -264,41 +261,6 @@ def describe(keys: list[str]) -> dict[str, tuple[str, str]]:
         for pk, (title, url) in entry.describe(pks).items():
             out[f"{type_}:{pk}"] = (title, url)
     return out
-
-
-def _content_sums(cid: int | None, period: Period) -> list[tuple[str, int, int]]:
-    """(key, views, likes) summed over the period: whole summed months from the monthly table,
-    the days around them from the daily one."""
-    through = db.session.scalar(select(State.value).where(State.name == MONTHS_THROUGH)) or 0
-    months: list[date] = []
-    month = period.start if period.start.day == 1 else next_month(period.start.replace(day=1))
-    while next_month(month) - timedelta(days=1) <= period.end and month.toordinal() <= through:
-        months.append(month)
-        month = next_month(month)
-    parts = []
-    if months:
-        m = select(ContentMonthly.key, ContentMonthly.views, ContentMonthly.likes).where(
-            ContentMonthly.month >= months[0], ContentMonthly.month <= months[-1])
-        if cid is not None:
-            m = m.where(ContentMonthly.community_id == cid)
-        parts.append(m)
-        ranges = [(period.start, months[0] - timedelta(days=1)), (next_month(months[-1]), period.end)]
-    else:
-        ranges = [(period.start, period.end)]
-    for first, last in ranges:
-        if first > last:
-            continue
-        d = select(ContentDaily.key, ContentDaily.views, ContentDaily.likes).where(
-            ContentDaily.day >= first, ContentDaily.day <= last)
-        if cid is not None:
-            d = d.where(ContentDaily.community_id == cid)
-        parts.append(d)
-    if not parts:
-        return []
-    rows = parts[0] if len(parts) == 1 else union_all(*parts)
-    sub = rows.subquery()
-    stmt = select(sub.c.key, func.sum(sub.c.views), func.sum(sub.c.likes)).group_by(sub.c.key)
-    return [(k, int(v or 0), int(lk or 0)) for k, v, lk in db.session.execute(stmt).all()]
 
 
 def _top(sums: list[tuple[str, int, int]], which: int) -> list[Item]:

@@ -11,6 +11,11 @@ community deletes its figures; site rows have none.
 - ``analytics_active``: per (day, scope, person) how many things they did and posted that day,
   for distinct active people over a week or a period and for top contributors. The activity
   stream already shows these actions; this is a count of them.
+- ``analytics_active_monthly``: the same per (month, scope, person), so a year's distinct active
+  people and top contributors read twelve months of rows plus the days around them.
+- ``analytics_top``: the most viewed and liked items of the settled days of a period (its first
+  and last settled day), so a year's top lists are one row to read, not a sum over every item of
+  the year; today's views are added when the page is read. Shared by every server process.
 - ``analytics_visitors``: today's unique-visitor tokens: a hash of (the day's random salt, the
   reader). The salt is deleted once the day is counted, and the tokens with it, so a token can
   never be traced back to a person, nor linked from one day to the next.
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from collab.extensions import db
@@ -98,6 +103,41 @@ class ActiveDaily(db.Model):
         Index("ix_analytics_active_scope_week", "scope", "week", "user_id"),
         Index("ix_analytics_active_user_id", "user_id"),
         Index("ix_analytics_active_community_id", "community_id"),
+    )
+
+
+class ActiveMonthly(db.Model):
+    """``analytics_active`` summed per calendar month, kept by the same roll-up round (the same
+    transaction), so it never disagrees with the daily rows."""
+
+    __tablename__ = "analytics_active_monthly"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the 1st of the month
+    scope: Mapped[str] = mapped_column(String(SCOPE_MAX), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    actions: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    posts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    __table_args__ = (
+        Index("ix_analytics_active_monthly_scope_month", "scope", "month", "user_id", "posts", "actions"),
+        Index("ix_analytics_active_monthly_user_id", "user_id"),
+        Index("ix_analytics_active_monthly_community_id", "community_id"),
+    )
+
+
+class TopSnapshot(db.Model):
+    __tablename__ = "analytics_top"
+
+    scope: Mapped[str] = mapped_column(String(SCOPE_MAX), primary_key=True)
+    first_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    payload: Mapped[str] = mapped_column(Text, nullable=False)  # JSON, see collab.analytics.toplists
+
+    __table_args__ = (
+        Index("ix_analytics_top_last_day", "last_day"),
+        Index("ix_analytics_top_community_id", "community_id"),
     )
 
 

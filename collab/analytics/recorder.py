@@ -124,16 +124,24 @@ class Recorder:
 
     def _run(self) -> None:
         from .rollup import roll_up
+        from .toplists import settled_through, warm
 
         every = float(self.app.config.get("ANALYTICS_FLUSH_SECONDS") or 5)
         rollup_every = float(self.app.config.get("ANALYTICS_ROLLUP_SECONDS") or 60)
         next_rollup = time.monotonic() + min(rollup_every, 10)
+        settled = settled_through()
         while not self.stopping.wait(every):
             self.flush()
-            if time.monotonic() >= next_rollup:
+            # A round every minute, and one at once when yesterday settles (just after midnight),
+            # so the snapshots move on before the day's first readers come.
+            if time.monotonic() >= next_rollup or settled_through() != settled:
                 next_rollup = time.monotonic() + rollup_every
+                settled = settled_through()
                 try:
                     roll_up(self.app)
+                    # Store the top lists requests computed; after midnight, move the recent
+                    # ones a day on, so the first reader of the day finds them ready.
+                    warm(self.app)
                 except Exception:  # noqa: BLE001 (logged; the next round retries)
                     log.exception("analytics: roll-up failed")
 

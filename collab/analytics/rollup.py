@@ -3,7 +3,8 @@
 Each round reads the activity events after the last one rolled up (``events_through``), oldest
 first, up to those older than ``LAG`` (so a transaction still open is not skipped), and adds them
 to the day they happened on: posts by tool, new members, likes (per day and per liked item), and
-per person the things they did and posted. Everything is an addition, so today grows through the
+per person the things they did and posted (per day and per month); then it recounts the distinct
+active people of the days and weeks it touched (``active`` and ``active_week`` daily figures). Everything is an addition, so today grows through the
 day and a finished day never changes again. Several processes may run rounds: the watermark is
 moved first, by compare-and-set, so one round wins and the others give way.
 
@@ -16,7 +17,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Date, delete, func, literal, select, update
+from sqlalchemy import Date, delete, func, literal, select, text, update
 
 from collab.activity.models import Event
 from collab.db import utcnow, write_intent
@@ -24,12 +25,13 @@ from collab.extensions import db
 
 from . import registry
 from .models import (
-    SITE, ActiveDaily, ContentDaily, ContentMonthly, DailyFigure, DailySalt, State, VisitorToken, scope_of,
+    SITE, ActiveDaily, ActiveMonthly, ContentDaily, ContentMonthly, DailyFigure, DailySalt, State, VisitorToken, scope_of,
 )
 from .recorder import MONTHS_THROUGH, VISITORS_THROUGH, add_content
 from .upsert import insert_ignore, upsert_add, upsert_set
 
 EVENTS_THROUGH = "events_through"
+FILLED = "rollups_filled"  # 1 once the monthly and distinct-active roll-ups are made from the daily rows
 POST_VERBS = frozenset({"created", "replied", "published", "commented", "submitted", "edited"})
 NOT_ACTIVITY = frozenset({"joined"})
 LAG = timedelta(seconds=20)
@@ -50,8 +52,13 @@ def roll_up(app=None, now: datetime | None = None) -> int:
         try:
             with write_intent():
                 insert_ignore(State, [{"name": EVENTS_THROUGH, "value": 0}, {"name": VISITORS_THROUGH, "value": 0},
-                                      {"name": MONTHS_THROUGH, "value": 0}], ["name"])
+                                      {"name": MONTHS_THROUGH, "value": 0}, {"name": FILLED, "value": 0}], ["name"])
                 db.session.commit()
+            if not db.session.scalar(select(State.value).where(State.name == FILLED)):
+                db.session.rollback()
+                with write_intent():
+                    fill_once()
+                    db.session.commit()
             while True:
                 with write_intent():
                     done = _round(now)
@@ -128,10 +135,71 @@ def _round(now: datetime) -> int:
             {"day": d, "scope": s, "user_id": u, "week": monday(d), "community_id": community.get(s),
              "actions": a, "posts": p}
             for (d, s, u), (a, p) in sorted(active.items())], ["day", "scope", "user_id"], ["actions", "posts"])
+    if active:
+        monthly: dict[tuple, list[int]] = {}
+        for (d, s, u), (a, p) in active.items():
+            slot = monthly.setdefault((d.replace(day=1), s, u), [0, 0])
+            slot[0] += a
+            slot[1] += p
+        upsert_add(ActiveMonthly, [
+            {"month": m, "scope": s, "user_id": u, "community_id": community.get(s), "actions": a, "posts": p}
+            for (m, s, u), (a, p) in sorted(monthly.items())], ["month", "scope", "user_id"], ["actions", "posts"])
+        recount_active({d for d, _s, _u in active}, {s for _d, s, _u in active})
     if likes:
         add_content([{"day": d, "key": k, "community_id": like_community[k], "views": 0, "likes": n}
                      for (d, k), n in sorted(likes.items())], "likes")
     return len(ready)
+
+
+def fill_once() -> None:
+    """After the upgrade to 0021: make ``analytics_active_monthly`` and the ``active`` /
+    ``active_week`` figures from the daily rows already there. It holds the roll-up watermark's
+    row while it works, so no round runs meanwhile, and it recomputes from scratch, so it is
+    right whichever process gets there first (the others find it done)."""
+    db.session.execute(update(State).where(State.name == EVENTS_THROUGH).values(value=State.value))  # the lock
+    if db.session.scalar(select(State.value).where(State.name == FILLED)):
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        month = "CAST(date_trunc('month', day) AS DATE)"
+    else:
+        month = "date(day, 'start of month')"
+    run = db.session.execute
+    run(delete(ActiveMonthly))
+    run(text("INSERT INTO analytics_active_monthly (month, scope, user_id, community_id, actions, posts) "
+             f"SELECT {month}, scope, user_id, min(community_id), sum(actions), sum(posts) FROM analytics_active "
+             f"GROUP BY {month}, scope, user_id"))
+    run(delete(DailyFigure).where(DailyFigure.metric.in_(["active", "active_week"])))
+    run(text("INSERT INTO analytics_daily (day, scope, metric, community_id, value) "
+             "SELECT day, scope, 'active', min(community_id), count(*) FROM analytics_active GROUP BY day, scope"))
+    run(text("INSERT INTO analytics_daily (day, scope, metric, community_id, value) "
+             "SELECT week, scope, 'active_week', min(community_id), count(DISTINCT user_id) FROM analytics_active "
+             "GROUP BY week, scope"))
+    run(update(State).where(State.name == FILLED).values(value=1))
+
+
+def recount_active(days: set[date], scopes: set[str]) -> None:
+    """Set the ``active`` figure (distinct people) of ``days`` and the ``active_week`` figure
+    (distinct people of the week, on its Monday) of their weeks, for ``scopes``, from the daily
+    rows. A count, not an addition: running it twice, or from two processes, gives the same."""
+    weeks = {monday(d) for d in days}
+    scopes_ = sorted(scopes)
+    for start in range(0, len(scopes_), 500):
+        chunk = scopes_[start:start + 500]
+        per_day = db.session.execute(
+            select(ActiveDaily.day, ActiveDaily.scope, func.min(ActiveDaily.community_id), func.count())
+            .where(ActiveDaily.day.in_(sorted(days)), ActiveDaily.scope.in_(chunk))
+            .group_by(ActiveDaily.day, ActiveDaily.scope)).all()
+        per_week = db.session.execute(
+            select(ActiveDaily.week, ActiveDaily.scope, func.min(ActiveDaily.community_id),
+                   func.count(func.distinct(ActiveDaily.user_id)))
+            .where(ActiveDaily.week.in_(sorted(weeks)), ActiveDaily.scope.in_(chunk))
+            .group_by(ActiveDaily.week, ActiveDaily.scope)).all()
+        rows = [{"day": d, "scope": s, "metric": "active", "community_id": c, "value": n} for d, s, c, n in per_day]
+        rows += [{"day": w, "scope": s, "metric": "active_week", "community_id": c, "value": n}
+                 for w, s, c, n in per_week]
+        if rows:
+            upsert_set(DailyFigure, sorted(rows, key=lambda r: (r["day"], r["scope"], r["metric"])),
+                       ["day", "scope", "metric"], ["value"])
 
 
 def close_visitors(now: datetime) -> None:

@@ -21,7 +21,7 @@ from collab.db import utcnow
 
 from . import bp
 from .charts import bar_chart, line_chart
-from .metrics import DAY, MAX_DAYS, WEEK, Period, Report, build, default_period
+from .metrics import DAY, MAX_DAYS, WEEK, Period, Report, cached_build, default_period
 
 PRESETS = (7, 30, 90, 365)
 TABLES = ("series", "tools", "contributors", "viewed", "liked", "linked", "unanswered", "searches")
@@ -139,7 +139,7 @@ def csv_response(report: Report, table: str, filename: str):
 
 def _page(community, template: str, filename: str, endpoint: str, url_args: dict, **ctx):
     period, errors, form = period_from_args(request.args, utcnow().date())
-    report = build(community, period)
+    report = cached_build(community, period)
     if request.path.endswith(".csv"):
         table = request.args.get("table", "series")
         if table not in TABLES:

@@ -157,7 +157,7 @@ def main(outdir: str) -> int:
                         target = out / f"insights-{name}-{tag}{vtag}.png"
                         page.screenshot(path=str(target), full_page=True)
                         saved.append(target)
-                    problems = getattr(watch, "problems", None)
+                    problems = watch.problems()
                     if problems:
                         print("page problems:", problems, file=sys.stderr)
                     context.close()
