@@ -16,6 +16,7 @@ Co-editing events (each asks collab.access again, as join does; refusals answer 
                                          lacks; it then sends what the server lacks as an update
   update  {page, update, generation}  -> ack {ok} only after the update is stored; the others in
                                          the page's room get ``update`` {page, update, generation}
+                                         as soon as it is checked and applied (wiki.live)
   cursor  {page, anchor, head}        -> the others get ``cursor`` {page, sid, user, anchor, head}
                                          (Yjs relative positions); ``cursor_gone`` {page, sid}
 Updates and cursor moves are rate-limited per person (WIKI_UPDATE_RATE_LIMIT,
@@ -27,6 +28,8 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+import time
+from collections import deque
 from contextlib import nullcontext
 
 from flask import current_app, request
@@ -36,6 +39,7 @@ from flask_socketio import emit, join_room, leave_room
 from limits import parse as parse_limit
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.orm import lazyload
 
 from collab import access
 from collab.db import write_intent
@@ -77,6 +81,10 @@ class Presence:
                 del self._pages[page_id]
             return True
 
+    def sids(self, page_id: int) -> list[str]:
+        with self._lock:
+            return list(self._pages.get(page_id, {}))
+
     def pages_of(self, sid: str) -> list[int]:
         with self._lock:
             return [p for p, sids in self._pages.items() if sid in sids]
@@ -93,6 +101,45 @@ class WikiNamespace(AuthenticatedNamespace):
         self.presence = Presence()
         self._live_lock = threading.Lock()
         self.live_sids: dict[str, set[int]] = {}  # sid -> pages it synced (its cursor shows there)
+        self.sid_user: dict[str, int] = {}  # sid -> its person (joined or synced sockets)
+        self.page_community: dict[int, int] = {}  # page -> community, for the pages sockets are in
+
+    def _track(self, sid: str, user_id: int, page) -> None:
+        with self._live_lock:
+            self.sid_user[sid] = user_id
+            self.page_community[page.id] = page.community_id
+
+    def sockets_in(self, community_id: int, user_ids: set[int] | None) -> list[tuple[str, int, int]]:
+        """(sid, page id, user id) of the sockets joined to or synced on the community's pages
+        (of ``user_ids`` only, unless None)."""
+        with self._live_lock:
+            pages = {p for p, c in self.page_community.items() if c == community_id}
+            synced = [(sid, p) for sid, ps in self.live_sids.items() for p in ps if p in pages]
+            users = dict(self.sid_user)
+        joined = [(sid, p) for p in pages for sid in self.presence.sids(p)]
+        out = set()
+        for sid, page_id in synced + joined:
+            uid = users.get(sid)
+            if uid is not None and (user_ids is None or uid in user_ids):
+                out.add((sid, page_id, uid))
+        return sorted(out)
+
+    def kick(self, sid: str, page_id: int, code: str) -> None:
+        """Take a socket out of a page it may no longer edit (from outside its handlers): its
+        presence and cursor go, it leaves the page's room, and it is told why."""
+        with self._live_lock:
+            synced = self.live_sids.get(sid)
+            was_live = synced is not None and page_id in synced
+            if was_live:
+                synced.discard(page_id)
+        joined = self.presence.remove(page_id, sid)
+        self.socketio.server.leave_room(sid, page_room(page_id), namespace=self.namespace)
+        if was_live or joined:
+            self.emit("cursor_gone", {"page": page_id, "sid": sid}, room=page_room(page_id))
+        if joined:
+            self._broadcast(page_id)
+        self.emit("coedit_error", {"ok": False, "event": "access", "page": page_id, "error": code,
+                                   "message": _messages()[code]}, room=sid)
 
     def _broadcast(self, page_id: int) -> None:
         self.emit("presence", {"page": page_id, "editors": self.presence.editors(page_id)},
@@ -106,7 +153,7 @@ class WikiNamespace(AuthenticatedNamespace):
         except (TypeError, ValueError, AttributeError):
             return {"ok": False, "error": "bad request"}
         page = db.session.get(WikiPage, page_id)
-        community = db.session.get(Community, page.community_id) if page is not None else None
+        community = _community_of(page)
         user = current_user._get_current_object()
         if (page is None or page.is_deleted or not community.has_tool("wiki")
                 or not access.can_view(user, community)):
@@ -115,6 +162,7 @@ class WikiNamespace(AuthenticatedNamespace):
             return {"ok": False, "error": "forbidden"}
         person = {"id": user.id, "name": user.name, "username": user.username}
         join_room(page_room(page_id))
+        self._track(request.sid, user.id, page)
         self.presence.add(page_id, request.sid, person)
         self._broadcast(page_id)
         return {"ok": True, "editors": self.presence.editors(page_id)}
@@ -133,6 +181,7 @@ class WikiNamespace(AuthenticatedNamespace):
     def on_disconnect(self, reason=None):
         with self._live_lock:
             synced = self.live_sids.pop(request.sid, set())
+            self.sid_user.pop(request.sid, None)
         for page_id in synced:
             self.emit("cursor_gone", {"page": page_id, "sid": request.sid}, room=page_room(page_id))
         for page_id in self.presence.pages_of(request.sid):
@@ -149,6 +198,7 @@ class WikiNamespace(AuthenticatedNamespace):
             sv = _bytes(data.get("sv"), allow_none=True, limit=64_000)
             answer = live.sync_answer(page, sv, data.get("generation"))
             join_room(page_room(page.id))  # updates from now on reach this socket
+            self._track(request.sid, user.id, page)
             with self._live_lock:
                 self.live_sids.setdefault(request.sid, set()).add(page.id)
             return {"ok": True, "generation": answer["generation"], "reset": answer["reset"],
@@ -164,13 +214,25 @@ class WikiNamespace(AuthenticatedNamespace):
             page_id = page.id
             update = _bytes(data.get("update"), limit=current_app.config["WIKI_UPDATE_MAX_BYTES"])
             generation = data.get("generation")
-            live.apply_update(page, user, update, generation)
-            # Stored and committed: now the others hear of it, and the sender's ack says so.
-            self.emit("update", {"page": page_id, "update": _b64(update), "generation": generation},
-                      room=page_room(page_id), include_self=False)
+            message = {"page": page_id, "update": _b64(update), "generation": generation}
+
+            def announce():  # checked and applied in memory: the others hear of it at once
+                self.emit("update", message, room=page_room(page_id), include_self=False)
+
+            live.apply_update(page, user, update, generation, announce=announce)
+            # Stored and committed: now the sender's ack says so.
             return {"ok": True}
 
-        return _coedit("update", data, run)  # live.apply_update writes in a short transaction of its own
+        answer = _coedit("update", data, run)  # the update log writes in a transaction of its own
+        if answer.get("ok"):
+            from . import live
+
+            try:
+                live.compact_if_due(int(data["page"]))
+            except Exception:  # noqa: BLE001 - stored already; the next update compacts again
+                db.session.rollback()
+                log.exception("compacting live document %s failed", data.get("page"))
+        return answer
 
     def on_cursor(self, data):
         def run(page, user):
@@ -233,11 +295,48 @@ def _bytes(value, *, allow_none: bool = False, limit: int | None = None) -> byte
 
 def _rate(kind: str, user) -> None:
     limiter = current_app.extensions.get("wiki_coedit_limiter", {}).get(kind)
-    if limiter is None:
-        return
-    strategy, item = limiter
-    if not strategy.hit(item, "wiki-" + kind, str(user.id)):
+    if limiter is not None and not limiter(str(user.id)):
         raise CoeditRefused("rate_limited")
+
+
+class LocalWindow:
+    """A moving-window limit kept in this process, for memory:// storage (one process): the
+    limits package's memory storage starts a timer thread on nearly every hit, a cost on every
+    keystroke. With Redis (several processes) the limits package counts in Redis."""
+
+    def __init__(self, item):
+        self.amount = item.amount
+        self.seconds = item.get_expiry()
+        self._lock = threading.Lock()
+        self._hits: dict[str, deque] = {}
+
+    def __call__(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._hits) > 10_000:  # forget the people who stopped
+                self._hits = {k: q for k, q in self._hits.items() if q and q[-1] > now - self.seconds}
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.seconds:
+                hits.popleft()
+            if len(hits) >= self.amount:
+                return False
+            hits.append(now)
+            return True
+
+
+def _limiter(app, item, kind: str):
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if uri.startswith("memory://"):
+        return LocalWindow(item)
+    strategy = MovingWindowRateLimiter(storage_from_string(uri))
+    return lambda key: strategy.hit(item, "wiki-" + kind, key)
+
+
+def _community_of(page: WikiPage | None) -> Community | None:
+    """The page's community, without its tags (not needed here; this runs on every keystroke)."""
+    if page is None:
+        return None
+    return db.session.get(Community, page.community_id, options=[lazyload(Community.tag_rows)])
 
 
 def _editable(data):
@@ -250,7 +349,7 @@ def _editable(data):
         raise CoeditRefused("invalid") from None
     user = current_user._get_current_object()
     page = db.session.get(WikiPage, page_id)
-    community = db.session.get(Community, page.community_id) if page is not None else None
+    community = _community_of(page)
     if (page is None or page.is_deleted or not community.has_tool("wiki")
             or not access.can_view(user, community)):
         raise CoeditRefused("not_found")
@@ -292,13 +391,18 @@ def _run_coedit(event: str, data, fn):
 def init_events(socketio, app) -> WikiNamespace:
     from .live import init_live
 
+    from collab import access_events
+
+    from .live_access import access_changed
+
     namespace = WikiNamespace(NAMESPACE)
     socketio.on_namespace(namespace)
-    storage = storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    app.extensions["wiki_namespace"] = namespace
+    access_events.on_access_changed(access_changed)
     limiters = {}
     for kind, key in (("update", "WIKI_UPDATE_RATE_LIMIT"), ("cursor", "WIKI_CURSOR_RATE_LIMIT")):
         if app.config.get(key):
-            limiters[kind] = (MovingWindowRateLimiter(storage), parse_limit(app.config[key]))
+            limiters[kind] = _limiter(app, parse_limit(app.config[key]), kind)
     app.extensions["wiki_coedit_limiter"] = limiters
     init_live(app)
     return namespace

@@ -1,10 +1,13 @@
 """Live co-editing: the shared text of a page as a CRDT (Yjs in the browser, pycrdt here).
+wiki.live_store has the storage side (the update log's group commit, compaction, the sweeper).
 
 Storage (the truth): ``wiki_live_docs`` holds a page's compacted Yjs state and
 ``wiki_live_updates`` the updates acknowledged since, append-only. An update is acknowledged only
-after its row is committed, so a restart loses nothing acknowledged. Every COMPACT_EVERY updates,
-and at every save, the updates are folded into the state (under the document row's lock) and
-their rows deleted; ``version`` goes up so other processes reload the state.
+after its row is committed (in a group with others: see wiki.live_store), so a restart loses
+nothing acknowledged. It is broadcast to the page's other editors before that, straight from
+memory (see apply_update). Every COMPACT_EVERY updates, and at every save, the updates are folded
+into the state (under the document row's lock) and their rows deleted; ``version`` goes up so
+other processes reload the state.
 
 Cache: each server process keeps the documents its sockets use in memory (``Entry``) and brings
 them up to date from the database when it needs the whole document (a browser syncing, a save):
@@ -25,15 +28,13 @@ import logging
 import secrets
 import threading
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from flask import current_app
 from pycrdt import Doc, Text
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import select
 
-from collab.db import utcnow, write_intent
+from collab.db import utcnow
 from collab.extensions import db
 
 from .diffing import merge, normalise
@@ -45,6 +46,16 @@ from .models import (
     WikiLiveUpdate,
     WikiPage,
     WikiRevisionContributor,
+)
+from .live_store import (  # noqa: F401 - the storage side, re-exported for the callers of wiki.live
+    UpdateLog,
+    compact,
+    doc_row,
+    ensure_sweeper,
+    fold,
+    ids_of,
+    sweep,
+    update_log,
 )
 
 log = logging.getLogger(__name__)
@@ -127,13 +138,6 @@ def _new_doc(state: bytes | None = None) -> Doc:
 
 
 # --------------------------------------------------------------------------- loading
-
-
-def doc_row(page_id: int, *, lock: bool = False) -> WikiLiveDoc | None:
-    stmt = select(WikiLiveDoc).where(WikiLiveDoc.page_id == page_id).execution_options(populate_existing=True)
-    if lock:
-        stmt = stmt.with_for_update()
-    return db.session.scalars(stmt).one_or_none()
 
 
 def ensure(page: WikiPage) -> WikiLiveDoc:
@@ -239,25 +243,16 @@ def check_update(data) -> bytes:
     return data
 
 
-_sqlite_writer = threading.Lock()
-
-
-def _writer():
-    """On SQLite, this process's update writes queue on a lock of their own: SQLite's busy
-    handler makes a waiting writer sleep in growing steps (up to 100 ms), which many concurrent
-    keystrokes turn into long delays; a lock hands the database over at once. PostgreSQL needs
-    none (appends do not conflict)."""
-    if db.engine.dialect.name == "sqlite":
-        return _sqlite_writer
-    return nullcontext()
-
-
-def apply_update(page: WikiPage, user, data: bytes, generation: str | None) -> int:
-    """Store an update from a browser (then it may be acknowledged), apply it to this process's
-    copy; returns the update's row id. Reads (the checks the caller made included) end first;
-    the write is one short transaction of its own (on SQLite the write lock is held only for
-    the insert). A cached copy that missed other processes' updates is fine here: CRDT updates
-    merge in any order, and whole-document reads (sync, save) refresh from the database."""
+def apply_update(page: WikiPage, user, data: bytes, generation: str | None, *, announce=None) -> int:
+    """Take an update from a browser: apply it to this process's copy, call ``announce()`` (the
+    broadcast to the page's other editors: no database on that path), then store it in the update
+    log; returns the row id once it is durable (then, and only then, may the sender be
+    acknowledged). Reads (the checks the caller made included) end first; the write is the update
+    log's group commit. Broadcasting before the row is durable loses nothing: an update the server
+    did not store was not acknowledged, so its sender still holds it and sends it again on its next
+    sync, and an editor who received it sends it back too (CRDT: applying twice changes nothing).
+    A cached copy that missed other processes' updates is fine here: CRDT updates merge in any
+    order, and whole-document reads (sync, save) refresh from the database."""
     data = check_update(data)
     page_id = page.id
     author_id = getattr(user, "id", None)
@@ -283,73 +278,28 @@ def apply_update(page: WikiPage, user, data: bytes, generation: str | None) -> i
         if len(entry.text) > BODY_MAX and len(entry.text) > old_len:
             cache().drop(page_id)  # the copy has the refused change: forget it, reload from the database
             raise UpdateRefused("document_too_large")
-        mark = entry.doc.get_state() != before and time.monotonic() - entry.marked > 1.0
+        changed = entry.doc.get_state() != before
+        mark = changed and time.monotonic() - entry.marked > 1.0
         if mark:
             entry.marked = time.monotonic()
+    if announce is not None:
+        announce()
     try:
-        with _writer(), write_intent():
-            now = utcnow()
-            upd = WikiLiveUpdate(page_id=page_id, author_id=author_id, data=data, created_at=now)
-            db.session.add(upd)
-            if mark:
-                # Unsaved edits (the quiet-period clock): written at most once a second while
-                # people type.
-                db.session.execute(update(WikiLiveDoc).where(
-                    WikiLiveDoc.page_id == page_id,
-                    or_(WikiLiveDoc.dirty.is_(False), WikiLiveDoc.last_edit_at.is_(None),
-                        WikiLiveDoc.last_edit_at < now - timedelta(seconds=1)))
-                    .values(dirty=True, last_edit_at=now))
-            db.session.flush()
-            upd_id = upd.id
-            db.session.commit()
+        upd_id = update_log(current_app).append(page_id, author_id, data, mark=mark)
     except Exception:
-        db.session.rollback()
         cache().drop(page_id)  # the copy has an update the database does not: reload it
         raise
     with entry.lock:
         entry.applied.add(upd_id)
-        pending = len(entry.applied)
-    if pending >= current_app.config.get("WIKI_LIVE_COMPACT_EVERY", COMPACT_EVERY):
-        compact(page_id)
     return upd_id
 
 
-def _ids(text: str) -> set[int]:
-    return {int(x) for x in (text or "").split(",") if x.strip().isdigit()}
-
-
-def _fold(row: WikiLiveDoc, entry: Entry) -> tuple[list[int], set[int]]:
-    """Fold the update rows into the state (the document row is locked and ``entry`` loaded
-    under that lock): returns the folded row ids and their authors. Only the rows ``entry``
-    has applied are deleted: an update committed meanwhile (appending takes no lock on the
-    document row) stays, to be folded next time."""
-    ids = sorted(entry.applied)
-    rows = db.session.execute(select(WikiLiveUpdate.id, WikiLiveUpdate.author_id)
-                              .where(WikiLiveUpdate.id.in_(ids))).all() if ids else []
-    ids = [r[0] for r in rows]
-    authors = {r[1] for r in rows if r[1] is not None}
-    row.state = entry.doc.get_update()
-    row.version = row.version + 1
-    row.updated_at = utcnow()
-    if ids:
-        db.session.execute(delete(WikiLiveUpdate).where(WikiLiveUpdate.id.in_(ids)))
-    return ids, authors
-
-
-def compact(page_id: int) -> None:
-    with write_intent():
-        db.session.commit()
-        row = doc_row(page_id, lock=True)
-        if row is None:
-            db.session.commit()
-            return
-        entry = load(page_id)
-        with entry.lock:
-            _ids_folded, authors = _fold(row, entry)
-            row.contributor_ids = ",".join(str(i) for i in sorted(_ids(row.contributor_ids) | authors))
-            db.session.commit()
-            entry.version, entry.applied = row.version, set()
-
+def compact_if_due(page_id: int) -> None:
+    """Fold the page's update rows into its state once enough have piled up (after the ack and
+    the broadcast: nobody waits for it)."""
+    entry = cache().get(page_id)
+    if entry is not None and len(entry.applied) >= current_app.config.get("WIKI_LIVE_COMPACT_EVERY", COMPACT_EVERY):
+        compact(page_id)
 
 # --------------------------------------------------------------------------- text -> CRDT
 
@@ -435,8 +385,8 @@ def save(page_id: int, user=None, *, summary: str = "", merged: bool = False,
         last_author = db.session.scalar(select(WikiLiveUpdate.author_id).where(
             WikiLiveUpdate.page_id == page_id, WikiLiveUpdate.author_id.is_not(None))
             .order_by(WikiLiveUpdate.id.desc()).limit(1))
-        _folded, authors = _fold(row, entry)
-        people = _ids(row.contributor_ids) | authors | set(contributors or ())
+        _folded, authors = fold(row, entry)
+        people = ids_of(row.contributor_ids) | authors | set(contributors or ())
         row.contributor_ids = ""
         row.dirty = False
         entry.version, entry.applied, entry.marked = row.version, set(), 0.0
@@ -574,87 +524,9 @@ def contributors_of(revision_ids) -> dict[int, list]:
     return out
 
 
-# --------------------------------------------------------------------------- the sweeper
-
-
-def sweep(app, *, now=None) -> int:
-    """Save documents quiet for WIKI_LIVE_QUIET_SECONDS; drop saved documents idle for
-    WIKI_LIVE_IDLE_SECONDS and cached copies nobody used for a while. Returns revisions made."""
-    from . import hooks
-
-    now = now or utcnow()
-    quiet = timedelta(seconds=app.config["WIKI_LIVE_QUIET_SECONDS"])
-    made = 0
-    with app.test_request_context("/", method="POST"):
-        due = db.session.scalars(select(WikiLiveDoc.page_id).where(
-            WikiLiveDoc.dirty.is_(True), WikiLiveDoc.last_edit_at <= now - quiet)).all()
-        db.session.commit()
-        for page_id in due:
-            try:
-                with write_intent():
-                    row = doc_row(page_id)
-                    if row is None or not row.dirty or (row.last_edit_at and row.last_edit_at > now - quiet):
-                        db.session.commit()
-                        continue
-                    result = save(page_id)
-                    if result is not None and result.revision is not None:
-                        rev = result.revision
-                        hooks.edited(rev.page, rev, rev.author, previous=result.previous)
-                        made += 1
-                    db.session.commit()
-            except Exception:  # noqa: BLE001 - one page's trouble must not stop the others
-                db.session.rollback()
-                log.exception("saving live document %s failed", page_id)
-        idle = timedelta(seconds=app.config["WIKI_LIVE_IDLE_SECONDS"])
-        with write_intent():
-            stale = db.session.scalars(select(WikiLiveDoc.page_id).where(
-                WikiLiveDoc.dirty.is_(False), WikiLiveDoc.updated_at <= now - idle)).all()
-            for page_id in stale:
-                if db.session.scalar(select(WikiLiveUpdate.id).where(WikiLiveUpdate.page_id == page_id).limit(1)):
-                    continue
-                db.session.execute(delete(WikiLiveDoc).where(WikiLiveDoc.page_id == page_id,
-                                                             WikiLiveDoc.dirty.is_(False)))
-                app.extensions["wiki_live_cache"].drop(page_id)
-            db.session.commit()
-    app.extensions["wiki_live_cache"].evict_idle(max(60.0, app.config["WIKI_LIVE_QUIET_SECONDS"] * 4))
-    return made
-
-
-class Sweeper(threading.Thread):
-    def __init__(self, app):
-        super().__init__(name="wiki-live-sweeper", daemon=True)
-        self.app = app
-        self.stopping = threading.Event()
-
-    def run(self):
-        interval = max(0.2, min(5.0, self.app.config["WIKI_LIVE_QUIET_SECONDS"] / 4))
-        while not self.stopping.wait(interval):
-            try:
-                sweep(self.app)
-            except Exception:  # noqa: BLE001
-                log.exception("wiki live sweeper")
-
-    def stop(self):
-        self.stopping.set()
-
-
-_start_lock = threading.Lock()
-
-
-def ensure_sweeper(app) -> None:
-    """Start this process's sweeper on its first request or live event (so a process that only
-    migrates, like `collab serve`'s master before it forks, never runs one)."""
-    if app.config.get("WIKI_LIVE_SAVER", "thread") != "thread" or "wiki_live_sweeper" in app.extensions:
-        return
-    with _start_lock:
-        if "wiki_live_sweeper" not in app.extensions:
-            sweeper = Sweeper(app)
-            app.extensions["wiki_live_sweeper"] = sweeper
-            sweeper.start()
-
-
 def init_live(app) -> None:
     app.extensions["wiki_live_cache"] = Cache()
+    app.extensions["wiki_live_log"] = UpdateLog()
 
     @app.before_request
     def _start_sweeper():
