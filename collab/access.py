@@ -144,9 +144,15 @@ def visible_community_clause(user):
     """A WHERE clause on Community for what ``user`` may see."""
     if not _authenticated(user):
         return Community.id.is_(None)
-    if user.is_admin:
+    return visible_clause_for(bool(user.is_admin), user.id)
+
+
+def visible_clause_for(is_admin: bool, user_id):
+    """The same clause from the person's admin flag and id, where ``user_id`` may be a
+    ``bindparam``: for statements built once and run for everybody (collab.nav, the directory)."""
+    if is_admin:
         return Community.id.is_not(None)
-    mine = select(Membership.community_id).where(Membership.user_id == user.id)
+    mine = select(Membership.community_id).where(Membership.user_id == user_id)
     return or_(Community.access.in_((PUBLIC, MODERATED)), Community.id.in_(mine))
 
 

@@ -28,15 +28,11 @@ def register_count(name: str, factory: Callable) -> None:
 def _statement(is_admin: bool):
     stmt = _STATEMENTS.get(is_admin)
     if stmt is None:
-        from communities.models import MODERATED, PUBLIC, Community, Membership
+        from collab import access
+        from communities.models import Community
 
         user_id = bindparam("nav_user_id")
-        if is_admin:
-            visible = None
-        else:
-            mine = select(Membership.community_id).where(Membership.user_id == user_id)
-            visible = select(Community.id).where(
-                Community.access.in_((PUBLIC, MODERATED)) | Community.id.in_(mine))
+        visible = None if is_admin else select(Community.id).where(access.visible_clause_for(False, user_id))
         columns = [factory(user_id, visible).scalar_subquery().label(name)
                    for name, factory in sorted(_FACTORIES.items())]
         stmt = _STATEMENTS[is_admin] = select(*columns)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from unidecode import unidecode
 
 from collab import access
@@ -222,12 +222,13 @@ def request_to_join(community: Community, user: User, message: str = "") -> Join
     return req
 
 
+_PENDING_REQUEST = select(JoinRequest).where(
+    JoinRequest.community_id == bindparam("community_id"), JoinRequest.user_id == bindparam("user_id"),
+    JoinRequest.status == "pending")
+
+
 def pending_request(community: Community, user: User) -> JoinRequest | None:
-    return db.session.scalar(
-        select(JoinRequest).where(
-            JoinRequest.community_id == community.id, JoinRequest.user_id == user.id, JoinRequest.status == "pending"
-        )
-    )
+    return db.session.scalar(_PENDING_REQUEST, {"community_id": community.id, "user_id": user.id})
 
 
 def cancel_request(community: Community, user: User) -> None:
@@ -458,6 +459,16 @@ def pending_requests(community: Community):
     return select(JoinRequest).join(User, User.id == JoinRequest.user_id).where(
         JoinRequest.community_id == community.id, JoinRequest.status == "pending", User.is_deactivated.is_(False)
     ).order_by(JoinRequest.created_at)
+
+
+_PENDING_COUNT = select(func.count(JoinRequest.id)).join(User, User.id == JoinRequest.user_id).where(
+    JoinRequest.community_id == bindparam("community_id"), JoinRequest.status == "pending",
+    User.is_deactivated.is_(False))
+
+
+def pending_request_count(community: Community) -> int:
+    """How many of pending_requests(community) there are (the moderators' tab shows it)."""
+    return db.session.scalar(_PENDING_COUNT, {"community_id": community.id}) or 0
 
 
 def pending_invitations_for(user: User) -> list[Invitation]:
