@@ -471,22 +471,20 @@ def pending_request_count(community: Community) -> int:
     return db.session.scalar(_PENDING_COUNT, {"community_id": community.id}) or 0
 
 
+_MY_INVITATIONS = (select(Invitation).where(Invitation.user_id == bindparam("user_id"), Invitation.status == "pending")
+                   .order_by(Invitation.created_at.desc()))
+
+
 def pending_invitations_for(user: User) -> list[Invitation]:
-    return list(
-        db.session.scalars(
-            select(Invitation).where(Invitation.user_id == user.id, Invitation.status == "pending")
-            .order_by(Invitation.created_at.desc())
-        )
-    )
+    return list(db.session.scalars(_MY_INVITATIONS, {"user_id": user.id}))
+
+
+_MY_COMMUNITIES = (select(Community).join(Membership, Membership.community_id == Community.id)
+                   .where(Membership.user_id == bindparam("user_id")).order_by(func.lower(Community.name)))
 
 
 def communities_of(user: User) -> list[Community]:
-    return list(
-        db.session.scalars(
-            select(Community).join(Membership, Membership.community_id == Community.id)
-            .where(Membership.user_id == user.id).order_by(func.lower(Community.name))
-        )
-    )
+    return list(db.session.scalars(_MY_COMMUNITIES, {"user_id": user.id}))
 
 
 def popular_tags(user, limit: int = 30) -> list[tuple[str, int]]:
