@@ -126,12 +126,12 @@ class Client:
         if status != 302 or "/login" in location:
             raise LoginError(f"signing in as {username} failed: POST /login answered {status} {location!r}")
 
-    def sign_in(self, cookie: str | None) -> None:
+    def sign_in(self, cookie: str | None, username: str = USERNAME) -> None:
         """Sign in through the form, or use a minted session cookie; check a page needing it."""
         if cookie:
             self.set_cookie(cookie)
         else:
-            self.login(USERNAME, PASSWORD)
+            self.login(username, PASSWORD)
         status, headers, _body = self.request("GET", "/c/?scope=mine")
         if status in (301, 302, 303, 307, 308):
             raise BenchError(f"not signed in: GET /c/?scope=mine redirects to {headers.get('location')!r}")
@@ -180,15 +180,20 @@ def run_one_client(client: Client, mix, start_at: float, end_at: float, seed: in
                last_end=time.monotonic(), reconnects=client.reconnects - before)
 
 
-def client_process(pipe, n_clients: int, port: int, cookie: str | None) -> None:
-    """A process holding n_clients signed-in sessions; runs scenarios when the driver says so."""
+def client_process(pipe, n_clients: int, port: int, cookie: str | None,
+                   usernames: list[str] | None = None) -> None:
+    """A process holding n_clients signed-in sessions; runs scenarios when the driver says so.
+    With ``usernames`` (one per client), each session signs in as its own person through the form."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and stops us
     clients: list[Client] = []
     try:
-        for _ in range(n_clients):
+        for i in range(n_clients):
             client = Client(HOST, port)
             clients.append(client)
-            client.sign_in(cookie)
+            if usernames:
+                client.sign_in(None, usernames[i])
+            else:
+                client.sign_in(cookie)
         pipe.send(("ready", None))
         while True:
             command, payload = pipe.recv()
@@ -225,15 +230,20 @@ def client_process(pipe, n_clients: int, port: int, cookie: str | None) -> None:
 class ClientPool:
     """The client processes, talked to over pipes."""
 
-    def __init__(self, clients: int, procs: int, port: int, cookie: str | None):
+    def __init__(self, clients: int, procs: int, port: int, cookie: str | None,
+                 accounts: list[str] | None = None):
+        """``accounts``: sign client k in as accounts[k % len(accounts)] (through the form)."""
         ctx = mp.get_context("spawn")
         procs = max(1, min(procs, clients))
         share = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
         self.pipes = []
         self.procs = []
+        first = 0
         for i, n in enumerate(share):
             ours, theirs = ctx.Pipe()
-            p = ctx.Process(target=client_process, args=(theirs, n, port, cookie),
+            names = [accounts[k % len(accounts)] for k in range(first, first + n)] if accounts else None
+            first += n
+            p = ctx.Process(target=client_process, args=(theirs, n, port, cookie, names),
                             name=f"bench-client-{i}", daemon=True)
             p.start()
             theirs.close()

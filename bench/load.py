@@ -185,11 +185,12 @@ class Server:
 # ---------------------------------------------------------------- scenarios and figures
 
 
-def app_info(instance: Path) -> dict:
-    """bench/appinfo.py's JSON: the communities bench sees (biggest first), a minted session cookie."""
+def app_info(instance: Path, accounts: int = 1) -> dict:
+    """bench/appinfo.py's JSON: the communities bench sees (biggest first), a minted session cookie,
+    and ``accounts`` usernames (bench first)."""
     env = dict(os.environ, COLLAB_INSTANCE_PATH=str(instance))
     result = subprocess.run([venv_bin("python"), str(BENCH / "appinfo.py"), "--username", USERNAME,
-                             "--user-agent", USER_AGENT], env=env, cwd=str(ROOT), capture_output=True,
+                             "--user-agent", USER_AGENT, "--accounts", str(accounts)], env=env, cwd=str(ROOT), capture_output=True,
                             text=True, check=False, stdin=subprocess.DEVNULL, timeout=120)
     if result.returncode:
         raise BenchError(f"bench/appinfo.py failed:\n{result.stderr[-3000:]}")
@@ -296,6 +297,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=3.0, help="seconds of unreported mixed load first (default 3)")
     p.add_argument("--port", type=int, default=5099, help="port for the server (default 5099)")
     p.add_argument("--procs", type=int, default=16, help="client processes at most (default 16)")
+    p.add_argument("--accounts", type=int, default=1,
+                   help="sign the clients in as this many different people, round robin: bench and "
+                        "N-1 others (default 1: every client is bench); pages: non-restricted only")
     p.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, from: " + ", ".join(SCENARIOS))
     p.add_argument("--users", type=int, default=5000, help="people to generate without --instance")
     p.add_argument("--communities", type=int, default=300, help="communities to generate without --instance")
@@ -355,8 +359,14 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         t0 = time.monotonic()
         generate(instance, args)
         report["datagen_seconds"] = round(time.monotonic() - t0, 1)
-    info = app_info(instance)
+    info = app_info(instance, args.accounts)
     communities = info["communities"]
+    accounts = info["accounts"] if args.accounts > 1 else None
+    if accounts:
+        # Other people do not see bench's restricted communities: every client asks for pages
+        # all of them may see, so nobody counts 404s.
+        communities = [c for c in communities if c["access"] != "restricted"]
+        report["accounts"] = len(accounts)
     mixes = build_mixes(communities)
     report["visible_communities"] = len(communities)
     kinds = Counter(c["access"] for c in communities)
@@ -390,10 +400,13 @@ def run(args: argparse.Namespace, work: Path) -> dict:
             cookie = info["session_cookie"]
             report["sign_in"] = f"minted cookie ({e})"
 
-        pool = ClientPool(args.clients, args.procs, args.port, cookie)
+        if accounts and cookie:
+            raise BenchError("--accounts needs signing in through the form, which fails on this server")
+        pool = ClientPool(args.clients, args.procs, args.port, cookie, accounts)
         t0 = time.monotonic()
         pool.wait_ready()
-        print(f"clients  {args.clients} signed-in sessions ({report['sign_in'].split(' (')[0]}) in "
+        print(f"clients  {args.clients} signed-in sessions ({report['sign_in'].split(' (')[0]}"
+              f"{f', as {len(accounts)} different people' if accounts else ''}) in "
               f"{len(pool.procs)} processes, keep-alive, sign-in took {time.monotonic() - t0:.1f} s")
         if args.warmup > 0:
             _start, outs, _cpu = pool.run(mixes["mixed"], args.warmup, args.seed)

@@ -8,12 +8,19 @@ and manage everything. Archived communities are read-only.
 from __future__ import annotations
 
 from flask import abort, g, has_app_context
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from collab.extensions import db
 from communities.models import (
     MODERATED, MODERATOR, OWNER, POSTING_MODERATORS, PUBLIC, RESTRICTED, ROLE_RANK, Community, Membership,
 )
+
+
+# Built once: a page asks these on every request, and building a SELECT (and its cache key)
+# costs more than running it.
+_ROLE = select(Membership.role).where(Membership.community_id == bindparam("community_id"),
+                                      Membership.user_id == bindparam("user_id"))
+_BY_SLUG = select(Community).where(Community.slug == bindparam("slug"))
 
 
 def _authenticated(user) -> bool:
@@ -28,9 +35,7 @@ def role_of(user, community: Community) -> str | None:
     key = (user.id, community.id)
     if cache is not None and key in cache:
         return cache[key]
-    role = db.session.scalar(
-        select(Membership.role).where(Membership.community_id == community.id, Membership.user_id == user.id)
-    )
+    role = db.session.scalar(_ROLE, {"community_id": community.id, "user_id": user.id})
     if cache is not None:
         cache[key] = role
     return role
@@ -139,9 +144,15 @@ def visible_community_clause(user):
     """A WHERE clause on Community for what ``user`` may see."""
     if not _authenticated(user):
         return Community.id.is_(None)
-    if user.is_admin:
+    return visible_clause_for(bool(user.is_admin), user.id)
+
+
+def visible_clause_for(is_admin: bool, user_id):
+    """The same clause from the person's admin flag and id, where ``user_id`` may be a
+    ``bindparam``: for statements built once and run for everybody (collab.nav, the directory)."""
+    if is_admin:
         return Community.id.is_not(None)
-    mine = select(Membership.community_id).where(Membership.user_id == user.id)
+    mine = select(Membership.community_id).where(Membership.user_id == user_id)
     return or_(Community.access.in_((PUBLIC, MODERATED)), Community.id.in_(mine))
 
 
@@ -151,7 +162,7 @@ def visible_community_ids(user) -> Select:
 
 def get_community_or_404(slug: str, user) -> Community:
     """Load a community the user may view; 404 otherwise, so restricted ones do not leak."""
-    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    community = db.session.scalar(_BY_SLUG, {"slug": slug})
     if community is None or not can_view(user, community):
         abort(404)
     return community

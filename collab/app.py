@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, render_template, request
-from flask_babel import format_datetime, format_timedelta, get_locale
+from flask import Flask, g, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from collab import access
 from collab.config import Config
-from collab.db import configure_sqlite, utcnow
+from collab.db import configure_sqlite
 from collab.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,6 +196,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     from collab.audit import label_for as audit_label_for
+    from collab.fragments import topbar
     from collab.settings import get_setting, upload_max_bytes
 
     app.jinja_env.globals.update(
@@ -207,38 +207,59 @@ def _init_templates(app: Flask) -> None:
         tabs_for=tabs_for,
         languages=app.config["LANGUAGES"],
         get_locale=get_locale,
+        topbar=topbar,
     )
     app.jinja_env.filters["html"] = safe
     app.jinja_env.filters["excerpt"] = plain_excerpt
 
+    from collab import timefmt
+
     @app.template_filter("datetime")
     def _datetime(value, fmt="medium"):
-        return format_datetime(value, fmt) if value else ""
+        return timefmt.absolute(value, fmt) if value else ""
 
-    @app.template_filter("ago")
-    def _ago(value):
-        if not value:
-            return ""
-        return Markup('<time datetime="{iso}" title="{full}">{rel}</time>').format(
-            iso=value.isoformat(), full=format_datetime(value, "medium"),
-            rel=format_timedelta(value - utcnow(), add_direction=True, granularity="minute"),
-        )
+    app.jinja_env.filters["ago"] = timefmt.ago
 
     _install_fast_gettext(app)
 
-    from communities.models import Invitation
+    _init_nav(app)
+
+
+def _init_nav(app: Flask) -> None:
+    """The navigation's counts (bell, chat unread, invitations) in one statement per page
+    (collab.nav); this module knows every package, so it wires the ones that do not register
+    themselves."""
     from sqlalchemy import func
 
-    pending_count = select(func.count(Invitation.id)).where(
-        Invitation.user_id == bindparam("user_id"), Invitation.status == "pending")
+    from collab import nav
+    from collab.chat.models import COMMUNITY, ChatParticipant, ChatRoom
+    from communities.models import Invitation
+
+    def pending_invitations(user_id, _visible_ids):
+        return select(func.count(Invitation.id)).where(Invitation.user_id == user_id, Invitation.status == "pending")
+
+    def chat_unread(user_id, visible_ids):
+        where = [ChatParticipant.user_id == user_id, ChatRoom.last_seq > ChatParticipant.last_read_seq]
+        if visible_ids is not None:
+            where.append((ChatRoom.kind != COMMUNITY) | ChatRoom.community_id.in_(visible_ids))
+        return (select(func.coalesce(func.sum(ChatRoom.last_seq - ChatParticipant.last_read_seq), 0))
+                .select_from(ChatRoom).join(ChatParticipant, ChatParticipant.room_id == ChatRoom.id).where(*where))
+
+    nav.register_count("pending_invitations", pending_invitations)
+    nav.register_count("chat_unread", chat_unread)
+    # collab.chat's own context processor (services.unread_total, two statements) is replaced by
+    # the column above: the same figure, read with the other counts.
+    processors = app.template_context_processors[None]
+    processors[:] = [f for f in processors if getattr(f, "__qualname__", "") != "_chat_nav"]
 
     @app.context_processor
-    def _globals():
-        invitations = 0
+    def _nav_counts():
         user = current_user._get_current_object()
-        if user.is_authenticated:
-            invitations = db.session.connection().execute(pending_count, {"user_id": user.id}).scalar()
-        return {"pending_invitations": invitations}
+        if not user.is_authenticated:
+            return {"pending_invitations": 0}
+        found = nav.counts(user)
+        g.setdefault("_unread", {}).setdefault(user.id, found["unread_notifications"])
+        return found
 
 
 def _install_fast_gettext(app: Flask) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 
 from collab import access
 from collab.extensions import db
@@ -13,36 +13,47 @@ from communities.models import Community, JoinRequest, Membership
 bp = Blueprint("home", __name__)
 
 
+def _statements(is_admin: bool) -> tuple:
+    """The start page's own SELECTs, built once per process (the person's id is a parameter)."""
+    found = _STATEMENTS.get(is_admin)
+    if found is None:
+        user_id = bindparam("user_id")
+        moderating = select(Membership.community_id).where(
+            Membership.user_id == user_id, Membership.role.in_(("owner", "moderator")))
+        waiting = (select(Community, func.count(JoinRequest.id))
+                   .join(JoinRequest, JoinRequest.community_id == Community.id)
+                   .where(JoinRequest.status == "pending", Community.id.in_(moderating))
+                   .group_by(Community.id))
+        not_member = ~exists().where(Membership.community_id == Community.id, Membership.user_id == user_id)
+        suggested = (select(Community).where(access.visible_clause_for(is_admin, user_id),
+                                             Community.is_archived.is_(False), not_member)
+                     .order_by(Community.last_activity_at.desc().nulls_last(), Community.member_count.desc())
+                     .limit(6))
+        my_requests = (select(JoinRequest).where(JoinRequest.user_id == user_id, JoinRequest.status == "pending")
+                       .order_by(JoinRequest.created_at.desc()))
+        found = _STATEMENTS[is_admin] = (waiting, suggested, my_requests)
+    return found
+
+
+_STATEMENTS: dict[bool, tuple] = {}
+
+
 @bp.route("/")
 @login_required
 def index():
-    mine = community_services.communities_of(current_user)
-    invitations = community_services.pending_invitations_for(current_user)
-    moderating = select(Membership.community_id).where(
-        Membership.user_id == current_user.id, Membership.role.in_(("owner", "moderator"))
-    )
-    waiting = db.session.execute(
-        select(Community, func.count(JoinRequest.id))
-        .join(JoinRequest, JoinRequest.community_id == Community.id)
-        .where(JoinRequest.status == "pending", Community.id.in_(moderating))
-        .group_by(Community.id)
-    ).all()
-    not_member = ~exists().where(Membership.community_id == Community.id, Membership.user_id == current_user.id)
-    suggested = db.session.scalars(
-        access.visible_communities(current_user)
-        .where(Community.is_archived.is_(False), not_member)
-        .order_by(Community.last_activity_at.desc().nulls_last(), Community.member_count.desc())
-        .limit(6)
-    ).all()
-    my_requests = db.session.scalars(
-        select(JoinRequest).where(JoinRequest.user_id == current_user.id, JoinRequest.status == "pending")
-        .order_by(JoinRequest.created_at.desc())
-    ).all()
+    user = current_user._get_current_object()
+    mine = community_services.communities_of(user)
+    invitations = community_services.pending_invitations_for(user)
+    waiting_stmt, suggested_stmt, requests_stmt = _statements(bool(user.is_admin))
+    params = {"user_id": user.id}
+    waiting = db.session.execute(waiting_stmt, params).all()
+    suggested = db.session.scalars(suggested_stmt, params).all()
+    my_requests = db.session.scalars(requests_stmt, params).all()
     from collab.activity.views import home_stream_context
 
     return render_template(
         "home.html", mine=mine, invitations=invitations, waiting=waiting, suggested=suggested,
-        my_requests=my_requests, **home_stream_context(current_user._get_current_object()),
+        my_requests=my_requests, **home_stream_context(user),
     )
 
 

@@ -38,8 +38,8 @@ class Community(TimestampMixin, db.Model):
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tag_rows: Mapped[list[CommunityTag]] = relationship(
-        back_populates="community", cascade="all, delete-orphan", order_by="CommunityTag.tag", lazy="selectin"
-    )
+        back_populates="community", cascade="all, delete-orphan", order_by="CommunityTag.tag", lazy="select"
+    )  # loaded when read: most pages that load a community never show its tags (lists ask selectinload)
 
     __table_args__ = (Index("ix_communities_access", "access"),)
 

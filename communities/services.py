@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from unidecode import unidecode
 
 from collab import access
@@ -222,12 +222,13 @@ def request_to_join(community: Community, user: User, message: str = "") -> Join
     return req
 
 
+_PENDING_REQUEST = select(JoinRequest).where(
+    JoinRequest.community_id == bindparam("community_id"), JoinRequest.user_id == bindparam("user_id"),
+    JoinRequest.status == "pending")
+
+
 def pending_request(community: Community, user: User) -> JoinRequest | None:
-    return db.session.scalar(
-        select(JoinRequest).where(
-            JoinRequest.community_id == community.id, JoinRequest.user_id == user.id, JoinRequest.status == "pending"
-        )
-    )
+    return db.session.scalar(_PENDING_REQUEST, {"community_id": community.id, "user_id": user.id})
 
 
 def cancel_request(community: Community, user: User) -> None:
@@ -460,22 +461,30 @@ def pending_requests(community: Community):
     ).order_by(JoinRequest.created_at)
 
 
+_PENDING_COUNT = select(func.count(JoinRequest.id)).join(User, User.id == JoinRequest.user_id).where(
+    JoinRequest.community_id == bindparam("community_id"), JoinRequest.status == "pending",
+    User.is_deactivated.is_(False))
+
+
+def pending_request_count(community: Community) -> int:
+    """How many of pending_requests(community) there are (the moderators' tab shows it)."""
+    return db.session.scalar(_PENDING_COUNT, {"community_id": community.id}) or 0
+
+
+_MY_INVITATIONS = (select(Invitation).where(Invitation.user_id == bindparam("user_id"), Invitation.status == "pending")
+                   .order_by(Invitation.created_at.desc()))
+
+
 def pending_invitations_for(user: User) -> list[Invitation]:
-    return list(
-        db.session.scalars(
-            select(Invitation).where(Invitation.user_id == user.id, Invitation.status == "pending")
-            .order_by(Invitation.created_at.desc())
-        )
-    )
+    return list(db.session.scalars(_MY_INVITATIONS, {"user_id": user.id}))
+
+
+_MY_COMMUNITIES = (select(Community).join(Membership, Membership.community_id == Community.id)
+                   .where(Membership.user_id == bindparam("user_id")).order_by(func.lower(Community.name)))
 
 
 def communities_of(user: User) -> list[Community]:
-    return list(
-        db.session.scalars(
-            select(Community).join(Membership, Membership.community_id == Community.id)
-            .where(Membership.user_id == user.id).order_by(func.lower(Community.name))
-        )
-    )
+    return list(db.session.scalars(_MY_COMMUNITIES, {"user_id": user.id}))
 
 
 def popular_tags(user, limit: int = 30) -> list[tuple[str, int]]:

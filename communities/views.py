@@ -8,7 +8,8 @@ from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Integer, bindparam, exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from collab import access, analytics
 from collab.accounts import register_profile_section
@@ -16,7 +17,7 @@ from collab.accounts.models import User
 from collab.cache import app_cache
 from collab.extensions import db
 from collab.forms import choices
-from collab.pagination import paginate
+from collab.pagination import Page, paginate
 from collab.settings import get_setting
 from collab.tools import registered_tools, tabs_for
 
@@ -53,32 +54,52 @@ def index():
     scope = request.args.get("scope", "all")
     tag = (request.args.get("tag") or "").strip().lower()[:40]
     q = (request.args.get("q") or "").strip()[:100]
-    stmt = access.visible_communities(current_user).where(Community.is_archived.is_(False))
-    if scope == "mine":
-        stmt = stmt.where(
-            exists().where(Membership.community_id == Community.id, Membership.user_id == current_user.id)
-        )
-    elif scope == "archived" and access.is_admin(current_user):
-        stmt = access.visible_communities(current_user).where(Community.is_archived.is_(True))
-    if tag:
-        stmt = stmt.where(exists().where(CommunityTag.community_id == Community.id, CommunityTag.tag == tag))
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Community.name).like(like), func.lower(Community.description).like(like)))
-    stmt = stmt.order_by(Community.member_count.desc(), Community.id)
-    page = paginate(stmt.with_only_columns(Community.id, Community.updated_at), per_page=24, rows=True)
+    user = current_user._get_current_object()
+    archived = scope == "archived" and access.is_admin(user)
+    count_stmt, page_stmt = _directory_statements(bool(user.is_admin), scope == "mine", archived, bool(tag), bool(q))
+    try:
+        number = max(1, min(int(request.args.get("page", 1)), 10_000))
+    except ValueError:
+        number = 1
+    params = {"user_id": user.id, "tag": tag, "like": f"%{q.lower()}%", "limit": 24, "offset": (number - 1) * 24}
+    conn = db.session.connection()
+    total = conn.execute(count_stmt, params).scalar() or 0
+    page = Page(items=conn.execute(page_stmt, params).all(), page=number, per_page=24, total=total)
     ids = [row.id for row in page.items]
-    my_ids = set(
-        db.session.scalars(
-            select(Membership.community_id).where(Membership.user_id == current_user.id,
-                                                  Membership.community_id.in_(ids))
-        )
-    ) if ids else set()
+    my_ids = set(conn.execute(_MY_IDS, {"user_id": user.id, "ids": ids}).scalars()) if ids else set()
     return render_template(
         "communities/index.html", page=page, scope=scope, tag=tag, q=q,
         cards=community_cards(page.items, my_ids, scope),
         tags=services.popular_tags(current_user, 24), may_create=_may_create(current_user),
     )
+
+
+_DIRECTORY: dict[tuple, tuple] = {}
+_MY_IDS = select(Membership.community_id).where(Membership.user_id == bindparam("user_id"),
+                                                Membership.community_id.in_(bindparam("ids", expanding=True)))
+
+
+def _directory_statements(is_admin: bool, mine: bool, archived: bool, tag: bool, q: bool) -> tuple:
+    """The directory's count and page SELECTs, built once per shape (the person, tag, search
+    text and page go in as parameters): building them cost more than running them."""
+    key = (is_admin, mine, archived, tag, q)
+    found = _DIRECTORY.get(key)
+    if found is None:
+        user_id = bindparam("user_id")
+        where = [access.visible_clause_for(is_admin, user_id), Community.is_archived.is_(archived)]
+        if mine:
+            where.append(exists().where(Membership.community_id == Community.id, Membership.user_id == user_id))
+        if tag:
+            where.append(exists().where(CommunityTag.community_id == Community.id, CommunityTag.tag == bindparam("tag")))
+        if q:
+            like = bindparam("like")
+            where.append(or_(func.lower(Community.name).like(like), func.lower(Community.description).like(like)))
+        count = select(func.count(Community.id)).where(*where)
+        rows = (select(Community.id, Community.updated_at).where(*where)
+                .order_by(Community.member_count.desc(), Community.id)
+                .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
+        found = _DIRECTORY[key] = (count, rows)
+    return found
 
 
 def community_cards(rows, my_ids: set[int], scope: str) -> list:
@@ -93,7 +114,8 @@ def community_cards(rows, my_ids: set[int], scope: str) -> list:
         card = get_template_attribute("communities/_card.html", "card")
         base = url_for("communities.index")
         tag_base = f"{base}?scope={url_quote(scope)}&tag="
-        loaded = {c.id: c for c in db.session.scalars(select(Community).where(Community.id.in_(missing)))}
+        loaded = {c.id: c for c in db.session.scalars(
+            select(Community).where(Community.id.in_(missing)).options(selectinload(Community.tag_rows)))}
         for key, html in found.items():
             community = loaded.get(key[0])
             if html is None and community is not None:
@@ -142,9 +164,7 @@ def community_context(community: Community) -> dict:
         "can_join": access.can_join_directly(user, community),
         "can_request": access.can_request_to_join(user, community),
         "pending": services.pending_request(community, user) if access.can_request_to_join(user, community) else None,
-        "request_count": db.session.scalar(
-            services.pending_requests(community).with_only_columns(func.count(JoinRequest.id)).order_by(None)
-        ) if access.can_moderate(user, community) else 0,
+        "request_count": services.pending_request_count(community) if access.can_moderate(user, community) else 0,
     }
 
 
@@ -155,7 +175,19 @@ def home(slug: str):
     analytics.record_view(f"community:{community.id}", community.id, current_user._get_current_object())
     sections = render_home_sections(community, current_user._get_current_object())
     return render_template("communities/home.html", members_html=_members_aside(community), sections=sections,
-                           **community_context(community))
+                           about_html=_about_card(community), **community_context(community))
+
+
+def _about_card(community: Community) -> Markup:
+    """The description and tags, rendered once per community version and language: a new
+    description or new tags change updated_at, hence the key, in every server process."""
+    key = (community.id, community.updated_at, str(get_locale()), request.script_root)
+    cache = app_cache("community-about", 600, 2048)
+    html = cache.get(key)
+    if html is None:
+        html = Markup(render_template("communities/_about.html", community=community))
+        cache.set(key, html)
+    return html
 
 
 def _members_aside(community: Community) -> Markup:

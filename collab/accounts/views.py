@@ -6,6 +6,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import bindparam, select
 
 
 from collab.urls import local_path
@@ -259,10 +260,13 @@ def mention_suggest():
     return {"people": [{"username": u.username, "name": u.name} for u in rows]}
 
 
+_USER_BY_ID = select(User).where(User.id == bindparam("pk"))  # built once: every request runs it
+
+
 def load_user(user_id: str) -> User | None:
     try:
         pk, nonce = user_id.split(":", 1)
-        user = db.session.get(User, int(pk))
+        user = db.session.scalar(_USER_BY_ID, {"pk": int(pk)})
     except (ValueError, TypeError):
         return None
     if user is None or user.session_nonce != nonce or user.is_deactivated:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import g, has_request_context
-from sqlalchemy import and_, literal, or_, select, text, union_all
+from sqlalchemy import Integer, and_, bindparam, literal, or_, select, text, union_all
 
 from collab.accounts.models import Face, Follow, User
 from collab.extensions import db
@@ -233,7 +233,13 @@ def home_event_ids(user, *, before=None, community_id=None, type_=None, limit=PA
     return _merged_ids(communities, people, hidden, person_where, extra, params, limit)
 
 
+_COMMUNITY_IDS = (select(Event.id).where(Event.community_id == bindparam("community_id"))
+                  .order_by(Event.id.desc()).limit(bindparam("limit", type_=Integer)))
+
+
 def community_event_ids_by_id(community_id: int, *, before=None, type_=None, limit=PAGE_EVENTS) -> list[int]:
+    if not before and not type_:  # a community home's first page: the statement is built once
+        return list(db.session.scalars(_COMMUNITY_IDS, {"community_id": community_id, "limit": limit}))
     return _ids_union([[Event.community_id == community_id, *_common(before, type_)]], limit)
 
 

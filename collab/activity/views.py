@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from collab import access
+from collab import nav
 from collab.urls import local_path
 from collab.accounts import register_profile_section
 from collab.accounts.models import Face, User
@@ -84,12 +85,19 @@ def notification_line(n, actors: dict) -> str:
     return str(KIND_LINES[n.kind] % {"actor": actors.get(n.actor_id) or someone(), "title": n.title})
 
 
-@bp.app_context_processor
-def _bell():
-    user = current_user._get_current_object()
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    return {"unread_notifications": inbox.unread_count(user)}
+def _unread_notifications(user_id, visible_ids):
+    """The bell's count, as one column of the navigation's statement (collab.nav)."""
+    from sqlalchemy import func, or_
+
+    from .models import Notification
+
+    where = [Notification.user_id == user_id, Notification.read_at.is_(None)]
+    if visible_ids is not None:
+        where.append(or_(Notification.community_id.is_(None), Notification.community_id.in_(visible_ids)))
+    return select(func.count(Notification.id)).where(*where)
+
+
+nav.register_count("unread_notifications", _unread_notifications)
 
 
 @bp.app_template_global()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import selectinload, undefer
 
 from collab.accounts.models import User
 from collab.extensions import db
@@ -47,11 +47,11 @@ def _community(c: Community) -> dict | None:
     }
 
 
-def _all(model):
+def _all(model, *options):
     def load():
         # Deferred columns (a person's bio) in the same query, not one query per object.
         yield from db.session.scalars(
-            select(model).order_by(model.id).options(undefer("*")).execution_options(yield_per=500))
+            select(model).order_by(model.id).options(undefer("*"), *options).execution_options(yield_per=500))
 
     return load
 
@@ -63,6 +63,6 @@ def register_core_types() -> None:
     ))
     register_type(SearchType(
         name="community", model=Community, label=lambda: _l("Communities"), to_document=_community,
-        load_all=_all(Community), aliases=("communities",), purges_community=True,
+        load_all=_all(Community, selectinload(Community.tag_rows)), aliases=("communities",), purges_community=True,
         dependents=((CommunityTag, lambda tag: [tag.community_id]),),
     ))

@@ -1,0 +1,56 @@
+"""Fragment caches for the parts every page repeats.
+
+A fragment is cached under a key made of EVERYTHING that decides its content (the person's
+row as loaded for this request, the language, the counts read for this request ...), never
+invalidated by hand: a change makes a new key, so a cache in each server process stays right
+with any number of processes. Whatever is secret per request (the CSRF token) goes in after.
+"""
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from collab import nav
+from collab.cache import app_cache
+
+CSRF_SLOT = "\x00csrf\x00"
+
+
+def nav_section(endpoint: str | None) -> str:
+    """Which main navigation entry a page belongs to (marked aria-current)."""
+    ep = endpoint or ""
+    if ep == "home.index":
+        return "home"
+    if ep.startswith("communities."):
+        return "communities"
+    if ep == "accounts.people":
+        return "people"
+    if ep.startswith("chat."):
+        return "chat"
+    if ep == "activity.notifications":
+        return "notifications"
+    return ""
+
+
+def topbar() -> Markup:
+    user = current_user._get_current_object()
+    section = nav_section(request.endpoint)
+    locale = str(get_locale())
+    if user.is_authenticated:
+        counts = nav.counts(user)
+        key = (user.id, user.username, user.display_name, user.avatar, bool(user.is_admin), locale,
+               request.script_root, section, tuple(sorted(counts.items())))
+    else:
+        counts = {}
+        key = (None, locale, request.script_root)
+    cache = app_cache("topbar", 600, 2048)
+    html = cache.get(key)
+    if html is None:
+        html = render_template("_topbar.html", nav_section=section, csrf_slot=CSRF_SLOT, **counts)
+        cache.set(key, html)
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, generate_csrf())
+    return Markup(html)
