@@ -8,9 +8,10 @@ delivery: generates people and communities (bench/datagen.py) into a temporary i
 each of --rooms public communities its chat room with every socket's person a member, starts
 ``collab serve`` (one process, or --servers 2 on the same database sharing rooms through Redis at
 --redis, sockets split evenly), and connects --sockets python-socketio clients from --procs other
-processes, spread evenly over the rooms. One socket per room in turn sends, --rate messages per
+processes (asyncio AsyncClients, one event loop per process; --clients threads for the threaded
+client), spread evenly over the rooms; sending starts once every socket has joined. One socket per room in turn sends, --rate messages per
 second in all. Each message carries its send time; each receiving socket records the delay.
-Prints the delivery latency median and p99 (send to receipt, every recipient), messages delivered
+Prints the delivery latency median and p99 (send to receipt, every recipient), send->ack, messages delivered
 per second, lost and duplicated deliveries (against the room's socket count), and each server
 process's RSS and CPU.
 
@@ -102,8 +103,7 @@ def prepare(instance: Path, sockets: int, rooms: int) -> list[dict]:
 # ---------------------------------------------------------------- client processes
 
 
-def client_process(conn, urls: list[str], entries: list[dict], room_sizes: dict, start_at: float,
-                   end_at: float, rate: float) -> None:
+def client_process(conn, urls: list[str], entries: list[dict], room_sizes: dict, rate: float) -> None:
     """Connect these sockets, join, send this process's share of the rate, record deliveries."""
     import socketio
 
@@ -147,6 +147,7 @@ def client_process(conn, urls: list[str], entries: list[dict], room_sizes: dict,
         except Exception as e:  # noqa: BLE001 - counted and reported
             errors.append(repr(e))
     conn.send({"connected": len(clients), "errors": errors[:5]})
+    start_at, end_at = conn.recv()  # once every process has connected
     # One sender per room among this process's sockets, in turn.
     senders = {}
     for entry, c in clients:
@@ -188,6 +189,96 @@ def client_process(conn, urls: list[str], entries: list[dict], room_sizes: dict,
             pass
 
 
+def async_client_process(conn, urls: list[str], entries: list[dict], room_sizes: dict, rate: float) -> None:
+    """The same as client_process with asyncio: python-socketio's AsyncClient over aiohttp, every
+    socket of this process on one event loop (no thread per socket), the receive time taken first
+    thing in the handler. Sends carry an ack callback, so the send -> ack time is measured too."""
+    import asyncio
+
+    import socketio
+
+    latencies: list[float] = []
+    acks: list[float] = []
+    seen: dict[tuple[int, str], int] = {}
+    errors: list[str] = []
+    refusals: dict[str, int] = {}
+
+    async def make(i, entry, url, gate):
+        c = socketio.AsyncClient(reconnection=False)
+
+        def on_message(m, i=i):
+            now = time.time()
+            try:
+                sent = float(m["body"].split(" ", 2)[1])
+            except (KeyError, IndexError, ValueError, TypeError):
+                return
+            key = (i, m["client_id"])
+            seen[key] = seen.get(key, 0) + 1
+            latencies.append(now - sent)
+
+        def on_error(e):
+            code = e.get("error", "?") if isinstance(e, dict) else "?"
+            refusals[code] = refusals.get(code, 0) + 1
+
+        c.on("new_message", on_message, namespace="/chat")
+        c.on("chat_error", on_error, namespace="/chat")
+        async with gate:  # a few handshakes at a time: the server's accept queue stays short
+            await c.connect(url, headers={"Cookie": entry["cookie"], "User-Agent": USER_AGENT},
+                            namespaces=["/chat"], transports=["websocket"], wait_timeout=60)
+            ack = await c.call("join", {"room": entry["room"]}, namespace="/chat", timeout=60)
+        if not ack or not ack.get("ok"):
+            raise RuntimeError(f"join failed: {ack}")
+        return c
+
+    async def main():
+        gate = asyncio.Semaphore(20)
+        made = await asyncio.gather(*(make(i, e, urls[i % len(urls)], gate) for i, e in enumerate(entries)),
+                                    return_exceptions=True)
+        clients = []
+        for entry, c in zip(entries, made, strict=True):
+            if isinstance(c, BaseException):
+                errors.append(repr(c))
+            else:
+                clients.append((entry, c))
+        conn.send({"connected": len(clients), "errors": errors[:5]})
+        start_at, end_at = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+        senders = {}
+        for entry, c in clients:
+            senders.setdefault(entry["room"], (entry, c))
+        senders = list(senders.values())
+        sent: list[tuple[int, str]] = []
+        failures = 0
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        n = 0
+        interval = 1.0 / rate if rate > 0 else None
+        next_at = start_at
+        while interval and time.time() < end_at and senders:
+            entry, c = senders[n % len(senders)]
+            client_id = f"{os.getpid()}-{n}"
+            t = time.time()
+            body = f"bench {t:.6f} message {n}"
+
+            def acked(*_a, t=t):
+                acks.append(time.time() - t)
+
+            try:
+                await c.emit("send", {"room": entry["room"], "body": body, "client_id": client_id},
+                             namespace="/chat", callback=acked)
+                sent.append((entry["room"], client_id))
+            except Exception:  # noqa: BLE001 - counted
+                failures += 1
+            n += 1
+            next_at += interval
+            await asyncio.sleep(max(0.0, next_at - time.time()))
+        await asyncio.sleep(3)  # the last deliveries
+        conn.send({"latencies": latencies, "acks": acks, "sent": sent, "failures": failures,
+                   "refusals": refusals, "received": sum(seen.values()), "unique": len(seen),
+                   "duplicates": sum(v - 1 for v in seen.values() if v > 1)})
+        await asyncio.gather(*(c.disconnect() for _e, c in clients), return_exceptions=True)
+
+    asyncio.run(main())
+
+
 # ---------------------------------------------------------------- delivery
 
 
@@ -206,6 +297,8 @@ def run_delivery(args) -> int:
     servers = []
     try:
         instance = work / "instance"
+        # No indexer (nor mail) thread in this process: the servers run theirs.
+        os.environ.update(COLLAB_SEARCH_INDEXER="external", COLLAB_MAIL_SENDER="manual")
         t0 = time.perf_counter()
         plan = prepare(instance, args.sockets, args.rooms)
         print(f"data ready in {time.perf_counter() - t0:.0f} s: {len(plan)} sockets over {args.rooms} rooms")
@@ -228,13 +321,10 @@ def run_delivery(args) -> int:
             room_sizes[e["room"]] = room_sizes.get(e["room"], 0) + 1
         procs, pipes = [], []
         shares = [plan[i::args.procs] for i in range(args.procs)]
-        connect_budget = max(60, args.sockets // 10)
-        start_at = time.time() + connect_budget
-        end_at = start_at + args.seconds
         for share in shares:
             parent, child = mp.Pipe()
-            p = mp.Process(target=client_process, args=(child, urls, share, room_sizes, start_at, end_at,
-                                                        args.rate / args.procs))
+            target = async_client_process if args.clients == "async" else client_process
+            p = mp.Process(target=target, args=(child, urls, share, room_sizes, args.rate / args.procs))
             p.start()
             procs.append(p)
             pipes.append(parent)
@@ -245,6 +335,10 @@ def run_delivery(args) -> int:
             if info["errors"]:
                 print("connect errors:", info["errors"])
         print(f"{connected} sockets connected and joined; sending for {args.seconds} s")
+        start_at = time.time() + 2
+        end_at = start_at + args.seconds
+        for pipe in pipes:
+            pipe.send((start_at, end_at))
         cpu0 = [s.worker_cpu() for s in servers]
         while time.time() < start_at:
             time.sleep(0.05)
@@ -262,6 +356,10 @@ def run_delivery(args) -> int:
               f"{len(sent) / args.seconds:.1f} messages/s sent for {args.seconds} s")
         print(f"  latency  median {percentile(latencies, 50) * 1000:.1f} ms   p99 {percentile(latencies, 99) * 1000:.1f} ms"
               f"   max {latencies[-1] * 1000 if latencies else float('nan'):.1f} ms")
+        acks = sorted(x for r in results for x in r.get("acks", ()))
+        if acks:
+            print(f"  send->ack median {percentile(acks, 50) * 1000:.1f} ms   p99 {percentile(acks, 99) * 1000:.1f} ms "
+                  f"({len(acks)} acks)")
         print(f"  delivered {received} of {expected} expected ({received / args.seconds:.0f}/s), "
               f"lost {expected - received}, duplicated {dups}, send failures {sum(r['failures'] for r in results)}")
         refused: dict[str, int] = {}
@@ -370,6 +468,9 @@ def main(argv=None) -> int:
     d.add_argument("--servers", type=int, default=1, choices=(1, 2))
     d.add_argument("--redis", default=os.environ.get("REDIS_URL"))
     d.add_argument("--procs", type=int, default=4, help="client processes")
+    d.add_argument("--clients", choices=("async", "threads"), default="async",
+                   help="asyncio clients (AsyncClient over aiohttp, one event loop per process) or "
+                        "threaded python-socketio clients (a few threads per socket)")
     d.add_argument("--keep", action="store_true", help="keep the temporary instance")
     h = sub.add_parser("history")
     h.add_argument("--messages", type=int, default=1_000_000)
