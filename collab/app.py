@@ -226,31 +226,17 @@ def _init_templates(app: Flask) -> None:
 
 
 def _init_nav(app: Flask) -> None:
-    """The navigation's counts (bell, chat unread, invitations) in one statement per page
-    (collab.nav); this module knows every package, so it wires the ones that do not register
-    themselves."""
+    """The navigation's counts in one statement per page (collab.nav): packages register theirs
+    (chat: unread messages); this module wires the invitations count of communities."""
     from sqlalchemy import func
 
     from collab import nav
-    from collab.chat.models import COMMUNITY, ChatParticipant, ChatRoom
     from communities.models import Invitation
 
     def pending_invitations(user_id, _visible_ids):
         return select(func.count(Invitation.id)).where(Invitation.user_id == user_id, Invitation.status == "pending")
 
-    def chat_unread(user_id, visible_ids):
-        where = [ChatParticipant.user_id == user_id, ChatRoom.last_seq > ChatParticipant.last_read_seq]
-        if visible_ids is not None:
-            where.append((ChatRoom.kind != COMMUNITY) | ChatRoom.community_id.in_(visible_ids))
-        return (select(func.coalesce(func.sum(ChatRoom.last_seq - ChatParticipant.last_read_seq), 0))
-                .select_from(ChatRoom).join(ChatParticipant, ChatParticipant.room_id == ChatRoom.id).where(*where))
-
     nav.register_count("pending_invitations", pending_invitations)
-    nav.register_count("chat_unread", chat_unread)
-    # collab.chat's own context processor (services.unread_total, two statements) is replaced by
-    # the column above: the same figure, read with the other counts.
-    processors = app.template_context_processors[None]
-    processors[:] = [f for f in processors if getattr(f, "__qualname__", "") != "_chat_nav"]
 
     @app.context_processor
     def _nav_counts():

@@ -33,3 +33,10 @@ def init_chat(app) -> None:
 from . import flow_hooks, moderated, views  # noqa: E402,F401
 
 moderated.register_types()
+
+from collab import audit  # noqa: E402
+
+audit.register_labels({
+    "chat.room_create": _l("Chat room added"),
+    "chat.delete_message": _l("Chat message removed by a moderator"),
+}, group=("chat.", _l("Chat: everything")))

@@ -134,6 +134,10 @@ def create_room(community: Community, user: User, name: str, topic: str = "") ->
                     topic=(topic or "").strip()[:300], created_by_id=user.id)
     db.session.add(room)
     db.session.flush()
+    from collab import audit
+
+    audit.record(user, "chat.room_create", target=f"chat_room:{room.id}", label=name, community=community,
+                 after={"name": name, "topic": room.topic})
     return room
 
 

@@ -10,23 +10,28 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from collab import access
+from collab import access, nav
 from collab.accounts.models import User
 from collab.extensions import db
 from communities.views import community_context
 
 from . import bp, services
 from .forms import RoomForm, StartForm
-from .models import ChatRoom
+from .models import COMMUNITY, ChatParticipant, ChatRoom
 from .services import ChatError
 
 
-@bp.app_context_processor
-def _chat_nav():
-    user = current_user._get_current_object()
-    if not user.is_authenticated:
-        return {}
-    return {"chat_unread": services.unread_total(user)}
+def _unread_count(user_id, visible_ids):
+    """The navigation's unread count (services.unread_total as one column of collab.nav's statement):
+    messages after one's read mark in rooms one is in, community rooms only where one may look."""
+    where = [ChatParticipant.user_id == user_id, ChatRoom.last_seq > ChatParticipant.last_read_seq]
+    if visible_ids is not None:
+        where.append((ChatRoom.kind != COMMUNITY) | ChatRoom.community_id.in_(visible_ids))
+    return (select(func.coalesce(func.sum(ChatRoom.last_seq - ChatParticipant.last_read_seq), 0))
+            .select_from(ChatRoom).join(ChatParticipant, ChatParticipant.room_id == ChatRoom.id).where(*where))
+
+
+nav.register_count("chat_unread", _unread_count)
 
 
 def _community(slug: str):

@@ -95,6 +95,12 @@ def test_owner_adds_a_named_room(app, chat, client_for):
     assert again.status_code == 200 and "already has a room" in text(again) and 'value="design reviews"' in text(again)
     assert web.post(f"/c/{c.slug}/chat/+new", data={"name": ""}).status_code == 200
     assert client_for(bo).post(f"/c/{c.slug}/chat/+new", data={"name": "Mine"}).status_code == 403
+    log = text(web.get(f"/c/{c.slug}/settings/log", query_string={"action": "chat."}))
+    assert "Chat room added" in log and "Design Reviews" in log
+    from collab import audit
+
+    with app.app_context():  # one entry: the refused attempts changed nothing
+        assert [e.target_label for e in db.session.scalars(audit.entries_query(action="chat."))] == ["Design Reviews"]
 
 
 def test_start_a_conversation_and_see_it_listed_with_unread(app, chat, client_for, sio):
