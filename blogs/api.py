@@ -73,6 +73,15 @@ def _summary(post: BlogPost) -> dict:
                 like_count=post.like_count, comment_count=post.comment_count, url=absolute(post_url(post)))
 
 
+def _readable(blog: Blog, user, post_id: int) -> BlogPost:
+    """A post of this blog the person may read (a draft only to its author), with its text; else 404."""
+    post = db.session.scalar(select(BlogPost).where(BlogPost.id == post_id)
+                             .options(undefer(BlogPost.body), undefer(BlogPost.body_html)))
+    if post is None or not blog.owns(post) or post.is_deleted or not services.may_see_post(user, blog, post):
+        raise not_found()
+    return post
+
+
 def _out(post: BlogPost) -> BlogPostOut:
     return BlogPostOut(**_summary(post), body=post.body, html=post.body_html, version=services.post_version(post))
 
@@ -90,11 +99,7 @@ def list_posts(user, slug: str, query: ListQuery):
           response=BlogPostOut, errors=(404,))
 def get_post(user, slug: str, post_id: int):
     blog = _blog(slug, user)
-    post = db.session.scalar(select(BlogPost).where(BlogPost.id == post_id)
-                             .options(undefer(BlogPost.body), undefer(BlogPost.body_html)))
-    if post is None or not blog.owns(post) or post.is_deleted or not services.may_see_post(user, blog, post):
-        raise not_found()
-    return _out(post)
+    return _out(_readable(blog, user, post_id))
 
 
 @endpoint("/communities/<slug>/blog/posts", methods=["POST"], summary="Write a blog post", tag="Blogs",
@@ -127,10 +132,7 @@ class BlogPostEdit(Input):
 
 
 def _editable(blog: Blog, user, post_id: int) -> BlogPost:
-    post = db.session.scalar(select(BlogPost).where(BlogPost.id == post_id)
-                             .options(undefer(BlogPost.body), undefer(BlogPost.body_html)))
-    if post is None or not blog.owns(post) or post.is_deleted or not services.may_see_post(user, blog, post):
-        raise not_found()
+    post = _readable(blog, user, post_id)
     if not services.may_edit_post(user, blog, post):
         raise ApiError(403, "forbidden", _("You may not edit this post."))
     return post

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from collab import access, audit, files, moderation
+from collab import access, audit, moderation
 from collab.accounts.models import User
 from collab.db import utcnow
 from collab.extensions import db
@@ -43,7 +43,6 @@ from .models import (
     BlogAck,
     BlogComment,
     BlogFeedToken,
-    BlogImage,
     BlogLike,
     BlogPost,
     BlogPostTag,
@@ -563,44 +562,3 @@ def read_receipts(post: BlogPost, community: Community) -> tuple[list[tuple[User
                User.is_deactivated.is_(False))
         .order_by(User.display_name)).all()
     return [(u, t) for u, t in read], list(unread)
-
-
-# --------------------------------------------------------------------------- images
-
-
-def upload_image(blog: Blog, user: User, data, filename: str | None) -> BlogImage:
-    """Keep an image for this blog's posts; raises BlogError with the upload check's message."""
-    if not may_write(user, blog):
-        raise BlogError(_l("You may not write posts in this blog."))
-    try:
-        stored = files.store(data, filename, uploader=user, community=blog.community, kind="image")
-    except files.UploadError as e:
-        raise BlogError(e.message, "image") from e
-    db.session.flush()
-    image = BlogImage(file_id=stored.id, file=stored, community_id=blog.community.id if blog.community else None,
-                      uploader_id=user.id)
-    db.session.add(image)
-    db.session.flush()
-    return image
-
-
-def find_image(blog: Blog, image_id: int) -> BlogImage | None:
-    image = db.session.get(BlogImage, image_id)
-    if image is None:
-        return None
-    if blog.community is not None:
-        return image if image.community_id == blog.community.id else None
-    return image if image.community_id is None and image.uploader_id == blog.owner.id else None
-
-
-def may_see_image(user, blog: Blog, image: BlogImage) -> bool:
-    """Its uploader always; anyone else once a live post of the blog shows it (an image that is
-    only in a draft stays as private as the draft)."""
-    if _signed_in(user) and user.id == image.uploader_id:
-        return True
-    from sqlalchemy import or_
-
-    ref = f"images/{image.id}"
-    shown = or_(*(BlogPost.body.like(f"%{ref}{end}%") for end in (")", " ", '"', "'")))
-    return db.session.scalar(select(BlogPost.id).where(blog.posts_clause(), BlogPost.live_clause(), shown)
-                             .limit(1)) is not None

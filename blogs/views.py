@@ -26,7 +26,7 @@ from collab.urls import local_path
 from collab.pagination import paginate
 from communities.views import community_context
 
-from . import bp, services
+from . import bp, images, services
 from .forms import CommentForm, PostForm, SettingsForm, new_token
 from .indexing import post_url
 from .models import BlogComment, BlogPost, BlogPostTag
@@ -263,7 +263,7 @@ def _upload(blog: Blog, form: PostForm) -> None:
         form.image.errors = [_("Choose an image file first.")]
         return
     try:
-        image = services.upload_image(blog, current_user, upload, upload.filename)
+        image = images.upload_image(blog, current_user, upload, upload.filename)
     except BlogError as e:
         db.session.rollback()
         form.image.errors = [str(e.message)]
@@ -280,8 +280,8 @@ def _upload(blog: Blog, form: PostForm) -> None:
 @login_required
 def image(slug, username, image_id: int):
     blog = load_blog(slug, username)
-    found = services.find_image(blog, image_id)
-    if found is None or not services.may_see_image(current_user, blog, found):
+    found = images.find_image(blog, image_id)
+    if found is None or not images.may_see_image(current_user, blog, found):
         abort(404)
     from collab import files
 

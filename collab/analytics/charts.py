@@ -1,5 +1,5 @@
 """Charts as inline SVG, drawn on the server: no JavaScript, nothing the CSP forbids (colours
-come from classes in collab.css, never from style attributes). Each chart carries a title and a
+come from classes in admin.css, never from style attributes). Each chart carries a title and a
 description for screen readers, and every point or bar its value as a tooltip (<title>)."""
 from __future__ import annotations
 
