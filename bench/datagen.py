@@ -400,6 +400,9 @@ def insert_chunks(db, model, rows: list[dict], chunk: int = 5000) -> None:
 def generate(args: argparse.Namespace) -> dict:
     instance = Path(args.instance).resolve()
     os.environ["COLLAB_INSTANCE_PATH"] = str(instance)
+    # Bulk inserts only: no background indexer or mail sender racing the migration in this process.
+    os.environ.setdefault("COLLAB_SEARCH_INDEXER", "manual")
+    os.environ.setdefault("COLLAB_MAIL_SENDER", "manual")
     using_sqlite = not os.environ.get("DATABASE_URL")
     if using_sqlite and (instance / "collab.db").exists():
         if not args.force:

@@ -282,6 +282,8 @@ def parse_args(argv=None):
     p.add_argument("--repeat", type=int, default=60)
     p.add_argument("--port", type=int, default=5081)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--keep", metavar="DIR", help="build in DIR (a new, empty folder) and keep it, for profiling "
+                   "afterwards with bench/profile_pages.py --instance DIR/instance")
     args = p.parse_args(argv)
     if args.revisions < 502:
         p.error("--revisions must be at least 502 (the far diff spans 500 revisions)")
@@ -294,9 +296,17 @@ def main(argv=None) -> int:
         print(f"port {args.port} is in use: pass another --port", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tempfile.TemporaryDirectory(prefix="collab-wiki-bench-") as tmp:
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            work = Path(args.keep).resolve()
+            if work.exists() and any(work.iterdir()):
+                print(f"{work} is not empty", file=sys.stderr)
+                return 2
+            work.mkdir(parents=True, exist_ok=True)
+        else:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="collab-wiki-bench-")))
         try:
-            run(args, Path(tmp))
+            run(args, work)
         except BenchError as e:
             print(f"error: {e}", file=sys.stderr)
             return 1

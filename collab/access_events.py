@@ -8,10 +8,17 @@ it is called as ``fn(community_id, user_ids)``: ``user_ids`` the set of people c
 when everyone's access to the community may have changed. The function re-asks collab.access for
 the people it has in rooms (it runs after the commit, in the committing thread: it must not use the
 caller's session; pushing an app context of its own gives it a fresh one).
+
+With several server processes (a Redis message queue configured), the change is also published
+on Redis, and every other process calls its own listeners: a socket held by another process is
+re-checked as promptly as one held by the process that committed.
 """
 from __future__ import annotations
 
+import json
 import logging
+import threading
+import uuid
 from collections.abc import Callable
 
 from sqlalchemy import event, inspect
@@ -68,13 +75,114 @@ def _install() -> None:
     @event.listens_for(Session, "after_commit")
     def _tell(session):
         changes = session.info.pop(_KEY, None)
-        for community_id, user_ids in (changes or {}).items():
-            for fn in list(_listeners):
-                try:
-                    fn(community_id, user_ids)
-                except Exception:  # a listener failing must never fail the commit that already happened
-                    log.exception("access change listener %r failed for community %s", fn, community_id)
+        if not changes:
+            return
+        for community_id, user_ids in changes.items():
+            _call_listeners(community_id, user_ids)
+        _publish(changes)
 
     @event.listens_for(Session, "after_rollback")
     def _forget(session):
         session.info.pop(_KEY, None)
+
+
+def _call_listeners(community_id: int, user_ids: set[int] | None) -> None:
+    for fn in list(_listeners):
+        try:
+            fn(community_id, user_ids)
+        except Exception:  # a listener failing must never fail the commit that already happened
+            log.exception("access change listener %r failed for community %s", fn, community_id)
+
+
+# --------------------------------------------------------------------------- other processes
+
+
+def _publish(changes: dict) -> None:
+    from flask import current_app, has_app_context
+
+    relay = current_app.extensions.get("collab_access_relay") if has_app_context() else None
+    if relay is not None:
+        relay.publish(changes)
+
+
+class Relay:
+    """Publishes this process's access changes on Redis and hears the other processes' ones."""
+
+    def __init__(self, app, url: str, channel: str):
+        import redis
+
+        self.app = app
+        self.url = url
+        self.channel = f"{channel}-access-changes"
+        self.origin = uuid.uuid4().hex  # this process's own messages are not heard twice
+        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self.stopping = threading.Event()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="collab-access-relay", daemon=True)
+
+    def start(self) -> Relay:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def publish(self, changes: dict) -> None:
+        message = json.dumps({"origin": self.origin, "changes": [
+            [community_id, None if users is None else sorted(users)] for community_id, users in changes.items()]})
+        try:
+            self.client.publish(self.channel, message)
+        except Exception:  # Redis down: the local listeners ran; each socket event re-checks access anyway
+            log.warning("could not publish an access change to the other processes", exc_info=True)
+
+    def _run(self) -> None:
+        import redis
+
+        failures = 0
+        while not self.stopping.is_set():
+            pubsub = None
+            try:
+                pubsub = redis.Redis.from_url(self.url, socket_connect_timeout=5).pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                self.ready.set()
+                failures = 0
+                while not self.stopping.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is not None:
+                        self._hear(message.get("data"))
+            except Exception:  # Redis restarting: listen again, with a growing pause
+                failures += 1
+                self.ready.clear()
+                if failures == 1:
+                    log.warning("access change relay lost Redis; retrying", exc_info=True)
+                self.stopping.wait(min(5.0, 0.2 * failures))
+            finally:
+                if pubsub is not None:
+                    try:
+                        pubsub.close()
+                    except Exception:  # noqa: BLE001 - closing a dead connection
+                        pass
+
+    def _hear(self, data) -> None:
+        try:
+            message = json.loads(data)
+            if message.get("origin") == self.origin:
+                return
+            changes = [(int(c), None if users is None else {int(u) for u in users})
+                       for c, users in message["changes"]]
+        except (TypeError, ValueError, KeyError):
+            log.warning("ignored a malformed access change message: %r", data)
+            return
+        with self.app.app_context():
+            for community_id, user_ids in changes:
+                _call_listeners(community_id, user_ids)
+
+
+def init_app(app) -> Relay | None:
+    """Relay access changes between processes when Socket.IO runs over a Redis message queue."""
+    url = app.config.get("SOCKETIO_MESSAGE_QUEUE") or ""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    relay = Relay(app, url, app.config.get("SOCKETIO_CHANNEL", "flask-socketio")).start()
+    app.extensions["collab_access_relay"] = relay
+    return relay

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +26,10 @@ CSP = (
 
 def select_locale() -> str:
     supported = ["en", "zh_Hans"]
+    from collab.settings import get_setting
+
+    if not has_request_context():  # a background thread: it passes the person's locale itself
+        return get_setting("default_locale") or "en"
     user = current_user._get_current_object()
     if user.is_authenticated and user.locale in supported:
         return user.locale
@@ -35,14 +39,12 @@ def select_locale() -> str:
             return "zh_Hans"
         if lang.startswith("en"):
             return "en"
-    from collab.settings import get_setting
-
     return get_setting("default_locale") or "en"
 
 
 def select_timezone() -> str | None:
-    user = current_user._get_current_object()
-    if user.is_authenticated and user.timezone:
+    user = current_user._get_current_object() if has_request_context() else None
+    if user is not None and user.is_authenticated and user.timezone:
         return user.timezone
     return None
 
@@ -68,6 +70,7 @@ def create_app(config: Config | None = None) -> Flask:
     from collab.ops import init_ops
 
     init_ops(app)
+    _init_services(app)
     return app
 
 
@@ -100,14 +103,22 @@ def _init_extensions(app: Flask) -> None:
         channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         manage_session=False,
     )
+
+
+def _init_services(app: Flask) -> None:
+    """Hooks and background threads (indexer, mail, chat, webhooks, analytics): last, once every
+    blueprint, template global and error page exists, so a thread's first batch (a search
+    rebuild builds URLs, the mail sender renders templates) never sees half an app."""
     from collab import files
     from collab.activity import install_hooks
     from collab.activity.community_events import install_community_hooks
     from collab.activity.mail import install_mail_hooks, start_mail_thread
     from collab.realtime import init_realtime
     from collab.search import init_search
+    from collab import access_events
 
     init_realtime()
+    access_events.init_app(app)
     install_hooks()
     install_community_hooks()
     install_mail_hooks()

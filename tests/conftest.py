@@ -97,9 +97,10 @@ def make_app(tmp_path, backend):
 
     yield factory
     for app in created:
-        thread = app.extensions.get("collab_search_thread")
-        if thread:
-            thread.stop()
+        for name in ("collab_search_thread", "collab_access_relay"):
+            thread = app.extensions.get(name)
+            if thread:
+                thread.stop()
         app.extensions["collab_search"].close()
         with app.app_context():
             db.session.remove()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, has_app_context
+from flask_babel import force_locale
 from sqlalchemy.orm import lazyload
 
 from collab import access
@@ -35,8 +36,9 @@ def access_changed(community_id: int, user_ids: set[int] | None) -> None:
     # and no request-cached roles from before the change.
     with app.app_context():
         try:
-            for sid, page_id, user_id, code in _refused(community_id, sockets):
-                namespace.kick(sid, page_id, code)
+            for sid, page_id, locale, code in _refused(community_id, sockets):
+                with force_locale(locale):  # told in the person's language (also from another process)
+                    namespace.kick(sid, page_id, code)
         finally:
             db.session.rollback()
 
@@ -53,7 +55,15 @@ def _refused(community_id: int, sockets):
         page = db.session.get(WikiPage, page_id)
         if (community is None or user is None or not user.is_active or page is None or page.is_deleted
                 or not community.has_tool("wiki") or not access.can_view(user, community)):
-            out.append((sid, page_id, user_id, "not_found"))
+            out.append((sid, page_id, _locale(user), "not_found"))
         elif not services.may_edit_page(user, page, community):
-            out.append((sid, page_id, user_id, "forbidden"))
+            out.append((sid, page_id, _locale(user), "forbidden"))
     return out
+
+
+def _locale(user) -> str:
+    from collab.settings import get_setting
+
+    if user is not None and user.locale:
+        return user.locale
+    return get_setting("default_locale") or "en"

@@ -74,6 +74,7 @@ async function start(form) {
   errorLine.hidden = true;
 
   function showStatus() {
+    if (revoked) return;
     const unsent = pending.length > 0 || inflight;
     form.dataset.liveUnsent = unsent ? "1" : "";
     let text;
@@ -84,6 +85,27 @@ async function start(form) {
     else { text = d.liveOn; state = "live"; }
     status.textContent = text;
     status.dataset.state = state;
+  }
+
+  // Access lost (removed from the community, page locked, community restricted ...): the server
+  // has taken this socket out of the page; the text stays, read-only, for the person to copy.
+  let revoked = false;
+  function revoke(message) {
+    revoked = true;
+    synced = false;
+    textarea.readOnly = true;
+    form.dataset.coeditRevoked = "1";
+    for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = true;
+    clearTimeout(showError.timer);
+    errorLine.textContent = message || "";
+    errorLine.hidden = !message;
+    status.textContent = d.liveRevoked;
+    status.dataset.state = "revoked";
+    cursors.clear();
+    draw();
+    document.querySelector("[data-presence]")?.setAttribute("hidden", "");  // no longer among the editors
+    status.scrollIntoView({ block: "nearest" });
+    socket.disconnect();
   }
 
   function showError(message) {
@@ -180,9 +202,11 @@ async function start(form) {
   }
 
   // ------------------------------------------------------------------ the document
+  let undo = null; // this person's own changes only: undoing never takes back what others typed
   function bind(doc) {
     ydoc = doc;
     ytext = ydoc.getText("body");
+    undo = new Y.UndoManager(ytext, { trackedOrigins: new Set(["local"]), captureTimeout: 600 });
     ydoc.on("update", (update, origin) => {
       if (origin === "remote") return;
       pending.push(update);
@@ -257,6 +281,35 @@ async function start(form) {
     for (const u of held) applyRemote(u);
   });
   textarea.addEventListener("input", () => { takeLocal(); draw(); sendCursor(); });
+
+  // Undo and redo go through the shared document (the text area's own history would replay stale
+  // text over the others' changes): Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z or Ctrl+Y, and the Edit menu.
+  function history(redo) {
+    if (revoked || composing) return;
+    takeLocal();
+    const before = ytext.toString();
+    if (redo) undo.redo(); else undo.undo();
+    const after = ytext.toString();
+    if (after === before) return;
+    const change = textDiff(before, after);
+    render(null);
+    const at = change.index + change.insert.length;
+    textarea.setSelectionRange(at, at);
+    draw();
+    sendCursor();
+  }
+  textarea.addEventListener("keydown", (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+    const key = e.key.toLowerCase();
+    if (key !== "z" && key !== "y") return;
+    e.preventDefault();
+    history(key === "y" || e.shiftKey);
+  });
+  textarea.addEventListener("beforeinput", (e) => {
+    if (e.inputType !== "historyUndo" && e.inputType !== "historyRedo") return;
+    e.preventDefault();
+    history(e.inputType === "historyRedo");
+  });
   textarea.addEventListener("scroll", () => { overlay.scrollTop = textarea.scrollTop; });
   for (const ev of ["keyup", "mouseup", "select", "focus"]) textarea.addEventListener(ev, () => sendCursor());
   window.addEventListener("resize", draw);
@@ -314,7 +367,7 @@ async function start(form) {
     takeLocal();
     socket.timeout(15000).emit("sync", { page: pageId, sv: b64encode(Y.encodeStateVector(ydoc)), generation }, (err, answer) => {
       if (err || !answer?.ok) {
-        if (answer?.error === "forbidden" || answer?.error === "not_found") { showError(answer.message); return; }
+        if (answer?.error === "forbidden" || answer?.error === "not_found") { revoke(answer.message); return; }
         resync(3000);
         return;
       }
@@ -338,7 +391,9 @@ async function start(form) {
     applyRemote(b64decode(msg.update));
   });
   socket.on("coedit_error", (e) => {
-    if (e?.page === pageId && e.error !== "rate_limited") showError(e.message);
+    if (e?.page !== pageId || e.error === "rate_limited") return;
+    if (e.event === "access") revoke(e.message);
+    else showError(e.message);
   });
   socket.on("cursor", (msg) => {
     if (msg?.page !== pageId) return;

@@ -33,6 +33,26 @@ def _caret(page, where: str) -> None:
         " : el.value.indexOf(where) + where.length; el.setSelectionRange(i, i); }", where)
 
 
+def _editing_together(owner, others, name: str, body: str) -> str:
+    """``owner`` makes a public community with a wiki home of ``body``, the ``others`` join, and
+    all open its editor, live. Returns the community's slug."""
+    create_community(owner, name, description="Ops.", access="public")
+    slug = slug_from_url(owner.url)
+    for p in others:
+        p.goto(f"/c/{slug}/")
+        with p.expect_navigation():
+            p.locator(".community-actions button").first.click()
+    owner.goto(f"/c/{slug}/wiki/-/new")
+    owner.fill("#body", body)
+    owner.locator("#body").press("Control+s")
+    owner.wait_for_url(f"**/c/{slug}/wiki/home")
+    for p in (owner, *others):
+        p.goto(f"/c/{slug}/wiki/home/-/edit")
+    for p in (owner, *others):
+        expect(p.locator("[data-testid=live-status]")).to_have_attribute("data-state", "live")
+    return slug
+
+
 def test_three_people_type_at_once(server, new_page):
     ana, wa = new_page()
     bo, wb = new_page()
@@ -40,22 +60,8 @@ def test_three_people_type_at_once(server, new_page):
     register(ana, "ana", "Ana Lima")
     register(bo, "bo", "Bo Chen")
     register(cy, "cy", "Cy Wang")
-    create_community(ana, "Platform", description="Ops.", access="public")
-    slug = slug_from_url(ana.url)
-    for p in (bo, cy):
-        p.goto(f"/c/{slug}/")
-        with p.expect_navigation():
-            p.locator(".community-actions button").first.click()
-    ana.goto(f"/c/{slug}/wiki/-/new")
-    ana.fill("#body", "Start\nMiddle\n")
-    ana.locator("#body").press("Control+s")
-    ana.wait_for_url(f"**/c/{slug}/wiki/home")
-
+    slug = _editing_together(ana, (bo, cy), "Platform", "Start\nMiddle\n")
     edit = f"/c/{slug}/wiki/home/-/edit"
-    for p in (ana, bo, cy):
-        p.goto(edit)
-    for p in (ana, bo, cy):
-        expect(p.locator("[data-testid=live-status]")).to_have_attribute("data-state", "live")
     _caret(ana, "end")
     _caret(bo, "start")
     _caret(cy, "Middle")
@@ -101,3 +107,71 @@ def test_three_people_type_at_once(server, new_page):
         assert not w.problems(), w.problems()
     for p in (ana, bo, cy):
         assert p.evaluate("window.__cspViolations") == []
+
+
+def test_leaving_the_community_turns_the_live_editor_read_only(server, new_page):
+    ana, wa = new_page()
+    bo, wb = new_page()
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    slug = _editing_together(ana, (bo,), "Runbooks", "Failover steps\n")
+    _caret(bo, "end")
+    bo.keyboard.type("Bo's draft")
+    expect(ana.locator("#body")).to_have_value("Failover steps\nBo's draft")
+
+    # Bo leaves in another tab: the open editor stops at once, keeping Bo's text to copy.
+    tab = bo.context.new_page()
+    tab.on("dialog", lambda dialog: dialog.accept())
+    tab.goto(f"/c/{slug}/")
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Leave").click()
+    expect(bo.locator("[data-testid=live-status]")).to_have_attribute("data-state", "revoked")
+    expect(bo.locator("[data-testid=live-status]")).to_contain_text("no longer edit")
+    expect(bo.locator("#body")).to_have_js_property("readOnly", True)
+    expect(bo.locator("[data-presence]")).to_be_hidden()
+    expect(bo.locator(".coedit-error")).to_contain_text("You cannot edit this page")
+    assert bo.locator("#body").input_value() == "Failover steps\nBo's draft"
+
+    # Ana types on; nothing reaches Bo's page any more.
+    _caret(ana, "end")
+    ana.keyboard.type(" - checked by Ana")
+    expect(ana.locator("[data-testid=live-status]")).to_have_attribute("data-state", "live")
+    time.sleep(1.0)
+    assert bo.locator("#body").input_value() == "Failover steps\nBo's draft"
+    for w in (wa, wb):
+        assert not w.problems(), w.problems()
+
+
+def test_undo_takes_back_only_ones_own_typing(server, new_page):
+    ana, wa = new_page()
+    bo, wb = new_page()
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    slug = _editing_together(ana, (bo,), "Release Train", "Checklist\n")
+    _caret(ana, "end")
+    ana.keyboard.type("Ana: freeze at noon")
+    expect(bo.locator("#body")).to_have_value("Checklist\nAna: freeze at noon")
+    _caret(bo, "start")
+    bo.keyboard.type("Bo: ")
+    expect(ana.locator("#body")).to_have_value("Bo: Checklist\nAna: freeze at noon")
+
+    # Ana undoes: her line goes, for both of them; Bo's words stay.
+    ana.locator("#body").press("Control+z")
+    expect(ana.locator("#body")).to_have_value("Bo: Checklist\n")
+    expect(bo.locator("#body")).to_have_value("Bo: Checklist\n")
+    # And redoes it.
+    ana.locator("#body").press("Control+Shift+z")
+    expect(bo.locator("#body")).to_have_value("Bo: Checklist\nAna: freeze at noon")
+    # Bo's undo takes back Bo's words only.
+    bo.locator("#body").press("Control+z")
+    expect(ana.locator("#body")).to_have_value("Checklist\nAna: freeze at noon")
+    expect(ana.locator("[data-testid=live-status]")).to_have_attribute("data-state", "live")
+    expect(bo.locator("[data-testid=live-status]")).to_have_attribute("data-state", "live")
+
+    # What was saved is the shared text.
+    bo.locator("#body").press("Control+s")
+    bo.wait_for_url(f"**/c/{slug}/wiki/home")
+    assert "Ana: freeze at noon" in bo.locator(".wiki-body").inner_text()
+    assert "Bo:" not in bo.locator(".wiki-body").inner_text()
+    for w in (wa, wb):
+        assert not w.problems(), w.problems()

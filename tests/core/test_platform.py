@@ -112,3 +112,24 @@ def test_migrations_build_the_same_schema_as_the_models(make_app, backend):
         assert diff == [], diff
         downgrade(revision="base")
         upgrade()
+
+
+def test_background_threads_start_on_a_finished_app(make_app, monkeypatch):
+    """The indexer's first batch builds profile URLs and the mail sender renders templates: they
+    start only once every blueprint and template global exists (a rebuild at start used to fail
+    its documents with BuildError and requeue them)."""
+    import collab.activity.mail as mail
+    import collab.search as search
+
+    seen = {}
+
+    def spy(name):
+        def start(app):
+            seen[name] = ({"accounts.profile", "wiki.page", "forums.topic", "blogs.post"} <= set(app.view_functions),
+                          "topbar" in app.jinja_env.globals, 500 in app.error_handler_spec[None])
+        return start
+
+    monkeypatch.setattr(search, "start_indexer", spy("indexer"))
+    monkeypatch.setattr(mail, "start_mail_thread", spy("mail"))
+    make_app(SEARCH_INDEXER="thread")
+    assert seen == {"indexer": (True, True, True), "mail": (True, True, True)}

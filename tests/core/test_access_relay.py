@@ -1,0 +1,66 @@
+"""Access changes reach every server process: with a Redis message queue, the process that
+committed publishes them, and each other process calls its own listeners (wiki co-editing and
+chat re-check the sockets they hold). Two apps on one database stand for two processes."""
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from flask import current_app
+
+from collab import access_events
+from collab.extensions import db
+from tests.conftest import REDIS_URL, need
+
+
+def _redis_ok() -> bool:
+    try:
+        import redis
+
+        return bool(REDIS_URL) and redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except Exception:
+        return False
+
+
+CHANNEL = f"collab-test-{uuid.uuid4().hex}"
+
+
+@pytest.mark.app_config(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL)
+def test_leaving_in_one_process_is_heard_by_the_other(app, make_app, make_user, make_community):
+    need("Redis", _redis_ok(), "set COLLAB_TEST_REDIS_URL")
+    a, channel = app, CHANNEL
+    b = make_app(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=channel,
+                 SQLALCHEMY_DATABASE_URI=a.config["SQLALCHEMY_DATABASE_URI"])
+    heard = []
+
+    def listener(community_id, user_ids):
+        heard.append(("a" if current_app._get_current_object() is a else "b", community_id, user_ids))
+
+    access_events.on_access_changed(listener)
+    try:
+        for app in (a, b):
+            assert app.extensions["collab_access_relay"].ready.wait(5)
+        with a.app_context():
+            from communities import services
+            from communities.models import Community
+
+            owner, member = make_user("owner"), make_user("member")
+            community = make_community(owner, name="Ops")
+            services.join(db.session.get(Community, community.id), member)
+            db.session.commit()
+            heard.clear()
+            services.leave(db.session.get(Community, community.id), member)
+            db.session.commit()
+            ids = (community.id, member.id)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(heard) < 2:
+            time.sleep(0.02)
+        time.sleep(0.3)  # nothing more arrives: the committing process does not hear itself twice
+        assert sorted(heard) == [("a", ids[0], {ids[1]}), ("b", ids[0], {ids[1]})]
+    finally:
+        access_events._listeners.remove(listener)
+
+
+def test_without_a_message_queue_nothing_is_relayed(app):
+    assert "collab_access_relay" not in app.extensions
