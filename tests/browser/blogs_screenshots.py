@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from shots import PHONE, cli, click_and_wait, join, shooter
+from shots import PHONE, cli, click_and_wait, shooter
 
 BODY = """We shipped **version 2** last week. Here is what we learned.
 
@@ -48,9 +48,9 @@ def click(page, name):
 
 def run(outdir: str) -> int:
     with shooter(outdir, prefix="blog-") as s:
-        ana, bo = s.person("ana", "Ana Lima"), s.person("bo", "陈博 Bo Chen")
-        slug = s.community(ana, "Launch Team", description="Ships things.", access="public")
-        join(bo, slug)
+        ana, bo = s.ana_and_bo()
+        slug = s.community(ana, "Launch Team", description="Ships things.", access="public",
+                           members=[bo])
         blog = f"/c/{slug}/blog/"
         for n, (title, tags) in enumerate((("Welcome to the team blog", "team"),
                                            ("发布流程的改进", "release, 流程"),

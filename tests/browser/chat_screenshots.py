@@ -14,10 +14,9 @@ def run(outdir: str) -> int:
     from playwright.sync_api import expect
 
     with shooter(outdir, prefix="chat-") as s:
-        ana, bo = s.person("ana", "Ana Lima"), s.person("bo", "陈博 Bo Chen", locale="zh-CN")
-        slug = s.community(ana, "Platform Engineering", description="Ops.", access="public")
-        bo.goto(f"/c/{slug}/")
-        click_and_wait(bo, bo.locator(".community-actions button").first)  # Bo reads Chinese: 加入
+        ana, bo = s.ana_and_bo(locale="zh-CN")
+        slug = s.community(ana, "Platform Engineering", description="Ops.", access="public",
+                           members=[bo])
         ana.goto(f"/c/{slug}/chat/+new")
         ana.fill("#name", "Deploys")
         ana.fill("#topic", "Release coordination")

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import time
 
-from shots import cli, join, say, shooter, submit
+from shots import answer_rollback_question, cli, say, shooter, submit
 
 
 def run(outdir: str) -> int:
     with shooter(outdir, prefix="flows-") as s:
-        ana, bo = s.person("ana", "Ana Lima"), s.person("bo", "陈博 Bo Chen")
+        ana, bo = s.ana_and_bo()
         data_slug = s.community(ana, "Data Team", description="Pipelines.", access="restricted")
-        slug = s.community(ana, "Platform Engineering", description="Deployments and on-call.", access="public")
-        join(bo, slug)
+        slug = s.community(ana, "Platform Engineering", description="Deployments and on-call.", access="public",
+                           members=[bo])
         for c in (slug, data_slug):
             ana.goto(f"/c/{c}/forums/new-forum")
             ana.fill("#name", "Help")
@@ -67,14 +67,7 @@ def run(outdir: str) -> int:
         bo.fill("#body", "The canary failed. What is the **fastest** safe way back?")
         submit(bo, "Post topic")
         question = bo.url
-        ana.goto(question)
-        ana.fill("#body", "Run the previous tag's pipeline: `deploy v1.2.2`. It takes about four minutes.")
-        submit(ana, "Post reply")
-        ana.fill("#body", "And open an incident ticket so the on-call lead knows.")
-        submit(ana, "Post reply")
-        bo.goto(question)
-        with bo.expect_navigation():
-            bo.locator(".forum-post", has_text="previous tag").get_by_role("button", name="Accept as answer").click()
+        answer_rollback_question(ana, bo, question)
         time.sleep(1.5)  # the indexer picks the new content up
         bo.get_by_role("link", name="Turn into a wiki page").click()
         bo.locator("input[name=reply]").first.check()

@@ -7,7 +7,7 @@ answers, an accepted answer, a flag), then saves forum-*.png (English and Chines
 """
 from __future__ import annotations
 
-from shots import PHONE, cli, join, shooter, submit
+from shots import PHONE, answer_rollback_question, cli, shooter, submit
 
 TOPICS = [
     ("How do I roll back a failed deploy?", "The canary failed at 3am. What is the **fastest** safe way back?\n\n"
@@ -19,9 +19,9 @@ TOPICS = [
 
 def run(outdir: str) -> int:
     with shooter(outdir, prefix="forum-") as s:
-        ana, bo = s.person("ana", "Ana Lima"), s.person("bo", "陈博 Bo Chen")
-        slug = s.community(ana, "Platform Engineering", description="Deployments and on-call.", access="public")
-        join(bo, slug)
+        ana, bo = s.ana_and_bo()
+        slug = s.community(ana, "Platform Engineering", description="Deployments and on-call.", access="public",
+                           members=[bo])
         base = f"/c/{slug}/forums"
         s.shoot(ana, "empty", base + "/")
         for name, description in (("Help", "Questions about the platform."), ("Announcements", "News.")):
@@ -39,14 +39,7 @@ def run(outdir: str) -> int:
         bo.goto(forum_url)
         bo.get_by_role("link", name=TOPICS[0][0]).click()
         topic_url = bo.url
-        ana.goto(topic_url)
-        ana.fill("#body", "Run the previous tag's pipeline: `deploy v1.2.2`. It takes about four minutes.")
-        submit(ana, "Post reply")
-        ana.fill("#body", "And open an incident ticket so the on-call lead knows.")
-        submit(ana, "Post reply")
-        bo.goto(topic_url)
-        with bo.expect_navigation():
-            bo.locator(".forum-post", has_text="previous tag").get_by_role("button", name="Accept as answer").click()
+        answer_rollback_question(ana, bo, topic_url)
         bo.fill("#body", "Thanks, that worked!")
         submit(bo, "Post reply")
         bo.goto(topic_url)

@@ -30,9 +30,8 @@ def flag(page, url, where, reason, details=""):
 def run(outdir: str) -> int:
     with shooter(outdir, prefix="moderation-") as s:
         ana, bo, cy = s.person("ana", "Ana Lima"), s.person("bo", "陈博 Bo Chen"), s.person("cy", "Cy Park")
-        slug = s.community(ana, "Platform Engineering", description="Deployments and on-call.", access="public")
-        join(bo, slug)
-        join(cy, slug)
+        slug = s.community(ana, "Platform Engineering", description="Deployments and on-call.", access="public",
+                           members=[bo, cy])
         ana.goto(f"/c/{slug}/forums/new-forum")
         ana.fill("#name", "Help")
         submit(ana, "Save")

@@ -68,6 +68,11 @@ class Shooter:
         register(page, username, display_name)
         return page
 
+    def ana_and_bo(self, **bo_page_options):
+        """The two people most scripts need: Ana Lima (registers first: the site admin) and
+        陈博 Bo Chen; their pages."""
+        return self.person("ana", "Ana Lima"), self.person("bo", "陈博 Bo Chen", **bo_page_options)
+
     def signed_in(self, username: str, **page_options):
         """A new page (``locale=``, ``viewport=``) on which ``username`` has signed in."""
         page = self.page(**page_options)
@@ -98,10 +103,14 @@ class Shooter:
 
     # ------------------------------------------------------------------ seeding through the UI
 
-    def community(self, page, name: str, **options) -> str:
-        """``page``'s user creates a community (options as conftest.create_community); its slug."""
+    def community(self, page, name: str, *, members=(), **options) -> str:
+        """``page``'s user creates a community (options as conftest.create_community), the users
+        of the ``members`` pages join it (it must be public); its slug."""
         create_community(page, name, **options)
-        return slug_from_url(page.url)
+        slug = slug_from_url(page.url)
+        for member in members:
+            join(member, slug)
+        return slug
 
     def problems(self) -> list[str]:
         """Console errors and uncaught exceptions on every page, CSP violations on the open ones."""
@@ -129,9 +138,20 @@ def click_and_wait(page, locator) -> None:
 
 
 def join(page, slug: str) -> None:
-    """``page``'s user joins the public community ``slug``."""
+    """``page``'s user joins the public community ``slug`` (in any language)."""
     page.goto(f"/c/{slug}/")
-    click_and_wait(page, page.locator(".community-actions").get_by_role("button", name="Join"))
+    click_and_wait(page, page.locator(f".community-actions form[action='/c/{slug}/join'] button"))
+
+
+def answer_rollback_question(ana, bo, topic_url: str) -> None:
+    """Ana answers Bo's forum question about rolling back a deploy twice; Bo accepts the first."""
+    ana.goto(topic_url)
+    ana.fill("#body", "Run the previous tag's pipeline: `deploy v1.2.2`. It takes about four minutes.")
+    submit(ana, "Post reply")
+    ana.fill("#body", "And open an incident ticket so the on-call lead knows.")
+    submit(ana, "Post reply")
+    bo.goto(topic_url)
+    click_and_wait(bo, bo.locator(".forum-post", has_text="previous tag").get_by_role("button", name="Accept as answer"))
 
 
 def say(page, text: str) -> None:

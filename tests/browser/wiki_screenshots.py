@@ -7,7 +7,7 @@ people, a page tree, edits, a merge and a conflict), then saves wiki-*.png into 
 """
 from __future__ import annotations
 
-from shots import PHONE, cli, click_and_wait, join, shooter
+from shots import PHONE, cli, click_and_wait, shooter
 
 HOME = """Welcome to the **Platform Engineering** handbook. Start with [[Getting started]], read the
 [[Deployment guide]] before your first release, and ask in the forum when stuck.
@@ -56,10 +56,9 @@ def save(page):
 
 def run(outdir: str) -> int:
     with shooter(outdir, prefix="wiki-") as s:
-        ana, bo = s.person("ana", "Ana Lima"), s.person("bo", "陈博 Bo Chen")
+        ana, bo = s.ana_and_bo()
         slug = s.community(ana, "Platform Engineering", description="Deployments, databases and on-call.",
-                           tags="platform", access="public")
-        join(bo, slug)
+                           tags="platform", access="public", members=[bo])
         wiki = f"/c/{slug}/wiki"
 
         s.shoot(ana, "empty", wiki + "/")
