@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import os
 import random
-import sys
-import tempfile
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parents[1]))
+from shots import DESKTOP, PASSWORD, PHONE, cli, shooter
 
-import conftest as support  # noqa: E402
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-PASSWORD = support.PASSWORD
 QUESTIONS = ["How do I roll back a failed deploy?", "数据库连接池应该设置多大？", "Why does the build cache miss?",
              "如何申请生产环境权限？", "Where are the on-call runbooks?", "Can we pin the Node version?"]
 
@@ -124,51 +115,19 @@ def seed(instance: Path) -> str:
     return slug
 
 
-def main(outdir: str) -> int:
-    out = Path(outdir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    executable = support.chromium_path()
-    if executable is None:
-        print("Chromium not found", file=sys.stderr)
-        return 2
-    from playwright.sync_api import sync_playwright
-
-    saved = []
-    with tempfile.TemporaryDirectory(prefix="collab-insights-shots-") as tmp:
-        instance = Path(tmp) / "instance"
-        slug = seed(instance)
-        server = support.LiveServer(instance)
-        playwright = sync_playwright().start()
-        browser = support.launch_chromium(playwright, executable)
-        try:
-            for locale, tag in (("en-US", "en"), ("zh-CN", "zh")):
-                for viewport, vtag in ((DESKTOP, ""), (PHONE, "-phone")):
-                    context = browser.new_context(base_url=server.url, viewport=viewport, locale=locale)
-                    context.add_init_script(support.CSP_LISTENER)
-                    page = context.new_page()
-                    watch = support.watch(page)
-                    support.sign_in(page, "ana")
-                    pages = [("community", f"/c/{slug}/insights")]
-                    if not vtag:
-                        pages += [("site-year", "/admin/analytics?days=365"), ("empty", "/c/quiet-corner/insights")]
-                    for name, path in pages:
-                        page.goto(path)
-                        page.wait_for_load_state("load")
-                        target = out / f"insights-{name}-{tag}{vtag}.png"
-                        page.screenshot(path=str(target), full_page=True)
-                        saved.append(target)
-                    problems = watch.problems()
-                    if problems:
-                        print("page problems:", problems, file=sys.stderr)
-                    context.close()
-        finally:
-            browser.close()
-            playwright.stop()
-            server.stop()
-    for path in saved:
-        print(path)
+def run(outdir: str) -> int:
+    with shooter(outdir, prefix="insights-", seed=seed) as s:
+        slug = s.seeded
+        for locale, tag in (("en-US", "en"), ("zh-CN", "zh")):
+            for viewport, vtag in ((DESKTOP, ""), (PHONE, "-phone")):
+                page = s.signed_in("ana", locale=locale, viewport=viewport)
+                pages = [("community", f"/c/{slug}/insights")]
+                if not vtag:
+                    pages += [("site-year", "/admin/analytics?days=365"), ("empty", "/c/quiet-corner/insights")]
+                for name, path in pages:
+                    s.shoot(page, f"{name}-{tag}{vtag}", path)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/collab-insights-shots"))
+    cli(run, __doc__, default="/tmp/collab-insights-shots")

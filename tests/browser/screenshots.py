@@ -8,18 +8,7 @@ OUTDIR. Needs Debian's Chromium (or COLLAB_CHROMIUM).
 """
 from __future__ import annotations
 
-import sys
-import tempfile
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import conftest as support  # noqa: E402  (the browser tests' server and UI helpers)
-from conftest import create_community, register, sign_in, slug_from_url  # noqa: E402
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+from shots import PHONE, cli, click_and_wait, join, shooter
 
 PEOPLE = [
     # username, display name, title, department, location, expertise
@@ -59,138 +48,73 @@ def edit_profile(page, title: str, department: str, location: str, expertise: st
         page.locator("main form button[type=submit]").click()
 
 
-def click_and_wait(page, locator) -> None:
-    with page.expect_navigation():
-        locator.click()
+def run(outdir: str) -> int:
+    with shooter(outdir) as s:
+        # People register; each edits their profile.
+        pages = {}
+        for username, display, title, dept, location, expertise in PEOPLE:
+            page = s.person(username, display)
+            bio = ("I lead the design team. Ask me about **research**, prototypes and the "
+                   "[design system](https://example.com/ds).\n\n我在上海办公室。") if username == "ana" else ""
+            edit_profile(page, title, dept, location, expertise, bio)
+            pages[username] = page
 
+        slugs = {name: s.community(pages[owner], name, description=description, tags=tags, access=access)
+                 for owner, name, access, tags, description in COMMUNITIES}
+        design = slugs["产品设计 Product Design"]
+        platform = slugs["Platform Engineering"]
+        office = slugs["上海办公室 Shanghai Office"]
+        data = slugs["Data & Analytics"]
 
-def main(outdir: str) -> int:
-    out = Path(outdir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    executable = support.chromium_path()
-    if executable is None:
-        print("Chromium not found: install Debian's chromium or set COLLAB_CHROMIUM", file=sys.stderr)
-        return 2
+        # Joining public communities.
+        for username, slug in (("bo", platform), ("jing", platform), ("dmitri", platform),
+                               ("emma", office), ("bo", office), ("ana", office), ("ana", data),
+                               ("jing", data)):
+            join(pages[username], slug)
 
-    from playwright.sync_api import sync_playwright
+        # Join requests to the moderated community: one approved, one left waiting.
+        for username, message in (("jing", "I build the design-system components on the backend."),
+                                  ("bo", "我负责用户研究，想加入设计社区。")):
+            page = pages[username]
+            page.goto(f"/c/{design}/request")
+            page.fill("#message", message)
+            click_and_wait(page, page.locator("main form button[type=submit]"))
+        ana = pages["ana"]
+        ana.goto(f"/c/{design}/requests")
+        click_and_wait(ana, ana.locator("li.request").filter(has_text="王静").get_by_role("button", name="Approve"))
 
-    with tempfile.TemporaryDirectory(prefix="collab-shots-") as tmp:
-        server = support.LiveServer(Path(tmp) / "instance")
-        playwright = sync_playwright().start()
-        browser = support.launch_chromium(playwright, executable)
-        contexts = []
+        # Anonymous pages.
+        anon = s.page()
+        s.shoot(anon, "login", "/login")
+        s.shoot(anon, "register", "/register")
 
-        def page_for(viewport=DESKTOP, locale="en-US"):
-            context = browser.new_context(base_url=server.url, viewport=viewport, locale=locale)
-            context.set_default_timeout(15_000)
-            contexts.append(context)
-            return context.new_page()
+        # Ana (site admin, owner of the design community with a waiting request).
+        for name, path in (("home", "/"), ("communities", "/c/"), ("community-home", f"/c/{design}/"),
+                           ("community-members", f"/c/{design}/members"),
+                           ("community-requests", f"/c/{design}/requests"),
+                           ("community-settings", f"/c/{design}/settings"), ("community-new", "/c/new"),
+                           ("profile", "/u/ana"), ("edit-profile", "/settings/profile"), ("people", "/people"),
+                           ("admin-overview", "/admin/"), ("admin-users", "/admin/users"),
+                           ("error-404", "/no/such/page")):
+            s.shoot(ana, name, path)
 
-        saved = []
+        # Bo's view of the moderated community while his request is pending.
+        s.shoot(pages["bo"], "community-home-pending", f"/c/{design}/")
 
-        def shot(page, name: str, path: str | None = None) -> None:
-            if path is not None:
-                page.goto(path)
-            page.wait_for_load_state("load")
-            target = out / f"{name}.png"
-            page.screenshot(path=str(target), full_page=True)
-            saved.append(target)
+        # Ana's home page on a phone, and with the account menu open.
+        phone = s.signed_in("ana", viewport=PHONE)
+        s.shoot(phone, "home-phone", "/")
+        s.shoot(phone, "community-home-phone", f"/c/{design}/")
+        phone.goto("/")
+        phone.locator("details.menu > summary").click()
+        s.shoot(phone, "home-phone-menu")
 
-        try:
-            # People register; each edits their profile.
-            pages = {}
-            for username, display, title, dept, location, expertise in PEOPLE:
-                page = page_for()
-                register(page, username, display)
-                bio = ("I lead the design team. Ask me about **research**, prototypes and the "
-                       "[design system](https://example.com/ds).\n\n我在上海办公室。") if username == "ana" else ""
-                edit_profile(page, title, dept, location, expertise, bio)
-                pages[username] = page
-
-            slugs = {}
-            for owner, name, access, tags, description in COMMUNITIES:
-                page = pages[owner]
-                create_community(page, name, description=description, tags=tags, access=access)
-                slugs[name] = slug_from_url(page.url)
-
-            design = slugs["产品设计 Product Design"]
-            platform = slugs["Platform Engineering"]
-            office = slugs["上海办公室 Shanghai Office"]
-            data = slugs["Data & Analytics"]
-
-            # Joining public communities.
-            for username, slug in (("bo", platform), ("jing", platform), ("dmitri", platform),
-                                   ("emma", office), ("bo", office), ("ana", office), ("ana", data),
-                                   ("jing", data)):
-                page = pages[username]
-                page.goto(f"/c/{slug}/")
-                click_and_wait(page, page.locator(".community-actions").get_by_role("button", name="Join"))
-
-            # Join requests to the moderated community: one approved, one left waiting.
-            for username, message in (("jing", "I build the design-system components on the backend."),
-                                      ("bo", "我负责用户研究，想加入设计社区。")):
-                page = pages[username]
-                page.goto(f"/c/{design}/request")
-                page.fill("#message", message)
-                click_and_wait(page, page.locator("main form button[type=submit]"))
-            ana = pages["ana"]
-            ana.goto(f"/c/{design}/requests")
-            click_and_wait(ana, ana.locator("li.request").filter(has_text="王静").get_by_role("button", name="Approve"))
-
-            # Anonymous pages.
-            anon = page_for()
-            shot(anon, "login", "/login")
-            shot(anon, "register", "/register")
-
-            # Ana (site admin, owner of the design community with a waiting request).
-            shot(ana, "home", "/")
-            shot(ana, "communities", "/c/")
-            shot(ana, "community-home", f"/c/{design}/")
-            shot(ana, "community-members", f"/c/{design}/members")
-            shot(ana, "community-requests", f"/c/{design}/requests")
-            shot(ana, "community-settings", f"/c/{design}/settings")
-            shot(ana, "community-new", "/c/new")
-            shot(ana, "profile", "/u/ana")
-            shot(ana, "edit-profile", "/settings/profile")
-            shot(ana, "people", "/people")
-            shot(ana, "admin-overview", "/admin/")
-            shot(ana, "admin-users", "/admin/users")
-            shot(ana, "error-404", "/no/such/page")
-
-            # Bo's view of the moderated community while his request is pending.
-            shot(pages["bo"], "community-home-pending", f"/c/{design}/")
-
-            # Ana's home page on a phone, and with the account menu open.
-            phone = page_for(PHONE)
-            sign_in(phone, "ana")
-            shot(phone, "home-phone", "/")
-            shot(phone, "community-home-phone", f"/c/{design}/")
-            phone.goto("/")
-            phone.locator("details.menu > summary").click()
-            shot(phone, "home-phone-menu")
-
-            # The communities list in Chinese (Accept-Language: zh-CN; Bo's account has no language set).
-            zh = page_for(locale="zh-CN")
-            sign_in(zh, "bo")
-            shot(zh, "communities-zh", "/c/")
-            shot(zh, "home-zh", "/")
-        except Exception:
-            print(server.log(), file=sys.stderr)
-            raise
-        finally:
-            for context in contexts:
-                context.close()
-            browser.close()
-            playwright.stop()
-            server.stop()
-
-    for path in saved:
-        print(path)
+        # The communities list in Chinese (Accept-Language: zh-CN; Bo's account has no language set).
+        zh = s.signed_in("bo", locale="zh-CN")
+        s.shoot(zh, "communities-zh", "/c/")
+        s.shoot(zh, "home-zh", "/")
     return 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print(__doc__.strip(), file=sys.stderr)
-        sys.exit(2)
-    sys.exit(main(sys.argv[1]))
+    cli(run, __doc__)
