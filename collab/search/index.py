@@ -53,7 +53,7 @@ REBUILD_MARK = "collab-rebuild-needed"
 KEEP_BROKEN = 2  # broken folders kept beside the index for a post-mortem; older ones are deleted
 # How long the files of a replaced index generation stay on disk for the searchers still reading it
 # (a search takes well under a second; a searcher is refreshed before every search).
-GRACE_SECONDS = 120.0
+GRACE_SECONDS = 60.0
 
 
 def make_schema() -> Schema:
