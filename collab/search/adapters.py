@@ -64,5 +64,5 @@ def register_core_types() -> None:
     register_type(SearchType(
         name="community", model=Community, label=lambda: _l("Communities"), to_document=_community,
         load_all=_all(Community, selectinload(Community.tag_rows)), aliases=("communities",), purges_community=True,
-        dependents=((CommunityTag, lambda tag: [tag.community_id]),),
+        dependents=((CommunityTag, lambda tag: [tag.community_id]),), load_options=(selectinload(Community.tag_rows),),
     ))

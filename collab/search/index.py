@@ -16,6 +16,12 @@ processes (web servers, ``collab indexer``, commands) open the same folder. So:
   start a new index.
 * Whoosh's writer lock is an ``fcntl.flock`` on ``MAIN_WRITELOCK``: the kernel releases it when the
   holder dies, even by SIGKILL, so a killed indexer never leaves the index locked.
+* A commit does not delete the files of the generation it replaces at once (Whoosh does): a
+  searcher opened on that generation, in this process or another, opens most of its segment files
+  only when a search first needs them (stored fields, lengths, sort columns), and would find them
+  gone ("'NoneType' object is not subscriptable" from Whoosh, or a FileNotFoundError). Files stop
+  being used GRACE_SECONDS after the generation that referenced them was replaced, and a later
+  commit deletes them then (``_clean_files``).
 """
 from __future__ import annotations
 
@@ -26,10 +32,12 @@ import shutil
 import threading
 import time
 import traceback
+import types
 import warnings
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.index import TOC
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.query import Term
 from whoosh.util.filelock import FileLock, try_for
@@ -43,6 +51,9 @@ SCHEMA_VERSION = "1"
 VERSION_FILE = "collab-schema"
 REBUILD_MARK = "collab-rebuild-needed"
 KEEP_BROKEN = 2  # broken folders kept beside the index for a post-mortem; older ones are deleted
+# How long the files of a replaced index generation stay on disk for the searchers still reading it
+# (a search takes well under a second; a searcher is refreshed before every search).
+GRACE_SECONDS = 60.0
 
 
 def make_schema() -> Schema:
@@ -341,12 +352,14 @@ class SearchIndex:
         self.ensure()
         # compound=False: Whoosh cannot read term vectors (the tag facet) out of compound segments.
         try:
-            return self.ix.writer(timeout=timeout, compound=False)
+            writer = self.ix.writer(timeout=timeout, compound=False)
         except LockError:
             raise
         except Exception as e:  # the folder vanished or broke since ensure(): repair, try once more
             self.recover(e)
-            return self.ix.writer(timeout=timeout, compound=False)
+            writer = self.ix.writer(timeout=timeout, compound=False)
+        writer._commit_toc = types.MethodType(_commit_toc, writer)
+        return writer
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()
@@ -358,6 +371,74 @@ class SearchIndex:
 
     def size_on_disk(self) -> int:
         return sum(f.stat().st_size for f in self.path.glob("*") if f.is_file())
+
+
+def _commit_toc(writer, segments) -> None:
+    """Whoosh's SegmentWriter._commit_toc, but the files of replaced generations stay for a grace
+    period (see the module docstring) instead of being deleted at once."""
+    toc = TOC(writer.schema, segments, writer.generation)
+    toc.write(writer.storage, writer.indexname)
+    _clean_files(writer.storage, writer.indexname, writer.generation, segments)
+
+
+_toc_cache: dict[tuple, frozenset] = {}
+
+
+def _toc_segments(storage, indexname: str, gen: int, filename: str) -> frozenset:
+    """The segment ids a table of contents names (a written one never changes: cached)."""
+    key = (getattr(storage, "folder", id(storage)), filename, storage.file_modified(filename))
+    ids = _toc_cache.get(key)
+    if ids is None:
+        ids = frozenset(s.segment_id() for s in TOC.read(storage, indexname, gen).segments)
+        if len(_toc_cache) > 4096:
+            _toc_cache.clear()
+        _toc_cache[key] = ids
+    return ids
+
+
+def _clean_files(storage, indexname: str, gen: int, segments, grace: float = GRACE_SECONDS) -> None:
+    """Delete the index files no searcher can still be using (under the writer lock, at commit).
+
+    A table of contents (generation) older than the current one is kept while the next newer one
+    was written less than ``grace`` seconds ago: until then a searcher may have opened it and read
+    its segment list. Segment files are deleted when no kept generation names their segment."""
+    toc_pattern = TOC._pattern(indexname)
+    seg_pattern = TOC._segment_pattern(indexname)
+    tocs: dict[int, str] = {}
+    seg_files: list[tuple[str, str]] = []
+    for filename in storage:
+        if filename.startswith("."):
+            continue
+        m = toc_pattern.match(filename)
+        if m:
+            tocs[int(m.group(1))] = filename
+            continue
+        m = seg_pattern.match(filename)
+        if m:
+            seg_files.append((filename, m.group(1)))
+    keep = {s.segment_id() for s in segments}
+    delete = []
+    now = time.time()
+    newer = gen
+    for g in sorted((g for g in tocs if g < gen), reverse=True):
+        try:
+            replaced_at = storage.file_modified(tocs[newer]) if newer in tocs else now
+        except OSError:
+            replaced_at = now
+        if now - replaced_at < grace:
+            try:
+                keep.update(_toc_segments(storage, indexname, g, tocs[g]))
+            except Exception:  # unreadable: nothing can be reading it either
+                delete.append(tocs[g])
+        else:
+            delete.append(tocs[g])
+        newer = g
+    delete += [filename for filename, segment in seg_files if segment not in keep]
+    for filename in delete:
+        try:
+            storage.delete_file(filename)
+        except OSError:
+            pass
 
 
 _DAMAGE_MODULES = ("/whoosh/codec/", "/whoosh/filedb/", "/whoosh/columns.py", "/whoosh/util/numlists.py",

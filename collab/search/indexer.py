@@ -24,6 +24,21 @@ from .outbox import SearchOutbox, changed, enqueue
 log = logging.getLogger(__name__)
 
 BATCH = 500
+# Commits at most this often: rows that arrive meanwhile wait and go into the next batch (fewer,
+# larger segments; a change is still searchable within about a second).
+MIN_COMMIT_INTERVAL = 0.25
+
+# Merging. Every commit writes a new segment; searching many segments is slower, and Whoosh's
+# default policy (MERGE_SMALL) sometimes merges thousands of documents inside a commit, which then
+# takes many seconds while new changes wait (merging costs about 5 ms a document). Here segments
+# are grouped in tiers by size (1-5, 6-35, 36-215 ... documents: powers of MERGE_AT); MERGE_AT
+# segments of one tier are merged into one of the next tier. A commit merges at most MERGE_BUDGET
+# documents (about a second); bigger merges wait until the indexer has been idle
+# IDLE_MERGE_AFTER seconds, or until there are more than MAX_SEGMENTS segments.
+MERGE_AT = 6
+MERGE_BUDGET = 250
+MAX_SEGMENTS = 40
+IDLE_MERGE_AFTER = 3.0
 
 
 def document_fields(st: registry.SearchType, obj) -> dict | None:
@@ -63,7 +78,8 @@ def _load(st: registry.SearchType, pks: list[str]) -> dict[str, object]:
     pk_col = db.inspect(st.model).primary_key[0]
     keys = [int(p) if p.isascii() and p.isdigit() else p for p in pks]
     # Deferred columns (a person's bio ...) in the same query, not one query per document.
-    objs = db.session.scalars(select(st.model).where(pk_col.in_(keys)).options(undefer("*"))).all()
+    objs = db.session.scalars(
+        select(st.model).where(pk_col.in_(keys)).options(undefer("*"), *st.load_options)).all()
     return {str(db.inspect(o).identity[0]): o for o in objs}
 
 
@@ -90,6 +106,68 @@ def run_once(index, batch: int = BATCH) -> int:
         return len(rows)
 
 
+def _tier(n: int) -> int:
+    tier, size = 0, MERGE_AT
+    while n >= size:
+        tier, size = tier + 1, size * MERGE_AT
+    return tier
+
+
+def merge_plan(segments, budget: float = MERGE_BUDGET) -> list:
+    """The segments to merge into the commit's new segment (see MERGE_AT)."""
+    tiers: dict[int, list] = {}
+    for seg in segments:
+        tiers.setdefault(_tier(seg.doc_count_all()), []).append(seg)
+    if len(segments) > MAX_SEGMENTS:
+        budget = float("inf")
+    chosen: list = []
+    spent = 0
+    for _t, group in sorted(tiers.items()):
+        empty = [seg for seg in group if seg.doc_count() == 0]  # wholly deleted: dropping them is free
+        if len(group) < MERGE_AT:
+            chosen += empty
+            continue
+        cost = sum(seg.doc_count() for seg in group)
+        if spent + cost > budget:
+            chosen += empty
+            break
+        chosen += group
+        spent += cost
+    return chosen
+
+
+def merge_policy(budget: float = MERGE_BUDGET):
+    """A Whoosh ``mergetype``: merge what ``merge_plan`` picks, keep the other segments."""
+
+    def policy(writer, segments):
+        from whoosh.reading import SegmentReader
+
+        chosen = merge_plan(segments, budget)
+        ids = {seg.segment_id() for seg in chosen}
+        for seg in chosen:
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+            writer.add_reader(reader)
+            reader.close()
+        return [seg for seg in segments if seg.segment_id() not in ids]
+
+    return policy
+
+
+def merge_idle(index) -> bool:
+    """The merges too big for a commit on the way (the indexer is idle); True if it merged."""
+    writer = index.writer(timeout=0.0)
+    try:
+        if not merge_plan(writer.segments, float("inf")):
+            writer.cancel()
+            return False
+        writer.commit(mergetype=merge_policy(float("inf")))
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    return True
+
+
 def _index_rows(index, rows) -> int:
     """Index the documents the rows name, in one Whoosh commit, then delete those rows.
 
@@ -107,7 +185,7 @@ def _index_rows(index, rows) -> int:
     try:
         with _url_context():
             _fill(index, writer, wanted, held, now)
-        writer.commit()
+        writer.commit(mergetype=merge_policy())
     except BaseException:
         writer.cancel()
         db.session.rollback()
@@ -270,17 +348,28 @@ class IndexerThread:
 
     def _run(self) -> None:
         failures = 0
+        last_commit = 0.0
+        last_rows = time.monotonic()
+        merged_since = True  # nothing to merge at start-up until rows come
         while not self._stop.is_set():
             changed.wait(self.poll)
             changed.clear()
             if self._stop.is_set():
+                break
+            wait = last_commit + MIN_COMMIT_INTERVAL - time.monotonic()
+            if wait > 0 and self._stop.wait(wait):
                 break
             with self.app.app_context():
                 try:
                     self.index.ensure()  # reopen (and repair) a vanished or replaced folder
                     if self.index.needs_rebuild:
                         rebuild(self.index)
-                    drain(self.index)
+                    if drain(self.index):
+                        last_commit = last_rows = time.monotonic()
+                        merged_since = False
+                    elif not merged_since and time.monotonic() - last_rows >= IDLE_MERGE_AFTER:
+                        merge_idle(self.index)
+                        merged_since = True
                     failures = 0
                 except LockError:
                     self._stop.wait(0.5)  # someone else (collab reindex) holds the writer: try later

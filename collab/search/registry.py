@@ -29,6 +29,9 @@ class SearchType:
     # (a community's wiki pages, posts, messages ...), which the database deletes by cascade
     # without the ORM seeing them.
     purges_community: bool = False
+    # Loader options for the indexer's batch query (e.g. selectinload of what to_document reads),
+    # so a batch of documents costs a few queries rather than one per document.
+    load_options: tuple = ()
 
 
 PURGE_COMMUNITY = "~purge-community"  # outbox doc_type: delete every document of that community

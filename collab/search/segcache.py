@@ -2,7 +2,7 @@
 
 A Whoosh segment never changes once written: deleting a document only marks it, and a deleted
 document never matches a query, so anything derived from a segment's postings or columns stays
-right for the segment's life. Three things are kept here, keyed by segment:
+right for the segment's life. Four things are kept here, keyed by segment:
 
 - the documents of each scope term the access mask names (``mask_docs``): the mask of a person
   is the union of a few hundred such terms, and Whoosh would otherwise read every one of their
@@ -11,20 +11,50 @@ right for the segment's life. Three things are kept here, keyed by segment:
   tags (``facet_counts``): counting facets over all matching documents is then a C-level loop
   over lists instead of several Python calls per document inside Whoosh's collector.
 
+- the documents of each query term (``_postings_bits``) and of each phrase or range, per segment:
+  a search's exact count and facets come from these bit sets, combined with integer operations,
+  without scoring; ranking then scores only what can reach the page (``search``).
+
 Bit sets are Python integers (bit n = segment document n): unions and differences are single
 C operations whatever their size. Everything is bounded (``MAX_BYTES``) and evicted least
 recently used first; a merged-away segment is simply never asked for again.
 """
 from __future__ import annotations
 
+import heapq
 import threading
 from bisect import bisect_left
 from collections import Counter, OrderedDict
-from itertools import chain
+from itertools import chain, compress
 
-from whoosh import collectors
+from whoosh import collectors, searching
 from whoosh import query as Q
 from whoosh.idsets import DocIdSet
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import FilterMatcher, ReadTooFar
+
+def _skip_to(self, targetid):
+    """W3LeafMatcher.skip_to, with a binary search inside the block instead of stepping through
+    it one posting at a time (Python calls per posting): the same position, found in O(log n)."""
+    if not self.is_active():
+        raise ReadTooFar
+    if targetid <= self.id():
+        return
+    if targetid > self._maxid:
+        while self.is_active() and targetid > self._maxid:
+            self._next_block()
+        if not self.is_active():
+            return
+        if self._ids is None:
+            self._read_ids()
+    self._i = bisect_left(self._ids, targetid, self._i)
+    if self._i >= self._blocklength:  # cannot happen (targetid <= the block's last id); be safe
+        self._i = self._blocklength - 1
+        self.next()
+
+
+if hasattr(W3LeafMatcher, "_read_ids") and hasattr(W3LeafMatcher, "_next_block"):
+    W3LeafMatcher.skip_to = _skip_to
 
 MAX_BYTES = 96 * 1024 * 1024
 _PER_SEARCHER = 32  # finished masks kept per searcher (one per person searching, roughly)
@@ -89,6 +119,7 @@ class BitMask(DocIdSet):
     asks of a mask or filter: ``docnum in mask``)."""
 
     def __init__(self, bits: int, size: int):
+        self.bits = bits
         self._bytes = bits.to_bytes((size + 8) // 8, "little")
         self._len = bits.bit_count()
 
@@ -167,43 +198,164 @@ def mask_docs(searcher, q) -> BitMask | None:
     return mask
 
 
-class _Recorder(collectors.WrappingCollector):
-    """Passes every (allowed) match on to the ranking collector and keeps its document number."""
+def _postings_bits(leaf, fieldname: str, text) -> int:
+    """Segment-local documents whose ``fieldname`` has the term, deleted ones included (they are
+    taken out by the caller): read block by block, without scoring or decoding positions."""
+    reader = leaf.reader()
+    key = _segment_key(reader)
+    full = (key, "term", fieldname, text)
+    bits = _cache.get(full) if key is not None else None
+    if bits is not None:
+        return bits
+    field = reader.schema[fieldname] if fieldname in reader.schema else None
+    btext = field.to_bytes(text) if field is not None and isinstance(text, str) else text
+    if field is None or (fieldname, btext) not in reader:
+        bits = 0
+    else:
+        m = reader.postings(fieldname, btext)
+        while isinstance(m, FilterMatcher):  # the deletions (taken out by the caller)
+            m = m.child
+        buf = bytearray((reader.doc_count_all() >> 3) + 1)
+        if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # Whoosh 3 on-disk postings
+            while m.is_active():
+                m._read_ids()
+                for d in m._ids:
+                    buf[d >> 3] |= 1 << (d & 7)
+                m._next_block()
+        else:
+            for d in m.all_ids():
+                buf[d >> 3] |= 1 << (d & 7)
+        bits = int.from_bytes(buf, "little")
+    if key is not None:
+        _cache.put(full, bits, bits.bit_length() // 8 + 64)
+    return bits
 
-    def __init__(self, child):
-        super().__init__(child)
-        self.docs: list[int] = []
 
-    def collect(self, sub_docnum):
-        self.docs.append(self.child.offset + sub_docnum)
-        return self.child.collect(sub_docnum)
+def _deleted_bits(leaf) -> int:
+    reader = leaf.reader()
+    if not reader.has_deletions():
+        return 0
+    key = _segment_key(reader)
+    full = (key, "deleted", reader.doc_count())
+    bits = _cache.get(full) if key is not None else None
+    if bits is None:
+        bits = _bits_from_ids(reader.deleted_docs_set if hasattr(reader, "deleted_docs_set")
+                              else (d for d in range(reader.doc_count_all()) if reader.is_deleted(d)))
+        if key is not None:
+            _cache.put(full, bits, bits.bit_length() // 8 + 64)
+    return bits
+
+
+def _query_bits(leaf, q, n: int) -> int:
+    """Segment-local documents matching ``q`` (deleted ones may be included): Terms from their
+    postings, And / Or / AndNot as integer operations; anything else (phrases, ranges) through
+    Whoosh's unscored matcher, kept per segment (a segment never changes)."""
+    if isinstance(q, Q.Term):
+        return _postings_bits(leaf, q.fieldname, q.text)
+    if isinstance(q, Q.And):
+        out = (1 << n) - 1
+        for sub in q.subqueries:
+            out &= _query_bits(leaf, sub, n)
+            if not out:
+                break
+        return out
+    if isinstance(q, (Q.Or, Q.DisjunctionMax)):
+        out = 0
+        for sub in q.subqueries:
+            out |= _query_bits(leaf, sub, n)
+        return out
+    if isinstance(q, Q.AndNot):
+        out = _query_bits(leaf, q.a, n)
+        return out & ~_query_bits(leaf, q.b, n) if out else 0
+    if isinstance(q, Q.Every):
+        return (1 << n) - 1
+    if q is Q.NullQuery or isinstance(q, Q.NullQuery.__class__):
+        return 0
+    reader = leaf.reader()
+    key = _segment_key(reader)
+    if isinstance(q, Q.Phrase) and len(q.words) > 1:
+        # Only documents with every word can hold the phrase: test positions in those alone.
+        candidates = (1 << n) - 1
+        for w in q.words:
+            candidates &= _postings_bits(leaf, q.fieldname, w)
+            if not candidates:
+                return 0
+    full = (key, "query", repr(q))
+    bits = _cache.get(full) if key is not None else None
+    if bits is None:
+        bits = _bits_from_ids(q.docs(leaf))
+        if key is not None:
+            _cache.put(full, bits, bits.bit_length() // 8 + 64)
+    return bits
+
+
+def query_docs(searcher, q) -> int:
+    """Every live document matching ``q``, as global bits (bit n = document n). Unscored."""
+    total = 0
+    for leaf, offset, n in _leaves(searcher):
+        bits = _query_bits(leaf, q, n)
+        if bits:
+            bits &= ~_deleted_bits(leaf)
+            total |= bits << offset
+    return total
+
+
+# Up to this many readable matches, the ranking scores exactly those documents (the matcher skips
+# to each) instead of walking every posting of the query's terms and filtering.
+SPARSE = 4000
+
+
+def _score_only(searcher, q, bits: int, limit: int):
+    """The top ``limit`` of the documents ``bits`` (all matching ``q``) by score, ranked as
+    Whoosh's TopCollector ranks them (score, then lower document number first)."""
+    context = searcher.context(weighting=searcher.weighting)
+    scored = []
+    append = scored.append
+    for (sub, offset), (_leaf, _o, n) in zip(searcher.leaf_searchers(), _leaves(searcher)):
+        local = (bits >> offset) & ((1 << n) - 1)
+        if not local:
+            continue
+        m = q.matcher(sub, context)
+        for d in compress(range(n), _selector(local, n)):
+            if not m.is_active():
+                break
+            if m.id() < d:
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+            if m.id() == d:
+                append((m.score(), -(d + offset)))
+    top = heapq.nlargest(limit, scored)
+    return searching.Results(searcher, q, [(score, -neg) for score, neg in top])
 
 
 def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None, reverse=False):
-    """One pass over the matches of ``q``: the top ``limit`` (by score, or by ``sortedby``) as
-    Whoosh Results, and every allowed match's global document number (ascending), for the exact
-    count and the facets."""
+    """The top ``limit`` matches of ``q`` (by score, or by ``sortedby``) as Whoosh Results, and
+    every match in ``allow`` (if given) and not in ``restrict``, as a BitMask, for the exact count
+    and the facets.
+
+    The matching documents come from postings as bit sets (no scoring); the ranking collector is
+    only allowed those, and with Whoosh's block-quality skipping it scores only the blocks of
+    postings that can still reach the top ``limit``."""
+    bits = query_docs(searcher, q)
+    if allow is not None:
+        bits &= allow.bits
+    if restrict is not None and bits:
+        bits &= ~restrict.bits
+    matched = BitMask(bits, searcher.doc_count_all())
+    if sortedby is None and 0 < len(matched) <= SPARSE and not any(isinstance(x, Q.Phrase) for x in q.leaves()):
+        # (a phrase matcher recomputes its spans on every skip: walking it is cheaper)
+        return _score_only(searcher, q, bits, limit), matched
     if sortedby is not None:
         ranking = collectors.SortingCollector(sortedby, limit=limit, reverse=reverse)
     else:
-        ranking = collectors.TopCollector(limit=limit, usequality=False, replace=0)  # sees every match
-    recorder = _Recorder(ranking)
-    top = collectors.FilterCollector(recorder, allow=allow, restrict=restrict)
-    searcher.search_with_collector(q, top)
-    return top.results(), recorder.docs
-
-
-def matching_docs(searcher, q, allow=None, restrict=None) -> list[int]:
-    """Every global document number matching ``q``, in ``allow`` (if given) and not in
-    ``restrict``, ascending. Unscored: reads postings only."""
-    out = []
-    append = out.append
-    for leaf, offset, _n in _leaves(searcher):
-        for d in q.docs(leaf):
-            g = d + offset
-            if (allow is None or g in allow) and (restrict is None or g not in restrict):
-                append(g)
-    return out
+        ranking = collectors.TopCollector(limit=limit)
+    top = collectors.FilterCollector(ranking, allow=matched)
+    if bits:
+        searcher.search_with_collector(q, top)
+    else:  # nothing readable matches: no need to walk the postings
+        searcher.search_with_collector(Q.NullQuery, top)
+    return top.results(), matched
 
 
 # ----------------------------------------------------------------------------- facets
@@ -243,20 +395,30 @@ def _tag_lists(leaf, name: str) -> list:
     return lists
 
 
-def facet_counts(searcher, docs: list[int], columns: tuple[str, ...], multi: tuple[str, ...]) -> dict[str, Counter]:
-    """For the ascending global document numbers ``docs``: a Counter of values per column facet
-    (``columns``: sortable fields) and per multi-valued keyword facet (``multi``)."""
+_ZERO_ONE = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def _selector(bits: int, n: int) -> bytes:
+    """One byte per document of a segment, 1 where ``bits`` has it (for itertools.compress)."""
+    flags = bin(bits)[:1:-1].encode("ascii").translate(_ZERO_ONE) if bits else b""
+    return flags[:n].ljust(n, b"\x00")
+
+
+def facet_counts(searcher, matched, columns: tuple[str, ...], multi: tuple[str, ...]) -> dict[str, Counter]:
+    """For the documents of ``matched`` (a BitMask or global bits): a Counter of values per column
+    facet (``columns``: sortable fields) and per multi-valued keyword facet (``multi``)."""
+    bits = matched.bits if isinstance(matched, BitMask) else matched
     counts = {name: Counter() for name in columns + multi}
     for leaf, offset, n in _leaves(searcher):
-        lo, hi = bisect_left(docs, offset), bisect_left(docs, offset + n)
-        if lo == hi:
+        local = (bits >> offset) & ((1 << n) - 1)
+        if not local:
             continue
-        local = [d - offset for d in docs[lo:hi]]
+        select = _selector(local, n)
         for name in columns:
             values = _column(leaf, name)
             if values is not None:
-                counts[name].update(map(values.__getitem__, local))
+                counts[name].update(compress(values, select))
         for name in multi:
             lists = _tag_lists(leaf, name)
-            counts[name].update(chain.from_iterable(map(lists.__getitem__, local)))
+            counts[name].update(chain.from_iterable(compress(lists, select)))
     return counts

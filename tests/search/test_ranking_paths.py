@@ -1,0 +1,109 @@
+"""The fast search paths (collab.search.segcache) give what Whoosh's plain search gives: the same
+ranking, the same exact count and the same facets, over several segments with deleted documents,
+for words, OR, phrases (also Chinese), exclusions, filters and masks, whether the ranking walks the
+postings (block-quality skipping) or scores only the few readable matches."""
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+from whoosh import query as Q
+from whoosh.writing import SegmentWriter
+
+from collab.search import segcache
+from collab.search.index import SearchIndex
+from collab.search.indexer import merge_plan
+from collab.search.query import parse, text_query
+
+WORDS = ("team release review code canary lighthouse sprint planning budget roadmap python rust "
+         "design 数据 会议 社交媒体 分析").split()
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    rng = random.Random(7)
+    index = SearchIndex(str(tmp_path_factory.mktemp("ranking") / "index"))
+    index.ensure()
+    n = 0
+    original = SegmentWriter._merge_segments
+    SegmentWriter._merge_segments = lambda self, *a: list(self.segments)  # keep several segments
+    try:
+        for batch in range(4):
+            w = index.writer()
+            for _ in range(300):
+                n += 1
+                body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 60)))
+                if rng.random() < 0.2:
+                    body += " code review"
+                w.add_document(id=f"d:{n}", type=rng.choice(["wiki", "forum", "blog"]),
+                               community=str(rng.randint(1, 6)), scope=f"community:{rng.randint(1, 6)}",
+                               title=" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 5))), body=body,
+                               spell="", author=rng.choice(["ann", "bob", "cy"]),
+                               tags=",".join(rng.sample(["python", "rust", "ops"], rng.randint(0, 2))), url="/")
+            for _ in range(40):  # deletions in the earlier segments
+                w.delete_by_term("id", f"d:{rng.randint(1, n)}")
+            w.commit()
+    finally:
+        SegmentWriter._merge_segments = original
+    s = index.searcher()
+    assert len(s.reader().leaf_readers()) == 4 and s.reader().has_deletions()
+    yield s
+    index.close()
+
+
+QUERIES = ["team", "release review", "canary OR lighthouse", '"code review"', "数据", "社交媒体", "会议 -python",
+           "design -roadmap", "budget sprint", "nothingmatcheshere"]
+
+
+@pytest.mark.parametrize("raw", QUERIES)
+@pytest.mark.parametrize("sparse", [0, 10 ** 9])
+@pytest.mark.parametrize("filtered", [False, True])
+def test_same_ranking_count_and_facets_as_plain_whoosh(searcher, raw, sparse, filtered, monkeypatch):
+    monkeypatch.setattr(segcache, "SPARSE", sparse)
+    q = text_query(parse(raw))
+    mask_q = Q.Or([Q.Term("scope", "community:2"), Q.Term("scope", "community:5")])
+    filter_q = Q.And([Q.Term("type", "wiki"), Q.Or([Q.Term("community", "1"), Q.Term("community", "3")])]) \
+        if filtered else None
+    restrict = segcache.mask_docs(searcher, mask_q)
+    allow = segcache.mask_docs(searcher, filter_q)
+    results, matched = segcache.search(searcher, q, limit=40, allow=allow, restrict=restrict)
+
+    plain = searcher.search(q, limit=None, filter=filter_q, mask=mask_q)
+    expected = [(hit.docnum, hit.score) for hit in plain]
+    got = [(hit.docnum, hit.score) for hit in results]
+    assert [d for d, _ in got] == [d for d, _ in expected[:40]]
+    assert [round(s, 9) for _, s in got] == [round(s, 9) for _, s in expected[:40]]
+    assert len(matched) == len(expected)
+    facets = segcache.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
+    docs = [hit.fields() for hit in plain]
+    assert facets["type"] == Counter(d["type"] for d in docs)
+    assert facets["community"] == Counter(d["community"] for d in docs)
+    assert facets["author"] == Counter(d["author"] for d in docs)
+    assert facets["tags"] == Counter(t for d in docs for t in d["tags"].split(",") if t)
+
+
+class _Seg:
+    def __init__(self, n, live=None):
+        self.n, self.live = n, n if live is None else live
+
+    def doc_count_all(self):
+        return self.n
+
+    def doc_count(self):
+        return self.live
+
+    def segment_id(self):
+        return id(self)
+
+
+def test_merge_plan_merges_a_full_tier_within_the_budget_and_drops_empty_segments():
+    big = [_Seg(200_000), _Seg(5_000)]
+    small = [_Seg(3) for _ in range(6)]
+    assert set(merge_plan(big + small)) == set(small)
+    assert merge_plan(big + small[:5]) == []  # not a full tier yet
+    empty = _Seg(40, live=0)
+    assert merge_plan(big + [empty]) == [empty]
+    mid = [_Seg(200) for _ in range(6)]  # 1,200 documents: more than a commit may merge
+    assert merge_plan(big + mid) == []
+    assert set(merge_plan(big + mid, float("inf"))) == set(mid)
