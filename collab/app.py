@@ -1,6 +1,7 @@
 """The application factory: the only module that knows every package."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from flask import Flask, g, render_template, request
@@ -71,6 +72,14 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
+def socketio_async_mode() -> str:
+    """"gevent" inside gunicorn's gevent worker (the standard library is monkey-patched), else threads."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("socket"):
+        return "gevent"
+    return "threading"
+
+
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
@@ -95,7 +104,7 @@ def _init_extensions(app: Flask) -> None:
 
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=socketio_async_mode(),
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         manage_session=False,
