@@ -1,8 +1,10 @@
-"""`collab serve` with gunicorn's gevent worker (the default), as a real process on SQLite: pages,
-sign-in, 32 people replying to one forum topic at once (every SQLite writer of the process queues
-on a greenlet-aware lock, so none dies with "database is locked" and nothing is lost), and chat
-sockets receiving every message exactly once, acknowledged with its sequence number, while the
-forum writers run."""
+"""`collab serve` with gunicorn's gevent worker (the default), as a real process on SQLite with Redis
+(message queue and rate-limit store): pages, sign-in, 32 people replying to one forum topic at once,
+and chat sockets receiving every message exactly once, acknowledged with its sequence number, while
+the forum writers run. Chat reactions are writers from their first statement and check the rate
+limit in Redis inside that transaction, so a greenlet holding SQLite's write lock yields there: the
+process's writers must queue on a greenlet-aware lock (collab.db), or the next BEGIN IMMEDIATE
+blocks the whole hub in SQLite's busy handler and fails with "database is locked"."""
 from __future__ import annotations
 
 import re
@@ -14,6 +16,7 @@ import pytest
 import requests
 
 from tests.chat.test_chat_live import Chat, conversation, register
+from tests.conftest import REDIS_URL, need
 from tests.live import LiveServer
 
 WRITERS = 32
@@ -32,8 +35,10 @@ def _field(html: str, name: str) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    need("redis", bool(REDIS_URL), "set COLLAB_TEST_REDIS_URL")
     live = LiveServer(tmp_path_factory.mktemp("gevent") / "instance", env={
-        "COLLAB_WORKER": "gevent", "COLLAB_CHAT_RATE_LIMIT": "10000 per 1 second"})
+        "COLLAB_WORKER": "gevent", "COLLAB_CHAT_RATE_LIMIT": "10000 per 1 second", "REDIS_URL": REDIS_URL,
+        "COLLAB_SOCKETIO_CHANNEL": f"collab-gevent-{uuid.uuid4().hex[:8]}"})
     try:
         yield live
     finally:
@@ -130,6 +135,29 @@ def test_concurrent_forum_replies_on_sqlite_all_land_and_chat_delivers_exactly_o
             c.wait_for(40, timeout=20)
         for c in (bo, cy):
             assert c.seqs() == acks, "every message once, in order, with the acknowledged sequence numbers"
+        # Reactions from three sockets at once, every one a writer that yields inside its transaction.
+        first = ana.got[0]["id"]
+        answers, lock, done = [], threading.Lock(), threading.Event()
+        emojis = ("👍", "❤️", "🎉", "🚀", "👀")
+
+        def answered(reply):
+            with lock:
+                answers.append(reply)
+                if len(answers) == 3 * 2 * len(emojis):
+                    done.set()
+
+        for on in (True, False):
+            for c in (ana, bo, cy):
+                for emoji in emojis:
+                    c.sio.emit("react", {"message": first, "emoji": emoji, "on": on}, namespace="/chat",
+                               callback=answered)
+            if on:
+                for _ in range(500):
+                    if len(answers) == 15:
+                        break
+                    threading.Event().wait(0.02)
+        assert done.wait(30), f"{len(answers)} of 30 reactions answered"
+        assert all(a == {"ok": True} for a in answers), [a for a in answers if a != {"ok": True}][:3]
     finally:
         for c in (ana, bo, cy):
             c.close()
