@@ -1,7 +1,6 @@
 """The application factory: the only module that knows every package."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from flask import Flask, g, render_template, request
@@ -74,10 +73,9 @@ def create_app(config: Config | None = None) -> Flask:
 
 def socketio_async_mode() -> str:
     """"gevent" inside gunicorn's gevent worker (the standard library is monkey-patched), else threads."""
-    monkey = sys.modules.get("gevent.monkey")
-    if monkey is not None and monkey.is_module_patched("socket"):
-        return "gevent"
-    return "threading"
+    from collab.concurrency import gevent_active
+
+    return "gevent" if gevent_active() else "threading"
 
 
 def _init_extensions(app: Flask) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import undefer
 from whoosh.writing import CLEAR, LockError
 
+from collab.concurrency import cooperate, offload
 from collab.db import read_intent, write_intent
 from collab.extensions import db
 
@@ -107,7 +108,7 @@ def _index_rows(index, rows) -> int:
     try:
         with _url_context():
             _fill(index, writer, wanted, held, now)
-        writer.commit()
+        offload(writer.commit)  # Whoosh's commit (and merges) off the gevent hub
     except BaseException:
         writer.cancel()
         db.session.rollback()
@@ -158,6 +159,7 @@ def _fill(index, writer, wanted: dict[str, set[str]], held: set, now: float) -> 
                 writer.delete_by_term("id", registry.doc_id(type_name, pk))
             else:
                 writer.update_document(**fields)
+            cooperate()  # gevent worker: a big batch must not hold every socket up
 
 
 def _retry_later(index, key: tuple[str, str]) -> None:
@@ -225,7 +227,8 @@ def rebuild(index, progress: Callable[[int], None] | None = None, timeout: float
                         count += 1
                     if progress:
                         progress(1)
-        writer.commit(mergetype=CLEAR)
+                    cooperate()
+        offload(writer.commit, mergetype=CLEAR)
     except BaseException:
         writer.cancel()
         raise
