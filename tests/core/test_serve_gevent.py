@@ -1,4 +1,4 @@
-"""`collab serve` with gunicorn's gevent worker (the default), as a real process on SQLite with Redis
+"""`collab serve --worker gevent` (gunicorn's gevent worker), as a real process on SQLite with Redis
 (message queue and rate-limit store): pages, sign-in, 32 people replying to one forum topic at once,
 and chat sockets receiving every message exactly once, acknowledged with its sequence number, while
 the forum writers run. Chat reactions are writers from their first statement and check the rate
