@@ -1,5 +1,5 @@
 """`collab serve --worker gevent` (gunicorn's gevent worker), as a real process on SQLite with Redis
-(message queue and rate-limit store): pages, sign-in, 32 people replying to one forum topic at once,
+(message queue and rate-limit store): pages, sign-in, 32 clients (8 people) replying to one forum topic at once,
 and chat sockets receiving every message exactly once, acknowledged with its sequence number, while
 the forum writers run. Chat reactions are writers from their first statement and check the rate
 limit in Redis inside that transaction, so a greenlet holding SQLite's write lock yields there: the
@@ -36,7 +36,8 @@ def _field(html: str, name: str) -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     need("redis", bool(REDIS_URL), "set COLLAB_TEST_REDIS_URL")
-    live = LiveServer(tmp_path_factory.mktemp("gevent") / "instance", env={
+    # The gevent worker imports the app a second time after the exec: give a loaded machine time.
+    live = LiveServer(tmp_path_factory.mktemp("gevent") / "instance", startup_timeout=90, env={
         "COLLAB_WORKER": "gevent", "COLLAB_CHAT_RATE_LIMIT": "10000 per 1 second", "REDIS_URL": REDIS_URL,
         "COLLAB_SOCKETIO_CHANNEL": f"collab-gevent-{uuid.uuid4().hex[:8]}"})
     try:
@@ -93,12 +94,22 @@ def test_the_gevent_worker_serves_pages_and_signs_people_in(server, site):
     assert wrong.get(server.url + "/", allow_redirects=False, timeout=10).status_code == 302  # still signed out
 
 
-def _writer(server, site, n: int, barrier: threading.Barrier) -> list[tuple[str, str]]:
-    s = register(server.url, f"writer{n}")
-    page = s.get(site["community"], timeout=20).text
-    r = s.post(site["community"] + "join", data={"csrf_token": _token(page)}, allow_redirects=False, timeout=20)
-    assert r.status_code == 302, r.text[:500]
-    barrier.wait(timeout=60)
+def _members(server, site, people: int) -> list[requests.Session]:
+    """People who joined the community (registering hashes a password: a few, not one per writer)."""
+    sessions = []
+    for n in range(people):
+        s = register(server.url, f"writer{n}")
+        page = s.get(site["community"], timeout=20).text
+        r = s.post(site["community"] + "join", data={"csrf_token": _token(page)}, allow_redirects=False, timeout=20)
+        assert r.status_code == 302, r.text[:500]
+        sessions.append(s)
+    return sessions
+
+
+def _writer(site, signed_in: requests.Session, n: int, barrier: threading.Barrier) -> list[tuple[str, str]]:
+    s = requests.Session()  # a client of its own, signed in as one of the members
+    s.cookies.update(signed_in.cookies)
+    barrier.wait(timeout=120)
     done = []
     for i in range(REPLIES_EACH):
         page = s.get(site["topic"], timeout=30).text
@@ -119,10 +130,11 @@ def test_concurrent_forum_replies_on_sqlite_all_land_and_chat_delivers_exactly_o
     try:
         for c in (ana, bo, cy):
             assert c.call("join", {"room": room}).get("ok")
+        members = _members(server, site, 8)
         barrier = threading.Barrier(WRITERS + 1)
         with ThreadPoolExecutor(WRITERS) as pool:
-            futures = [pool.submit(_writer, server, site, n, barrier) for n in range(WRITERS)]
-            barrier.wait(timeout=60)
+            futures = [pool.submit(_writer, site, members[n % len(members)], n, barrier) for n in range(WRITERS)]
+            barrier.wait(timeout=120)
             acks = []
             for i in range(40):
                 ack = ana.call("send", {"room": room, "body": f"while writing {i}", "client_id": f"g-{i}"},
