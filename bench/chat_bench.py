@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/chat_bench.py delivery [--sockets 1000] [--rooms 50] [--rate 100]
                                                   [--seconds 30] [--servers 1|2] [--redis URL]
+                                                  [--worker gevent|gthread]
     .venv/bin/python bench/chat_bench.py history [--messages 1000000] [--samples 300]
 
 delivery: generates people and communities (bench/datagen.py) into a temporary instance, gives
 each of --rooms public communities its chat room with every socket's person a member, starts
-``collab serve`` (one process, or --servers 2 on the same database sharing rooms through Redis at
+``collab serve --worker W`` (one process, or --servers 2 on the same database sharing rooms through Redis at
 --redis, sockets split evenly), and connects --sockets python-socketio clients from --procs other
 processes (asyncio AsyncClients, one event loop per process; --clients threads for the threaded
 client), spread evenly over the rooms; sending starts once every socket has joined. One socket per room in turn sends, --rate messages per
@@ -304,7 +305,7 @@ def run_delivery(args) -> int:
         print(f"data ready in {time.perf_counter() - t0:.0f} s: {len(plan)} sockets over {args.rooms} rooms")
         os.environ.update(COLLAB_INSTANCE_PATH=str(instance), COLLAB_CHAT_RATE_LIMIT="100000 per 1 second",
                           COLLAB_SEARCH_INDEXER="external",
-                          COLLAB_THREADS=str(args.sockets // args.servers + 200))
+                          COLLAB_THREADS=str(args.sockets // args.servers + 200), COLLAB_WORKER=args.worker)
         if args.servers > 1:
             if not args.redis:
                 sys.exit("--servers 2 needs --redis URL")
@@ -352,7 +353,7 @@ def run_delivery(args) -> int:
         expected = sum(room_sizes[room] for room, _cid in sent)
         received = sum(r["unique"] for r in results)
         dups = sum(r["duplicates"] for r in results)
-        print(f"\nchat delivery: {args.servers} server process(es), {connected} sockets, {args.rooms} rooms, "
+        print(f"\nchat delivery: {args.servers} server process(es) ({args.worker} worker), {connected} sockets, {args.rooms} rooms, "
               f"{len(sent) / args.seconds:.1f} messages/s sent for {args.seconds} s")
         print(f"  latency  median {percentile(latencies, 50) * 1000:.1f} ms   p99 {percentile(latencies, 99) * 1000:.1f} ms"
               f"   max {latencies[-1] * 1000 if latencies else float('nan'):.1f} ms")
@@ -467,6 +468,8 @@ def main(argv=None) -> int:
     d.add_argument("--seconds", type=int, default=30)
     d.add_argument("--servers", type=int, default=1, choices=(1, 2))
     d.add_argument("--redis", default=os.environ.get("REDIS_URL"))
+    d.add_argument("--worker", choices=("gevent", "gthread"), default=os.environ.get("COLLAB_WORKER", "gthread"),
+                   help="the server's gunicorn worker (collab serve --worker)")
     d.add_argument("--procs", type=int, default=4, help="client processes")
     d.add_argument("--clients", choices=("async", "threads"), default="async",
                    help="asyncio clients (AsyncClient over aiohttp, one event loop per process) or "

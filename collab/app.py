@@ -74,6 +74,13 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
+def socketio_async_mode() -> str:
+    """"gevent" inside gunicorn's gevent worker (the standard library is monkey-patched), else threads."""
+    from collab.concurrency import gevent_active
+
+    return "gevent" if gevent_active() else "threading"
+
+
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
@@ -98,7 +105,7 @@ def _init_extensions(app: Flask) -> None:
 
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=socketio_async_mode(),
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         manage_session=False,

@@ -55,14 +55,21 @@ main.add_command(routes_command)
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--worker", type=click.Choice(["gevent", "gthread"]),
+              default=os.environ.get("COLLAB_WORKER", "gthread"), show_default=True,
+              help="gthread: a thread per connection; gevent: one hub, a greenlet per connection "
+                   "(thousands of live sockets).")
 @click.option("--threads", default=int(os.environ.get("COLLAB_THREADS", "100")), show_default=True,
-              help="Worker threads (each open live connection holds one).")
+              help="gthread worker: threads (each open live connection holds one).")
+@click.option("--connections", default=int(os.environ.get("COLLAB_CONNECTIONS", "10000")), show_default=True,
+              help="gevent worker: most simultaneous connections (live sockets included).")
 @click.option("--no-migrate", is_flag=True, help="Do not apply database migrations first.")
 @click.option("--metrics-address", default=None, metavar="HOST:PORT",
               help="Serve Prometheus metrics of this process there (overrides COLLAB_METRICS).")
 @with_appcontext
-def serve(host: str, port: int, threads: int, no_migrate: bool, metrics_address: str | None):
-    """Migrate the database, then serve HTTP and Socket.IO (gunicorn, one process)."""
+def serve(host: str, port: int, worker: str, threads: int, connections: int, no_migrate: bool,
+          metrics_address: str | None):
+    """Migrate the database, then serve HTTP and Socket.IO (gunicorn, one worker process)."""
     from flask import current_app
 
     from collab.server import run_server, sign_in_hint
@@ -73,7 +80,7 @@ def serve(host: str, port: int, threads: int, no_migrate: bool, metrics_address:
         _upgrade()
     url = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}"
     os.environ.setdefault("COLLAB_BASE_URL", url)  # links in notification email
-    click.echo(f"collab is serving on {url}")
+    click.echo(f"collab is serving on {url} ({worker} worker)")
     click.echo(sign_in_hint(url))
     click.echo(f"Instance folder: {current_app.instance_path}")
     sys.stdout.flush()
@@ -82,7 +89,8 @@ def serve(host: str, port: int, threads: int, no_migrate: bool, metrics_address:
     # No connection or transaction of this (master) process may outlive start-up or cross the fork.
     db.session.remove()
     db.engine.dispose()
-    run_server(host, port, threads)
+    _close_apps()  # the gevent worker execs a fresh interpreter: close the index and the pool first
+    run_server(host, port, threads=threads, worker=worker, connections=connections)
 
 
 def _upgrade():

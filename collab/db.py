@@ -4,14 +4,24 @@ SQLite runs in WAL mode with foreign keys on. A transaction that will write star
 BEGIN IMMEDIATE so it takes the write lock up front (and waits for it under busy_timeout)
 instead of failing when a deferred reader later upgrades; read-only requests begin deferred so
 readers never queue behind each other.
+
+Inside one process the writers also queue on a lock of their own (``_WriterLock``) before they
+issue BEGIN IMMEDIATE, so SQLite's busy handler only ever waits on *another* process. Under the
+gevent worker this is what keeps the hub alive: a greenlet holding the write transaction may yield
+(a socket emit, Redis), and a second greenlet's BEGIN IMMEDIATE would otherwise sleep in SQLite's C
+busy handler, blocking the whole hub, so the holder could never resume to commit ("database is
+locked" after busy_timeout). Monkey-patched, ``threading.Semaphore`` is gevent's: the waiter yields.
 """
 from __future__ import annotations
 
 import contextvars
+import sqlite3
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -96,6 +106,46 @@ def _wants_write() -> bool:
     return True  # CLI, background jobs: always safe to take the lock first
 
 
+BUSY_TIMEOUT = 10.0  # seconds a writer waits for the lock (in this process, then in SQLite)
+
+
+class _WriterLock:
+    """One write transaction at a time in this process, held from BEGIN IMMEDIATE to its end.
+
+    A semaphore rather than a lock: the pool may end a transaction (reset on check-in) from
+    another thread than the one that began it. A thread (greenlet) that already holds it and
+    begins a second write transaction on another connection is not made to wait for itself:
+    that one goes straight to SQLite, as before this lock existed.
+    """
+
+    def __init__(self):
+        self._sem = threading.Semaphore(1)  # gevent's when the worker has monkey-patched threading
+        self.owner: int | None = None
+
+    def acquire(self, timeout: float) -> bool:
+        me = threading.get_ident()
+        if self.owner == me:
+            return False
+        if not self._sem.acquire(timeout=timeout):
+            raise sa_exc.OperationalError("BEGIN IMMEDIATE", None,
+                                          sqlite3.OperationalError("database is locked"))
+        self.owner = me
+        return True
+
+    def release(self) -> None:
+        self.owner = None
+        self._sem.release()
+
+
+_writer = _WriterLock()
+_HOLDS = "collab_sqlite_writer"
+
+
+def _release_writer(info: dict) -> None:
+    if info.pop(_HOLDS, False):
+        _writer.release()
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Install pragmas and explicit BEGIN handling on a SQLite engine."""
 
@@ -106,11 +156,42 @@ def configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         cur.execute("PRAGMA temp_store=MEMORY")
         cur.execute("PRAGMA cache_size=-20000")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+        if not _wants_write():
+            conn.exec_driver_sql("BEGIN")
+            return
+        if _writer.acquire(BUSY_TIMEOUT):
+            conn.info[_HOLDS] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_writer(conn.info)
+            raise
+
+    # The "commit" event comes just before the COMMIT: nothing can take the lock in between
+    # (a greenlet does not yield there; a thread that does waits in SQLite's busy handler for
+    # the moment the COMMIT takes).
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn):
+        _release_writer(conn.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn):
+        _release_writer(conn.info)
+
+    # A connection given back (or thrown away) mid-transaction is rolled back by the pool.
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):
+        if record is not None:
+            _release_writer(record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_conn, record, _exception):
+        if record is not None:
+            _release_writer(record.info)

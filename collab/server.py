@@ -1,7 +1,28 @@
-"""Run the app under gunicorn (threaded worker, one process: Flask-SocketIO's supported shape)."""
+"""Run the app under gunicorn, one worker process (Flask-SocketIO's supported shape).
+
+Two worker kinds:
+
+- ``gthread`` (the default): a thread per connection (plus simple-websocket's reader thread per
+  WebSocket); fine for a few hundred live sockets.
+- ``gevent`` (``--worker gevent``): one hub, a greenlet per connection. Thousands of WebSockets cost a
+  few kB each, not two OS threads each. The standard library is monkey-patched by gunicorn's
+  gevent worker *before* the app is imported, which matters: psycopg picks its (cooperative or
+  blocking) wait function at import time, and locks created at import time must be greenlet
+  locks. So the master that ran the migrations (and imported the whole app) does not fork the
+  worker: it execs a fresh interpreter (``python -m collab.server``) whose master imports only
+  gunicorn; the worker patches, then builds the app.
+
+gthread stays the default until the gevent worker passes every browser journey (see README).
+"""
 from __future__ import annotations
 
+import argparse
+import os
+import sys
+
 from gunicorn.app.base import BaseApplication
+
+WORKERS = ("gthread", "gevent")
 
 
 def sign_in_hint(url: str) -> str:
@@ -30,18 +51,22 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        # Built in the worker after the fork, so no database connection crosses processes.
+        # Built in the worker after the fork (and, for gevent, after monkey-patching), so no
+        # database connection crosses processes and every lock and socket is cooperative.
         from collab.app import create_app
 
         return create_app()
 
 
-def run_server(host: str, port: int, threads: int = 100) -> None:
-    _Server({
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+def _bind(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def gunicorn_options(host: str, port: int, worker: str = "gthread", threads: int = 100,
+                     connections: int = 10000) -> dict:
+    options = {
+        "bind": _bind(host, port),
         "workers": 1,
-        "worker_class": "gthread",
-        "threads": threads,
         "timeout": 120,
         "graceful_timeout": 10,
         "keepalive": 5,
@@ -49,4 +74,41 @@ def run_server(host: str, port: int, threads: int = 100) -> None:
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": "collab",
-    }).run()
+    }
+    if worker == "gevent":
+        # Each open connection (a WebSocket too) is one greenlet; past this gunicorn stops accepting.
+        options.update(worker_class="gevent", worker_connections=connections)
+    elif worker == "gthread":
+        options.update(worker_class="gthread", threads=threads)
+    else:
+        raise ValueError(f"unknown worker {worker!r}: choose one of {', '.join(WORKERS)}")
+    return options
+
+
+def run_server(host: str, port: int, threads: int = 100, worker: str = "gthread",
+               connections: int = 10000) -> None:
+    """Serve until stopped. For gevent this replaces the calling process (same pid)."""
+    if worker == "gevent":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        argv = [sys.executable, "-m", "collab.server", "--host", host, "--port", str(port),
+                "--worker", "gevent", "--connections", str(connections)]
+        os.execv(sys.executable, argv)
+    _Server(gunicorn_options(host, port, worker, threads, connections)).run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m collab.server``: gunicorn alone (``collab serve`` migrates first, then calls this)."""
+    p = argparse.ArgumentParser(prog="python -m collab.server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--worker", choices=WORKERS, default="gthread")
+    p.add_argument("--threads", type=int, default=100)
+    p.add_argument("--connections", type=int, default=10000)
+    args = p.parse_args(argv)
+    sys.argv = sys.argv[:1]  # gunicorn's own option parser must not see ours
+    _Server(gunicorn_options(args.host, args.port, args.worker, args.threads, args.connections)).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from collab.concurrency import offload
 from collab.db import TimestampMixin, UTCDateTime, utcnow
 from collab.extensions import db
 
@@ -91,11 +92,12 @@ class User(PersonDisplay, UserMixin, TimestampMixin, db.Model):
         from flask import current_app, has_app_context
 
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        # scrypt takes a CPU for a while: under the gevent worker, in a native thread, not on the hub.
+        self.password_hash = offload(generate_password_hash, password, method=method)
         self.end_sessions()
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and offload(check_password_hash, self.password_hash, password)
 
     @property
     def expertise_tags(self) -> list[str]:

@@ -30,6 +30,7 @@ import logging
 import os
 import shutil
 import threading
+import weakref
 import time
 import traceback
 import types
@@ -123,7 +124,9 @@ class SearchIndex:
         self._identity = None  # (inode, mtime) of the version file when this process opened it
         self._epoch = 0  # bumped on every reopen: older per-thread searchers are replaced
         self._local = threading.local()
-        self._searchers: list = []
+        # Weak: under the gevent worker "thread-local" is greenlet-local, a request's searcher is
+        # dropped with its greenlet, and a plain list would keep every one of them alive.
+        self._searchers: weakref.WeakSet = weakref.WeakSet()
         # (type, pk) -> (failures, retry not before): documents whose to_document raised
         self.failures: dict[tuple[str, str], tuple[int, float]] = {}
 
@@ -299,7 +302,7 @@ class SearchIndex:
     def close(self) -> None:
         """Close every searcher this index handed out and forget the open index."""
         with self._lock:
-            for s in self._searchers:
+            for s in list(self._searchers):
                 try:
                     s.close()
                 except Exception:
@@ -333,15 +336,14 @@ class SearchIndex:
             self.recover(e)
             fresh = self.ix.searcher()
         with self._lock:
-            self._searchers.append(fresh)
+            self._searchers.add(fresh)
         self._local.searcher = fresh
         self._local.epoch = self._epoch
         return fresh
 
     def _forget(self, s) -> None:
         with self._lock:
-            if s in self._searchers:
-                self._searchers.remove(s)
+            self._searchers.discard(s)
         try:
             s.close()
         except Exception:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import undefer
 from whoosh.writing import CLEAR, LockError
 
+from collab.concurrency import cooperate, offload
 from collab.db import read_intent, write_intent
 from collab.extensions import db
 
@@ -160,7 +161,7 @@ def merge_idle(index) -> bool:
         if not merge_plan(writer.segments, float("inf")):
             writer.cancel()
             return False
-        writer.commit(mergetype=merge_policy(float("inf")))
+        offload(writer.commit, mergetype=merge_policy(float("inf")))
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
@@ -185,7 +186,7 @@ def _index_rows(index, rows) -> int:
     try:
         with _url_context():
             _fill(index, writer, wanted, held, now)
-        writer.commit(mergetype=merge_policy())
+        offload(writer.commit, mergetype=merge_policy())  # Whoosh's commit (and merges) off the gevent hub
     except BaseException:
         writer.cancel()
         db.session.rollback()
@@ -236,6 +237,7 @@ def _fill(index, writer, wanted: dict[str, set[str]], held: set, now: float) -> 
                 writer.delete_by_term("id", registry.doc_id(type_name, pk))
             else:
                 writer.update_document(**fields)
+            cooperate()  # gevent worker: a big batch must not hold every socket up
 
 
 def _retry_later(index, key: tuple[str, str]) -> None:
@@ -303,7 +305,8 @@ def rebuild(index, progress: Callable[[int], None] | None = None, timeout: float
                         count += 1
                     if progress:
                         progress(1)
-        writer.commit(mergetype=CLEAR)
+                    cooperate()
+        offload(writer.commit, mergetype=CLEAR)
     except BaseException:
         writer.cancel()
         raise

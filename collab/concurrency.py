@@ -1,0 +1,42 @@
+"""What long-running code needs to know about the server's worker (gevent or threads).
+
+Under `collab serve`'s gevent worker the standard library is monkey-patched: every "thread" of the
+app (a request, a socket, the search indexer, the mail sender) is a greenlet on one hub, and a
+greenlet runs until it waits on I/O. Pure-Python work that runs for long (indexing hundreds of
+documents, Whoosh's commit) therefore holds up every request and socket of the process. Such loops
+call ``cooperate()`` between items, and hand self-contained CPU-heavy calls (touching no database
+session and no gevent-patched lock) to ``offload()``, which runs them in gevent's pool of native
+threads: the hub then keeps running between the interpreter's thread switches. Under the
+threaded worker both are plain calls.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def gevent_active() -> bool:
+    """Whether this process runs on gevent's hub (the standard library is monkey-patched)."""
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("socket")
+
+
+def cooperate() -> None:
+    """Let the hub run the other greenlets for a moment (nothing under threads)."""
+    if gevent_active():
+        import gevent
+
+        gevent.sleep(0)
+
+
+def offload(fn: Callable[..., T], *args, **kwargs) -> T:
+    """``fn(*args, **kwargs)`` in a native thread of gevent's pool, waiting cooperatively for it;
+    a plain call under threads. ``fn`` must not use a database session or a gevent lock."""
+    if gevent_active():
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(fn, args, kwargs)
+    return fn(*args, **kwargs)
