@@ -180,7 +180,8 @@ def test_rollups_from_several_processes_count_everything_once(app, make_user, ma
             db.session.commit()
         db.session.remove()
     monkeypatch.setattr(rollup, "BATCH", 25)  # many small rounds, so the processes interleave
-    now = utcnow() + timedelta(minutes=1)
+    # The roll-up's clock: after every event (some are made for later today, whatever the hour now).
+    now = at(today, 23) + rollup.LAG + timedelta(minutes=1)
     errors = []
 
     def run():

@@ -227,6 +227,61 @@ def test_a_post_made_through_one_process_is_searchable_and_notifies_through_the_
         bell.disconnect()
 
 
+def test_leaving_through_one_process_ends_co_editing_held_by_the_other(site):
+    """Access changes are relayed over Redis: a socket on process B editing a page stops at once
+    when its person leaves the community through process A, and hears no more of the text."""
+    ana, dee = site.people["ana"], site.people["dee"]
+    r = post_form(ana, site.a.url, f"/c/{site.slug}/wiki/-/new",
+                  {"title": "Oncall handbook", "body": "Page the primary first.", "parent": ""})
+    path = r.headers["Location"]
+    page_id = int(re.search(r'data-page="(\d+)"', ana.get(site.a.url + path + "/-/edit", timeout=10).text).group(1))
+
+    got: list[tuple[str, dict]] = []
+    dee_sio = socketio.Client(reconnection=False)
+    for name in ("coedit_error", "update", "presence"):
+        dee_sio.on(name, lambda data, name=name: got.append((name, data)), namespace="/wiki")
+    dee_sio.connect(site.b.url, headers={"Cookie": cookie_of(dee)}, namespaces=["/wiki"],
+                    transports=["websocket"], wait_timeout=10)
+    ana_sio = socketio.Client(reconnection=False)
+    ana_sio.connect(site.a.url, headers={"Cookie": cookie_of(ana)}, namespaces=["/wiki"],
+                    transports=["websocket"], wait_timeout=10)
+    try:
+        assert dee_sio.call("join", {"page": page_id}, namespace="/wiki", timeout=10)["ok"]
+        assert dee_sio.call("sync", {"page": page_id, "sv": None, "generation": None}, namespace="/wiki",
+                            timeout=10)["ok"]
+        post_form(dee, site.a.url, f"/c/{site.slug}/leave", {}, page=f"/c/{site.slug}/")
+
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(n == "coedit_error" for n, _ in got):
+            time.sleep(0.05)
+        errors = [d for n, d in got if n == "coedit_error"]
+        assert errors and errors[0]["event"] == "access" and errors[0]["page"] == page_id, got
+        assert errors[0]["error"] == "forbidden"  # a public community: still readable, no longer editable
+
+        # Ana keeps typing through process A: Dee's socket on B is out of the page's room.
+        got.clear()
+        answer = ana_sio.call("sync", {"page": page_id, "sv": None, "generation": None}, namespace="/wiki", timeout=10)
+        assert answer["ok"], answer
+        from pycrdt import Doc, Text
+
+        doc = Doc()
+        doc.apply_update(base64.b64decode(answer["update"]))
+        before = doc.get_state()
+        doc.get("body", type=Text).insert(0, "Secret: ")
+        assert ana_sio.call("update", {"page": page_id, "generation": answer["generation"],
+                                       "update": base64.b64encode(doc.get_update(before)).decode()},
+                            namespace="/wiki", timeout=10)["ok"]
+        time.sleep(1.0)
+        assert [n for n, _ in got if n == "update"] == []
+        # And what it sends now is refused.
+        refused = dee_sio.call("sync", {"page": page_id, "sv": None, "generation": None}, namespace="/wiki", timeout=10)
+        assert refused["ok"] is False and refused["error"] == "forbidden"
+    finally:
+        ana_sio.disconnect()
+        dee_sio.disconnect()
+        post_form(dee, site.b.url, f"/c/{site.slug}/join", {}, page=f"/c/{site.slug}/")
+
+
 def test_the_proxy_carries_ids_health_and_keeps_metrics_private(site):
     r = requests.get(site.nginx.url + "/login", timeout=10)
     assert r.status_code == 200 and re.fullmatch(r"[0-9a-f]{32}", r.headers["X-Request-ID"])
@@ -381,57 +436,3 @@ def test_a_killed_server_process_loses_no_acknowledged_message(site, clients):
     for client_id, seq in acked.items():
         assert bob.got[seq]["client_id"] == client_id
 
-
-def test_leaving_through_one_process_ends_co_editing_held_by_the_other(site):
-    """Access changes are relayed over Redis: a socket on process B editing a page stops at once
-    when its person leaves the community through process A, and hears no more of the text."""
-    ana, dee = site.people["ana"], site.people["dee"]
-    r = post_form(ana, site.a.url, f"/c/{site.slug}/wiki/-/new",
-                  {"title": "Oncall handbook", "body": "Page the primary first.", "parent": ""})
-    path = r.headers["Location"]
-    page_id = int(re.search(r'data-page="(\d+)"', ana.get(site.a.url + path + "/-/edit", timeout=10).text).group(1))
-
-    got: list[tuple[str, dict]] = []
-    dee_sio = socketio.Client(reconnection=False)
-    for name in ("coedit_error", "update", "presence"):
-        dee_sio.on(name, lambda data, name=name: got.append((name, data)), namespace="/wiki")
-    dee_sio.connect(site.b.url, headers={"Cookie": cookie_of(dee)}, namespaces=["/wiki"],
-                    transports=["websocket"], wait_timeout=10)
-    ana_sio = socketio.Client(reconnection=False)
-    ana_sio.connect(site.a.url, headers={"Cookie": cookie_of(ana)}, namespaces=["/wiki"],
-                    transports=["websocket"], wait_timeout=10)
-    try:
-        assert dee_sio.call("join", {"page": page_id}, namespace="/wiki", timeout=10)["ok"]
-        assert dee_sio.call("sync", {"page": page_id, "sv": None, "generation": None}, namespace="/wiki",
-                            timeout=10)["ok"]
-        post_form(dee, site.a.url, f"/c/{site.slug}/leave", {}, page=f"/c/{site.slug}/")
-
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not any(n == "coedit_error" for n, _ in got):
-            time.sleep(0.05)
-        errors = [d for n, d in got if n == "coedit_error"]
-        assert errors and errors[0]["event"] == "access" and errors[0]["page"] == page_id, got
-        assert errors[0]["error"] == "forbidden"  # a public community: still readable, no longer editable
-
-        # Ana keeps typing through process A: Dee's socket on B is out of the page's room.
-        got.clear()
-        answer = ana_sio.call("sync", {"page": page_id, "sv": None, "generation": None}, namespace="/wiki", timeout=10)
-        assert answer["ok"], answer
-        from pycrdt import Doc, Text
-
-        doc = Doc()
-        doc.apply_update(base64.b64decode(answer["update"]))
-        before = doc.get_state()
-        doc.get("body", type=Text).insert(0, "Secret: ")
-        assert ana_sio.call("update", {"page": page_id, "generation": answer["generation"],
-                                       "update": base64.b64encode(doc.get_update(before)).decode()},
-                            namespace="/wiki", timeout=10)["ok"]
-        time.sleep(1.0)
-        assert [n for n, _ in got if n == "update"] == []
-        # And what it sends now is refused.
-        refused = dee_sio.call("sync", {"page": page_id, "sv": None, "generation": None}, namespace="/wiki", timeout=10)
-        assert refused["ok"] is False and refused["error"] == "forbidden"
-    finally:
-        ana_sio.disconnect()
-        dee_sio.disconnect()
-        post_form(dee, site.b.url, f"/c/{site.slug}/join", {}, page=f"/c/{site.slug}/")
