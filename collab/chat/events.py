@@ -214,7 +214,9 @@ def announce(room, msg, created: bool, sender_id: int) -> dict:
     the parent's new reply count, and the unread mark of a conversation's other participants.
     A retry (``created`` False) is not broadcast again. Returns the message's payload. Used by the
     socket's send and by the REST API alike, so both reach live clients the same way."""
-    [payload] = services.dicts([msg])  # stored (committed) before it is broadcast
+    payload = msg.__dict__.get("payload") if created else None  # made just before the commit
+    if payload is None:
+        [payload] = services.dicts([msg])  # stored (committed) before it is broadcast
     if created:
         parent_row = db.session.get(services.ChatMessage, msg.parent_id) if msg.parent_id else None
         room_id = room.id

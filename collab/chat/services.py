@@ -273,7 +273,7 @@ def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) ->
     html = render(body)
     room_id, user_id, parent_pk = room.id, user.id, parent.id if parent is not None else None
     now = utcnow()
-    db.session.commit()  # end the reading transaction: the write must begin as a writer
+    _commit_keeping()  # end the reading transaction: the write must begin as a writer
     with write_intent():
         try:
             seq = db.session.execute(
@@ -296,8 +296,26 @@ def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) ->
             return existing, False
         _set_read_ids(user_id, room_id, seq)
         _notify_mentions(user, message)
-        db.session.commit()
+        # The broadcast's payload, made from what is being stored (a new message has no reactions):
+        # after the commit, reading it back would cost three more queries per message.
+        message.payload = to_dict(message, [])
+        # Nothing read here changed but the room's counter (written through a statement).
+        _commit_keeping((room, ["last_seq", "last_message_at", "updated_at"]))
     return message, True
+
+
+def _commit_keeping(*stale: tuple) -> None:
+    """Commit without expiring what the session holds (the person, the room, the message were
+    read or written in these transactions: reloading them would cost a query each, on every
+    message), then expire only the ``(object, [attributes])`` that changed behind the ORM's back."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    for obj, attrs in stale:
+        session.expire(obj, attrs)
 
 
 def message_in(user, message_id) -> ChatMessage:
@@ -471,6 +489,12 @@ def _set_read(user: User, room: ChatRoom, seq: int) -> int:
 
 
 def _set_read_ids(user_id: int, room_id: int, seq: int) -> int:
+    # The common case (reading on, or sending: the position only grows) in one statement.
+    moved = db.session.execute(update(ChatParticipant).where(
+        ChatParticipant.room_id == room_id, ChatParticipant.user_id == user_id, ChatParticipant.last_read_seq < seq)
+        .values(last_read_seq=seq).execution_options(synchronize_session="fetch")).rowcount
+    if moved:
+        return seq
     row = db.session.get(ChatParticipant, (room_id, user_id))
     if row is None:
         try:
