@@ -103,6 +103,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
+        # Flask-SocketIO keeps the options of an earlier init_app: an app built after one with a
+        # message queue (tests build many) would otherwise inherit its Redis client manager.
+        socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=socketio_async_mode(),
