@@ -468,7 +468,7 @@ def main(argv=None) -> int:
     d.add_argument("--seconds", type=int, default=30)
     d.add_argument("--servers", type=int, default=1, choices=(1, 2))
     d.add_argument("--redis", default=os.environ.get("REDIS_URL"))
-    d.add_argument("--worker", choices=("gevent", "gthread"), default=os.environ.get("COLLAB_WORKER", "gthread"),
+    d.add_argument("--worker", choices=("gevent", "gthread"), default=os.environ.get("COLLAB_WORKER", "gevent"),
                    help="the server's gunicorn worker (collab serve --worker)")
     d.add_argument("--procs", type=int, default=4, help="client processes")
     d.add_argument("--clients", choices=("async", "threads"), default="async",

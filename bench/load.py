@@ -4,7 +4,7 @@
 
 Without --instance a data set is generated first (bench/datagen.py, 5,000 people and 300
 communities by default) into a temporary folder that is removed at the end. The server is the
-real thing: ``collab serve --no-migrate`` (gunicorn master + one gthread worker), started in its
+real thing: ``collab serve --no-migrate`` (gunicorn master + one worker, gevent unless COLLAB_WORKER says gthread), started in its
 own process group with COLLAB_RATELIMIT=0 and always stopped at the end, Ctrl-C included.
 
 Each client is a signed-in ``bench`` session on its own keep-alive connection (http.client), in a

@@ -56,7 +56,7 @@ main.add_command(routes_command)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--worker", type=click.Choice(["gevent", "gthread"]),
-              default=os.environ.get("COLLAB_WORKER", "gthread"), show_default=True,
+              default=os.environ.get("COLLAB_WORKER", "gevent"), show_default=True,
               help="gthread: a thread per connection; gevent: one hub, a greenlet per connection "
                    "(thousands of live sockets).")
 @click.option("--threads", default=int(os.environ.get("COLLAB_THREADS", "100")), show_default=True,

@@ -1,11 +1,14 @@
 """The start page and the health check (cross-tool views, layer 6)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import bindparam, exists, func, select
 
 from collab import access
+from collab.cache import app_cache
 from collab.extensions import db
 from communities import services as community_services
 from communities.models import Community, JoinRequest, Membership
@@ -52,9 +55,24 @@ def index():
     from collab.activity.views import home_stream_context
 
     return render_template(
-        "home.html", mine=mine, invitations=invitations, waiting=waiting, suggested=suggested,
-        my_requests=my_requests, **home_stream_context(user),
+        "home.html", mine=mine, mine_html=_my_communities(mine), invitations=invitations, waiting=waiting, suggested=suggested,
+        my_requests=my_requests, **home_stream_context(user, mine),
     )
+
+
+def _my_communities(mine) -> Markup:
+    """The "My communities" list, rendered once per version of what it shows (names, access,
+    member counts ...) and language, in each server process: a change makes a new key."""
+    if not mine:
+        return Markup("")
+    key = (tuple((c.id, c.slug, c.name, c.access, c.member_count, c.is_archived) for c in mine),
+           str(get_locale()), request.script_root)
+    cache = app_cache("home-my-communities", 600, 4096)
+    html = cache.get(key)
+    if html is None:
+        html = Markup(render_template("_my_communities.html", mine=mine))
+        cache.set(key, html)
+    return html
 
 
 @bp.route("/healthz")

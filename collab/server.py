@@ -2,17 +2,16 @@
 
 Two worker kinds:
 
-- ``gthread`` (the default): a thread per connection (plus simple-websocket's reader thread per
-  WebSocket); fine for a few hundred live sockets.
-- ``gevent`` (``--worker gevent``): one hub, a greenlet per connection. Thousands of WebSockets cost a
+- ``gevent`` (the default): one hub, a greenlet per connection. Thousands of WebSockets cost a
   few kB each, not two OS threads each. The standard library is monkey-patched by gunicorn's
   gevent worker *before* the app is imported, which matters: psycopg picks its (cooperative or
   blocking) wait function at import time, and locks created at import time must be greenlet
   locks. So the master that ran the migrations (and imported the whole app) does not fork the
   worker: it execs a fresh interpreter (``python -m collab.server``) whose master imports only
   gunicorn; the worker patches, then builds the app.
-
-gthread stays the default until the gevent worker passes every browser journey (see README).
+- ``gthread`` (``--worker gthread``): a thread per connection (plus simple-websocket's reader
+  thread per WebSocket); fine for a few hundred live sockets, and slower per request (gunicorn's
+  hand-off of each keep-alive connection between its threads).
 """
 from __future__ import annotations
 
@@ -62,7 +61,7 @@ def _bind(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def gunicorn_options(host: str, port: int, worker: str = "gthread", threads: int = 100,
+def gunicorn_options(host: str, port: int, worker: str = "gevent", threads: int = 100,
                      connections: int = 10000) -> dict:
     options = {
         "bind": _bind(host, port),
@@ -85,7 +84,7 @@ def gunicorn_options(host: str, port: int, worker: str = "gthread", threads: int
     return options
 
 
-def run_server(host: str, port: int, threads: int = 100, worker: str = "gthread",
+def run_server(host: str, port: int, threads: int = 100, worker: str = "gevent",
                connections: int = 10000) -> None:
     """Serve until stopped. For gevent this replaces the calling process (same pid)."""
     if worker == "gevent":
@@ -102,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m collab.server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
-    p.add_argument("--worker", choices=WORKERS, default="gthread")
+    p.add_argument("--worker", choices=WORKERS, default="gevent")
     p.add_argument("--threads", type=int, default=100)
     p.add_argument("--connections", type=int, default=10000)
     args = p.parse_args(argv)

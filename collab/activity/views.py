@@ -81,6 +81,32 @@ def stream_line(item) -> Markup:
     return _translated(("verb", verb), lambda: str(VERB_LINES[verb])) % {"who": who, "what": what}
 
 
+_WHEN_SLOT = "\x00when\x00"
+
+
+@bp.app_template_global()
+def stream_item_html(item) -> Markup:
+    """One stream line as HTML. The markup is made once per version of the line (its newest event,
+    how many it groups, who, the title and place as loaded now), language, zone and site root, in
+    each server process; only the relative time ("3 minutes ago") is put in per request. A
+    changed title, name or avatar is a new key, never a stale line."""
+    from flask import get_template_attribute
+    from flask_babel import get_locale, get_timezone
+
+    from collab import timefmt
+    from collab.cache import app_cache
+
+    key = (item.newest_id, item.count, item.verb, item.title, item.url, item.summary, item.community,
+           tuple((a.id, a.username, a.display_name, a.avatar) for a in item.actors),
+           str(get_locale()), str(get_timezone()), request.script_root)
+    cache = app_cache("stream-item", 600, 8192)
+    html = cache.get(key)
+    if html is None:
+        html = str(get_template_attribute("activity/_stream.html", "stream_item")(item, Markup(_WHEN_SLOT)))
+        cache.set(key, html)
+    return Markup(html.replace(_WHEN_SLOT, str(escape(timefmt.relative(item.created_at))), 1))
+
+
 def notification_line(n, actors: dict) -> str:
     return str(KIND_LINES[n.kind] % {"actor": actors.get(n.actor_id) or someone(), "title": n.title})
 
@@ -217,9 +243,13 @@ def unsubscribe(token: str):
     return render_template("activity/unsubscribe.html", kind_name=KIND_NAMES[kind], done=done, token=token)
 
 
-def home_stream_context(user) -> dict:
-    """The home page's stream with its filters (collab.home renders it)."""
-    mine = db.session.execute(select(*_community_columns()).where(_member_of(user)).order_by(_name_order())).all()
+def home_stream_context(user, communities=None) -> dict:
+    """The home page's stream with its filters (collab.home renders it). ``communities``: the
+    person's communities by name, when the caller has loaded them already."""
+    if communities is not None:
+        mine = [(c.id, c.name) for c in communities]
+    else:
+        mine = db.session.execute(select(*_community_columns()).where(_member_of(user)).order_by(_name_order())).all()
     cid = stream.parse_before(request.args.get("community"))
     if cid is not None and cid not in {row[0] for row in mine}:
         cid = None

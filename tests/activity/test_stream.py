@@ -214,3 +214,43 @@ def test_stream_lines_escape_names_and_titles_in_each_language(app, make_user, m
     lines = _lines(text(client_for(zh).get("/")))
     assert "Bob 和 &lt;b&gt;Ana&lt;/b&gt; 回复了 &lt;script&gt;x&lt;/script&gt; plans" in lines
     assert any(line.startswith("Cy 等 2 人") and "Essay" in line for line in lines)
+
+
+def test_cached_stream_lines_and_community_list_follow_time_names_and_counts(app, make_user, make_community, client_for):
+    """The home page keeps rendered stream lines and the "My communities" list per process: what
+    they show must still change with the clock, a new name, a new member or the reader's language."""
+    from datetime import timedelta
+
+    from collab import timefmt
+
+    me, zh, ana = make_user("me"), make_user("zh", locale="zh_Hans"), make_user("ana", display_name="Ana Lima")
+    place = make_community(ana, "Harbour", members=[me, zh])
+    _record(app, ana, "created", "wiki_page:1", place, "Tide tables")
+    client = client_for(me)
+
+    def when(html):
+        return re.search(r'<p class="muted small"><time datetime="[^"]+" title="[^"]+">([^<]+)</time>', html).group(1)
+
+    def members(html):
+        return re.search(r'Harbour</a> <span class="tag access-public">Public</span>\s*<span class="muted nowrap">([^<]+)<',
+                         html).group(1)
+
+    first = text(client.get("/"))
+    assert "Ana Lima created Tide tables" in _lines(first)
+    assert when(first) in ("now", "in 0 minutes", "1 minute ago") and members(first) == "3 members"
+    real_now = timefmt.utcnow
+    timefmt.utcnow = lambda: real_now() + timedelta(hours=3)
+    try:
+        assert when(text(client.get("/"))) == "3 hours ago"
+    finally:
+        timefmt.utcnow = real_now
+    with app.app_context():
+        db.session.get(User, ana.id).display_name = "Ana Souza"
+        db.session.commit()
+    make_user("bo")
+    assert client_for(make_user("cy")).post(f"/c/{place.slug}/join").status_code == 302
+    again = text(client.get("/"))
+    assert "Ana Souza created Tide tables" in _lines(again) and "Ana Lima" not in again
+    assert members(again) == "4 members"
+    chinese = client_for(zh).get("/").get_data(as_text=True)
+    assert "Ana Souza 创建了 Tide tables" in _lines(chinese) and "4 名成员" in chinese

@@ -47,6 +47,8 @@ def test_two_people_chat_one_goes_offline_and_back(server, new_page):
     bo.fill("#chat-body", "")
     say(bo, "Sure, @ana")
     expect(ana.locator("[data-messages] li.mentions-me")).to_contain_text("Sure")
+    # Bo's own copy is confirmed too (his ack can come a moment after Ana's broadcast).
+    expect(bo.locator("[data-pending]")).to_have_count(0)
 
     # Bo loses the network; both keep writing.
     bo.context.set_offline(True)

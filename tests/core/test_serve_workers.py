@@ -1,4 +1,4 @@
-"""`collab serve --worker gevent` (gunicorn's gevent worker), as a real process on SQLite with Redis
+"""`collab serve` with each worker, gevent (the default) and gthread, as a real process on SQLite with Redis
 (message queue and rate-limit store): pages, sign-in, 32 clients (8 people) replying to one forum topic at once,
 and chat sockets receiving every message exactly once, acknowledged with its sequence number, while
 the forum writers run. Chat reactions are writers from their first statement and check the rate
@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.chat.test_chat_live import Chat, conversation, register
+from tests.chat.test_chat_live import Chat, conversation
+from tests.chat.test_chat_live import register as _register
 from tests.conftest import REDIS_URL, need
 from tests.live import LiveServer
 
@@ -33,12 +34,36 @@ def _field(html: str, name: str) -> str:
     return m.group(1) if m else ""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+_OPEN: list[requests.Session] = []
+
+
+def _session() -> requests.Session:
+    s = requests.Session()
+    _OPEN.append(s)
+    return s
+
+
+def register(url: str, username: str) -> requests.Session:
+    s = _register(url, username)
+    _OPEN.append(s)
+    return s
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_sessions():
+    """Every HTTP session this module opened is closed with it (an unclosed socket's warning
+    would otherwise fail whichever later test the garbage collector happens to run in)."""
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
+@pytest.fixture(scope="module", params=["gevent", "gthread"])
+def server(request, tmp_path_factory):
     need("redis", bool(REDIS_URL), "set COLLAB_TEST_REDIS_URL")
     # The gevent worker imports the app a second time after the exec: give a loaded machine time.
-    live = LiveServer(tmp_path_factory.mktemp("gevent") / "instance", startup_timeout=90, env={
-        "COLLAB_WORKER": "gevent", "COLLAB_CHAT_RATE_LIMIT": "10000 per 1 second", "REDIS_URL": REDIS_URL,
+    live = LiveServer(tmp_path_factory.mktemp(request.param) / "instance", startup_timeout=90, env={
+        "COLLAB_WORKER": request.param, "COLLAB_CHAT_RATE_LIMIT": "10000 per 1 second", "REDIS_URL": REDIS_URL,
         "COLLAB_SOCKETIO_CHANNEL": f"collab-gevent-{uuid.uuid4().hex[:8]}"})
     try:
         yield live
@@ -74,11 +99,12 @@ def site(server):
     return {"admin": admin, "topic": topic_url, "community": url + "/c/gevent-plaza/"}
 
 
-def test_the_gevent_worker_serves_pages_and_signs_people_in(server, site):
-    assert "(gevent worker)" in server.log()
+def test_the_worker_serves_pages_and_signs_people_in(server, site):
+    worker = "gevent" if "gevent" in server.instance.parent.name else "gthread"
+    assert f"({worker} worker)" in server.log()
     r = requests.get(server.url + "/login", timeout=10)
     assert r.status_code == 200 and "gunicorn" in r.headers.get("Server", "").lower()
-    s = requests.Session()
+    s = _session()
     page = s.get(server.url + "/login", timeout=10).text
     r = s.post(server.url + "/login", data={"login": "gadmin", "password": "correct-horse-1",
                                             "csrf_token": _token(page)}, allow_redirects=False, timeout=10)
@@ -86,7 +112,7 @@ def test_the_gevent_worker_serves_pages_and_signs_people_in(server, site):
     home = s.get(server.url + "/", timeout=10)
     assert home.status_code == 200 and "gadmin" in home.text
     assert "Gevent plaza" in s.get(site["community"], timeout=10).text
-    wrong = requests.Session()
+    wrong = _session()
     page = wrong.get(server.url + "/login", timeout=10).text
     r = wrong.post(server.url + "/login", data={"login": "gadmin", "password": "not-the-password",
                                                 "csrf_token": _token(page)}, allow_redirects=False, timeout=10)
@@ -107,7 +133,7 @@ def _members(server, site, people: int) -> list[requests.Session]:
 
 
 def _writer(site, signed_in: requests.Session, n: int, barrier: threading.Barrier) -> list[tuple[str, str]]:
-    s = requests.Session()  # a client of its own, signed in as one of the members
+    s = _session()  # a client of its own, signed in as one of the members
     s.cookies.update(signed_in.cookies)
     barrier.wait(timeout=120)
     done = []
