@@ -22,8 +22,9 @@ def _zone():
     return get_locale(), get_timezone()
 
 
-def relative(value, now=None) -> str:
-    locale, _tz = _zone()
+def relative(value, now=None, locale=None) -> str:
+    if locale is None:
+        locale = get_locale()
     delta = value - (now or utcnow())
     seconds = int(delta.days * 86400 + delta.seconds)  # what babel does with a timedelta
     for unit, size in dates.TIMEDELTA_UNITS:

@@ -151,6 +151,21 @@ def _merged_sql(n_communities: int, n_people: int, person_where: str, extra: str
             + f") AS sources ORDER BY id DESC LIMIT {int(limit)}")
 
 
+_MERGED: dict[tuple, object] = {}
+
+
+def _merged_statement(n_communities: int, n_people: int, person_where: str, extra: str, limit: int):
+    """``text(_merged_sql(...))``, made once per shape in each process: parsing a hundred branches'
+    bind names cost more than running the statement."""
+    key = (n_communities, n_people, person_where, extra, limit, db.engine.dialect.name)
+    stmt = _MERGED.get(key)
+    if stmt is None:
+        if len(_MERGED) >= 512:
+            _MERGED.clear()
+        stmt = _MERGED[key] = text(_merged_sql(n_communities, n_people, person_where, extra, limit))
+    return stmt
+
+
 def _merged_ids(communities: set[int], people: set[int], hidden: list[int], person_where: str, extra: str,
                 params: dict, limit: int) -> list[int]:
     """The newest ``limit`` visible ids over the sources.
@@ -173,7 +188,7 @@ def _merged_ids(communities: set[int], people: set[int], hidden: list[int], pers
     params.update({f"p{i}": pid for i, pid in enumerate(sorted(people))})
     n_c, n_p = len(communities), len(people)
     for _round in range(3):
-        rows = db.session.execute(text(_merged_sql(n_c, n_p, person_where, extra, batch)), params).all()
+        rows = db.session.execute(_merged_statement(n_c, n_p, person_where, extra, batch), params).all()
         for eid, cid in rows:
             if eid == last:                  # the same event from its community and its actor
                 continue
@@ -193,7 +208,7 @@ def _merged_ids(communities: set[int], people: set[int], hidden: list[int], pers
     skip = set(communities) | hidden_set
     if skip:
         person_where += f" AND (community_id IS NULL OR community_id NOT IN ({_int_list(skip)}))"
-    rows = db.session.execute(text(_merged_sql(n_c, n_p, person_where, extra, limit - len(out))),
+    rows = db.session.execute(_merged_statement(n_c, n_p, person_where, extra, limit - len(out)),
                               params).all()
     return out + [eid for eid, _cid in rows]
 

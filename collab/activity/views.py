@@ -90,21 +90,25 @@ def stream_item_html(item) -> Markup:
     how many it groups, who, the title and place as loaded now), language, zone and site root, in
     each server process; only the relative time ("3 minutes ago") is put in per request. A
     changed title, name or avatar is a new key, never a stale line."""
-    from flask import get_template_attribute
-    from flask_babel import get_locale, get_timezone
+    from flask import g, get_template_attribute
 
     from collab import timefmt
     from collab.cache import app_cache
 
+    where = g.get("_stream_where")  # the request's language, zone and root: one lookup a page
+    if where is None:
+        from flask_babel import get_locale, get_timezone
+
+        where = g._stream_where = (get_locale(), get_timezone(), request.script_root)
+    locale, tz, root = where
     key = (item.newest_id, item.count, item.verb, item.title, item.url, item.summary, item.community,
-           tuple((a.id, a.username, a.display_name, a.avatar) for a in item.actors),
-           str(get_locale()), str(get_timezone()), request.script_root)
+           tuple((a.id, a.username, a.display_name, a.avatar) for a in item.actors), str(locale), str(tz), root)
     cache = app_cache("stream-item", 600, 8192)
     html = cache.get(key)
     if html is None:
         html = str(get_template_attribute("activity/_stream.html", "stream_item")(item, Markup(_WHEN_SLOT)))
         cache.set(key, html)
-    return Markup(html.replace(_WHEN_SLOT, str(escape(timefmt.relative(item.created_at))), 1))
+    return Markup(html.replace(_WHEN_SLOT, str(escape(timefmt.relative(item.created_at, locale=locale))), 1))
 
 
 def notification_line(n, actors: dict) -> str:
