@@ -200,6 +200,7 @@ def async_client_process(conn, urls: list[str], entries: list[dict], room_sizes:
 
     latencies: list[float] = []
     acks: list[float] = []
+    acked_at: list[tuple[float, float]] = []  # (sent at, send -> ack), for the timeline
     seen: dict[tuple[int, str], int] = {}
     errors: list[str] = []
     refusals: dict[str, int] = {}
@@ -261,6 +262,7 @@ def async_client_process(conn, urls: list[str], entries: list[dict], room_sizes:
 
             def acked(*_a, t=t):
                 acks.append(time.time() - t)
+                acked_at.append((t, acks[-1]))
 
             try:
                 await c.emit("send", {"room": entry["room"], "body": body, "client_id": client_id},
@@ -272,7 +274,7 @@ def async_client_process(conn, urls: list[str], entries: list[dict], room_sizes:
             next_at += interval
             await asyncio.sleep(max(0.0, next_at - time.time()))
         await asyncio.sleep(3)  # the last deliveries
-        conn.send({"latencies": latencies, "acks": acks, "sent": sent, "failures": failures,
+        conn.send({"latencies": latencies, "acks": acks, "acked_at": acked_at, "sent": sent, "failures": failures,
                    "refusals": refusals, "received": sum(seen.values()), "unique": len(seen),
                    "duplicates": sum(v - 1 for v in seen.values() if v > 1)})
         await asyncio.gather(*(c.disconnect() for _e, c in clients), return_exceptions=True)
@@ -361,6 +363,16 @@ def run_delivery(args) -> int:
         if acks:
             print(f"  send->ack median {percentile(acks, 50) * 1000:.1f} ms   p99 {percentile(acks, 99) * 1000:.1f} ms "
                   f"({len(acks)} acks)")
+        timeline = sorted(x for r in results for x in r.get("acked_at", ()))
+        if timeline and args.timeline:
+            print(f"  send->ack by {args.timeline:g} s of sending (messages, median, p99, max in ms):")
+            buckets: dict[int, list[float]] = {}
+            for at, took in timeline:
+                buckets.setdefault(int((at - start_at) // args.timeline), []).append(took)
+            for b, took in sorted(buckets.items()):
+                took.sort()
+                print(f"    {b * args.timeline:5.0f} s  {len(took):5d}  {percentile(took, 50) * 1000:8.1f}"
+                      f"  {percentile(took, 99) * 1000:8.1f}  {took[-1] * 1000:8.1f}")
         print(f"  delivered {received} of {expected} expected ({received / args.seconds:.0f}/s), "
               f"lost {expected - received}, duplicated {dups}, send failures {sum(r['failures'] for r in results)}")
         refused: dict[str, int] = {}
@@ -475,6 +487,8 @@ def main(argv=None) -> int:
                    help="asyncio clients (AsyncClient over aiohttp, one event loop per process) or "
                         "threaded python-socketio clients (a few threads per socket)")
     d.add_argument("--keep", action="store_true", help="keep the temporary instance")
+    d.add_argument("--timeline", type=float, default=0, metavar="SECONDS",
+                   help="also print send->ack per this many seconds of sending (finds stalls)")
     h = sub.add_parser("history")
     h.add_argument("--messages", type=int, default=1_000_000)
     h.add_argument("--samples", type=int, default=300)

@@ -57,6 +57,30 @@ class _Server(BaseApplication):
         return create_app()
 
 
+# Python's default (700, 10, 10) runs a young collection every 700 allocations and a full one every
+# few seconds under load; with a thousand live sockets a full collection walked 400,000 objects
+# and held the whole process for 200 ms (chat p99 0.6-0.8 s at 100 messages/s). Young collections
+# every 50,000 allocations find most of the request's cyclic garbage in one pass, and full ones
+# come about every 20 x 100 of them.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_gc(thresholds: tuple[int, int, int] = GC_THRESHOLDS) -> None:
+    """Once the app is built: what start-up made stays (moved out of the collector's sight with
+    gc.freeze), and collections come less often (see GC_THRESHOLDS). COLLAB_GC_THRESHOLDS="a,b,c"
+    overrides the thresholds; "default" keeps Python's."""
+    import gc
+
+    setting = os.environ.get("COLLAB_GC_THRESHOLDS", "").strip()
+    if setting == "default":
+        return
+    if setting:
+        thresholds = tuple(int(x) for x in setting.split(","))
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*thresholds)
+
+
 def _bind(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 

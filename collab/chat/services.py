@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from collab import access, activity, moderation
@@ -240,6 +240,16 @@ def by_client_id(room: ChatRoom, user: User, client_id: str) -> ChatMessage | No
         ChatMessage.room_id == room.id, ChatMessage.sender_id == user.id, ChatMessage.client_id == client_id))
 
 
+# The send path's statements, built once (building them per message cost more than running them).
+_NEXT_SEQ = (update(ChatRoom).where(ChatRoom.id == bindparam("b_room"))
+             .values(last_seq=ChatRoom.last_seq + 1, last_message_at=bindparam("b_now"))
+             .returning(ChatRoom.last_seq))
+_MOVE_READ = (update(ChatParticipant)
+              .where(ChatParticipant.room_id == bindparam("b_room"), ChatParticipant.user_id == bindparam("b_user"),
+                     ChatParticipant.last_read_seq < bindparam("b_seq"))
+              .values(last_read_seq=bindparam("b_seq")).execution_options(synchronize_session="fetch"))
+
+
 def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) -> tuple[ChatMessage, bool]:
     """Store a message and commit; returns (message, created). A retry with the same client id
     returns the stored message and ``created`` False. Broadcast after this returns.
@@ -255,10 +265,12 @@ def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) ->
         if may_read(user, room):
             raise ChatError(_l("Join the community to write in its rooms."), "forbidden")
         raise ChatError(_l("There is no such room."), "no_room")
-    existing = by_client_id(room, user, client_id)
-    if existing is not None:
-        return existing, False
+    # A retry (the same client id) is found by the unique index when the INSERT below fails: a
+    # look-up first would cost a query on every message for the rare retry.
     if room.kind == COMMUNITY and moderation.must_wait(user, room.community):
+        existing = by_client_id(room, user, client_id)
+        if existing is not None:
+            return existing, False
         # Pre-moderation: a chat message held for approval would appear long after the talk
         # moved on, so a new member reads the rooms and writes once a first post is approved.
         raise ChatError(_l("This community is pre-moderated: you can write in its chat once a moderator has "
@@ -276,10 +288,7 @@ def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) ->
     _commit_keeping()  # end the reading transaction: the write must begin as a writer
     with write_intent():
         try:
-            seq = db.session.execute(
-                update(ChatRoom).where(ChatRoom.id == room_id)
-                .values(last_seq=ChatRoom.last_seq + 1, last_message_at=now)
-                .returning(ChatRoom.last_seq)).scalar_one()
+            seq = db.session.execute(_NEXT_SEQ, {"b_room": room_id, "b_now": now}).scalar_one()
             message = ChatMessage(room_id=room_id, seq=seq, sender_id=user_id, client_id=client_id,
                                   body=body, body_html=html, created_at=now, parent_id=parent_pk)
             db.session.add(message)
@@ -490,9 +499,7 @@ def _set_read(user: User, room: ChatRoom, seq: int) -> int:
 
 def _set_read_ids(user_id: int, room_id: int, seq: int) -> int:
     # The common case (reading on, or sending: the position only grows) in one statement.
-    moved = db.session.execute(update(ChatParticipant).where(
-        ChatParticipant.room_id == room_id, ChatParticipant.user_id == user_id, ChatParticipant.last_read_seq < seq)
-        .values(last_read_seq=seq).execution_options(synchronize_session="fetch")).rowcount
+    moved = db.session.execute(_MOVE_READ, {"b_room": room_id, "b_user": user_id, "b_seq": seq}).rowcount
     if moved:
         return seq
     row = db.session.get(ChatParticipant, (room_id, user_id))
