@@ -19,6 +19,19 @@ from collab.cache import app_cache
 CSRF_SLOT = "\x00csrf\x00"
 
 
+def cached_render(cache_name: str, key: tuple, template: str, *, seconds: float = 600, max_items: int = 2048,
+                  **context) -> Markup:
+    """``template`` rendered with ``context``, kept in the process's ``cache_name`` cache under
+    ``key``: the caller's key holds everything the fragment shows (plus the language and site root
+    when it has text or links), so a change makes a new key and nothing is invalidated by hand."""
+    cache = app_cache(cache_name, seconds, max_items)
+    html = cache.get(key)
+    if html is None:
+        html = Markup(render_template(template, **context))
+        cache.set(key, html)
+    return html
+
+
 def nav_section(endpoint: str | None) -> str:
     """Which main navigation entry a page belongs to (marked aria-current)."""
     ep = endpoint or ""

@@ -8,8 +8,8 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, exists, func, select
 
 from collab import access
-from collab.cache import app_cache
 from collab.extensions import db
+from collab.fragments import cached_render
 from communities import services as community_services
 from communities.models import Community, JoinRequest, Membership
 
@@ -67,12 +67,7 @@ def _my_communities(mine) -> Markup:
         return Markup("")
     key = (tuple((c.id, c.slug, c.name, c.access, c.member_count, c.is_archived) for c in mine),
            str(get_locale()), request.script_root)
-    cache = app_cache("home-my-communities", 600, 4096)
-    html = cache.get(key)
-    if html is None:
-        html = Markup(render_template("_my_communities.html", mine=mine))
-        cache.set(key, html)
-    return html
+    return cached_render("home-my-communities", key, "_my_communities.html", max_items=4096, mine=mine)
 
 
 @bp.route("/healthz")

@@ -17,6 +17,7 @@ from collab.accounts.models import User
 from collab.cache import app_cache
 from collab.extensions import db
 from collab.forms import choices
+from collab.fragments import cached_render
 from collab.pagination import Page, paginate
 from collab.settings import get_setting
 from collab.tools import registered_tools, tabs_for
@@ -70,8 +71,18 @@ def index():
     return render_template(
         "communities/index.html", page=page, scope=scope, tag=tag, q=q,
         cards=community_cards(page.items, my_ids, scope),
-        tags=services.popular_tags(current_user, 24), may_create=_may_create(current_user),
+        tags_html=_tag_cloud(services.popular_tags(current_user, 24), scope, tag), may_create=_may_create(current_user),
     )
+
+
+def _tag_cloud(tags: list[tuple[str, int]], scope: str, active: str) -> Markup:
+    """The directory's tag cloud, rendered once per set of tags and counts, scope, chosen tag and
+    language (the counts are at most a minute old already: services.popular_tags)."""
+    if not tags:
+        return Markup("")
+    key = (tuple(tags), scope, active, str(get_locale()), request.script_root)
+    return cached_render("community-tag-cloud", key, "communities/_tag_cloud.html", tags=tags, scope=scope,
+                         tag=active)
 
 
 _DIRECTORY: dict[tuple, tuple] = {}
@@ -182,12 +193,7 @@ def _about_card(community: Community) -> Markup:
     """The description and tags, rendered once per community version and language: a new
     description or new tags change updated_at, hence the key, in every server process."""
     key = (community.id, community.updated_at, str(get_locale()), request.script_root)
-    cache = app_cache("community-about", 600, 2048)
-    html = cache.get(key)
-    if html is None:
-        html = Markup(render_template("communities/_about.html", community=community))
-        cache.set(key, html)
-    return html
+    return cached_render("community-about", key, "communities/_about.html", community=community)
 
 
 def _members_aside(community: Community) -> Markup:
@@ -196,7 +202,7 @@ def _members_aside(community: Community) -> Markup:
     key = (community.id, community.updated_at, str(get_locale()), str(get_timezone()))
     cache = app_cache("community-members-aside", 60, 2048)
     html = cache.get(key)
-    if html is None:
+    if html is None:  # the members are read only when the fragment is made
         html = Markup(render_template("communities/_members_aside.html", community=community,
                                       members=services.member_faces(community)))
         cache.set(key, html)
