@@ -23,13 +23,18 @@ def cached_render(cache_name: str, key: tuple, template: str, *, seconds: float 
                   **context) -> Markup:
     """``template`` rendered with ``context``, kept in the process's ``cache_name`` cache under
     ``key``: the caller's key holds everything the fragment shows (plus the language and site root
-    when it has text or links), so a change makes a new key and nothing is invalidated by hand."""
+    when it has text or links), so a change makes a new key and nothing is invalidated by hand.
+    A form's CSRF token is never kept: it is put back in for the request at hand."""
     cache = app_cache(cache_name, seconds, max_items)
     html = cache.get(key)
     if html is None:
-        html = Markup(render_template(template, **context))
+        html = render_template(template, **context)
+        if 'name="csrf_token"' in html:  # the render made (or reused) this request's token
+            html = html.replace(generate_csrf(), CSRF_SLOT)
         cache.set(key, html)
-    return html
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, generate_csrf())
+    return Markup(html)
 
 
 def nav_section(endpoint: str | None) -> str:

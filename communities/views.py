@@ -5,6 +5,7 @@ from urllib.parse import quote as url_quote
 from flask import abort, flash, get_template_attribute, redirect, render_template, request, url_for
 from babel.lists import format_list
 from flask_babel import get_locale, get_timezone
+from jinja2 import pass_context
 from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -177,6 +178,23 @@ def community_context(community: Community) -> dict:
         "pending": services.pending_request(community, user) if access.can_request_to_join(user, community) else None,
         "request_count": services.pending_request_count(community) if access.can_moderate(user, community) else 0,
     }
+
+
+@bp.app_template_global()
+@pass_context
+def community_header(ctx) -> Markup:
+    """The community's header and tabs (communities/_header_body.html) from the page's
+    ``community_context``, rendered once per everything it shows: the community as loaded, the
+    reader's role and rights, the page it is on, the language and site root."""
+    community = ctx["community"]
+    key = (community.id, community.slug, community.name, community.access, community.is_archived,
+           community.member_count, tuple(t.name for t in ctx["tabs"]), ctx["role"], ctx["can_join"],
+           ctx["can_request"], bool(ctx["pending"]), ctx["can_invite"], ctx["can_moderate"], ctx["request_count"],
+           ctx["can_manage"], bool(current_user.is_admin), request.endpoint, str(get_locale()), request.script_root)
+    names = ("community", "role", "tabs", "can_join", "can_request", "pending", "can_invite", "can_moderate",
+             "request_count", "can_manage")
+    return cached_render("community-header", key, "communities/_header_body.html", max_items=8192,
+                         **{name: ctx[name] for name in names})
 
 
 @bp.route("/<slug>/")

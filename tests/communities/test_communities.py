@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from collab.extensions import db
 from collab.settings import set_setting
 from communities.models import Community, Membership
@@ -274,3 +278,33 @@ def test_cached_directory_cards_and_member_panel_follow_every_change(client, mak
                                                "tags": "sql", "access": "public"})
     body = cards(client)
     assert "Data Guild" in body and "Second words" in body and "First words" not in body
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_the_cached_header_carries_each_readers_own_form_token_and_role(app, make_user, make_community):
+    """The community header is kept per what it shows, never with a form token in it: two members
+    see the same header, each with their own token, and each can leave with it."""
+    from tests.conftest import csrf_token
+
+    owner, mia, noa = make_user("owner"), make_user("mia"), make_user("noa")
+    c = make_community(owner, "Harbour", members=[mia, noa])
+    def signed_in(user):
+        client = app.test_client()
+        token = csrf_token(client.get("/login").get_data(as_text=True))
+        r = client.post("/login", data={"login": user.username, "password": "correct-horse", "csrf_token": token})
+        assert r.status_code == 302
+        return client
+
+    mia_c, noa_c = signed_in(mia), signed_in(noa)
+    mia_page = mia_c.get(f"/c/{c.slug}/").get_data(as_text=True)
+    noa_page = noa_c.get(f"/c/{c.slug}/").get_data(as_text=True)
+    mia_token = re.search(rf'action="/c/{c.slug}/leave"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
+                          mia_page).group(1)
+    noa_token = re.search(rf'action="/c/{c.slug}/leave"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
+                          noa_page).group(1)
+    assert mia_token == csrf_token(mia_page) and noa_token == csrf_token(noa_page) and mia_token != noa_token
+    assert "\x00" not in mia_page + noa_page
+    assert noa_c.post(f"/c/{c.slug}/leave", data={"csrf_token": noa_token}).status_code == 302
+    after = noa_c.get(f"/c/{c.slug}/").get_data(as_text=True)
+    assert f'action="/c/{c.slug}/leave"' not in after and f'action="/c/{c.slug}/join"' in after
+    assert "3 members" in mia_page and "2 members" in mia_c.get(f"/c/{c.slug}/").get_data(as_text=True)
