@@ -64,11 +64,4 @@ def topbar() -> Markup:
     else:
         counts = {}
         key = (None, locale, request.script_root)
-    cache = app_cache("topbar", 600, 2048)
-    html = cache.get(key)
-    if html is None:
-        html = render_template("_topbar.html", nav_section=section, csrf_slot=CSRF_SLOT, **counts)
-        cache.set(key, html)
-    if CSRF_SLOT in html:
-        html = html.replace(CSRF_SLOT, generate_csrf())
-    return Markup(html)
+    return cached_render("topbar", key, "_topbar.html", nav_section=section, **counts)
