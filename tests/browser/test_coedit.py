@@ -53,6 +53,16 @@ def _editing_together(owner, others, name: str, body: str) -> str:
     return slug
 
 
+def _ana_and_bo_editing(new_page, name: str, body: str):
+    """Ana and Bo, registered, editing the home page of Ana's new community live: (ana, bo, watches)."""
+    ana, wa = new_page()
+    bo, wb = new_page()
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    slug = _editing_together(ana, (bo,), name, body)
+    return ana, bo, slug, (wa, wb)
+
+
 def test_three_people_type_at_once(server, new_page):
     ana, wa = new_page()
     bo, wb = new_page()
@@ -110,11 +120,7 @@ def test_three_people_type_at_once(server, new_page):
 
 
 def test_leaving_the_community_turns_the_live_editor_read_only(server, new_page):
-    ana, wa = new_page()
-    bo, wb = new_page()
-    register(ana, "ana", "Ana Lima")
-    register(bo, "bo", "Bo Chen")
-    slug = _editing_together(ana, (bo,), "Runbooks", "Failover steps\n")
+    ana, bo, slug, watches = _ana_and_bo_editing(new_page, "Runbooks", "Failover steps\n")
     _caret(bo, "end")
     bo.keyboard.type("Bo's draft")
     expect(ana.locator("#body")).to_have_value("Failover steps\nBo's draft")
@@ -138,16 +144,12 @@ def test_leaving_the_community_turns_the_live_editor_read_only(server, new_page)
     expect(ana.locator("[data-testid=live-status]")).to_have_attribute("data-state", "live")
     time.sleep(1.0)
     assert bo.locator("#body").input_value() == "Failover steps\nBo's draft"
-    for w in (wa, wb):
+    for w in watches:
         assert not w.problems(), w.problems()
 
 
 def test_undo_takes_back_only_ones_own_typing(server, new_page):
-    ana, wa = new_page()
-    bo, wb = new_page()
-    register(ana, "ana", "Ana Lima")
-    register(bo, "bo", "Bo Chen")
-    slug = _editing_together(ana, (bo,), "Release Train", "Checklist\n")
+    ana, bo, slug, watches = _ana_and_bo_editing(new_page, "Release Train", "Checklist\n")
     _caret(ana, "end")
     ana.keyboard.type("Ana: freeze at noon")
     expect(bo.locator("#body")).to_have_value("Checklist\nAna: freeze at noon")
@@ -173,5 +175,5 @@ def test_undo_takes_back_only_ones_own_typing(server, new_page):
     bo.wait_for_url(f"**/c/{slug}/wiki/home")
     assert "Ana: freeze at noon" in bo.locator(".wiki-body").inner_text()
     assert "Bo:" not in bo.locator(".wiki-body").inner_text()
-    for w in (wa, wb):
+    for w in watches:
         assert not w.problems(), w.problems()
