@@ -25,6 +25,7 @@ if (editor) {
 
   async function preview() {
     if (!textarea || !target) return;
+    if (editor.dataset.coeditRevoked) return; // access lost while editing live: nothing more to ask
     const text = textarea.value;
     if (text === shown) return;
     controller?.abort();

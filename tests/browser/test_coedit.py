@@ -124,6 +124,8 @@ def test_leaving_the_community_turns_the_live_editor_read_only(server, new_page)
     _caret(bo, "end")
     bo.keyboard.type("Bo's draft")
     expect(ana.locator("#body")).to_have_value("Failover steps\nBo's draft")
+    # (his preview has caught up: a preview asked for after he left is rightly refused)
+    expect(bo.locator("[data-preview-target]")).to_contain_text("Bo's draft")
 
     # Bo leaves in another tab: the open editor stops at once, keeping Bo's text to copy.
     tab = bo.context.new_page()
