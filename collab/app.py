@@ -13,6 +13,7 @@ from collab import access
 from collab.config import Config
 from collab.db import configure_sqlite
 from collab.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from collab.sessions import init_sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -63,6 +64,7 @@ def create_app(config: Config | None = None) -> Flask:
     Path(app.config["SEARCH_INDEX_PATH"]).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
+    init_sessions(app)
     _register_blueprints(app)
     _init_templates(app)
     _init_security(app)
