@@ -146,6 +146,16 @@ def _release_writer(info: dict) -> None:
         _writer.release()
 
 
+def _driver_begin(conn, sql: str) -> None:
+    """BEGIN straight on the driver's connection: through SQLAlchemy's statement execution (as
+    ``exec_driver_sql``) it costs some 25 microseconds more, on every request. Errors are wrapped
+    as SQLAlchemy's (``OperationalError`` for "database is locked"), as that path did."""
+    try:
+        conn.connection.driver_connection.execute(sql)
+    except sqlite3.Error as e:
+        raise sa_exc.DBAPIError.instance(sql, (), e, sqlite3.Error) from e
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Install pragmas and explicit BEGIN handling on a SQLite engine."""
 
@@ -164,12 +174,12 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         if not _wants_write():
-            conn.exec_driver_sql("BEGIN")
+            _driver_begin(conn, "BEGIN")
             return
         if _writer.acquire(BUSY_TIMEOUT):
             conn.info[_HOLDS] = True
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _driver_begin(conn, "BEGIN IMMEDIATE")
         except BaseException:
             _release_writer(conn.info)
             raise

@@ -154,3 +154,28 @@ def test_database_away_while_signed_in_still_gets_the_503_page(app, client, make
     monkeypatch.setattr(login_manager, "_user_callback", gone)
     r = client.get("/c/", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert r.status_code == 503 and "暂时无法访问" in text(r) and "connection refused" not in text(r)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_write_while_another_process_holds_the_database_gets_the_503_page(app, client, make_user, login, monkeypatch):
+    """SQLite's "database is locked" on BEGIN (collab/db.py issues it on the driver) is the same
+    clean 503 as any database failure, and the next write after the lock is gone succeeds."""
+    import sqlite3
+
+    from collab import db as collab_db
+
+    login(make_user("f"))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setattr(collab_db, "BUSY_TIMEOUT", 0.2)
+    with app.app_context():
+        db.engine.dispose()  # new connections wait 0.2 s for the lock, not 10
+    other = sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        r = client.post("/c/new", data={"name": "Blocked", "access": "public"})
+        assert r.status_code == 503 and "Temporarily unavailable" in text(r)
+    finally:
+        other.rollback()
+        other.close()
+    r = client.post("/c/new", data={"name": "After", "access": "public"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/c/after/")
