@@ -90,6 +90,17 @@ def machine_busy_seconds() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def speed_probe() -> float:
+    """Milliseconds for a fixed piece of pure Python (best of three): this VM's speed changes by up
+    to 2x from minute to minute, so each figure is printed next to the probe taken with it."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        sum(range(3_000_000))
+        best = min(best, time.perf_counter() - t)
+    return best * 1000
+
+
 def children_of(pid: int) -> list[int]:
     kids = []
     for entry in os.listdir("/proc"):
@@ -358,8 +369,10 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         "args": {k: v for k, v in vars(args).items() if k not in ("json", "no_json", "keep")},
     }
     report["loadavg_start"] = os.getloadavg()
+    report["speed_probe_ms"] = [speed_probe()]
     print(f"collab load benchmark  {report['when']}  git {report['git']}  Python {report['python']}  "
-          f"{report['cpus']} CPUs  {report['database']}  load average {report['loadavg_start'][0]:.2f}")
+          f"{report['cpus']} CPUs  {report['database']}  load average {report['loadavg_start'][0]:.2f}  "
+          f"speed probe {report['speed_probe_ms'][0]:.1f} ms (lower is faster)")
     if args.instance:
         instance = Path(args.instance).resolve()
         if not os.environ.get("DATABASE_URL") and not (instance / "collab.db").exists():
@@ -432,8 +445,11 @@ def run(args: argparse.Namespace, work: Path) -> dict:
             summary = summarise(name, start_at, outs, driver_cpu, server.worker_cpu() - cpu0,
                                 machine_busy_seconds() - busy0)
             summary["rss_after"] = server.memory()
+            summary["speed_probe_ms"] = speed_probe()
+            report["speed_probe_ms"].append(summary["speed_probe_ms"])
             report["scenarios"][name] = summary
             print_scenario(summary)
+            print(f"{'':22}speed probe after it {summary['speed_probe_ms']:.1f} ms")
         report["rss_end"] = server.memory()
         print(f"\nRSS after run     {fmt_mem(report['rss_end'])}")
         print(f"load average      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
