@@ -65,10 +65,15 @@ def index():
         number = 1
     params = {"user_id": user.id, "tag": tag, "like": f"%{q.lower()}%", "limit": 24, "offset": (number - 1) * 24}
     conn = db.session.connection()
-    total = conn.execute(count_stmt, params).scalar() or 0
-    page = Page(items=conn.execute(page_stmt, params).all(), page=number, per_page=24, total=total)
-    ids = [row.id for row in page.items]
-    my_ids = set(conn.execute(_MY_IDS, {"user_id": user.id, "ids": ids}).scalars()) if ids else set()
+    rows = conn.execute(page_stmt, params).all()  # each row carries the total and the person's membership
+    if rows:
+        total = rows[0].total
+    elif number > 1:
+        total = conn.execute(count_stmt, params).scalar() or 0
+    else:
+        total = 0
+    page = Page(items=rows, page=number, per_page=24, total=total)
+    my_ids = {row.id for row in rows if row.mine}
     return render_template(
         "communities/index.html", page=page, scope=scope, tag=tag, q=q,
         cards=community_cards(page.items, my_ids, scope),
@@ -87,13 +92,13 @@ def _tag_cloud(tags: list[tuple[str, int]], scope: str, active: str) -> Markup:
 
 
 _DIRECTORY: dict[tuple, tuple] = {}
-_MY_IDS = select(Membership.community_id).where(Membership.user_id == bindparam("user_id"),
-                                                Membership.community_id.in_(bindparam("ids", expanding=True)))
 
 
 def _directory_statements(is_admin: bool, mine: bool, archived: bool, tag: bool, q: bool) -> tuple:
     """The directory's count and page SELECTs, built once per shape (the person, tag, search
-    text and page go in as parameters): building them cost more than running them."""
+    text and page go in as parameters): building them cost more than running them. The page's
+    rows also carry the total (a window count) and whether the person is a member, so a page is
+    one statement; the count runs alone only for a page past the end."""
     key = (is_admin, mine, archived, tag, q)
     found = _DIRECTORY.get(key)
     if found is None:
@@ -107,7 +112,9 @@ def _directory_statements(is_admin: bool, mine: bool, archived: bool, tag: bool,
             like = bindparam("like")
             where.append(or_(func.lower(Community.name).like(like), func.lower(Community.description).like(like)))
         count = select(func.count(Community.id)).where(*where)
-        rows = (select(Community.id, Community.updated_at).where(*where)
+        mine_expr = exists().where(Membership.community_id == Community.id, Membership.user_id == user_id)
+        rows = (select(Community.id, Community.updated_at, mine_expr.label("mine"),
+                       func.count().over().label("total")).where(*where)
                 .order_by(Community.member_count.desc(), Community.id)
                 .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
         found = _DIRECTORY[key] = (count, rows)

@@ -234,6 +234,23 @@ def test_long_lists_page_through(client, make_user, login, make_community):
     assert r.status_code == 200 and "Page 2 of 2" in text(r)
 
 
+def test_the_directory_marks_the_readers_own_communities_and_survives_a_page_past_the_end(
+        client, make_user, login, make_community):
+    owner = make_user("owner")
+    reader = make_user("reader")
+    for i in range(26):
+        make_community(owner, name=f"Guild {i:02d}", members=[reader] if i in (5, 20) else [])
+    login(reader)
+    first = client.get("/c/").get_data(as_text=True)
+    second = client.get("/c/?page=2").get_data(as_text=True)
+    assert first.count('class="tag role"') + second.count('class="tag role"') == 2
+    assert "Page 1 of 2" in text(client.get("/c/?page=1"))
+    mine = text(client.get("/c/?scope=mine"))
+    assert "Guild 05" in mine and "Guild 20" in mine and "Guild 06" not in mine and "Page" not in mine
+    past = client.get("/c/?page=9")
+    assert past.status_code == 200 and "No communities match." in text(past)
+
+
 def test_search_within_a_community_from_its_page(app, client, make_user, login, make_community):
     from collab.search import flush
 
