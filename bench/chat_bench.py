@@ -148,6 +148,7 @@ def client_process(conn, urls: list[str], entries: list[dict], room_sizes: dict,
         except Exception as e:  # noqa: BLE001 - counted and reported
             errors.append(repr(e))
     conn.send({"connected": len(clients), "errors": errors[:5]})
+    quiet_collector()
     start_at, end_at = conn.recv()  # once every process has connected
     # One sender per room among this process's sockets, in turn.
     senders = {}
@@ -188,6 +189,18 @@ def client_process(conn, urls: list[str], entries: list[dict], room_sizes: dict,
             c.disconnect()
         except Exception:  # noqa: BLE001
             pass
+
+
+def quiet_collector() -> None:
+    """No garbage collection in a client process while it measures: a full collection of a
+    process holding hundreds of sockets stops it for a few hundred milliseconds, and every message
+    that arrives meanwhile would be counted late, as if the server had been slow. The run is short
+    enough for the process to keep its garbage."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.disable()
 
 
 def async_client_process(conn, urls: list[str], entries: list[dict], room_sizes: dict, rate: float) -> None:
@@ -243,6 +256,7 @@ def async_client_process(conn, urls: list[str], entries: list[dict], room_sizes:
             else:
                 clients.append((entry, c))
         conn.send({"connected": len(clients), "errors": errors[:5]})
+        quiet_collector()
         start_at, end_at = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
         senders = {}
         for entry, c in clients:
@@ -294,7 +308,7 @@ def _free_port() -> int:
 
 
 def run_delivery(args) -> int:
-    from load import Server
+    from load import Server, speed_probe
 
     work = Path(tempfile.mkdtemp(prefix="collab-chat-bench-"))
     servers = []
@@ -337,7 +351,8 @@ def run_delivery(args) -> int:
             connected += info["connected"]
             if info["errors"]:
                 print("connect errors:", info["errors"])
-        print(f"{connected} sockets connected and joined; sending for {args.seconds} s")
+        print(f"{connected} sockets connected and joined; sending for {args.seconds} s; "
+              f"speed probe {speed_probe():.1f} ms (lower is faster, see bench/load.py)")
         start_at = time.time() + 2
         end_at = start_at + args.seconds
         for pipe in pipes:
@@ -345,7 +360,16 @@ def run_delivery(args) -> int:
         cpu0 = [s.worker_cpu() for s in servers]
         while time.time() < start_at:
             time.sleep(0.05)
+        # While the clients send, a small probe every half second tells how fast the machine was
+        # then (see bench/load.py speed_probe); the timeline prints it beside each interval.
+        probes: list[tuple[float, float]] = []
+        while not all(pipe.poll() for pipe in pipes):
+            t = time.perf_counter()
+            sum(range(300_000))
+            probes.append((time.time(), (time.perf_counter() - t) * 10_000))  # scaled to the full probe
+            time.sleep(0.5)
         results = [pipe.recv() for pipe in pipes]
+        probe_after = speed_probe()
         cpu1 = [s.worker_cpu() for s in servers]
         mem = [s.memory() for s in servers]
         for p in procs:
@@ -365,14 +389,20 @@ def run_delivery(args) -> int:
                   f"({len(acks)} acks)")
         timeline = sorted(x for r in results for x in r.get("acked_at", ()))
         if timeline and args.timeline:
-            print(f"  send->ack by {args.timeline:g} s of sending (messages, median, p99, max in ms):")
+            print(f"  send->ack by {args.timeline:g} s of sending (messages, median, p99, max in ms; "
+                  f"the machine's speed probe then, ms):")
             buckets: dict[int, list[float]] = {}
             for at, took in timeline:
                 buckets.setdefault(int((at - start_at) // args.timeline), []).append(took)
+            probed: dict[int, list[float]] = {}
+            for at, ms in probes:
+                probed.setdefault(int((at - start_at) // args.timeline), []).append(ms)
             for b, took in sorted(buckets.items()):
                 took.sort()
+                speed = sorted(probed.get(b, [float("nan")]))
                 print(f"    {b * args.timeline:5.0f} s  {len(took):5d}  {percentile(took, 50) * 1000:8.1f}"
-                      f"  {percentile(took, 99) * 1000:8.1f}  {took[-1] * 1000:8.1f}")
+                      f"  {percentile(took, 99) * 1000:8.1f}  {took[-1] * 1000:8.1f}   probe {speed[len(speed) // 2]:5.0f}")
+        print(f"  speed probe after the run {probe_after:.1f} ms")
         print(f"  delivered {received} of {expected} expected ({received / args.seconds:.0f}/s), "
               f"lost {expected - received}, duplicated {dups}, send failures {sum(r['failures'] for r in results)}")
         refused: dict[str, int] = {}

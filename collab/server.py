@@ -54,7 +54,9 @@ class _Server(BaseApplication):
         # database connection crosses processes and every lock and socket is cooperative.
         from collab.app import create_app
 
-        return create_app()
+        app = create_app()
+        tune_gc()
+        return app
 
 
 # Python's default (700, 10, 10) runs a young collection every 700 allocations and a full one every

@@ -33,3 +33,14 @@ def test_thresholds_can_be_set_or_left_as_python_has_them(gc_state, monkeypatch)
     monkeypatch.setenv("COLLAB_GC_THRESHOLDS", "default")
     server.tune_gc()
     assert gc.get_threshold() == (700, 10, 10) and gc.get_freeze_count() == 0
+
+
+def test_the_served_worker_is_built_with_these_settings(gc_state, monkeypatch, app):
+    """What gunicorn's worker calls to build the app also tunes the collector (a tune_gc that
+    nothing called let full collections stall chat for half a second every few seconds)."""
+    monkeypatch.delenv("COLLAB_GC_THRESHOLDS", raising=False)
+    monkeypatch.setattr("collab.app.create_app", lambda: app)
+    gc.set_threshold(700, 10, 10)
+    gc.unfreeze()
+    assert server._Server(server.gunicorn_options("127.0.0.1", 0)).load() is app
+    assert gc.get_threshold() == server.GC_THRESHOLDS and gc.get_freeze_count() > 1000
