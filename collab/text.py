@@ -221,7 +221,12 @@ _EXCERPT_STEPS = (
     (re.compile(r"```.*?```", re.S), " "),
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), " "),
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"[#>*_`~|-]+"), " "),
+    (re.compile(r"^[ \t]*(?:#{1,6}|>+|[-*+]|\d+[.)])[ \t]+", re.M), " "),  # headings, quotes, list items
+    # Emphasis, strike-through and code: the words stay, the marks go without leaving a gap
+    # ("Ships **things**." reads "Ships things."); underscores inside a word (snake_case) stay.
+    (re.compile(r"(\*{1,3}|~~|`)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),
+    (re.compile(r"[#>*`~|]+|-{3,}|(?<!\w)_+|_+(?!\w)"), " "),  # what is left of the markup
     (re.compile(r"\s+"), " "),
 )
 

@@ -251,6 +251,18 @@ def test_the_directory_marks_the_readers_own_communities_and_survives_a_page_pas
     assert past.status_code == 200 and "No communities match." in text(past)
 
 
+def test_directory_cards_show_the_description_as_plain_readable_text(client, make_user, login, make_community):
+    owner = make_user("owner")
+    make_community(owner, name="Shipyard", description=(
+        "# Release crew\n\nShips **things**. Uses state-of-the-art `tools`, my_var names and _care_.\n\n"
+        "- fast\n- calm\n\n> 用 **中文** 写。"))
+    login(owner)
+    html = client.get("/c/").get_data(as_text=True)
+    excerpt = re.search(r'<p class="muted clamp">(.*?)</p>', html, re.S).group(1)
+    assert excerpt == ("Release crew Ships things. Uses state-of-the-art tools, my_var names and care. "
+                       "fast calm 用 中文 写。")
+
+
 def test_search_within_a_community_from_its_page(app, client, make_user, login, make_community):
     from collab.search import flush
 
