@@ -64,6 +64,14 @@ def get_setting(key: str) -> str:
     return all_settings().get(key, DEFAULTS.get(key, ""))
 
 
+def locale_for(user) -> str:
+    """The language to address a person in outside their own request (mail, a message pushed to
+    their socket from another's action): their choice in the profile, else the site's default."""
+    if user is not None and user.locale:
+        return user.locale
+    return get_setting("default_locale") or "en"
+
+
 def set_setting(key: str, value: str) -> None:
     if key in CHOICES and value not in CHOICES[key]:
         raise ValueError(f"{key} must be one of {CHOICES[key]}")

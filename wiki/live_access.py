@@ -15,6 +15,7 @@ from sqlalchemy.orm import lazyload
 
 from collab import access
 from collab.extensions import db
+from collab.settings import locale_for
 from communities.models import Community
 
 from .models import WikiPage
@@ -55,15 +56,7 @@ def _refused(community_id: int, sockets):
         page = db.session.get(WikiPage, page_id)
         if (community is None or user is None or not user.is_active or page is None or page.is_deleted
                 or not community.has_tool("wiki") or not access.can_view(user, community)):
-            out.append((sid, page_id, _locale(user), "not_found"))
+            out.append((sid, page_id, locale_for(user), "not_found"))
         elif not services.may_edit_page(user, page, community):
-            out.append((sid, page_id, _locale(user), "forbidden"))
+            out.append((sid, page_id, locale_for(user), "forbidden"))
     return out
-
-
-def _locale(user) -> str:
-    from collab.settings import get_setting
-
-    if user is not None and user.locale:
-        return user.locale
-    return get_setting("default_locale") or "en"

@@ -28,6 +28,7 @@ from collab import mail as core_mail
 from collab.accounts.models import User
 from collab.db import utcnow, write_intent
 from collab.extensions import db
+from collab.settings import locale_for
 
 from .inbox import _readable
 from .labels import KIND_LINES, KIND_NAMES, someone
@@ -204,7 +205,7 @@ def _send(state: str, limit_per_user: int | None) -> int:
                 claimed = []
                 continue
             actors = _actor_names(items)
-            with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
+            with force_locale(locale_for(user)):
                 if state == MAIL_NOW:
                     messages = [([n], _message(user, [n], actors, digest=False)) for n in items]
                 else:

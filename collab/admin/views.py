@@ -12,7 +12,7 @@ from collab.accounts import services as accounts
 from collab.accounts.models import SiteInvite, User
 from collab.extensions import db
 from collab.pagination import paginate
-from collab.settings import all_settings
+from collab.settings import all_settings, locale_for
 from collab.urls import local_path
 from communities.models import Community
 
@@ -148,7 +148,7 @@ def reset_password(user_id: int):
     link = _external("accounts.reset_password", token=token)
     sent = False
     if mail.configured():
-        with force_locale(user.locale or all_settings().get("default_locale") or "en"):
+        with force_locale(locale_for(user)):
             sent = mail.send(user.email, _("Set a new password for collab"), "\n".join([
                 _("Hello %(name)s,", name=user.name), "",
                 _("An administrator made this link for you to set a new password. It works once, within %(hours)d hours:",

@@ -3,6 +3,7 @@ one-click unsubscribe link, and nothing about places the person may no longer re
 from __future__ import annotations
 
 import email
+import email.header
 import time
 
 import pytest
@@ -160,3 +161,25 @@ def test_a_failed_send_gives_its_claim_back(app, smtp, make_user, make_community
     with app.app_context():
         assert mail.send_now() == 1
     assert len(smtp[1].messages) == 1
+
+
+def test_mail_comes_in_the_persons_language_else_the_sites(app, smtp, make_user, make_community):
+    """Bob chose no language: the site's default (an admin setting) decides; Cy chose English."""
+    from collab.settings import set_setting
+
+    ana, bob, place = _setup(app, smtp, make_user, make_community)
+    cy = make_user("cy")
+    with app.app_context():
+        set_setting("default_locale", "zh_Hans")
+        db.session.get(User, cy.id).locale = "en"
+        from communities import services
+        services._add_member(db.session.get(Community, place.id), db.session.get(User, cy.id))
+        db.session.add(NotificationPreference(user_id=cy.id, kind="mention", channel="email"))
+        db.session.commit()
+        activity.notify_mentions("hi @bob and @cy", actor=db.session.get(User, ana.id), key="wiki_page:Plan",
+                                 community=db.session.get(Community, place.id), title="Plan", url="/c/place/")
+        db.session.commit()
+        assert mail.send_now() == 2
+    subjects = {rcpt[0]: str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+                for rcpt, msg in smtp[1].messages}
+    assert subjects == {"cy@example.com": "Ana mentioned you in Plan", "bob@example.com": "Ana 在《Plan》中提到了你"}
