@@ -27,10 +27,10 @@ CSP = (
 
 def select_locale() -> str:
     supported = ["en", "zh_Hans"]
-    from collab.settings import get_setting
+    from collab.settings import default_locale
 
     if not has_request_context():  # a background thread: it passes the person's locale itself
-        return get_setting("default_locale") or "en"
+        return default_locale()
     user = current_user._get_current_object()
     if user.is_authenticated and user.locale in supported:
         return user.locale
@@ -40,7 +40,7 @@ def select_locale() -> str:
             return "zh_Hans"
         if lang.startswith("en"):
             return "en"
-    return get_setting("default_locale") or "en"
+    return default_locale()
 
 
 def select_timezone() -> str | None:

@@ -64,12 +64,17 @@ def get_setting(key: str) -> str:
     return all_settings().get(key, DEFAULTS.get(key, ""))
 
 
+def default_locale() -> str:
+    """The site's language (an admin setting) where nobody's own choice applies."""
+    return get_setting("default_locale") or "en"
+
+
 def locale_for(user) -> str:
     """The language to address a person in outside their own request (mail, a message pushed to
     their socket from another's action): their choice in the profile, else the site's default."""
     if user is not None and user.locale:
         return user.locale
-    return get_setting("default_locale") or "en"
+    return default_locale()
 
 
 def set_setting(key: str, value: str) -> None:

@@ -13,7 +13,7 @@ from collab.accounts.models import User
 from collab.auditlog import filter_form, filtered_entries
 from collab.extensions import db
 from collab.pagination import paginate
-from collab.settings import get_setting
+from collab.settings import default_locale, get_setting
 from collab.urls import local_path
 
 from . import bp, services
@@ -144,7 +144,7 @@ def _send_email_invites(community: Community, inviter: User, emails: list[str]) 
             link = base + url_for("accounts.register", invite=invite.token)
         else:
             link = base + url_for("accounts.register")
-        with force_locale(get_setting("default_locale") or "en"):
+        with force_locale(default_locale()):
             ok = mail.send(email, _("%(name)s invites you to %(community)s on collab", name=inviter.name,
                                     community=community.name), "\n".join([
                 _("Hello,"), "",

@@ -12,7 +12,7 @@ from collab.accounts import services as accounts
 from collab.accounts.models import SiteInvite, User
 from collab.extensions import db
 from collab.pagination import paginate
-from collab.settings import all_settings, locale_for
+from collab.settings import all_settings, default_locale, locale_for
 from collab.urls import local_path
 from communities.models import Community
 
@@ -187,7 +187,7 @@ def invites():
         link = _external("accounts.register", invite=invite.token)
         sent = False
         if email and mail.configured():
-            with force_locale(all_settings().get("default_locale") or "en"):
+            with force_locale(default_locale()):
                 sent = mail.send(email, _("You are invited to collab"), "\n".join([
                     _("Hello,"), "",
                     _("%(name)s invites you to join collab, where your colleagues work together. Register with this link:",
