@@ -220,8 +220,44 @@ def in_process(data: dict, args) -> list[tuple[str, dict]]:
     return rows
 
 
+def existing_wiki() -> dict:
+    """What the figures need, read back from a folder an earlier run built with --keep: the
+    community with the most wiki pages, its live pages, and its page with the most revisions."""
+    from sqlalchemy import false, func, select
+
+    from collab.app import create_app
+    from collab.extensions import db
+    from communities.models import Community
+    from wiki.models import WikiPage
+
+    app = create_app()
+    with app.app_context():
+        community_id = db.session.scalar(select(WikiPage.community_id).group_by(WikiPage.community_id)
+                                         .order_by(func.count().desc()).limit(1))
+        if community_id is None:
+            raise BenchError("no wiki pages in this instance: build one with --keep first")
+        slug = db.session.get(Community, community_id).slug
+        live = (WikiPage.community_id == community_id, WikiPage.is_deleted == false(), WikiPage.moderation.is_(None))
+        paths = list(db.session.scalars(select(WikiPage.path).where(*live).order_by(WikiPage.id)))
+        long_path, revisions = db.session.execute(
+            select(WikiPage.path, WikiPage.revision_number).where(*live)
+            .order_by(WikiPage.revision_number.desc()).limit(1)).one()
+        db.session.remove()
+        db.engine.dispose()
+    return {"slug": slug, "community_id": community_id, "paths": paths, "long_path": long_path,
+            "revisions": revisions}
+
+
 def run(args, work: Path) -> None:
     instance = work / "instance"
+    if args.reuse:
+        with app_env(instance):
+            data = existing_wiki()
+            args.revisions = data["revisions"]
+            rows = in_process(data, args)
+        print(f"reusing  {instance}: {len(data['paths'])} pages in /c/{data['slug']}/wiki/", flush=True)
+        serve(args, work, data, rows)
+        return
     print(f"datagen  {args.users} people, {args.communities} communities into {instance} ...", flush=True)
     result = subprocess.run([venv_bin("python"), str(BENCH / "datagen.py"), "--instance", str(instance),
                              "--users", str(args.users), "--communities", str(args.communities),
@@ -232,6 +268,12 @@ def run(args, work: Path) -> None:
     with app_env(instance):
         data = build_wiki(args)
         rows = in_process(data, args)
+    serve(args, work, data, rows)
+
+
+def serve(args, work: Path, data: dict, rows) -> None:
+    """Print the in-process figures, then run the clients against the real server."""
+    instance = work / "instance"
     print(f"\nin process, {args.repeat} requests each (ms)")
     print(f"{'':44} {'median':>8} {'p99':>8}")
     for label, s in rows:
@@ -257,8 +299,8 @@ def run(args, work: Path) -> None:
         print(f"\nthe real server, {args.clients} clients, {args.duration:.0f} s of GET random pages of the "
               f"{len(paths)}-page wiki (latencies in ms)\n")
         print(HEADER)
+        cpu0 = server.worker_cpu()  # not the start-up's and the warm-up's
         start_at, outs, driver_cpu = pool.run(mix, args.duration, args.seed + 1)
-        cpu0 = 0.0
         summary = summarise("page view", start_at, outs, driver_cpu, server.worker_cpu() - cpu0, 0.0)
         print_scenario(summary)
         print(f"\nRSS {fmt_mem(server.memory())}")
@@ -284,6 +326,8 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", metavar="DIR", help="build in DIR (a new, empty folder) and keep it, for profiling "
                    "afterwards with bench/profile_pages.py --instance DIR/instance")
+    p.add_argument("--reuse", metavar="DIR", help="measure again a folder an earlier --keep run built (no data "
+                   "generation)")
     args = p.parse_args(argv)
     if args.revisions < 502:
         p.error("--revisions must be at least 502 (the far diff spans 500 revisions)")
@@ -297,7 +341,12 @@ def main(argv=None) -> int:
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with contextlib.ExitStack() as stack:
-        if args.keep:
+        if args.reuse:
+            work = Path(args.reuse).resolve()
+            if not (work / "instance").is_dir():
+                print(f"{work} has no instance/ folder (build one with --keep)", file=sys.stderr)
+                return 2
+        elif args.keep:
             work = Path(args.keep).resolve()
             if work.exists() and any(work.iterdir()):
                 print(f"{work} is not empty", file=sys.stderr)

@@ -11,13 +11,19 @@ a raw form token that was already signed reuses its signed form (tokens have no 
 Nothing changes in what is accepted: only cookie values that passed the full check are
 remembered, under the secret key that checked them, and each request gets its own copy of the
 session data.
+
+Flask-WTF also reads wtforms' catalogue of validation messages from disk again for every request
+that builds a form; here each language's catalogue is read once per process (``FormRequest``).
 """
 from __future__ import annotations
 
 import copy
 import time
+from functools import cached_property, lru_cache
 
-from flask import Flask, g, request, session
+from babel import support
+from flask import Flask, Request, g, request, session
+from flask_babel import get_locale
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -66,7 +72,24 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         return self.session_class(_own_copy(data))
 
 
+@lru_cache(maxsize=32)
+def _wtforms_catalogue(locale: str):
+    from wtforms.i18n import messages_path
+
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class FormRequest(Request):
+    """Flask's request, with wtforms' messages in the request's language at hand: Flask-WTF
+    takes them from this attribute when it is set, and otherwise loads them from disk."""
+
+    @cached_property
+    def wtforms_translations(self):
+        return _wtforms_catalogue(str(get_locale()))
+
+
 def init_sessions(app: Flask) -> None:
+    app.request_class = FormRequest
     app.session_interface = RememberingSessionInterface()
     if app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return  # time-limited form tokens carry a fresh timestamp: sign each one

@@ -8,7 +8,19 @@ from sqlalchemy.orm import undefer
 from collab.extensions import db
 from communities.models import Community
 
-from .models import WikiLink, WikiPage, WikiRedirect, WikiRevision
+from .models import Wiki, WikiLink, WikiPage, WikiRedirect, WikiRevision
+
+
+def wiki_row(community_id: int) -> Wiki | None:
+    """The wiki's row (settings, tree version), read once per session: the session's identity map
+    holds rows only weakly, so each permission check of a page view would read it again."""
+    held = db.session.info.setdefault("wiki_rows", {})
+    row = held.get(community_id)
+    if row is None:
+        row = db.session.get(Wiki, community_id)
+        if row is not None:  # a wiki made later in this session is read then
+            held[community_id] = row
+    return row
 
 
 def _live(community_id: int):
@@ -17,9 +29,10 @@ def _live(community_id: int):
     return (WikiPage.community_id == community_id, WikiPage.is_deleted == false(), WikiPage.moderation.is_(None))
 
 
-def find_page(community: Community, path: str) -> WikiPage | None:
-    return db.session.scalar(select(WikiPage).where(WikiPage.community_id == community.id,
-                                                    WikiPage.is_deleted == false(), WikiPage.path == path))
+def find_page(community: Community, path: str, *, with_body_html: bool = False) -> WikiPage | None:
+    stmt = select(WikiPage).where(WikiPage.community_id == community.id, WikiPage.is_deleted == false(),
+                                  WikiPage.path == path)
+    return db.session.scalar(stmt.options(undefer(WikiPage.body_html)) if with_body_html else stmt)
 
 
 def find_redirect(community: Community, path: str) -> WikiPage | None:

@@ -42,7 +42,7 @@ from .models import (
     WikiRevision,
     title_key,
 )
-from .queries import _live, revision
+from .queries import _live, revision, wiki_row
 
 FORBIDDEN_IN_TITLES = "/|[]"
 
@@ -93,7 +93,7 @@ def may_edit(user, community: Community) -> bool:
     its owners and moderators where the wiki's settings say so."""
     if not access.can_post(user, community):
         return False
-    wiki = db.session.get(Wiki, community.id)
+    wiki = wiki_row(community.id)
     return not (wiki is not None and wiki.edit_restricted) or access.can_moderate(user, community)
 
 

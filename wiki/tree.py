@@ -15,7 +15,8 @@ from sqlalchemy import false, select
 from collab.cache import app_cache
 from collab.extensions import db
 
-from .models import Wiki, WikiPage
+from .models import WikiPage
+from .queries import wiki_row
 
 # Up to this many pages the navigation holds the whole tree (collapsed below the current page);
 # above it, only the top level and the branches along the current page, so that a big wiki does
@@ -66,7 +67,8 @@ def _load(community_id: int) -> Shape:
 def shape(community_id: int) -> Shape:
     if community_id in db.session.info.get("wiki_tree_changed", ()):
         return _load(community_id)  # changed in this session, perhaps not committed: no caching
-    version = db.session.scalar(select(Wiki.tree_version).where(Wiki.community_id == community_id)) or 0
+    wiki = wiki_row(community_id)
+    version = wiki.tree_version if wiki is not None else 0
     return app_cache("wiki_tree", 24 * 3600, max_items=512).get_or_set(
         (community_id, version), lambda: _load(community_id))
 
@@ -95,6 +97,20 @@ def navigation(community_id: int, current_path: str | None = None) -> tuple[list
         return nodes
 
     return build(None), len(s.rows)
+
+
+def crumbs(page: WikiPage) -> list[Row]:
+    """The pages above a page in the tree, top first (its breadcrumbs)."""
+    s = shape(page.community_id)
+    parts = page.path.split("/")[:-1]
+    found = (s.by_path.get("/".join(parts[: i + 1])) for i in range(len(parts)))
+    return [s.rows[i] for i in found if i is not None]
+
+
+def subpages(page: WikiPage) -> list[Row]:
+    """The pages right under a page of the tree, in order."""
+    s = shape(page.community_id)
+    return [s.rows[i] for i in s.children.get(page.id, ())] if page.id in s.rows else []
 
 
 def parent_choices(community_id: int, exclude: WikiPage | None = None) -> list[tuple[int, str]]:

@@ -58,10 +58,10 @@ def _page_url(page: WikiPage, endpoint: str = "wiki.page", **kw) -> str:
     return url_for(endpoint, slug=page.community.slug, path=page.path, **kw)
 
 
-def _load(community, path: str, *, allow_deleted: bool = False) -> WikiPage:
+def _load(community, path: str, *, allow_deleted: bool = False, with_body_html: bool = False) -> WikiPage:
     """The live page at ``path``; a permanent redirect when the page moved or was renamed (the
     same action, the same query); 404 when there is none."""
-    page = queries.find_page(community, path)
+    page = queries.find_page(community, path, with_body_html=with_body_html)
     if page is not None:
         if page.moderation and page.created_by_id != current_user.id and not access.can_moderate(current_user, community):
             abort(404)  # hidden, or waiting for approval: its author and the moderators only
@@ -136,9 +136,11 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
     if live and status == 200:
         analytics.record_view(key, community.id, user)  # buffered: no write on the request path
     views = social.view_count(page.id) + analytics.pending_views(key)
+    in_tree = live and not page.moderation  # the cached tree holds the pages everyone sees
     html = render_template(
-        "wiki/page.html", page=page, current=current, crumbs=queries.ancestors(page),
-        subpages=queries.children(page) if live else [],
+        "wiki/page.html", page=page, current=current,
+        crumbs=tree.crumbs(page) if in_tree else queries.ancestors(page),
+        subpages=(tree.subpages(page) if in_tree else queries.children(page)) if live else [],
         backlinks=queries.backlinks(page) if live else [],
         toc=_toc(page.body_html), tags=social.tags_of(page.id), views=views,
         attachments=attachments.attachments_of(page.id) if live else [],
@@ -157,7 +159,7 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
 @login_required
 def page(slug: str, path: str):
     community = _community(slug)
-    return _show(community, _load(community, path, allow_deleted=True))
+    return _show(community, _load(community, path, allow_deleted=True, with_body_html=True))
 
 
 @bp.route("/<path:path>/-/history")

@@ -40,18 +40,23 @@ def flow_provenance(context, key: str, group: str | None = None):
 @bp.app_template_global()
 @pass_context
 def flow_related(context, key: str):
-    """The related-content list of an item (or the way to show it again, when hidden)."""
-    from flask import request
+    """The related-content list of an item (or the way to show it again, when hidden). A list
+    that would take a search is left to the browser: a hidden slot that static/js/collab.js
+    fills from ``flows.related_part`` once the page has loaded."""
+    from flask import request, url_for
     from flask_login import current_user
     from markupsafe import Markup
 
     from .related import related_for
 
-    found = related_for(current_user._get_current_object(), key)
+    back = request.full_path.rstrip("?")
+    found = related_for(current_user._get_current_object(), key, search=False)
+    if found is None:
+        return Markup('<div class="flow-related-slot" data-related="{}" hidden></div>').format(
+            url_for("flows.related_part", key=key, next=back))
     if not found.hidden and not found.items:
         return Markup("")
-    return Markup(_render(context, "flows/_related.html", related=found, flow_key=key,
-                          back=request.full_path.rstrip("?")))
+    return Markup(_render(context, "flows/_related.html", related=found, flow_key=key, back=back))
 
 
 def _render(context, name: str, **values) -> str:

@@ -60,7 +60,10 @@ def _candidates(item, key: str):
     return out
 
 
-def related_for(user, key: str) -> Related:
+def related_for(user, key: str, *, search: bool = True) -> Related | None:
+    """The related list ``user`` sees beside the item ``key``. With ``search=False`` it never
+    searches: None when the list is not at hand, and the page asks for it once loaded (a search
+    costs tens of milliseconds, more than the rest of a page view)."""
     if not getattr(user, "is_authenticated", False):
         return Related(False, [])
     hides = _hides(user)
@@ -70,7 +73,12 @@ def related_for(user, key: str) -> Related:
     if item is None or item.community is None or not item.readable(user):
         return Related(False, [])
     cache = app_cache("flows_related", CACHE_SECONDS, max_items=4096)
-    candidates = cache.get_or_set(key, lambda: _candidates(item, key))
+    if search:
+        candidates = cache.get_or_set(key, lambda: _candidates(item, key))
+    else:
+        candidates = cache.get(key)
+        if candidates is None:
+            return None
     return Related(False, [h for h in candidates if h.id not in hides][:SHOWN])
 
 

@@ -108,6 +108,23 @@ def _back():
     return local_path(request.form.get("next")) or url_for("home.index")
 
 
+@bp.get("/flows/related")
+@login_required
+def related_part():
+    """The related list of an item, as the part of its page the browser puts in the page's slot
+    (see flow_related); 204 when there is nothing to show, 404 for an item one may not read."""
+    user = _me()
+    key = request.args.get("key", "")
+    item = registry.resolve(key)
+    if item is None or item.community is None or not item.readable(user):
+        abort(404)
+    found = related.related_for(user, key)
+    if not found.hidden and not found.items:
+        return "", 204
+    back = local_path(request.args.get("next")) or item.url
+    return render_template("flows/_related.html", related=found, flow_key=key, back=back)
+
+
 @bp.post("/flows/related/hide")
 @login_required
 def hide_related():

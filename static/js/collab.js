@@ -33,3 +33,15 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("focusin", (event) => {
   if (event.target.matches("input.copy")) event.target.select();
 });
+
+// Related content the server had no list at hand for (it takes a search): asked for once the
+// page has loaded, and put in its slot; nothing to show removes the slot.
+for (const slot of document.querySelectorAll("[data-related]")) {
+  fetch(slot.dataset.related, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+    .then((response) => (response.status === 200 ? response.text() : ""))
+    .then((html) => {
+      if (html.trim()) slot.outerHTML = html;
+      else slot.remove();
+    })
+    .catch(() => slot.remove());
+}

@@ -59,6 +59,8 @@ def test_ask_answer_accept_flag_moderate(server, new_page):
     expect(bo.locator(".forum-topic-head h2")).to_have_text("How do I deploy billing?")
     expect(bo.locator(".forum-body strong")).to_have_text("fails")
     topic_url = bo.url
+    # The related list is fetched once the page is there (the page never waits for its search).
+    expect(bo.get_by_test_id("related")).to_contain_text("Deploying the billing service")
 
     # Ana answers; Cy posts spam.
     ana.goto(topic_url)

@@ -86,3 +86,13 @@ def test_form_tokens_stay_valid_and_belong_to_their_session(app, make_user):
     assert bos != first
     assert client.post("/c/new", data={"name": "Stale", "access": "public", "csrf_token": first}).status_code == 400
     assert client.post("/c/new", data={"name": "Fresh", "access": "public", "csrf_token": bos}).status_code == 302
+
+
+def test_form_messages_follow_each_request_language(client):
+    """wtforms' own messages come from a catalogue kept per language: a Chinese request right
+    after an English one (and back) gets its own language each time."""
+    for lang, message in (("en", "This field is required."), ("zh-CN", "该字段是必填字段。"),
+                          ("en", "This field is required."), ("zh-CN", "该字段是必填字段。")):
+        r = client.post("/login", data={"login": "", "password": ""},
+                        headers={"Accept-Language": lang})
+        assert r.status_code == 200 and message in text(r)
