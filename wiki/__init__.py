@@ -20,9 +20,10 @@ register_type(SearchType(
     load_all=indexing.load_all, aliases=("page", "pages", "wikis"), dependents=indexing.DEPENDENTS,
 ))
 
-from . import analytics as _analytics, attachment_views, flow_hooks, moderated, social_views, views  # noqa: E402,F401
+from . import analytics as _analytics, attachment_views, flow_hooks, moderated, social_views, tree, views  # noqa: E402,F401
 
 moderated.register_types()
+bp.add_app_template_global(tree.nav_html, "wiki_nav")
 _analytics.register()
 
 from collab import audit  # noqa: E402

@@ -91,11 +91,11 @@ def siblings(page: WikiPage) -> list[WikiPage]:
         select(WikiPage).where(*_live(page.community_id), cond).order_by(WikiPage.position, WikiPage.id)))
 
 
-def backlinks(page: WikiPage) -> list[WikiPage]:
-    """Live pages whose text links to this one."""
+def backlinks(page: WikiPage) -> list:
+    """Live pages whose text links to this one: rows of (id, title, path)."""
     sources = select(WikiLink.page_id).where(WikiLink.target_page_id == page.id, WikiLink.page_id != page.id)
-    return list(db.session.scalars(
-        select(WikiPage).where(*_live(page.community_id), WikiPage.id.in_(sources))
+    return list(db.session.execute(
+        select(WikiPage.id, WikiPage.title, WikiPage.path).where(*_live(page.community_id), WikiPage.id.in_(sources))
         .order_by(func.lower(WikiPage.title), WikiPage.id).limit(200)))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, func, select
+from sqlalchemy import bindparam, exists, false, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -20,6 +20,7 @@ from .models import (
     COMMENT_MAX,
     TAGS_PER_PAGE,
     Wiki,
+    WikiAttachment,
     WikiComment,
     WikiPage,
     WikiPageTag,
@@ -117,13 +118,25 @@ def view_count(page_id: int) -> int:
     return db.session.scalar(select(WikiPageViews.count).where(WikiPageViews.page_id == page_id)) or 0
 
 
+_PAGE = bindparam("page_id")
+_PAGE_FACTS = select(  # built once: every page view runs it
+    select(WikiPageViews.count).where(WikiPageViews.page_id == _PAGE).scalar_subquery(),
+    exists().where(WikiWatch.page_id == _PAGE, WikiWatch.user_id == bindparam("user_id")),
+    exists().where(WikiComment.page_id == _PAGE),
+    exists().where(WikiAttachment.page_id == _PAGE),
+)
+
+
+def page_facts(page_id: int, user) -> tuple[int, bool, bool, bool]:
+    """(views counted so far, the reader watches it, it has comments, it has attachments) in one
+    statement: a page view shows the four, and most pages have neither comments nor files."""
+    user_id = user.id if getattr(user, "is_authenticated", False) else None
+    views, watching, comments, files = db.session.execute(
+        _PAGE_FACTS, {"page_id": page_id, "user_id": user_id}).one()
+    return views or 0, bool(watching), bool(comments), bool(files)
+
+
 # --------------------------------------------------------------------------- watching
-
-
-def is_watching(page_id: int, user) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.get(WikiWatch, (page_id, user.id)) is not None
 
 
 def watch(page: WikiPage, user, on: bool = True) -> None:

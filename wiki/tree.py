@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from flask_babel import ngettext
+from markupsafe import Markup, escape
 from sqlalchemy import false, select
 
 from collab.cache import app_cache
@@ -97,6 +99,32 @@ def navigation(community_id: int, current_path: str | None = None) -> tuple[list
         return nodes
 
     return build(None), len(s.rows)
+
+
+def nav_html(nodes: list[Node], base: str) -> Markup:
+    """The navigation tree as HTML: nested lists, the branches as <details> (open along the
+    current page), a pruned branch's page count beside its title. Built here rather than by a
+    recursive template loop, which cost about a tenth of a page view."""
+    out: list[str] = []
+    base = escape(base)
+
+    def walk(level: list[Node]) -> None:
+        for node in level:
+            current = ' aria-current="page"' if node.current else ""
+            link = f'<a href="{base}{escape(node.path)}"{current}>{escape(node.title)}</a>'
+            if node.children:
+                out.append(f'<li><details{" open" if node.open else ""}><summary>{link}</summary><ul>')
+                walk(node.children)
+                out.append("</ul></details></li>")
+                continue
+            more = ""
+            if node.hidden_children:
+                label = escape(ngettext("%(num)d subpage", "%(num)d subpages", node.hidden_children))
+                more = f' <span class="muted small" title="{label}">+{node.hidden_children}</span>'
+            out.append(f'<li><span class="leaf">{link}{more}</span></li>')
+
+    walk(nodes)
+    return Markup(f'<ul class="wiki-tree">{"".join(out)}</ul>')
 
 
 def crumbs(page: WikiPage) -> list[Row]:

@@ -135,7 +135,8 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
     key = f"wiki_page:{page.id}"
     if live and status == 200:
         analytics.record_view(key, community.id, user)  # buffered: no write on the request path
-    views = social.view_count(page.id) + analytics.pending_views(key)
+    views, watching, has_comments, has_files = social.page_facts(page.id, user)
+    views += analytics.pending_views(key)
     in_tree = live and not page.moderation  # the cached tree holds the pages everyone sees
     html = render_template(
         "wiki/page.html", page=page, current=current,
@@ -143,11 +144,11 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
         subpages=(tree.subpages(page) if in_tree else queries.children(page)) if live else [],
         backlinks=queries.backlinks(page) if live else [],
         toc=_toc(page.body_html), tags=social.tags_of(page.id), views=views,
-        attachments=attachments.attachments_of(page.id) if live else [],
-        comments=social.comments_of(page.id) if live else [],
+        attachments=attachments.attachments_of(page.id) if live and has_files else [],
+        comments=social.comments_of(page.id) if live and has_comments else [],
         comment_form=comment_form or CommentForm(formdata=None, token=secrets.token_urlsafe(16)),
         may_comment=live and social.may_comment(user, community),
-        watching=social.is_watching(page.id, user),
+        watching=watching,
         can_edit_page=live and services.may_edit_page(user, page, community),
         can_lock=live and services.may_lock(user, community),
         **_ctx(community, page.path),

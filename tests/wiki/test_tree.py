@@ -225,3 +225,42 @@ def test_the_cached_tree_follows_changes_made_by_another_server_process(communit
     nav = text(there.get(url(community, "home")))
     nav = nav[nav.index('class="wiki-tree"'):nav.index("wiki-nav-links")]
     assert nav.count(">Guides</a>") == 1 and ">FAQ</a>" in nav
+
+
+def _nav(html: str) -> str:
+    import re
+
+    return re.search(r'<nav class="wiki-nav".*?</nav>', html, re.S).group(0)
+
+
+def test_the_navigation_opens_the_current_branch_and_marks_the_page(community, people, client_for, tree, wiki):
+    client = client_for(people["member"])
+    wiki.create(community, people["owner"], "<i>Bold & co", parent=tree["faq"])
+    nav = _nav(text(client.get(url(community, "home/guides/setup"))))
+    # Every page of a small wiki, the branch of the current page open, the page itself marked.
+    for title in ("Home", "Guides", "Setup", "Advanced", "Style", "FAQ"):
+        assert f">{title}</a>" in nav
+    assert f'<a href="/c/{community.slug}/wiki/home/guides/setup" aria-current="page">Setup</a>' in nav
+    assert nav.count("aria-current") == 1
+    assert '<details open><summary><a href="/c/{0}/wiki/home/guides">Guides</a>'.format(community.slug) in nav
+    assert '<details><summary><a href="/c/{0}/wiki/home/faq">FAQ</a>'.format(community.slug) in nav  # closed
+    assert "&lt;i&gt;Bold &amp; co</a>" in nav and "<i>Bold" not in nav
+
+
+def test_a_big_wiki_shows_its_top_and_the_current_branch(community, people, client_for, wiki, monkeypatch):
+    from wiki import tree as wiki_tree
+
+    monkeypatch.setattr(wiki_tree, "FULL_TREE_LIMIT", 5)
+    owner = people["owner"]
+    home = wiki.create(community, owner, "Home")
+    a = wiki.create(community, owner, "Area A", parent=home)
+    b = wiki.create(community, owner, "Area B", parent=home)
+    for i in range(3):
+        wiki.create(community, owner, f"Note A{i}", parent=a)
+        wiki.create(community, owner, f"Note B{i}", parent=b)
+    client = client_for(people["member"])
+    nav = _nav(text(client.get(url(community, "home/area-a/note-a1"))))
+    assert ">Note A0</a>" in nav and ">Note B0</a>" not in nav  # only the current branch unfolds
+    assert 'title="3 subpages">+3</span>' in nav  # Area B, folded away with a count
+    zh = _nav(text(client.get(url(community, "home/area-a/note-a1"), headers={"Accept-Language": "zh-CN"})))
+    assert 'title="3 个子页面">+3</span>' in zh
