@@ -421,16 +421,16 @@ def last_read(user, topic: ForumTopic) -> int | None:
         ForumReadState.user_id == user.id, ForumReadState.topic_id == topic.id))
 
 
-def record_visit(user, topic_id: int, number: int) -> None:
-    """Remember that ``user`` has read up to post ``number`` (its own short write transaction,
-    called after the page's reads). Views are counted by collab.analytics, in batches."""
+def record_visit(user_id: int, topic_id: int, number: int) -> None:
+    """Remember that the person ``user_id`` has read up to post ``number`` (its own short write
+    transaction, called after the page's reads). Views are counted by collab.analytics, in batches."""
     updated = db.session.execute(update(ForumReadState).where(
-        ForumReadState.user_id == user.id, ForumReadState.topic_id == topic_id,
+        ForumReadState.user_id == user_id, ForumReadState.topic_id == topic_id,
         ForumReadState.last_read < number).values(last_read=number)).rowcount
-    if not updated and db.session.get(ForumReadState, (user.id, topic_id)) is None:
+    if not updated and db.session.get(ForumReadState, (user_id, topic_id)) is None:
         try:
             with db.session.begin_nested():
-                db.session.add(ForumReadState(user_id=user.id, topic_id=topic_id, last_read=number))
+                db.session.add(ForumReadState(user_id=user_id, topic_id=topic_id, last_read=number))
                 db.session.flush()
         except IntegrityError:
             pass

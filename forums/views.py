@@ -293,15 +293,16 @@ def topic(slug: str, topic_id: int):
                split_form=SplitForm(), move_form=_move_form(community, topic))
     html = render_template("forums/topic.html", **ctx)
     if request.method == "GET" and page.items:
-        _remember(user, topic.id, max(p.number for p in page.items))
+        _remember(user.id, topic.id, max(p.number for p in page.items))
     return html, status
 
 
-def _remember(user, topic_id: int, number: int) -> None:
+def _remember(user_id: int, topic_id: int, number: int) -> None:
+    # By id: the rollback expires the person's row, and reading user.id would load it again.
     db.session.rollback()  # end the page's read transaction; the write takes its own
     try:
         with write_intent():
-            services.record_visit(user, topic_id, number)
+            services.record_visit(user_id, topic_id, number)
             db.session.commit()
     except Exception:  # a busy database never costs the reader the page
         db.session.rollback()
