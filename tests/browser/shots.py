@@ -87,6 +87,8 @@ class Shooter:
         if path is not None:
             page.goto(path)
         page.wait_for_load_state("load")
+        # Parts the page fetches once loaded (related content) are in the picture too.
+        page.wait_for_function("!document.querySelector('[data-related]')", timeout=10_000)
         if top:
             page.evaluate("window.scrollTo(0, 0)")
         return self._save(page, name, full_page=full)
