@@ -23,8 +23,8 @@ from functools import cached_property, lru_cache
 
 from babel import support
 from flask import Flask, Request, g, request, session
-from flask_babel import get_locale
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import get_locale
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 _SCALARS = (str, int, float, bool, type(None))

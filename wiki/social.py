@@ -114,10 +114,6 @@ def add_views(counts: dict[int, int]) -> None:
                        rows)
 
 
-def view_count(page_id: int) -> int:
-    return db.session.scalar(select(WikiPageViews.count).where(WikiPageViews.page_id == page_id)) or 0
-
-
 _PAGE = bindparam("page_id")
 _PAGE_FACTS = select(  # built once: every page view runs it
     select(WikiPageViews.count).where(WikiPageViews.page_id == _PAGE).scalar_subquery(),

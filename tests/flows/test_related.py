@@ -11,7 +11,7 @@ SLOT = re.compile(r'<div class="flow-related-slot" data-related="([^"]+)" hidden
 
 
 def _related_titles(html: str) -> list[str]:
-    block = re.search(r'<aside class="flow-related card".*?</aside>', html, re.S)
+    block = re.search(r'<aside class="flow-related card".*?</aside>', html, re.DOTALL)
     if not block:
         return []
     return re.findall(r'<a href="[^"]+">([^<]+)</a>', block.group(0))

@@ -1,6 +1,8 @@
 """The page tree: titles and addresses, rename with redirects, move (no cycles), order, trash."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.helpers import text
@@ -228,9 +230,7 @@ def test_the_cached_tree_follows_changes_made_by_another_server_process(communit
 
 
 def _nav(html: str) -> str:
-    import re
-
-    return re.search(r'<nav class="wiki-nav".*?</nav>', html, re.S).group(0)
+    return re.search(r'<nav class="wiki-nav".*?</nav>', html, re.DOTALL).group(0)
 
 
 def test_the_navigation_opens_the_current_branch_and_marks_the_page(community, people, client_for, tree, wiki):
@@ -242,8 +242,8 @@ def test_the_navigation_opens_the_current_branch_and_marks_the_page(community, p
         assert f">{title}</a>" in nav
     assert f'<a href="/c/{community.slug}/wiki/home/guides/setup" aria-current="page">Setup</a>' in nav
     assert nav.count("aria-current") == 1
-    assert '<details open><summary><a href="/c/{0}/wiki/home/guides">Guides</a>'.format(community.slug) in nav
-    assert '<details><summary><a href="/c/{0}/wiki/home/faq">FAQ</a>'.format(community.slug) in nav  # closed
+    assert f'<details open><summary><a href="/c/{community.slug}/wiki/home/guides">Guides</a>' in nav
+    assert f'<details><summary><a href="/c/{community.slug}/wiki/home/faq">FAQ</a>' in nav  # closed
     assert "&lt;i&gt;Bold &amp; co</a>" in nav and "<i>Bold" not in nav
 
 
