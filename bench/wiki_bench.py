@@ -56,9 +56,10 @@ def page_body(rng: random.Random, title: str, siblings: list[str]) -> str:
 
 @contextlib.contextmanager
 def app_env(instance: Path):
-    saved = {k: os.environ.get(k) for k in ("COLLAB_INSTANCE_PATH", "COLLAB_SEARCH_INDEXER")}
+    saved = {k: os.environ.get(k) for k in ("COLLAB_INSTANCE_PATH", "COLLAB_SEARCH_INDEXER", "COLLAB_MAIL_SENDER")}
     os.environ["COLLAB_INSTANCE_PATH"] = str(instance)
     os.environ["COLLAB_SEARCH_INDEXER"] = "manual"
+    os.environ["COLLAB_MAIL_SENDER"] = "manual"  # this process sends no mail (the server does)
     try:
         yield
     finally:
