@@ -16,7 +16,7 @@ def wiki_row(community_id: int) -> Wiki | None:
     holds rows only weakly, so each permission check of a page view would read it again."""
     held = db.session.info.setdefault("wiki_rows", {})
     row = held.get(community_id)
-    if row is None:
+    if row is None or row not in db.session:  # (a closed or cleared session let it go)
         row = db.session.get(Wiki, community_id)
         if row is not None:  # a wiki made later in this session is read then
             held[community_id] = row
