@@ -55,7 +55,7 @@ def prepare(instance: Path, sockets: int, rooms: int) -> list[dict]:
     """People, communities, rooms and memberships; returns one entry per socket: cookie, room."""
     import datagen
 
-    datagen.generate(argparse.Namespace(instance=str(instance), users=max(sockets + 50, 200),
+    datagen.generate(argparse.Namespace(instance=str(instance), users=max(sockets + sockets // 20 + 50, 200),  # some are deactivated
                                         communities=max(rooms * 2, 60), seed=1, force=True))
     from flask import session
     from flask_login import login_user
