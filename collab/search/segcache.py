@@ -2,7 +2,7 @@
 
 A Whoosh segment never changes once written: deleting a document only marks it, and a deleted
 document never matches a query, so anything derived from a segment's postings or columns stays
-right for the segment's life. Four things are kept here, keyed by segment:
+right for the segment's life. These are kept here, keyed by segment:
 
 - the documents of each scope term the access mask names (``mask_docs``): the mask of a person
   is the union of a few hundred such terms, and Whoosh would otherwise read every one of their
@@ -13,7 +13,15 @@ right for the segment's life. Four things are kept here, keyed by segment:
 
 - the documents of each query term (``_postings_bits``) and of each phrase or range, per segment:
   a search's exact count and facets come from these bit sets, combined with integer operations,
-  without scoring; ranking then scores only what can reach the page (``search``).
+  without scoring; ranking then scores only what can reach the page (``search``);
+- per segment and query, the best ``RANKED`` matches with their scores (``_segment_ranking``),
+  before anyone's mask or filter: the next search of the same words, by anyone, takes its page
+  from them when enough of them are readable; the facet counts of a large set of matches
+  (``_segment_facets``, keyed by the exact set); and per document and query, its marked snippet
+  (``per_document``). A repeated common-word search then costs a few milliseconds instead of a
+  few hundred. A kept ranking holds the scores of its first search: documents indexed later
+  (other segments) shift the words' statistics slightly, as with per-shard statistics in other
+  engines; counts and facets stay exact.
 
 Bit sets are Python integers (bit n = segment document n): unions and differences are single
 C operations whatever their size. Everything is bounded (``MAX_BYTES``) and evicted least
@@ -329,6 +337,58 @@ def _score_only(searcher, q, bits: int, limit: int):
     return searching.Results(searcher, q, [(score, -neg) for score, neg in top])
 
 
+# Per segment and query, the best this many matches (every document, before anyone's mask or
+# filter), best first: the next search of the same words takes its page from them.
+RANKED = 200
+
+
+def _segment_ranking(searcher, sub, q, context) -> tuple[list, bool]:
+    """The segment's best ``RANKED`` matches of ``q`` as [(score, segment-local docnum)], best
+    first (ties: lower number first, as Whoosh's TopCollector), and whether more matches exist.
+    Scored as the whole searcher scores them (its term statistics), kept per segment."""
+    key = _segment_key(sub.reader())
+    full = (key, "ranked", repr(q)) if key is not None else None
+    found = _cache.get(full) if full is not None else None
+    if found is None:
+        ranking = collectors.TopCollector(limit=RANKED)
+        ranking.prepare(searcher, q, context)
+        ranking.set_subsearcher(sub, 0)
+        ranking.collect_matches()
+        items = sorted(ranking.items, reverse=True)  # (score, -docnum): best, then lowest number
+        found = ([(score, -neg) for score, neg in items], len(items) >= RANKED)
+        if full is not None:
+            _cache.put(full, found, 80 * len(items) + 200)
+    return found
+
+
+def _from_rankings(searcher, q, bits: int, limit: int):
+    """The top ``limit`` of the readable matches ``bits`` from the segments' kept rankings, or
+    None when a segment's kept ranking runs out before ``limit`` of its matches are readable
+    (then the caller ranks the usual way). The result is the one Whoosh's collector gives."""
+    if limit > RANKED:
+        return None
+    context = None
+    picked = []
+    for (sub, offset), (_leaf, _o, n) in zip(searcher.leaf_searchers(), _leaves(searcher)):
+        local = (bits >> offset) & ((1 << n) - 1)
+        if not local:
+            continue
+        if context is None:
+            context = searcher.context(weighting=searcher.weighting)
+        ranked, more = _segment_ranking(searcher, sub, q, context)
+        kept = 0
+        for score, d in ranked:
+            if (local >> d) & 1:
+                picked.append((score, -(d + offset)))
+                kept += 1
+                if kept == limit:
+                    break
+        if kept < limit and more:
+            return None
+    top = heapq.nlargest(limit, picked)
+    return searching.Results(searcher, q, [(score, -neg) for score, neg in top])
+
+
 def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None, reverse=False):
     """The top ``limit`` matches of ``q`` (by score, or by ``sortedby``) as Whoosh Results, and
     every match in ``allow`` (if given) and not in ``restrict``, as a BitMask, for the exact count
@@ -338,11 +398,18 @@ def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None,
     only allowed those, and with Whoosh's block-quality skipping it scores only the blocks of
     postings that can still reach the top ``limit``."""
     bits = query_docs(searcher, q)
+    unfiltered = bits.bit_count() if sortedby is None else 0
     if allow is not None:
         bits &= allow.bits
     if restrict is not None and bits:
         bits &= ~restrict.bits
     matched = BitMask(bits, searcher.doc_count_all())
+    if sortedby is None and len(matched) > limit and 4 * len(matched) >= unfiltered:
+        # The page comes from the segments' kept rankings of the query (made by its first search):
+        # unless a filter leaves few of the matches, the best readable ones are among them.
+        results = _from_rankings(searcher, q, bits, limit)
+        if results is not None:
+            return results, matched
     if sortedby is None and 0 < len(matched) <= SPARSE and not any(isinstance(x, Q.Phrase) for x in q.leaves()):
         # (a phrase matcher recomputes its spans on every skip: walking it is cheaper)
         return _score_only(searcher, q, bits, limit), matched
@@ -356,6 +423,25 @@ def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None,
     else:  # nothing readable matches: no need to walk the postings
         searcher.search_with_collector(Q.NullQuery, top)
     return top.results(), matched
+
+
+def per_document(searcher, docnum: int, what: tuple, compute):
+    """``compute()`` for the document ``docnum`` (global) of ``searcher``, kept per segment,
+    document and ``what`` (e.g. a snippet of it for a query): a segment's documents never change."""
+    for leaf, offset, n in _leaves(searcher):
+        if offset <= docnum < offset + n:
+            key = _segment_key(leaf.reader())
+            break
+    else:
+        key = None
+    if key is None:
+        return compute()
+    full = (key, "doc", docnum - offset, what)
+    found = _cache.get(full)
+    if found is None:
+        found = compute()
+        _cache.put(full, found, 2 * len(str(found)) + 200)
+    return found
 
 
 # ----------------------------------------------------------------------------- facets
@@ -413,12 +499,30 @@ def facet_counts(searcher, matched, columns: tuple[str, ...], multi: tuple[str, 
         local = (bits >> offset) & ((1 << n) - 1)
         if not local:
             continue
-        select = _selector(local, n)
-        for name in columns:
-            values = _column(leaf, name)
-            if values is not None:
-                counts[name].update(compress(values, select))
-        for name in multi:
-            lists = _tag_lists(leaf, name)
-            counts[name].update(chain.from_iterable(compress(lists, select)))
+        for name, found in _segment_facets(leaf, local, n, columns, multi).items():
+            counts[name].update(found)
     return counts
+
+
+# Facets of a set of at least this many documents are kept (per segment and exact set of
+# documents): counting tens of thousands of values takes tens of milliseconds.
+KEEP_FACETS = 2000
+
+
+def _segment_facets(leaf, local: int, n: int, columns, multi) -> dict[str, Counter]:
+    key = _segment_key(leaf.reader())
+    full = (key, "facets", columns, multi, local) if key is not None and local.bit_count() >= KEEP_FACETS else None
+    found = _cache.get(full) if full is not None else None
+    if found is not None:
+        return found
+    found = {}
+    select = _selector(local, n)
+    for name in columns:
+        values = _column(leaf, name)
+        found[name] = Counter(compress(values, select)) if values is not None else Counter()
+    for name in multi:
+        lists = _tag_lists(leaf, name)
+        found[name] = Counter(chain.from_iterable(compress(lists, select)))
+    if full is not None:
+        _cache.put(full, found, local.bit_length() // 8 + 120 * sum(len(c) for c in found.values()) + 200)
+    return found

@@ -262,7 +262,10 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
     title_fragments = highlight.WholeFragmenter()
     results.formatter = _Formatter()
     labels = {name: st.label for name, st in registry.types().items()}
-    for hit in results[(res.page - 1) * PAGE_SIZE: res.page * PAGE_SIZE]:
+    query_key = repr(q) if parsed.must else ""
+
+    def marked(hit):
+        """The hit's snippet and title with the query's words marked (kept per document and query)."""
         body = hit.get("body") or ""
         results.fragmenter = body_fragments
         snippet = hit.highlights("body", text=body, top=2) if parsed.must else ""
@@ -270,6 +273,11 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
             snippet = str(escape(body[:220] + ("…" if len(body) > 220 else "")))
         results.fragmenter = title_fragments
         title = hit.highlights("title", text=hit.get("title") or "", minscore=0) if parsed.must else ""
+        return snippet, title
+
+    for hit in results[(res.page - 1) * PAGE_SIZE: res.page * PAGE_SIZE]:
+        snippet, title = segcache.per_document(searcher, hit.docnum, ("marked", query_key),
+                                               lambda hit=hit: marked(hit))
         res.hits.append(Hit(
             type=hit["type"], type_label=str(labels[hit["type"]]()) if hit["type"] in labels else hit["type"],
             title=Markup(title) if title else escape(hit.get("title") or ""), snippet=Markup(snippet),

@@ -244,3 +244,20 @@ def test_suggestions_carry_no_markup(xss_world, client_for):
             assert XSS_NAME in titles, (prefix, titles)  # the plain text comes back intact for textContent
         for s in suggestions:
             assert not s["url"].lower().startswith(("javascript:", "data:"))
+
+
+def test_snippets_mark_the_words_of_each_search(reader, client_for):
+    """Snippets are kept per document and query: searching the same document again marks the
+    same words, and another search marks its own words."""
+    client = client_for(reader)
+
+    def marked(query):
+        body = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+        assert HANDBOOK in re.sub(r"</?mark>", "", body), query
+        return sorted({m.lower() for m in re.findall(r"<mark>(.*?)</mark>", body)})
+
+    first = marked("quokkas")
+    assert "quokkas" in first and "rottnest" not in first
+    assert marked("quokkas") == first
+    assert marked("rottnest") == ["rottnest"]
+    assert set(marked("island rottnest")) == {"island", "rottnest"}

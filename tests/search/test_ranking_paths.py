@@ -59,28 +59,50 @@ QUERIES = ["team", "release review", "canary OR lighthouse", '"code review"', "æ
 @pytest.mark.parametrize("raw", QUERIES)
 @pytest.mark.parametrize("sparse", [0, 10 ** 9])
 @pytest.mark.parametrize("filtered", [False, True])
-def test_same_ranking_count_and_facets_as_plain_whoosh(searcher, raw, sparse, filtered, monkeypatch):
+@pytest.mark.parametrize("ranked", [200, 41])  # kept rankings long enough, or too short for some segments
+def test_same_ranking_count_and_facets_as_plain_whoosh(searcher, raw, sparse, filtered, ranked, monkeypatch):
     monkeypatch.setattr(segcache, "SPARSE", sparse)
+    monkeypatch.setattr(segcache, "RANKED", ranked)
+    monkeypatch.setattr(segcache, "KEEP_FACETS", 0)  # keep every facet count, to read it back
+    segcache.clear()
     q = text_query(parse(raw))
     mask_q = Q.Or([Q.Term("scope", "community:2"), Q.Term("scope", "community:5")])
     filter_q = Q.And([Q.Term("type", "wiki"), Q.Or([Q.Term("community", "1"), Q.Term("community", "3")])]) \
         if filtered else None
-    restrict = segcache.mask_docs(searcher, mask_q)
-    allow = segcache.mask_docs(searcher, filter_q)
-    results, matched = segcache.search(searcher, q, limit=40, allow=allow, restrict=restrict)
-
     plain = searcher.search(q, limit=None, filter=filter_q, mask=mask_q)
     expected = [(hit.docnum, hit.score) for hit in plain]
-    got = [(hit.docnum, hit.score) for hit in results]
-    assert [d for d, _ in got] == [d for d, _ in expected[:40]]
-    assert [round(s, 9) for _, s in got] == [round(s, 9) for _, s in expected[:40]]
-    assert len(matched) == len(expected)
-    facets = segcache.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
     docs = [hit.fields() for hit in plain]
-    assert facets["type"] == Counter(d["type"] for d in docs)
-    assert facets["community"] == Counter(d["community"] for d in docs)
-    assert facets["author"] == Counter(d["author"] for d in docs)
-    assert facets["tags"] == Counter(t for d in docs for t in d["tags"].split(",") if t)
+    # The first search ranks; the second takes its page from the rankings the first kept.
+    for _ in range(2):
+        restrict = segcache.mask_docs(searcher, mask_q)
+        allow = segcache.mask_docs(searcher, filter_q)
+        results, matched = segcache.search(searcher, q, limit=40, allow=allow, restrict=restrict)
+        got = [(hit.docnum, hit.score) for hit in results]
+        assert [d for d, _ in got] == [d for d, _ in expected[:40]]
+        assert [round(s, 9) for _, s in got] == [round(s, 9) for _, s in expected[:40]]
+        assert len(matched) == len(expected)
+        facets = segcache.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
+        assert facets["type"] == Counter(d["type"] for d in docs)
+        assert facets["community"] == Counter(d["community"] for d in docs)
+        assert facets["author"] == Counter(d["author"] for d in docs)
+        assert facets["tags"] == Counter(t for d in docs for t in d["tags"].split(",") if t)
+
+
+def test_a_kept_ranking_serves_another_persons_mask_and_a_later_page(searcher, monkeypatch):
+    """One person's search keeps the rankings; someone who may read less (their mask takes out
+    some of the best matches) and a deeper page still get exactly Whoosh's answer."""
+    monkeypatch.setattr(segcache, "SPARSE", 0)
+    segcache.clear()
+    q = text_query(parse("team"))
+    segcache.search(searcher, q, limit=20)
+    assert any(key[1] == "ranked" for key in segcache._cache.items if isinstance(key, tuple) and len(key) > 1)
+    best = [hit.docnum for hit in searcher.search(q, limit=10)]
+    mask_q = Q.Term("community", searcher.stored_fields(best[0])["community"])
+    for limit in (20, 60):
+        results, _matched = segcache.search(searcher, q, limit=limit, restrict=segcache.mask_docs(searcher, mask_q))
+        expected = [hit.docnum for hit in searcher.search(q, limit=limit, mask=mask_q)]
+        assert [hit.docnum for hit in results] == expected
+        assert best[0] not in expected
 
 
 class _Seg:
