@@ -126,6 +126,8 @@ class BitMask(DocIdSet):
     """A read-only set of global document numbers over a bytes bitmap (what Whoosh's collector
     asks of a mask or filter: ``docnum in mask``)."""
 
+    key = None  # the query it came from (repr), when made by mask_docs
+
     def __init__(self, bits: int, size: int):
         self.bits = bits
         self._bytes = bits.to_bytes((size + 8) // 8, "little")
@@ -200,6 +202,7 @@ def mask_docs(searcher, q) -> BitMask | None:
         if bits:
             total |= bits << offset
     mask = BitMask(total, searcher.doc_count_all())
+    mask.key = key  # names the set for what is kept per filter (kept rankings)
     per_searcher[key] = mask
     while len(per_searcher) > _PER_SEARCHER:
         per_searcher.popitem(last=False)
@@ -342,18 +345,23 @@ def _score_only(searcher, q, bits: int, limit: int):
 RANKED = 200
 
 
-def _segment_ranking(searcher, sub, q, context) -> tuple[list, bool]:
-    """The segment's best ``RANKED`` matches of ``q`` as [(score, segment-local docnum)], best
-    first (ties: lower number first, as Whoosh's TopCollector), and whether more matches exist.
-    Scored as the whole searcher scores them (its term statistics), kept per segment."""
+def _segment_ranking(searcher, sub, q, context, allow, offset: int, n: int) -> tuple[list, bool]:
+    """The segment's best ``RANKED`` matches of ``q`` (within the filter ``allow``, if any) as
+    [(score, segment-local docnum)], best first (ties: lower number first, as Whoosh's
+    TopCollector), and whether more matches exist. Scored as the whole searcher scores them (its
+    term statistics), kept per segment, query and filter."""
     key = _segment_key(sub.reader())
-    full = (key, "ranked", repr(q)) if key is not None else None
+    full = (key, "ranked", repr(q), allow.key if allow is not None else None) if key is not None else None
     found = _cache.get(full) if full is not None else None
     if found is None:
         ranking = collectors.TopCollector(limit=RANKED)
-        ranking.prepare(searcher, q, context)
-        ranking.set_subsearcher(sub, 0)
-        ranking.collect_matches()
+        collector = ranking
+        if allow is not None:
+            collector = collectors.FilterCollector(
+                ranking, allow=BitMask((allow.bits >> offset) & ((1 << n) - 1), n))
+        collector.prepare(searcher, q, context)
+        collector.set_subsearcher(sub, 0)
+        collector.collect_matches()
         items = sorted(ranking.items, reverse=True)  # (score, -docnum): best, then lowest number
         found = ([(score, -neg) for score, neg in items], len(items) >= RANKED)
         if full is not None:
@@ -361,8 +369,9 @@ def _segment_ranking(searcher, sub, q, context) -> tuple[list, bool]:
     return found
 
 
-def _from_rankings(searcher, q, bits: int, limit: int):
-    """The top ``limit`` of the readable matches ``bits`` from the segments' kept rankings, or
+def _from_rankings(searcher, q, bits: int, limit: int, allow):
+    """The top ``limit`` of the readable matches ``bits`` (within ``allow``) from the segments'
+    kept rankings, or
     None when a segment's kept ranking runs out before ``limit`` of its matches are readable
     (then the caller ranks the usual way). The result is the one Whoosh's collector gives."""
     if limit > RANKED:
@@ -375,7 +384,7 @@ def _from_rankings(searcher, q, bits: int, limit: int):
             continue
         if context is None:
             context = searcher.context(weighting=searcher.weighting)
-        ranked, more = _segment_ranking(searcher, sub, q, context)
+        ranked, more = _segment_ranking(searcher, sub, q, context, allow, offset, n)
         kept = 0
         for score, d in ranked:
             if (local >> d) & 1:
@@ -398,16 +407,18 @@ def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None,
     only allowed those, and with Whoosh's block-quality skipping it scores only the blocks of
     postings that can still reach the top ``limit``."""
     bits = query_docs(searcher, q)
-    unfiltered = bits.bit_count() if sortedby is None else 0
     if allow is not None:
         bits &= allow.bits
+    allowed = bits.bit_count() if sortedby is None else 0
     if restrict is not None and bits:
         bits &= ~restrict.bits
     matched = BitMask(bits, searcher.doc_count_all())
-    if sortedby is None and len(matched) > limit and 4 * len(matched) >= unfiltered:
-        # The page comes from the segments' kept rankings of the query (made by its first search):
-        # unless a filter leaves few of the matches, the best readable ones are among them.
-        results = _from_rankings(searcher, q, bits, limit)
+    if sortedby is None and len(matched) > limit and 4 * len(matched) >= allowed \
+            and (allow is None or getattr(allow, "key", None) is not None):
+        # The page comes from the segments' kept rankings of the query and filter (made by their
+        # first search): unless the person's mask leaves few of them, the best readable matches
+        # are among them.
+        results = _from_rankings(searcher, q, bits, limit, allow)
         if results is not None:
             return results, matched
     if sortedby is None and 0 < len(matched) <= SPARSE and not any(isinstance(x, Q.Phrase) for x in q.leaves()):
@@ -505,8 +516,8 @@ def facet_counts(searcher, matched, columns: tuple[str, ...], multi: tuple[str, 
 
 
 # Facets of a set of at least this many documents are kept (per segment and exact set of
-# documents): counting tens of thousands of values takes tens of milliseconds.
-KEEP_FACETS = 2000
+# documents): counting thousands of values takes milliseconds.
+KEEP_FACETS = 500
 
 
 def _segment_facets(leaf, local: int, n: int, columns, multi) -> dict[str, Counter]:
@@ -517,12 +528,21 @@ def _segment_facets(leaf, local: int, n: int, columns, multi) -> dict[str, Count
         return found
     found = {}
     select = _selector(local, n)
-    for name in columns:
-        values = _column(leaf, name)
-        found[name] = Counter(compress(values, select)) if values is not None else Counter()
-    for name in multi:
-        lists = _tag_lists(leaf, name)
-        found[name] = Counter(chain.from_iterable(compress(lists, select)))
+    if 16 * local.bit_count() < n:  # a few documents of a big segment: look only at those
+        docs = list(compress(range(n), select))
+        for name in columns:
+            values = _column(leaf, name)
+            found[name] = Counter(map(values.__getitem__, docs)) if values is not None else Counter()
+        for name in multi:
+            lists = _tag_lists(leaf, name)
+            found[name] = Counter(chain.from_iterable(map(lists.__getitem__, docs)))
+    else:
+        for name in columns:
+            values = _column(leaf, name)
+            found[name] = Counter(compress(values, select)) if values is not None else Counter()
+        for name in multi:
+            lists = _tag_lists(leaf, name)
+            found[name] = Counter(chain.from_iterable(compress(lists, select)))
     if full is not None:
         _cache.put(full, found, local.bit_length() // 8 + 120 * sum(len(c) for c in found.values()) + 200)
     return found

@@ -368,7 +368,8 @@ def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
 
     def run():
         searcher = index.searcher()
-        results = searcher.search(q, limit=limit, mask=segcache.mask_docs(searcher, mask))
+        # Through the per-segment cache: the same first letters come from everyone who types.
+        results, _matched = segcache.search(searcher, q, limit=limit, restrict=segcache.mask_docs(searcher, mask))
         return [
             {"title": hit.get("title") or "", "type": hit["type"],
              "type_label": str(labels[hit["type"]]()) if hit["type"] in labels else hit["type"],
