@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
 from whoosh import highlight
@@ -30,6 +32,7 @@ PAGE_SIZE = 20
 MAX_PAGE = 500
 FACETS = ("type", "community", "author", "tags")
 FACET_ROWS = 12  # groups shown per facet
+KEPT_FACET_ROWS = 256  # facet rows kept per searcher, for the latest sets of matches
 
 
 def get_index():
@@ -284,8 +287,19 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
             url=hit.get("url") or "", community=hit.get("community") or None, author=hit.get("author") or "",
             created=hit.get("created"),
         ))
-    groups = segcache.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
-    res.facets = _facet_rows(groups, labels)
+    # The rows for this exact set of matches, named in this language, kept with the searcher
+    # (a new one, after any index change, starts empty: renamed communities and people show).
+    kept = searcher.__dict__.setdefault("_collab_facet_rows", OrderedDict())
+    key = (matched.bits, str(get_locale()))
+    rows = kept.get(key)
+    if rows is None:
+        groups = segcache.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
+        rows = kept[key] = _facet_rows(groups, labels)
+        while len(kept) > KEPT_FACET_ROWS:
+            kept.popitem(last=False)
+    else:
+        kept.move_to_end(key)
+    res.facets = rows
     if res.total < 3 and parsed.words:
         res.did_you_mean = _did_you_mean(searcher, raw, parsed)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from flask import current_app, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -14,6 +15,7 @@ from . import bp, misses, registry
 from .query import clean_text
 from .service import Filters, search, suggest
 
+URL_SAFE = "!$'()*,/:;?@"  # what werkzeug's url_for leaves unencoded in query parameters
 MAX_ID = 2**31 - 1  # larger numbers are no community (and overflow PostgreSQL's integer)
 
 
@@ -58,8 +60,11 @@ def results():
     # The parameters as the page repeats them (links, hidden fields): cut and cleaned like above.
     base_args = {key: clean_text(value[:2000]) for key, value in request.args.items()}
 
+    here = url_for("search.results")
+
     def link(**changes):
-        """This search's URL with some parameters changed (None removes one); back to page 1."""
+        """This search's URL with some parameters changed (None removes one); back to page 1.
+        Encoded as url_for encodes query parameters (one route build per page, not per link)."""
         args = dict(base_args)
         args.pop("page", None)
         for key, value in changes.items():
@@ -67,7 +72,7 @@ def results():
                 args.pop(key, None)
             else:
                 args[key] = value
-        return url_for("search.results", **args)
+        return f"{here}?{urlencode(args, safe=URL_SAFE)}" if args else here
 
     return render_template(
         "search/results.html", res=res, q=q, filters=filters, scope=scope, communities=names,
