@@ -127,6 +127,7 @@ class BitMask(DocIdSet):
     asks of a mask or filter: ``docnum in mask``)."""
 
     key = None  # the query it came from (repr), when made by mask_docs
+    allowed = 0  # matching(): the matches before the person's mask
 
     def __init__(self, bits: int, size: int):
         self.bits = bits
@@ -398,21 +399,31 @@ def _from_rankings(searcher, q, bits: int, limit: int, allow):
     return searching.Results(searcher, q, [(score, -neg) for score, neg in top])
 
 
-def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None, reverse=False):
+def matching(searcher, q, *, allow=None, restrict=None) -> BitMask:
+    """Every match of ``q`` in ``allow`` (if given) and not in ``restrict``; ``.allowed`` on the
+    result counts the matches in ``allow`` before ``restrict``."""
+    bits = query_docs(searcher, q)
+    if allow is not None:
+        bits &= allow.bits
+    allowed = bits.bit_count()
+    if restrict is not None and bits:
+        bits &= ~restrict.bits
+    matched = BitMask(bits, searcher.doc_count_all())
+    matched.allowed = allowed
+    return matched
+
+
+def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None, reverse=False, matched=None):
     """The top ``limit`` matches of ``q`` (by score, or by ``sortedby``) as Whoosh Results, and
     every match in ``allow`` (if given) and not in ``restrict``, as a BitMask, for the exact count
-    and the facets.
+    and the facets (``matched``: what ``matching`` gave for the same arguments, if known).
 
     The matching documents come from postings as bit sets (no scoring); the ranking collector is
     only allowed those, and with Whoosh's block-quality skipping it scores only the blocks of
     postings that can still reach the top ``limit``."""
-    bits = query_docs(searcher, q)
-    if allow is not None:
-        bits &= allow.bits
-    allowed = bits.bit_count() if sortedby is None else 0
-    if restrict is not None and bits:
-        bits &= ~restrict.bits
-    matched = BitMask(bits, searcher.doc_count_all())
+    if matched is None:
+        matched = matching(searcher, q, allow=allow, restrict=restrict)
+    bits, allowed = matched.bits, matched.allowed
     if sortedby is None and len(matched) > limit and 4 * len(matched) >= allowed \
             and (allow is None or getattr(allow, "key", None) is not None):
         # The page comes from the segments' kept rankings of the query and filter (made by their

@@ -33,6 +33,7 @@ MAX_PAGE = 500
 FACETS = ("type", "community", "author", "tags")
 FACET_ROWS = 12  # groups shown per facet
 KEPT_FACET_ROWS = 256  # facet rows kept per searcher, for the latest sets of matches
+KEPT_PAGES = 512  # result pages kept per searcher (see _run)
 
 
 def get_index():
@@ -257,8 +258,18 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
     allow = segcache.mask_docs(searcher, filt)
     newest = filters.sort == "newest" or not parsed.must
     # The count and the facets are over every readable match (exact for this person).
+    matched = segcache.matching(searcher, q, allow=allow, restrict=restrict)
+    # A page is kept with the searcher (until the index changes) for this exact set of matches:
+    # whoever can read the same documents and searches the same way gets it again.
+    pages = searcher.__dict__.setdefault("_collab_pages", OrderedDict())
+    page_key = (repr(q), matched.bits, res.page, newest, str(get_locale()), raw if len(matched) < 3 else None)
+    found = pages.get(page_key)
+    if found is not None:
+        pages.move_to_end(page_key)
+        res.total, res.pages, res.hits, res.facets, res.did_you_mean = found
+        return
     results, matched = segcache.search(searcher, q, limit=res.page * PAGE_SIZE, allow=allow, restrict=restrict,
-                                       sortedby="created" if newest else None, reverse=newest)
+                                       sortedby="created" if newest else None, reverse=newest, matched=matched)
     res.total = len(matched)
     res.pages = max(1, -(-res.total // PAGE_SIZE))
     body_fragments = highlight.ContextFragmenter(maxchars=220, surround=60)
@@ -302,6 +313,9 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
     res.facets = rows
     if res.total < 3 and parsed.words:
         res.did_you_mean = _did_you_mean(searcher, raw, parsed)
+    pages[page_key] = (res.total, res.pages, res.hits, res.facets, res.did_you_mean)
+    while len(pages) > KEPT_PAGES:
+        pages.popitem(last=False)
 
 
 def _facet_rows(groups, labels) -> dict[str, list[tuple[str, str, int]]]:

@@ -47,6 +47,30 @@ def test_results_counts_and_facets_follow_access(world, find, role):
         assert "No community you can see is called" in body
 
 
+def test_people_with_different_access_searching_alike_each_get_their_own_page(world, find, client_for,
+                                                                             index_now, app, make_community):
+    """Pages are kept per exact set of readable matches (with the searcher): the same words
+    searched in turn by an outsider and a member never hand one the other's page, count or facets."""
+    people, _ = world
+    for n in (1, 2):  # enough matches for everyone that no "did you mean" is looked for
+        make_community(people["owner"], name=f"Zephyrhills extra {n}", description="More quokka lore")
+    clients = {role: client_for(people[role]) for role in ("member", "outsider")}
+    index_now()  # whatever signing in queued: the searches below share one searcher
+    from collab.search.service import get_index
+
+    with app.app_context():
+        searcher = get_index().searcher()
+    for role in ("member", "outsider", "member", "outsider"):
+        titles, body = find(people[role], "quokka", client=clients[role])
+        n = 5 if role == "member" else 4
+        assert len(titles) == n and ("Zephyrhills restricted" in titles) is (role == "member"), role
+        assert re.search(r'data-testid="result-count">(\d+)', body).group(1) == str(n)
+        assert ("Zephyrhills restricted" in body) is (role == "member")
+    with app.app_context():
+        assert get_index().searcher() is searcher
+    assert len(searcher.__dict__.get("_collab_pages", ())) == 2  # one kept page per set of matches
+
+
 def test_type_ahead_respects_access(world, client_for):
     people, _ = world
     out = client_for(people["outsider"]).get("/search/suggest?q=zeph").get_json()["suggestions"]
