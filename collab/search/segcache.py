@@ -33,7 +33,7 @@ import heapq
 import threading
 from bisect import bisect_left
 from collections import Counter, OrderedDict
-from itertools import chain, compress
+from itertools import chain, compress, islice
 
 from whoosh import collectors, searching
 from whoosh import query as Q
@@ -424,6 +424,14 @@ def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None,
     if matched is None:
         matched = matching(searcher, q, allow=allow, restrict=restrict)
     bits, allowed = matched.bits, matched.allowed
+    if sortedby is None and isinstance(q, Q.MultiTerm) and q.constantscore:
+        # A prefix alone (type-ahead): the first matches in index order, i.e. people and
+        # communities (a rebuild indexes them first), then content, oldest first. Whoosh would
+        # score the union of every term the prefix expands to (two letters: thousands of terms,
+        # most of a second over 200,000 documents) and rank documents with many such words first.
+        first = list(islice(compress(range(searcher.doc_count_all()), _selector(bits, searcher.doc_count_all())),
+                            limit)) if bits else []
+        return searching.Results(searcher, q, [(q.boost, d) for d in first]), matched
     if sortedby is None and len(matched) > limit and 4 * len(matched) >= allowed \
             and (allow is None or getattr(allow, "key", None) is not None):
         # The page comes from the segments' kept rankings of the query and filter (made by their
