@@ -99,6 +99,7 @@ class Results:
     notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
     index_problem: str | None = None
+    renders: dict | None = None  # what the page made of these results, kept with them (views)
 
 
 @dataclass
@@ -239,7 +240,7 @@ def search(user, raw: str, filters: Filters | None = None, page: int = 1) -> Res
 
 
 def _clear(res: Results) -> None:
-    res.hits, res.total, res.pages, res.facets, res.did_you_mean = [], 0, 1, {}, None
+    res.hits, res.total, res.pages, res.facets, res.did_you_mean, res.renders = [], 0, 1, {}, None, None
 
 
 def _mask(user, exclude):
@@ -266,7 +267,7 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
     found = pages.get(page_key)
     if found is not None:
         pages.move_to_end(page_key)
-        res.total, res.pages, res.hits, res.facets, res.did_you_mean = found
+        res.total, res.pages, res.hits, res.facets, res.did_you_mean, res.renders = found
         return
     results, matched = segcache.search(searcher, q, limit=res.page * PAGE_SIZE, allow=allow, restrict=restrict,
                                        sortedby="created" if newest else None, reverse=newest, matched=matched)
@@ -313,7 +314,8 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
     res.facets = rows
     if res.total < 3 and parsed.words:
         res.did_you_mean = _did_you_mean(searcher, raw, parsed)
-    pages[page_key] = (res.total, res.pages, res.hits, res.facets, res.did_you_mean)
+    res.renders = {}
+    pages[page_key] = (res.total, res.pages, res.hits, res.facets, res.did_you_mean, res.renders)
     while len(pages) > KEPT_PAGES:
         pages.popitem(last=False)
 

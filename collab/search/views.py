@@ -4,7 +4,9 @@ import json
 from urllib.parse import urlencode
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from collab import access
@@ -74,9 +76,19 @@ def results():
                 args[key] = value
         return f"{here}?{urlencode(args, safe=URL_SAFE)}" if args else here
 
+    # The results part, kept with the result page (see service._run) for these parameters.
+    key = (q, tuple(base_args.items()), tuple(vars(filters).items()), str(get_timezone()), request.script_root,
+           tuple((c.id, c.slug, c.name) for c in names.values()))
+    html = res.renders.get(key) if res.renders is not None else None
+    if html is None:
+        html = render_template("search/_results.html", res=res, q=q, filters=filters, communities=names,
+                               types=registry.types(), link=link, base_args=base_args)
+        if res.renders is not None and len(res.renders) < 8:
+            res.renders[key] = html
+    took = f" · {res.seconds * 1000:.0f} ms" if res.seconds else ""
     return render_template(
-        "search/results.html", res=res, q=q, filters=filters, scope=scope, communities=names,
-        types=registry.types(), link=link, base_args=base_args,
+        "search/results.html", res=res, q=q, filters=filters, scope=scope, link=link, base_args=base_args,
+        results_html=Markup(html.replace("<!--search-time-->", took, 1)),
     )
 
 
