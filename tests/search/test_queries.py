@@ -261,3 +261,17 @@ def test_snippets_mark_the_words_of_each_search(reader, client_for):
     assert marked("quokkas") == first
     assert marked("rottnest") == ["rottnest"]
     assert set(marked("island rottnest")) == {"island", "rottnest"}
+
+
+def test_a_kept_result_page_speaks_each_readers_language(reader, client_for):
+    """The same search in English and then in Chinese: each page in its own language (the kept
+    page and its rendering are per language), and English again after that."""
+    client = client_for(reader)
+    english = client.get("/search", query_string={"q": "quokka"}).get_data(as_text=True)
+    chinese = client.get("/search", query_string={"q": "quokka"},
+                         headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    again = client.get("/search", query_string={"q": "quokka"}).get_data(as_text=True)
+    for body in (english, chinese, again):
+        assert HANDBOOK in re.sub(r"</?mark>", "", body)
+    assert "1 result" in english and "1 result" in again and "条结果" not in english
+    assert "1 条结果" in chinese and "Communities" not in chinese
