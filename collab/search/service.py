@@ -33,7 +33,7 @@ MAX_PAGE = 500
 FACETS = ("type", "community", "author", "tags")
 FACET_ROWS = 12  # groups shown per facet
 KEPT_FACET_ROWS = 256  # facet rows kept per searcher, for the latest sets of matches
-KEPT_PAGES = 512  # result pages kept per searcher (see _run)
+KEPT_PAGES = 256  # result pages kept per searcher (see _run): each holds its set of matches (25 KB at 200,000 documents)
 
 
 def get_index():

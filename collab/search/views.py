@@ -83,7 +83,7 @@ def results():
     if html is None:
         html = render_template("search/_results.html", res=res, q=q, filters=filters, communities=names,
                                types=registry.types(), link=link, base_args=base_args)
-        if res.renders is not None and len(res.renders) < 8:
+        if res.renders is not None and len(res.renders) < 4:  # a few parameter sets per page (about 20 KB each)
             res.renders[key] = html
     took = f" · {res.seconds * 1000:.0f} ms" if res.seconds else ""
     return render_template(
