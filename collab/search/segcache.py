@@ -433,7 +433,7 @@ def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None,
                             limit)) if bits else []
         return searching.Results(searcher, q, [(q.boost, d) for d in first]), matched
     if sortedby is None and len(matched) > limit and 4 * len(matched) >= allowed \
-            and (allow is None or getattr(allow, "key", None) is not None):
+            and (allow is None or allow.key is not None):
         # The page comes from the segments' kept rankings of the query and filter (made by their
         # first search): unless the person's mask leaves few of them, the best readable matches
         # are among them.

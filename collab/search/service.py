@@ -32,7 +32,6 @@ PAGE_SIZE = 20
 MAX_PAGE = 500
 FACETS = ("type", "community", "author", "tags")
 FACET_ROWS = 12  # groups shown per facet
-KEPT_FACET_ROWS = 256  # facet rows kept per searcher, for the latest sets of matches
 KEPT_PAGES = 256  # result pages kept per searcher (see _run): each holds its set of matches (25 KB at 200,000 documents)
 
 
@@ -299,19 +298,8 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
             url=hit.get("url") or "", community=hit.get("community") or None, author=hit.get("author") or "",
             created=hit.get("created"),
         ))
-    # The rows for this exact set of matches, named in this language, kept with the searcher
-    # (a new one, after any index change, starts empty: renamed communities and people show).
-    kept = searcher.__dict__.setdefault("_collab_facet_rows", OrderedDict())
-    key = (matched.bits, str(get_locale()))
-    rows = kept.get(key)
-    if rows is None:
-        groups = segcache.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
-        rows = kept[key] = _facet_rows(groups, labels)
-        while len(kept) > KEPT_FACET_ROWS:
-            kept.popitem(last=False)
-    else:
-        kept.move_to_end(key)
-    res.facets = rows
+    groups = segcache.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
+    res.facets = _facet_rows(groups, labels)
     if res.total < 3 and parsed.words:
         res.did_you_mean = _did_you_mean(searcher, raw, parsed)
     res.renders = {}
