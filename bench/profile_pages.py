@@ -90,7 +90,7 @@ def default_paths(app) -> list[str]:
 
 
 def measure(client, meter: SqlMeter, errors: ErrorLog, path: str, n: int, warmup: int, profile: bool,
-            show_sql: bool) -> None:
+            show_sql: bool, callees: list[str] | None = None) -> None:
     for _ in range(warmup):
         client.get(path)
     if show_sql:
@@ -127,6 +127,8 @@ def measure(client, meter: SqlMeter, errors: ErrorLog, path: str, n: int, warmup
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("cumulative").print_stats(30)
         stats.sort_stats("tottime").print_stats(20)
+        for pattern in callees or ():
+            stats.sort_stats("cumulative").print_callees(pattern) if not pattern.startswith("=") else stats.print_stats(pattern[1:])
         print("\n".join("  " + line for line in out.getvalue().splitlines() if line.strip()))
 
 
@@ -137,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup", type=int, default=20, help="untimed requests per path first (default 20)")
     p.add_argument("--path", action="append", help="a path to request (repeatable)")
     p.add_argument("--cprofile", action="store_true", help="print the top functions per path")
+    p.add_argument("--callees", action="append", metavar="REGEX",
+                   help="with --cprofile: also what the functions matching REGEX called (repeatable)")
     p.add_argument("--sql", action="store_true", help="print the SQL statements of one request per path")
     args = p.parse_args(argv)
 
@@ -157,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sign_in(client, "bench", "bench-password")
         for path in args.path or default_paths(app):
-            measure(client, meter, errors, path, args.requests, args.warmup, args.cprofile, args.sql)
+            measure(client, meter, errors, path, args.requests, args.warmup, args.cprofile, args.sql, args.callees)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

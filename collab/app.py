@@ -220,7 +220,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     from collab.audit import label_for as audit_label_for
-    from collab.fragments import topbar
+    from collab.fragments import fill, slot, topbar
     from collab.settings import get_setting, upload_max_bytes
 
     app.jinja_env.globals.update(
@@ -232,6 +232,8 @@ def _init_templates(app: Flask) -> None:
         languages=app.config["LANGUAGES"],
         get_locale=get_locale,
         topbar=topbar,
+        slot=slot,
+        fill=fill,
     )
     app.jinja_env.filters["html"] = safe
     app.jinja_env.filters["excerpt"] = plain_excerpt

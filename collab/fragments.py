@@ -11,7 +11,7 @@ from flask import render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from collab import nav
 from collab.cache import app_cache
@@ -19,15 +19,32 @@ from collab.cache import app_cache
 CSRF_SLOT = "\x00csrf\x00"
 
 
+def slot(name: str) -> Markup:
+    """A marker for a per-request part of a cached fragment (a count, a relative time ...); the
+    page puts the part in with ``fill``."""
+    return Markup(f"\x00{name}\x00")
+
+
+def fill(html: str, **parts) -> Markup:
+    """``html`` with each ``slot(name)`` replaced by ``parts[name]`` (escaped unless Markup)."""
+    html = str(html)
+    for name, part in parts.items():
+        html = html.replace(f"\x00{name}\x00", str(escape(part)))
+    return Markup(html)
+
+
 def cached_render(cache_name: str, key: tuple, template: str, *, seconds: float = 600, max_items: int = 2048,
-                  **context) -> Markup:
+                  make_context=None, **context) -> Markup:
     """``template`` rendered with ``context``, kept in the process's ``cache_name`` cache under
     ``key``: the caller's key holds everything the fragment shows (plus the language and site root
     when it has text or links), so a change makes a new key and nothing is invalidated by hand.
-    A form's CSRF token is never kept: it is put back in for the request at hand."""
+    A form's CSRF token is never kept: it is put back in for the request at hand. Context that
+    costs to make can come from ``make_context()``, called only when the fragment is rendered."""
     cache = app_cache(cache_name, seconds, max_items)
     html = cache.get(key)
     if html is None:
+        if make_context is not None:
+            context = {**context, **make_context()}
         html = render_template(template, **context)
         if 'name="csrf_token"' in html:  # the render made (or reused) this request's token
             html = html.replace(generate_csrf(), CSRF_SLOT)

@@ -23,7 +23,6 @@ register_type(SearchType(
 from . import analytics as _analytics, attachment_views, flow_hooks, moderated, social_views, tree, views  # noqa: E402,F401
 
 moderated.register_types()
-bp.add_app_template_global(tree.nav_html, "wiki_nav")
 _analytics.register()
 
 from collab import audit  # noqa: E402

@@ -2,7 +2,9 @@
 Nothing here writes; the operations and their rules are in services."""
 from __future__ import annotations
 
-from sqlalchemy import false, func, select
+import functools
+
+from sqlalchemy import bindparam, false, func, select
 from sqlalchemy.orm import undefer
 
 from collab.extensions import db
@@ -29,10 +31,35 @@ def _live(community_id: int):
     return (WikiPage.community_id == community_id, WikiPage.is_deleted == false(), WikiPage.moderation.is_(None))
 
 
+@functools.cache
+def _find_page_stmt(for_view: bool):
+    """Built once per process: building a SELECT costs as much Python as running a small one, and
+    every page view runs this. For a view, the page comes with its text, its wiki's row and its
+    current revision (with the author), in one statement."""
+    where = (WikiPage.community_id == bindparam("community_id"), WikiPage.is_deleted == false(),
+             WikiPage.path == bindparam("path"))
+    if not for_view:
+        return select(WikiPage).where(*where)
+    return (select(WikiPage, Wiki, WikiRevision).options(undefer(WikiPage.body_html))
+            .outerjoin(Wiki, Wiki.community_id == WikiPage.community_id)
+            .outerjoin(WikiRevision, (WikiRevision.page_id == WikiPage.id)
+                       & (WikiRevision.number == WikiPage.revision_number))
+            .where(*where))
+
+
 def find_page(community: Community, path: str, *, with_body_html: bool = False) -> WikiPage | None:
-    stmt = select(WikiPage).where(WikiPage.community_id == community.id, WikiPage.is_deleted == false(),
-                                  WikiPage.path == path)
-    return db.session.scalar(stmt.options(undefer(WikiPage.body_html)) if with_body_html else stmt)
+    params = {"community_id": community.id, "path": path}
+    if not with_body_html:
+        return db.session.scalar(_find_page_stmt(False), params)
+    row = db.session.execute(_find_page_stmt(True), params).first()
+    if row is None:
+        return None
+    page, wiki, current = row
+    if wiki is not None:
+        db.session.info.setdefault("wiki_rows", {})[community.id] = wiki
+    if current is not None:
+        db.session.info.setdefault("wiki_revisions", {})[(page.id, current.number)] = current
+    return page
 
 
 def find_redirect(community: Community, path: str) -> WikiPage | None:
@@ -91,17 +118,33 @@ def siblings(page: WikiPage) -> list[WikiPage]:
         select(WikiPage).where(*_live(page.community_id), cond).order_by(WikiPage.position, WikiPage.id)))
 
 
+@functools.cache
+def _backlinks_stmt():
+    page_id = bindparam("page_id")
+    sources = select(WikiLink.page_id).where(WikiLink.target_page_id == page_id, WikiLink.page_id != page_id)
+    return (select(WikiPage.id, WikiPage.title, WikiPage.path)
+            .where(*_live(bindparam("community_id")), WikiPage.id.in_(sources))
+            .order_by(func.lower(WikiPage.title), WikiPage.id).limit(200))
+
+
 def backlinks(page: WikiPage) -> list:
     """Live pages whose text links to this one: rows of (id, title, path)."""
-    sources = select(WikiLink.page_id).where(WikiLink.target_page_id == page.id, WikiLink.page_id != page.id)
-    return list(db.session.execute(
-        select(WikiPage.id, WikiPage.title, WikiPage.path).where(*_live(page.community_id), WikiPage.id.in_(sources))
-        .order_by(func.lower(WikiPage.title), WikiPage.id).limit(200)))
+    return list(db.session.execute(_backlinks_stmt(), {"page_id": page.id, "community_id": page.community_id}))
+
+
+@functools.cache
+def _revision_stmt(body: bool):
+    stmt = select(WikiRevision).where(WikiRevision.page_id == bindparam("page_id"),
+                                      WikiRevision.number == bindparam("number"))
+    return stmt.options(undefer(WikiRevision.body)) if body else stmt
 
 
 def revision(page: WikiPage, number: int, *, body: bool = True) -> WikiRevision | None:
-    stmt = select(WikiRevision).where(WikiRevision.page_id == page.id, WikiRevision.number == number)
-    return db.session.scalar(stmt.options(undefer(WikiRevision.body)) if body else stmt)
+    if not body:  # read with the page (find_page for a view), in this session
+        held = db.session.info.get("wiki_revisions", {}).get((page.id, number))
+        if held is not None and held in db.session:
+            return held
+    return db.session.scalar(_revision_stmt(body), {"page_id": page.id, "number": number})
 
 
 def revisions_query(page: WikiPage):

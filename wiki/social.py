@@ -62,9 +62,11 @@ def set_locked(page: WikiPage, user, locked: bool) -> None:
 # --------------------------------------------------------------------------- tags
 
 
+_TAGS_OF = select(WikiPageTag.tag).where(WikiPageTag.page_id == bindparam("page_id")).order_by(WikiPageTag.tag)
+
+
 def tags_of(page_id: int) -> list[str]:
-    return list(db.session.scalars(select(WikiPageTag.tag).where(WikiPageTag.page_id == page_id)
-                                   .order_by(WikiPageTag.tag)))
+    return list(db.session.scalars(_TAGS_OF, {"page_id": page_id}))
 
 
 def set_tags(page: WikiPage, raw: str) -> list[str]:
@@ -120,16 +122,18 @@ _PAGE_FACTS = select(  # built once: every page view runs it
     exists().where(WikiWatch.page_id == _PAGE, WikiWatch.user_id == bindparam("user_id")),
     exists().where(WikiComment.page_id == _PAGE),
     exists().where(WikiAttachment.page_id == _PAGE),
+    select(func.aggregate_strings(WikiPageTag.tag, "\n")).where(WikiPageTag.page_id == _PAGE).scalar_subquery(),
 )
 
 
-def page_facts(page_id: int, user) -> tuple[int, bool, bool, bool]:
-    """(views counted so far, the reader watches it, it has comments, it has attachments) in one
-    statement: a page view shows the four, and most pages have neither comments nor files."""
+def page_facts(page_id: int, user) -> tuple[int, bool, bool, bool, list[str]]:
+    """(views counted so far, the reader watches it, it has comments, it has attachments, its
+    tags in order) in one statement: a page view shows them all, and most pages have neither
+    comments nor files."""
     user_id = user.id if getattr(user, "is_authenticated", False) else None
-    views, watching, comments, files = db.session.execute(
+    views, watching, comments, files, tags = db.session.execute(
         _PAGE_FACTS, {"page_id": page_id, "user_id": user_id}).one()
-    return views or 0, bool(watching), bool(comments), bool(files)
+    return views or 0, bool(watching), bool(comments), bool(files), sorted(tags.split("\n")) if tags else []
 
 
 # --------------------------------------------------------------------------- watching

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from flask_babel import ngettext
+from flask_babel import get_locale, ngettext
 from markupsafe import Markup, escape
 from sqlalchemy import false, select
 
@@ -66,11 +66,19 @@ def _load(community_id: int) -> Shape:
     return Shape(by_id, children, {r.path: r.id for r in by_id.values()})
 
 
-def shape(community_id: int) -> Shape:
+def _version(community_id: int) -> int | None:
+    """The tree's version, or None when it changed in this session (perhaps not committed yet:
+    nothing may be cached under it)."""
     if community_id in db.session.info.get("wiki_tree_changed", ()):
-        return _load(community_id)  # changed in this session, perhaps not committed: no caching
+        return None
     wiki = wiki_row(community_id)
-    version = wiki.tree_version if wiki is not None else 0
+    return wiki.tree_version if wiki is not None else 0
+
+
+def shape(community_id: int) -> Shape:
+    version = _version(community_id)
+    if version is None:
+        return _load(community_id)
     return app_cache("wiki_tree", 24 * 3600, max_items=512).get_or_set(
         (community_id, version), lambda: _load(community_id))
 
@@ -99,6 +107,20 @@ def navigation(community_id: int, current_path: str | None = None) -> tuple[list
         return nodes
 
     return build(None), len(s.rows)
+
+
+def navigation_html(community_id: int, current_path: str | None, base: str) -> tuple[Markup, int]:
+    """(the navigation as HTML, number of pages), kept per process under the tree's version, the
+    current page, the address base and the language (a pruned branch's count is worded)."""
+    def make() -> tuple[Markup, int]:
+        nodes, count = navigation(community_id, current_path)
+        return (nav_html(nodes, base) if nodes else Markup("")), count
+
+    version = _version(community_id)
+    if version is None:
+        return make()
+    key = (community_id, version, current_path, base, str(get_locale()))
+    return app_cache("wiki_nav", 24 * 3600, max_items=8192).get_or_set(key, make)
 
 
 def nav_html(nodes: list[Node], base: str) -> Markup:

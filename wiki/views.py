@@ -7,17 +7,18 @@ page follow its path after "/-/" (edit, history, ...), and wiki-wide pages live 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import secrets
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import get_locale, ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from collab import access, analytics, audit, moderation
+from collab import access, analytics, audit, fragments, moderation
 from collab.db import write_intent
 from collab.extensions import db
 from collab.forms import choices
@@ -44,7 +45,8 @@ def _community(slug: str):
 def _ctx(community, current_path: str | None = None, *, with_nav: bool = True, **extra) -> dict:
     user = current_user._get_current_object()
     ctx = community_context(community)
-    nav, count = tree.navigation(community.id, current_path) if with_nav else ([], 0)
+    base = url_for("wiki.page", slug=community.slug, path="~")[:-1]
+    nav, count = tree.navigation_html(community.id, current_path, base) if with_nav else (Markup(""), 0)
     ctx.update(
         can_edit=services.may_edit(user, community),
         can_manage_pages=services.may_manage(user, community),
@@ -135,25 +137,62 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
     key = f"wiki_page:{page.id}"
     if live and status == 200:
         analytics.record_view(key, community.id, user)  # buffered: no write on the request path
-    views, watching, has_comments, has_files = social.page_facts(page.id, user)
+    views, watching, has_comments, has_files, tags = social.page_facts(page.id, user)
     views += analytics.pending_views(key)
     in_tree = live and not page.moderation  # the cached tree holds the pages everyone sees
-    html = render_template(
-        "wiki/page.html", page=page, current=current,
-        crumbs=tree.crumbs(page) if in_tree else queries.ancestors(page),
-        subpages=(tree.subpages(page) if in_tree else queries.children(page)) if live else [],
-        backlinks=queries.backlinks(page) if live else [],
-        toc=_toc(page.body_html), tags=social.tags_of(page.id), views=views,
+    ctx = _ctx(community, page.path)
+    may_comment = live and social.may_comment(user, community)
+    body = dict(
+        page=page, current=current,
+        crumbs=tuple(tree.crumbs(page) if in_tree else queries.ancestors(page)),
+        subpages=tuple((tree.subpages(page) if in_tree else queries.children(page)) if live else ()),
+        backlinks=tuple(queries.backlinks(page)) if live else (),
+        tags=tuple(tags),
         attachments=attachments.attachments_of(page.id) if live and has_files else [],
-        comments=social.comments_of(page.id) if live and has_comments else [],
-        comment_form=comment_form or CommentForm(formdata=None, token=secrets.token_urlsafe(16)),
-        may_comment=live and social.may_comment(user, community),
         watching=watching,
         can_edit_page=live and services.may_edit_page(user, page, community),
         can_lock=live and services.may_lock(user, community),
-        **_ctx(community, page.path),
+        can_edit=ctx["can_edit"], can_manage_pages=ctx["can_manage_pages"], community=community,
+    )
+    html = render_template(
+        "wiki/page.html", page_body=_page_body(page, current, body), page=page, current=current, views=views,
+        comments=social.comments_of(page.id) if live and has_comments else [],
+        comment_form_html=_comment_form(community, page, comment_form) if may_comment else "",
+        may_comment=may_comment, **ctx,
     )
     return html, status
+
+
+def _comment_form(community, page: WikiPage, form: CommentForm | None) -> Markup:
+    """The comment form: as posted when it comes back with errors; empty, from the process's
+    cache (its one-time token and the CSRF token put in per request)."""
+    if form is not None:
+        return Markup(render_template("wiki/_comment_form.html", comment_form=form, community=community, page=page))
+    key = (community.slug, page.path, str(get_locale()), request.script_root)
+    html = fragments.cached_render(
+        "wiki-comment-form", key, "wiki/_comment_form.html", community=community, page=page,
+        make_context=lambda: {"comment_form": CommentForm(formdata=None, token=fragments.slot("token"))})
+    return fragments.fill(html, token=secrets.token_urlsafe(16))
+
+
+def _page_body(page: WikiPage, current, body: dict) -> Markup:
+    """wiki/_page_body.html: everything of a page view but the comments, the related list and the
+    slots, rendered once per version of what it shows (collab.fragments: the key holds it all)
+    and kept in the process: a save, a move, a tag, an upload or other rights make a new key."""
+    author = current.author if current else None
+    key = (
+        page.id, page.revision_number, page.title, page.path, page.is_deleted, page.deleted_with_id,
+        page.moderation, page.is_locked, page.created_by_id, hashlib.blake2b(
+            (page.body_html or "").encode(), digest_size=16).digest(),
+        (author.id, author.username, author.name) if author else None,
+        body["crumbs"], body["subpages"], body["backlinks"], body["tags"],
+        tuple((a.id, a.file.name, a.file.size, a.file.is_image) for a in body["attachments"]),
+        body["watching"], body["can_edit_page"], body["can_lock"], body["can_edit"], body["can_manage_pages"],
+        page.created_by_id == current_user.id, body["community"].slug,
+        str(get_locale()), request.script_root, request.full_path if request.query_string else request.path,
+    )
+    toc = _toc(page.body_html)
+    return fragments.cached_render("wiki-page-body", key, "wiki/_page_body.html", max_items=4096, toc=toc, **body)
 
 
 @bp.route("/<path:path>")

@@ -3,12 +3,13 @@ reader may see of them. Nothing here touches the request; the tools are reached 
 the registry."""
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from collab import access
@@ -167,12 +168,18 @@ class Provenance:
         return bool(self.origins or self.derived or self.actions)
 
 
+@functools.cache
+def _links_stmt():
+    """Built once per process (every item page runs it)."""
+    return (select(FlowLink).where(or_(FlowLink.target_key == bindparam("key"),
+                                       FlowLink.source_group == bindparam("group")))
+            .order_by(FlowLink.id.desc()).limit(4 * SHOWN_MAX))
+
+
 def provenance(user, key: str, *, group: str | None = None) -> Provenance:
     """What a reader of ``key`` is told about its provenance. Titles and addresses only of items
     the reader may read: an unreadable origin is a generic line, an unreadable copy is left out."""
-    links = db.session.scalars(
-        select(FlowLink).where(or_(FlowLink.target_key == key, FlowLink.source_group == (group or key)))
-        .order_by(FlowLink.id.desc()).limit(4 * SHOWN_MAX)).all()
+    links = db.session.scalars(_links_stmt(), {"key": key, "group": group or key}).all()
     origins, derived = [], []
     for link in links:
         if link.target_key == key and len(origins) < SHOWN_MAX:
