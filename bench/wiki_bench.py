@@ -206,6 +206,7 @@ def in_process(data: dict, args) -> list[tuple[str, dict]]:
         from wiki.models import Wiki
 
         def cold():
+            db.session.rollback()  # end the last run's read: a write on its old snapshot would fail as "locked"
             with write_intent():
                 w = db.session.get(Wiki, data["community_id"])
                 w.tree_version += 1  # a new version: every cache of the tree is stale

@@ -83,8 +83,9 @@ def shape(community_id: int) -> Shape:
         (community_id, version), lambda: _load(community_id))
 
 
-def navigation(community_id: int, current_path: str | None = None) -> tuple[list[Node], int]:
-    """(top-level nodes, number of pages), with the branch of the current page open."""
+def navigation(community_id: int, current_path: str | None = None, *, mark: bool = True) -> tuple[list[Node], int]:
+    """(top-level nodes, number of pages), with the branch of the current page open (and the page
+    itself marked current, unless ``mark`` is false)."""
     s = shape(community_id)
     chain: set[int] = set()
     if current_path:
@@ -96,7 +97,8 @@ def navigation(community_id: int, current_path: str | None = None) -> tuple[list
         nodes = []
         for child_id in s.children.get(parent_id, ()):
             row = s.rows[child_id]
-            node = Node(row.id, row.title, row.path, open=child_id in chain, current=row.path == current_path)
+            node = Node(row.id, row.title, row.path, open=child_id in chain,
+                        current=mark and row.path == current_path)
             kids = s.children.get(child_id)
             if kids:
                 if full or child_id in chain:
@@ -111,16 +113,29 @@ def navigation(community_id: int, current_path: str | None = None) -> tuple[list
 
 def navigation_html(community_id: int, current_path: str | None, base: str) -> tuple[Markup, int]:
     """(the navigation as HTML, number of pages), kept per process under the tree's version, the
-    current page, the address base and the language (a pruned branch's count is worded)."""
-    def make() -> tuple[Markup, int]:
-        nodes, count = navigation(community_id, current_path)
-        return (nav_html(nodes, base) if nodes else Markup("")), count
+    open branch, the address base and the language (a pruned branch's count is worded). A page
+    without subpages opens the same branches as its siblings: they share one copy, and the current
+    page's link is marked in it per request."""
+    s = shape(community_id)
+    current_id = s.by_path.get(current_path) if current_path else None
+    open_path = current_path
+    if current_id is not None and not s.children.get(current_id):
+        open_path = current_path.rpartition("/")[0] or None
+
+    def make() -> tuple[str, int]:
+        nodes, count = navigation(community_id, open_path, mark=False)
+        return (str(nav_html(nodes, base)) if nodes else ""), count
 
     version = _version(community_id)
     if version is None:
-        return make()
-    key = (community_id, version, current_path, base, str(get_locale()))
-    return app_cache("wiki_nav", 24 * 3600, max_items=8192).get_or_set(key, make)
+        html, count = make()
+    else:
+        key = (community_id, version, open_path, base, str(get_locale()))
+        html, count = app_cache("wiki_nav", 24 * 3600, max_items=4096).get_or_set(key, make)
+    if current_id is not None and html:
+        link = f'<a href="{escape(base)}{escape(current_path)}">'
+        html = html.replace(link, link[:-1] + ' aria-current="page">', 1)
+    return Markup(html), count
 
 
 def nav_html(nodes: list[Node], base: str) -> Markup:

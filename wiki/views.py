@@ -167,12 +167,13 @@ def _comment_form(community, page: WikiPage, form: CommentForm | None) -> Markup
     """The comment form: as posted when it comes back with errors; empty, from the process's
     cache (its one-time token and the CSRF token put in per request)."""
     if form is not None:
-        return Markup(render_template("wiki/_comment_form.html", comment_form=form, community=community, page=page))
-    key = (community.slug, page.path, str(get_locale()), request.script_root)
+        return Markup(render_template("wiki/_comment_form.html", comment_form=form,
+                                      action=url_for("wiki.add_comment", slug=community.slug, path=page.path)))
     html = fragments.cached_render(
-        "wiki-comment-form", key, "wiki/_comment_form.html", community=community, page=page,
+        "wiki-comment-form", (str(get_locale()),), "wiki/_comment_form.html", action=fragments.slot("action"),
         make_context=lambda: {"comment_form": CommentForm(formdata=None, token=fragments.slot("token"))})
-    return fragments.fill(html, token=secrets.token_urlsafe(16))
+    return fragments.fill(html, token=secrets.token_urlsafe(16),
+                          action=url_for("wiki.add_comment", slug=community.slug, path=page.path))
 
 
 def _page_body(page: WikiPage, current, body: dict) -> Markup:
