@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import abort, g, has_app_context
 from sqlalchemy import Select, bindparam, or_, select
 
-from collab.extensions import db
+from collab.extensions import db, read
 from communities.models import (
     MODERATED, MODERATOR, OWNER, POSTING_MODERATORS, PUBLIC, RESTRICTED, ROLE_RANK, Community, Membership,
 )
@@ -35,7 +35,7 @@ def role_of(user, community: Community) -> str | None:
     key = (user.id, community.id)
     if cache is not None and key in cache:
         return cache[key]
-    role = db.session.scalar(_ROLE, {"community_id": community.id, "user_id": user.id})
+    role = read(_ROLE, {"community_id": community.id, "user_id": user.id}).scalar()
     if cache is not None:
         cache[key] = role
     return role

@@ -17,3 +17,14 @@ csrf = CSRFProtect()
 babel = Babel()
 socketio = SocketIO()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def read(statement, params=None):
+    """Run a prebuilt SELECT of columns (not of mapped objects) on the session's connection: the
+    same transaction and rows as ``db.session.execute``, without the ORM's per-statement work
+    (about half the cost of a small statement). Pending changes are flushed first, as the
+    session's autoflush would."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()  # returns at once when nothing is pending
+    return session.connection().execute(statement, params)

@@ -7,7 +7,7 @@ import functools
 from sqlalchemy import bindparam, false, func, select
 from sqlalchemy.orm import undefer
 
-from collab.extensions import db
+from collab.extensions import db, read
 from communities.models import Community
 
 from .models import Wiki, WikiLink, WikiPage, WikiRedirect, WikiRevision
@@ -120,16 +120,20 @@ def siblings(page: WikiPage) -> list[WikiPage]:
 
 @functools.cache
 def _backlinks_stmt():
+    # Driven from the links (a handful of rows through ix_wiki_links_target_page), never from the
+    # community's pages: ``id IN (...)`` let SQLite walk all 2,000 pages of a big wiki (0.6 ms).
     page_id = bindparam("page_id")
-    sources = select(WikiLink.page_id).where(WikiLink.target_page_id == page_id, WikiLink.page_id != page_id)
+    sources = (select(WikiLink.page_id).where(WikiLink.target_page_id == page_id, WikiLink.page_id != page_id)
+               .distinct().subquery())
     return (select(WikiPage.id, WikiPage.title, WikiPage.path)
-            .where(*_live(bindparam("community_id")), WikiPage.id.in_(sources))
+            .join_from(sources, WikiPage, WikiPage.id == sources.c.page_id)
+            .where(*_live(bindparam("community_id")))
             .order_by(func.lower(WikiPage.title), WikiPage.id).limit(200))
 
 
 def backlinks(page: WikiPage) -> list:
     """Live pages whose text links to this one: rows of (id, title, path)."""
-    return list(db.session.execute(_backlinks_stmt(), {"page_id": page.id, "community_id": page.community_id}))
+    return read(_backlinks_stmt(), {"page_id": page.id, "community_id": page.community_id}).all()
 
 
 @functools.cache

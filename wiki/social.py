@@ -12,7 +12,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from collab import access
 from collab.accounts.services import normalise_tags
 from collab.db import utcnow
-from collab.extensions import db
+from collab.extensions import db, read
+from collab.flows import has_links
 from communities.models import Community
 
 from . import links
@@ -123,17 +124,19 @@ _PAGE_FACTS = select(  # built once: every page view runs it
     exists().where(WikiComment.page_id == _PAGE),
     exists().where(WikiAttachment.page_id == _PAGE),
     select(func.aggregate_strings(WikiPageTag.tag, "\n")).where(WikiPageTag.page_id == _PAGE).scalar_subquery(),
+    has_links(bindparam("flow_key")),
 )
 
 
-def page_facts(page_id: int, user) -> tuple[int, bool, bool, bool, list[str]]:
+def page_facts(page_id: int, user) -> tuple[int, bool, bool, bool, list[str], bool]:
     """(views counted so far, the reader watches it, it has comments, it has attachments, its
-    tags in order) in one statement: a page view shows them all, and most pages have neither
-    comments nor files."""
+    tags in order, it has knowledge-flow links) in one statement: a page view shows them all,
+    and most pages have no comments, files nor flow links."""
     user_id = user.id if getattr(user, "is_authenticated", False) else None
-    views, watching, comments, files, tags = db.session.execute(
-        _PAGE_FACTS, {"page_id": page_id, "user_id": user_id}).one()
-    return views or 0, bool(watching), bool(comments), bool(files), sorted(tags.split("\n")) if tags else []
+    views, watching, comments, files, tags, flows = read(
+        _PAGE_FACTS, {"page_id": page_id, "user_id": user_id, "flow_key": f"wiki_page:{page_id}"}).one()
+    return (views or 0, bool(watching), bool(comments), bool(files), sorted(tags.split("\n")) if tags else [],
+            bool(flows))
 
 
 # --------------------------------------------------------------------------- watching

@@ -137,7 +137,7 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
     key = f"wiki_page:{page.id}"
     if live and status == 200:
         analytics.record_view(key, community.id, user)  # buffered: no write on the request path
-    views, watching, has_comments, has_files, tags = social.page_facts(page.id, user)
+    views, watching, has_comments, has_files, tags, has_flows = social.page_facts(page.id, user)
     views += analytics.pending_views(key)
     in_tree = live and not page.moderation  # the cached tree holds the pages everyone sees
     ctx = _ctx(community, page.path)
@@ -156,6 +156,7 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
     )
     html = render_template(
         "wiki/page.html", page_body=_page_body(page, current, body), page=page, current=current, views=views,
+        has_flows=has_flows,
         comments=social.comments_of(page.id) if live and has_comments else [],
         comment_form_html=_comment_form(community, page, comment_form) if may_comment else "",
         may_comment=may_comment, **ctx,

@@ -16,20 +16,21 @@ from jinja2 import pass_context
 from .registry import (  # noqa: F401  (the interface tools use)
     FlowError, Incoming, Item, Outgoing, Receiver, Source, register_receiver, register_source,
 )
-from .services import can_receive, provenance, record_link, start  # noqa: F401
+from .services import can_receive, has_links, provenance, record_link, start  # noqa: F401
 
 bp = Blueprint("flows", __name__, template_folder="templates")
 
 
 @bp.app_template_global()
 @pass_context
-def flow_provenance(context, key: str, group: str | None = None):
+def flow_provenance(context, key: str, group: str | None = None, links: bool = True):
     """The "from ... / turned into ... / copied to ..." lines and flow actions of an item (the
-    community of the page it is on is not named again)."""
+    community of the page it is on is not named again). ``links=False`` when the page already
+    knows the item has no flow link (``has_links`` in its own statement)."""
     from flask_login import current_user
     from markupsafe import Markup
 
-    shown = provenance(current_user._get_current_object(), key, group=group)
+    shown = provenance(current_user._get_current_object(), key, group=group, links=links)
     if not shown:
         return Markup("")
     here = context.get("community")

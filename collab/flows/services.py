@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from collab import access
@@ -176,10 +176,18 @@ def _links_stmt():
             .order_by(FlowLink.id.desc()).limit(4 * SHOWN_MAX))
 
 
-def provenance(user, key: str, *, group: str | None = None) -> Provenance:
+def has_links(key):
+    """An EXISTS clause: is ``key`` (a bind parameter or value) an end of some flow link? A tool
+    puts it in the statement that reads its page's facts and passes the answer on as
+    ``flow_provenance(key, links=...)``, which then skips its own read when there are none."""
+    return exists().where(or_(FlowLink.target_key == key, FlowLink.source_group == key))
+
+
+def provenance(user, key: str, *, group: str | None = None, links: bool = True) -> Provenance:
     """What a reader of ``key`` is told about its provenance. Titles and addresses only of items
-    the reader may read: an unreadable origin is a generic line, an unreadable copy is left out."""
-    links = db.session.scalars(_links_stmt(), {"key": key, "group": group or key}).all()
+    the reader may read: an unreadable origin is a generic line, an unreadable copy is left out.
+    ``links=False``: the caller knows no link has ``key`` at either end (see ``has_links``)."""
+    links = db.session.scalars(_links_stmt(), {"key": key, "group": group or key}).all() if links else []
     origins, derived = [], []
     for link in links:
         if link.target_key == key and len(origins) < SHOWN_MAX:
