@@ -1,7 +1,7 @@
 """Forum figures (issue 5): a 5,000-reply topic and a 50,000-topic forum, read and written by
 signed-in clients against the real server.
 
-    .venv/bin/python bench/forums_bench.py [--instance DIR] [--clients 10] [--duration 15] [--port 5098]
+    .venv/bin/python bench/forums_bench.py [--instance DIR | --reuse DIR] [--clients 10] [--duration 15] [--port 5098]
 
 Without --instance, bench/datagen.py makes a fresh data set first (people, communities,
 memberships) in a temporary folder. Then this script adds, with bulk inserts, to a community the
@@ -151,6 +151,37 @@ def seed_forums(instance: Path, seed: int) -> dict:
             "post_topic": first_topic + 10, "seed_seconds": round(seconds, 1), "tags": TAGS}
 
 
+def existing_forums(instance: Path) -> dict:
+    """The ids seed_forums returned, read back from a folder an earlier --keep run built."""
+    os.environ["COLLAB_INSTANCE_PATH"] = str(instance)
+    os.environ["COLLAB_NO_INDEXER"] = "1"
+    from sqlalchemy import func, select
+
+    from collab.app import create_app
+    from collab.extensions import db
+    from communities.models import Community
+    from forums.models import Forum, ForumPost, ForumTopic
+
+    if not (instance / "collab.db").exists() and not os.environ.get("DATABASE_URL"):
+        raise BenchError(f"no instance in {instance}: build one with --keep first")
+    app = create_app()
+    with app.app_context():
+        big = db.session.scalar(select(Forum).where(Forum.name == "Bench: big forum"))
+        long_forum = db.session.scalar(select(Forum.id).where(Forum.name == "Bench: long thread"))
+        if big is None or long_forum is None:
+            raise BenchError(f"{instance} has no bench forums: build one with --keep first")
+        slug = db.session.get(Community, big.community_id).slug
+        long_topic = db.session.scalar(select(ForumTopic.id).where(ForumTopic.forum_id == long_forum))
+        first_topic = db.session.scalar(select(func.min(ForumTopic.id)).where(ForumTopic.forum_id == big.id))
+        long_first_post = db.session.scalar(select(ForumPost.id).where(ForumPost.topic_id == long_topic,
+                                                                       ForumPost.number == 1))
+        ids = {"slug": slug, "big": big.id, "long_topic": long_topic, "long_first_post": long_first_post,
+               "post_topic": first_topic + 10, "seed_seconds": 0.0, "tags": TAGS}
+        db.session.remove()
+        db.engine.dispose()
+    return ids
+
+
 # ---------------------------------------------------------------- scenarios
 
 
@@ -229,15 +260,21 @@ def run(args, work: Path) -> dict:
               "database": "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"}
     print(f"collab forums benchmark  {report['when']}  git {report['git']}  {report['cpus']} CPUs  "
           f"{report['database']}  load average {report['loadavg_start'][0]:.2f}")
-    if args.instance:
-        instance = Path(args.instance).resolve()
-    else:
+    if args.reuse:
+        work = Path(args.reuse).resolve()
         instance = work / "instance"
-        generate(instance, args)
-    ids = seed_forums(instance, args.seed)
+        ids = existing_forums(instance)
+        print(f"reusing  {instance}: the bench forums in /c/{ids['slug']}/forums")
+    else:
+        if args.instance:
+            instance = Path(args.instance).resolve()
+        else:
+            instance = work / "instance"
+            generate(instance, args)
+        ids = seed_forums(instance, args.seed)
+        print(f"data     {TOPICS} topics and a {REPLIES}-reply topic in /c/{ids['slug']}/forums "
+              f"(bulk insert {ids['seed_seconds']} s)")
     report["data"] = ids
-    print(f"data     {TOPICS} topics and a {REPLIES}-reply topic in /c/{ids['slug']}/forums "
-          f"(bulk insert {ids['seed_seconds']} s)")
     info = app_info(instance)
     if not port_free(args.port):
         raise BenchError(f"port {args.port} is in use: pass another --port")
@@ -304,6 +341,8 @@ def parse_args(argv=None):
     p.add_argument("--json", metavar="PATH", help="write the figures here (default bench/results/forums-<time>.json)")
     p.add_argument("--no-json", action="store_true", help="print only")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    p.add_argument("--reuse", metavar="DIR", help="measure again a folder an earlier --keep run built (no data "
+                   "generation, no index build; the posting scenario adds its replies to that data)")
     return p.parse_args(argv)
 
 

@@ -60,8 +60,10 @@ def absolute(value, fmt: str = "medium") -> str:
     return found
 
 
-def ago(value) -> Markup:
+def ago(value, phrase: str | None = None) -> Markup:
+    """``<time>`` with the relative phrase (``phrase`` when the caller has it already: a kept
+    fragment whose key holds the phrases) and the absolute time as its title."""
     if not value:
         return Markup("")
     return Markup('<time datetime="%s" title="%s">%s</time>') % (
-        value.isoformat(), absolute(value), relative(value))
+        value.isoformat(), absolute(value), relative(value) if phrase is None else phrase)

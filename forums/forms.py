@@ -63,8 +63,3 @@ class EditPostForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     forum = SelectField(_l("Forum"), coerce=int, validate_choice=False)
-
-
-class SplitForm(FlaskForm):
-    title = StringField(_l("Title of the new topic"), validators=[Length(max=1000), NoControlChars()],
-                        filters=[strip_filter])

@@ -2,13 +2,15 @@
 per-community figures the metrics pages use."""
 from __future__ import annotations
 
+import functools
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from collab.extensions import db
+from collab.accounts.models import Face, User
+from collab.extensions import db, read
 from collab.pagination import Page, paginate
 
 from .models import POSTS_PER_PAGE, Forum, ForumLike, ForumPost, ForumReadState, ForumTopic, ForumTopicTag
@@ -39,8 +41,34 @@ class OpenPage:
         return self.page > 1
 
 
-def topics(forum: Forum, user, show: str = "all", tag: str = "", page: int = 1) -> OpenPage:
-    stmt = select(ForumTopic).where(ForumTopic.forum_id == forum.id, ForumTopic.is_deleted.is_(False), ForumTopic.moderation.is_(None))
+class TopicLine:
+    """A topic as a list shows it, from one plain row (no ORM object per topic or author);
+    ``row`` is that row, which a kept rendering of the list uses as its key."""
+
+    __slots__ = ("row", "id", "title", "tags", "is_question", "is_pinned", "is_locked", "is_deleted",
+                 "accepted_post_id", "reply_count", "view_count", "last_number", "last_post_at", "author")
+
+    def __init__(self, row):
+        self.row = tuple(row)
+        (self.id, self.title, self.tags, self.is_question, self.is_pinned, self.is_locked, self.is_deleted,
+         self.accepted_post_id, self.reply_count, self.view_count, self.last_number, self.last_post_at,
+         author_id, username, display_name, avatar) = self.row
+        self.author = Face(author_id, username, display_name, avatar) if username is not None else None
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]
+
+
+@functools.cache
+def _topics_stmt(show: str, tagged: bool):
+    """Built once per filter (every list view runs one)."""
+    forum_id = bindparam("forum_id")
+    stmt = (select(ForumTopic.id, ForumTopic.title, ForumTopic.tags, ForumTopic.is_question, ForumTopic.is_pinned,
+                   ForumTopic.is_locked, ForumTopic.is_deleted, ForumTopic.accepted_post_id, ForumTopic.reply_count,
+                   ForumTopic.view_count, ForumTopic.last_number, ForumTopic.last_post_at, *Face.columns())
+            .outerjoin(User, User.id == ForumTopic.author_id)
+            .where(ForumTopic.forum_id == forum_id, ForumTopic.is_deleted.is_(False), ForumTopic.moderation.is_(None)))
     if show == "questions":
         stmt = stmt.where(ForumTopic.is_question.is_(True))
     elif show == "unanswered":
@@ -48,22 +76,33 @@ def topics(forum: Forum, user, show: str = "all", tag: str = "", page: int = 1) 
     elif show == "answered":
         stmt = stmt.where(ForumTopic.accepted_post_id.is_not(None))
     elif show == "mine":
-        stmt = stmt.where(ForumTopic.author_id == user.id)
-    if tag:
+        stmt = stmt.where(ForumTopic.author_id == bindparam("user_id"))
+    if tagged:
         stmt = stmt.where(ForumTopic.id.in_(select(ForumTopicTag.topic_id).where(
-            ForumTopicTag.forum_id == forum.id, ForumTopicTag.tag == tag)))
+            ForumTopicTag.forum_id == forum_id, ForumTopicTag.tag == bindparam("tag"))))
     # The order of ix_forum_topics_list read backwards: no sort, and no count of 50,000 rows.
-    stmt = stmt.order_by(ForumTopic.is_pinned.desc(), ForumTopic.last_post_at.desc(), ForumTopic.id.desc())
+    return (stmt.order_by(ForumTopic.is_pinned.desc(), ForumTopic.last_post_at.desc(), ForumTopic.id.desc())
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def topics(forum: Forum, user, show: str = "all", tag: str = "", page: int = 1) -> OpenPage:
+    """A page of the forum's topics (``TopicLine`` items) under a filter of FILTERS and a tag."""
     page = max(1, min(page or 1, 10_000))
-    rows = list(db.session.scalars(stmt.limit(TOPICS_PER_PAGE + 1).offset((page - 1) * TOPICS_PER_PAGE)))
-    return OpenPage(items=rows[:TOPICS_PER_PAGE], page=page, has_next=len(rows) > TOPICS_PER_PAGE)
+    rows = read(_topics_stmt(show if show in FILTERS else "all", bool(tag)), {
+        "forum_id": forum.id, "user_id": getattr(user, "id", None), "tag": tag,
+        "limit": TOPICS_PER_PAGE + 1, "offset": (page - 1) * TOPICS_PER_PAGE}).all()
+    return OpenPage(items=[TopicLine(r) for r in rows[:TOPICS_PER_PAGE]], page=page,
+                    has_next=len(rows) > TOPICS_PER_PAGE)
+
+
+_READ_POSITIONS = select(ForumReadState.topic_id, ForumReadState.last_read).where(
+    ForumReadState.user_id == bindparam("user_id"), ForumReadState.topic_id.in_(bindparam("ids", expanding=True)))
 
 
 def read_positions(user, topic_ids) -> dict[int, int]:
     if not topic_ids:
         return {}
-    return dict(db.session.execute(select(ForumReadState.topic_id, ForumReadState.last_read).where(
-        ForumReadState.user_id == user.id, ForumReadState.topic_id.in_(list(topic_ids)))).all())
+    return dict(read(_READ_POSITIONS, {"user_id": user.id, "ids": list(topic_ids)}).all())
 
 
 def forum_tags(forum: Forum, limit: int = 30) -> list[tuple[str, int]]:
@@ -84,11 +123,14 @@ def posts(topic: ForumTopic, page: int) -> Page:
     return paginate(stmt, per_page=POSTS_PER_PAGE, page=page)
 
 
+_LIKED = select(ForumLike.post_id).where(ForumLike.user_id == bindparam("user_id"),
+                                        ForumLike.post_id.in_(bindparam("ids", expanding=True)))
+
+
 def liked_by(user, post_ids) -> set[int]:
     if not post_ids:
         return set()
-    return set(db.session.scalars(select(ForumLike.post_id).where(
-        ForumLike.user_id == user.id, ForumLike.post_id.in_(list(post_ids)))))
+    return set(read(_LIKED, {"user_id": user.id, "ids": list(post_ids)}).scalars())
 
 
 def similar(community, user, title: str, limit: int = 5) -> list[ForumTopic]:

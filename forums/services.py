@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from collab import access, audit, moderation
 from collab.accounts.services import normalise_tags
 from collab.db import utcnow
-from collab.extensions import db
+from collab.extensions import db, read
 from collab.text import render_markdown
 from communities.models import Community
 
@@ -457,6 +457,21 @@ def subscription(user, *, forum: Forum | None = None, topic: ForumTopic | None =
         ForumSubscription.user_id == user.id,
         ForumSubscription.forum_id == forum.id if forum else ForumSubscription.forum_id.is_(None),
         ForumSubscription.topic_id == topic.id if topic else ForumSubscription.topic_id.is_(None)))
+
+
+_SUBSCRIBED = {  # built once: the forum and topic pages ask on every view
+    True: select(ForumSubscription.id).where(ForumSubscription.user_id == bindparam("user_id"),
+                                             ForumSubscription.forum_id == bindparam("forum_id"),
+                                             ForumSubscription.topic_id.is_(None)).limit(1),
+    False: select(ForumSubscription.id).where(ForumSubscription.user_id == bindparam("user_id"),
+                                              ForumSubscription.forum_id.is_(None),
+                                              ForumSubscription.topic_id == bindparam("topic_id")).limit(1),
+}
+
+
+def is_subscribed(user, *, forum: Forum | None = None, topic: ForumTopic | None = None) -> bool:
+    return read(_SUBSCRIBED[forum is not None], {"user_id": user.id, "forum_id": forum.id if forum else None,
+                                                 "topic_id": topic.id if topic else None}).first() is not None
 
 
 def set_subscribed(user, subscribed: bool, *, forum: Forum | None = None, topic: ForumTopic | None = None) -> None:
