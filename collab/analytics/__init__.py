@@ -30,10 +30,10 @@ def warm(app=None, now=None, scopes=(), days=()) -> int:
     return _warm(app, now, scopes, days)
 
 
-def roll_up(app=None, now=None) -> int:
+def roll_up(app=None, now=None, **rounds) -> int:
     from .rollup import roll_up as _roll_up
 
-    return _roll_up(app, now)
+    return _roll_up(app, now, **rounds)
 
 
 from . import commands, views  # noqa: E402,F401

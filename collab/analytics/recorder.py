@@ -123,7 +123,7 @@ class Recorder:
             log.exception("analytics: final flush failed")
 
     def _run(self) -> None:
-        from .rollup import roll_up
+        from .rollup import SERVER_BATCH, SERVER_PAUSE, roll_up
         from .toplists import settled_through, warm
 
         every = float(self.app.config.get("ANALYTICS_FLUSH_SECONDS") or 5)
@@ -138,7 +138,7 @@ class Recorder:
                 next_rollup = time.monotonic() + rollup_every
                 settled = settled_through()
                 try:
-                    roll_up(self.app)
+                    roll_up(self.app, batch=SERVER_BATCH, pause=SERVER_PAUSE)
                     # Store the top lists requests computed; after midnight, move the recent
                     # ones a day on, so the first reader of the day finds them ready.
                     warm(self.app)

@@ -13,6 +13,7 @@ deleted together with the day's salt.
 """
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -37,16 +38,22 @@ NOT_ACTIVITY = frozenset({"joined"})
 LAG = timedelta(seconds=20)
 VISITOR_GRACE = timedelta(minutes=10)  # late flushes of yesterday's views, from other processes
 BATCH = 20_000
+SERVER_BATCH = 1_000  # a round in a serving process: about a tenth of a second of work
+SERVER_PAUSE = 0.05
 
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def roll_up(app=None, now: datetime | None = None) -> int:
-    """Roll up every event old enough, and close finished days' visitors; return the events."""
+def roll_up(app=None, now: datetime | None = None, *, batch: int | None = None, pause: float = 0.0) -> int:
+    """Roll up every event old enough, and close finished days' visitors; return the events.
+    ``batch`` events a round; with ``pause``, a rest of that many seconds (or as long as the
+    round took, if longer) between rounds: a server catching up on many events lets its requests
+    in between (under the gevent worker a round holds the one hub)."""
     app = app or current_app._get_current_object()
     now = now or utcnow()
+    batch = batch or BATCH
     total = 0
     with app.app_context():
         try:
@@ -60,12 +67,16 @@ def roll_up(app=None, now: datetime | None = None) -> int:
                     fill_once()
                     db.session.commit()
             while True:
+                started = time.monotonic()
                 with write_intent():
-                    done = _round(now)
+                    done = _round(now, batch)
                     db.session.commit()
                 total += max(done, 0)
-                if done < BATCH:
+                if done < batch:
                     break
+                if pause:  # at least as long as the round took: catching up takes at most half the time
+                    db.session.remove()  # no transaction or connection held while others run
+                    time.sleep(max(pause, time.monotonic() - started))
             with write_intent():
                 close_visitors(now)
                 db.session.commit()
@@ -80,11 +91,11 @@ def roll_up(app=None, now: datetime | None = None) -> int:
     return total
 
 
-def _round(now: datetime) -> int:
+def _round(now: datetime, batch: int) -> int:
     mark = db.session.scalar(select(State.value).where(State.name == EVENTS_THROUGH)) or 0
     rows = db.session.execute(
         select(Event.id, Event.created_at, Event.actor_id, Event.verb, Event.key, Event.group_key,
-               Event.community_id).where(Event.id > mark).order_by(Event.id).limit(BATCH)).all()
+               Event.community_id).where(Event.id > mark).order_by(Event.id).limit(batch)).all()
     cutoff = now - LAG
     ready = []
     for row in rows:

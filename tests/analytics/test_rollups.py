@@ -19,7 +19,7 @@ from collab.activity.models import Event
 from collab.analytics import metrics, toplists
 from collab.analytics import recorder as rec
 from collab.analytics import rollup
-from collab.analytics.models import ActiveDaily, ActiveMonthly, DailyFigure, TopSnapshot
+from collab.analytics.models import ActiveDaily, ActiveMonthly, DailyFigure, TopSnapshot, scope_of
 from collab.db import utcnow, write_intent
 from collab.extensions import db
 
@@ -224,6 +224,31 @@ def test_rollups_from_several_processes_count_everything_once(app, make_user, ma
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TopSnapshot)) == 2
     assert sum(results) >= 2
+
+
+def test_a_serving_process_catches_up_in_small_rounds_with_rests_between(app, make_user, make_community,
+                                                                        monkeypatch):
+    """The server's roll-up (collab.analytics.recorder) takes small rounds and rests between them,
+    so requests get in while it catches up on many events; everything is still counted once."""
+    users = [make_user(f"r{i}") for i in range(3)]
+    c = make_community(users[0], name="Catching up")
+    today = utcnow().date()
+    events = [{"created_at": at(today - timedelta(days=i % 9), 1), "actor_id": users[i % 3].id, "verb": "replied",
+               "key": f"forum_post:{i}", "group_key": f"forum_topic:{i % 4}", "community_id": c.id, "title": "t",
+               "url": "/x", "summary": ""} for i in range(50)]
+    with app.app_context():
+        with write_intent():
+            db.session.execute(insert(Event.__table__), sorted(events, key=lambda e: e["created_at"]))
+            db.session.commit()
+        db.session.remove()
+    rests = []
+    monkeypatch.setattr(rollup.time, "sleep", rests.append)
+    assert analytics.roll_up(app, now=at(today, 23) + timedelta(hours=1), batch=8, pause=0.01) == 50
+    assert len(rests) == 6 and all(r >= 0.01 for r in rests)  # 50 events: six full rounds, then the rest
+    with app.app_context():
+        posts = db.session.scalar(select(func.sum(DailyFigure.value)).where(
+            DailyFigure.scope == scope_of(c.id), DailyFigure.metric == "posts"))
+    assert posts == 50
 
 
 def test_the_rollup_command(app, history):
