@@ -65,8 +65,7 @@ def _my_communities(mine) -> Markup:
     member counts ...) and language, in each server process: a change makes a new key."""
     if not mine:
         return Markup("")
-    key = (tuple((c.id, c.slug, c.name, c.access, c.member_count, c.is_archived) for c in mine),
-           str(get_locale()), request.script_root)
+    key = (tuple(tuple(row) for row in mine), str(get_locale()), request.script_root)
     return cached_render("home-my-communities", key, "_my_communities.html", max_items=4096, mine=mine)
 
 

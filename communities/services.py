@@ -11,7 +11,7 @@ from collab import access
 from collab.accounts.models import Face, User
 from collab.accounts.services import normalise_tags
 from collab.db import utcnow
-from collab.extensions import db
+from collab.extensions import db, read
 from collab.text import render_markdown
 
 from .models import (
@@ -479,12 +479,16 @@ def pending_invitations_for(user: User) -> list[Invitation]:
     return list(db.session.scalars(_MY_INVITATIONS, {"user_id": user.id}))
 
 
-_MY_COMMUNITIES = (select(Community).join(Membership, Membership.community_id == Community.id)
+_MY_COMMUNITIES = (select(Community.id, Community.slug, Community.name, Community.access, Community.member_count,
+                          Community.is_archived)
+                   .join(Membership, Membership.community_id == Community.id)
                    .where(Membership.user_id == bindparam("user_id")).order_by(func.lower(Community.name)))
 
 
-def communities_of(user: User) -> list[Community]:
-    return list(db.session.scalars(_MY_COMMUNITIES, {"user_id": user.id}))
+def communities_of(user: User) -> list:
+    """The person's communities by name, as rows of (id, slug, name, access, member_count,
+    is_archived): what the start page lists (no ORM object per community)."""
+    return read(_MY_COMMUNITIES, {"user_id": user.id}).all()
 
 
 def popular_tags(user, limit: int = 30) -> list[tuple[str, int]]:

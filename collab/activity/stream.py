@@ -8,6 +8,7 @@ page, so a page costs the same at the top of a million events as deep down in th
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from flask import g, has_request_context
 from sqlalchemy import Integer, and_, bindparam, literal, or_, select, text, union_all
 
 from collab.accounts.models import Face, Follow, User
-from collab.extensions import db
+from collab.extensions import db, read
 from communities.models import RESTRICTED, Community, Membership
 
 from .models import Event
@@ -110,17 +111,24 @@ def _reader_sources(user) -> tuple[set[int], set[int], list[int]]:
     cache = g.setdefault("_stream_sources", {}) if has_request_context() else {}
     found = cache.get(user.id)
     if found is None:
-        mine = select(Membership.community_id).where(Membership.user_id == user.id)
-        parts = [select(literal("c"), Membership.community_id).where(Membership.user_id == user.id),
-                 select(literal("p"), Follow.followed_id).where(Follow.follower_id == user.id)]
-        if not user.is_admin:
-            parts.append(select(literal("h"), Community.id).where(Community.access == RESTRICTED,
-                                                                  Community.id.not_in(mine)))
         found = cache[user.id] = (set(), {user.id}, [])
         kinds = {"c": found[0].add, "p": found[1].add, "h": found[2].append}
-        for kind, ident in db.session.execute(union_all(*parts)):
+        for kind, ident in read(_sources_statement(bool(user.is_admin)), {"user_id": user.id}):
             kinds[kind](ident)
     return found
+
+
+@functools.cache
+def _sources_statement(is_admin: bool):
+    """Built once per process (every home page reads it; the person is a parameter)."""
+    user_id = bindparam("user_id")
+    mine = select(Membership.community_id).where(Membership.user_id == user_id)
+    parts = [select(literal("c"), Membership.community_id).where(Membership.user_id == user_id),
+             select(literal("p"), Follow.followed_id).where(Follow.follower_id == user_id)]
+    if not is_admin:
+        parts.append(select(literal("h"), Community.id).where(Community.access == RESTRICTED,
+                                                              Community.id.not_in(mine)))
+    return union_all(*parts)
 
 
 def _int_list(values) -> str:
