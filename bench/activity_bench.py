@@ -108,6 +108,7 @@ def build(args) -> dict:
         # would catch up on them in small rounds for minutes, and the figures would be that.
         from collab.analytics.rollup import roll_up
 
+        db.session.commit()  # end this session's transaction: the roll-up writes in its own
         t0 = time.perf_counter()
         rolled = roll_up(app)
         if rolled:
