@@ -8,7 +8,7 @@ and manage everything. Archived communities are read-only.
 from __future__ import annotations
 
 from flask import abort, g, has_app_context
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 
 from collab.extensions import db, read
 from communities.models import (
@@ -21,6 +21,11 @@ from communities.models import (
 _ROLE = select(Membership.role).where(Membership.community_id == bindparam("community_id"),
                                       Membership.user_id == bindparam("user_id"))
 _BY_SLUG = select(Community).where(Community.slug == bindparam("slug"))
+# The community and the reader's role in it, in one read: every page of a community asks both.
+_BY_SLUG_WITH_ROLE = (select(Community, Membership.role)
+                      .outerjoin(Membership, and_(Membership.community_id == Community.id,
+                                                  Membership.user_id == bindparam("user_id")))
+                      .where(Community.slug == bindparam("slug")))
 
 
 def _authenticated(user) -> bool:
@@ -162,7 +167,13 @@ def visible_community_ids(user) -> Select:
 
 def get_community_or_404(slug: str, user) -> Community:
     """Load a community the user may view; 404 otherwise, so restricted ones do not leak."""
-    community = db.session.scalar(_BY_SLUG, {"slug": slug})
+    if _authenticated(user):
+        row = db.session.execute(_BY_SLUG_WITH_ROLE, {"slug": slug, "user_id": user.id}).first()
+        community = row[0] if row else None
+        if community is not None and has_app_context():  # what role_of would read next
+            g.setdefault("_roles", {})[(user.id, community.id)] = row[1]
+    else:
+        community = db.session.scalar(_BY_SLUG, {"slug": slug})
     if community is None or not can_view(user, community):
         abort(404)
     return community
