@@ -4,7 +4,9 @@
 
 1. bench/datagen.py builds people and communities (unless the instance exists and --reuse).
 2. The bench account joins 30 communities and follows 100 people; 1,000,000 stream events are
-   bulk-inserted (actors and communities drawn from the data set, 10 % personal, a few grouped).
+   bulk-inserted (actors and communities drawn from the data set, 10 % personal, a few grouped),
+   then rolled up into the analytics aggregates (as `collab analytics rollup` would), so the server
+   measured is not catching up on them.
 3. The query plans of the home stream's per-source scans are printed (SQLite or PostgreSQL).
 4. `collab serve` runs; 10 signed-in clients fetch the home stream's first page and a deep page
    (?before= an event ~2,000 events down the person's stream) for --seconds each: median, p99.
