@@ -6,14 +6,17 @@ import functools
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from collab.accounts.models import Face, User
 from collab.extensions import db, read
+from collab.flows import has_links
 from collab.pagination import Page, paginate
 
-from .models import POSTS_PER_PAGE, Forum, ForumLike, ForumPost, ForumReadState, ForumTopic, ForumTopicTag
+from .models import (
+    POSTS_PER_PAGE, Forum, ForumLike, ForumPost, ForumReadState, ForumSubscription, ForumTopic, ForumTopicTag,
+)
 
 FILTERS = ("all", "questions", "unanswered", "answered", "mine")
 TOPICS_PER_PAGE = 30
@@ -121,6 +124,24 @@ def posts(topic: ForumTopic, page: int) -> Page:
     stmt = (select(ForumPost).where(ForumPost.topic_id == topic.id).order_by(ForumPost.number)
             .options(selectinload(ForumPost.reply_to)))
     return paginate(stmt, per_page=POSTS_PER_PAGE, page=page)
+
+
+_USER, _TOPIC = bindparam("user_id"), bindparam("topic_id")
+_TOPIC_FACTS = select(  # built once: every topic view reads them
+    select(ForumReadState.last_read).where(ForumReadState.user_id == _USER, ForumReadState.topic_id == _TOPIC)
+    .scalar_subquery(),
+    exists().where(ForumSubscription.user_id == _USER, ForumSubscription.forum_id.is_(None),
+                   ForumSubscription.topic_id == _TOPIC),
+    has_links(bindparam("flow_key")),
+)
+
+
+def topic_facts(user, topic: ForumTopic) -> tuple[int | None, bool, bool]:
+    """(the post number the reader has read up to, or None; they follow the topic; the topic has
+    knowledge-flow links) in one statement."""
+    seen, following, flows = read(_TOPIC_FACTS, {"user_id": user.id, "topic_id": topic.id,
+                                                 "flow_key": f"forum_topic:{topic.id}"}).one()
+    return seen, bool(following), bool(flows)
 
 
 _LIKED = select(ForumLike.post_id).where(ForumLike.user_id == bindparam("user_id"),

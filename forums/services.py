@@ -459,19 +459,14 @@ def subscription(user, *, forum: Forum | None = None, topic: ForumTopic | None =
         ForumSubscription.topic_id == topic.id if topic else ForumSubscription.topic_id.is_(None)))
 
 
-_SUBSCRIBED = {  # built once: the forum and topic pages ask on every view
-    True: select(ForumSubscription.id).where(ForumSubscription.user_id == bindparam("user_id"),
-                                             ForumSubscription.forum_id == bindparam("forum_id"),
-                                             ForumSubscription.topic_id.is_(None)).limit(1),
-    False: select(ForumSubscription.id).where(ForumSubscription.user_id == bindparam("user_id"),
-                                              ForumSubscription.forum_id.is_(None),
-                                              ForumSubscription.topic_id == bindparam("topic_id")).limit(1),
-}
+_FOLLOWS_FORUM = select(ForumSubscription.id).where(  # built once: every forum page asks
+    ForumSubscription.user_id == bindparam("user_id"), ForumSubscription.forum_id == bindparam("forum_id"),
+    ForumSubscription.topic_id.is_(None)).limit(1)
 
 
-def is_subscribed(user, *, forum: Forum | None = None, topic: ForumTopic | None = None) -> bool:
-    return read(_SUBSCRIBED[forum is not None], {"user_id": user.id, "forum_id": forum.id if forum else None,
-                                                 "topic_id": topic.id if topic else None}).first() is not None
+def is_subscribed(user, forum: Forum) -> bool:
+    """Does the person follow the forum? (A topic's page reads it with queries.topic_facts.)"""
+    return read(_FOLLOWS_FORUM, {"user_id": user.id, "forum_id": forum.id}).first() is not None
 
 
 def set_subscribed(user, subscribed: bool, *, forum: Forum | None = None, topic: ForumTopic | None = None) -> None:

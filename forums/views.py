@@ -194,7 +194,7 @@ def _forum_body(community, forum, page, show: str, tag: str, ctx: dict) -> Marku
     reads = queries.read_positions(user, [t.id for t in page.items])
     phrases = {t.id: timefmt.relative(t.last_post_at, now, locale) for t in page.items}
     tags = queries.forum_tags(forum)
-    subscribed = services.is_subscribed(user, forum=forum)
+    subscribed = services.is_subscribed(user, forum)
     key = (forum.id, forum.name, forum.description, show, tag, page.page, page.has_next, subscribed, ctx["can_post"],
            tuple((t.row, reads.get(t.id), phrases[t.id]) for t in page.items), tuple(tags),
            str(locale), str(get_timezone()), community.slug, request.script_root,
@@ -294,7 +294,7 @@ def topic(slug: str, topic_id: int):
     page = queries.posts(topic, number or 1)
     if page.page > page.pages:
         page = queries.posts(topic, page.pages)
-    seen = services.last_read(user, topic)
+    seen, subscribed, has_flows = queries.topic_facts(user, topic)
     ids = [p.id for p in page.items]
     accepted = db.session.get(ForumPost, topic.accepted_post_id) if topic.accepted_post_id else None
     reply_target = db.session.get(ForumPost, int(form.reply_to.data)) if (form.reply_to.data or "").isdigit() else None
@@ -307,7 +307,7 @@ def topic(slug: str, topic_id: int):
     can_mod = services.may_moderate(user, community)
     ctx = _ctx(community, topic=topic, page=page, form=form, seen=seen, reply_target=reply_target,
                views=topic.view_count + analytics.pending_views(key),
-               subscribed=services.is_subscribed(user, topic=topic),
+               subscribed=subscribed, has_flows=has_flows,
                forums=services.forums_of(community) if can_mod else [],
                move_form=_move_form(community, topic) if can_mod else None)
     ctx["posts_html"] = _posts_block(community, topic, page, seen, accepted, ids, ctx)
