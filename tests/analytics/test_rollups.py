@@ -32,6 +32,17 @@ def at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), timezone.utc)
 
 
+def insert_events(app, events: list[dict], views: Counter | None = None) -> None:
+    """The activity events (and daily views) as stored, oldest first, in one transaction."""
+    with app.app_context():
+        with write_intent():
+            db.session.execute(insert(Event.__table__), sorted(events, key=lambda e: e["created_at"]))
+            if views:
+                rec._write(views, set())
+            db.session.commit()
+        db.session.remove()
+
+
 @pytest.fixture
 def history(app, make_user, make_community):
     """Two communities, eight people, ~500 events over 80 days and views of 60 items."""
@@ -53,12 +64,7 @@ def history(app, make_user, make_community):
         day = today - timedelta(days=rng.randrange(DAYS))
         c = rng.choice(places)
         views[(day, f"forum_topic:{c.id}{rng.randrange(60):02d}", c.id)] += rng.randrange(1, 4)
-    with app.app_context():
-        with write_intent():
-            db.session.execute(insert(Event.__table__), sorted(events, key=lambda e: e["created_at"]))
-            rec._write(views, set())
-            db.session.commit()
-        db.session.remove()
+    insert_events(app, events, views)
     analytics.roll_up(app, now=utcnow() + timedelta(minutes=1))
     return {"users": users, "places": places, "today": today}
 
@@ -174,11 +180,7 @@ def test_rollups_from_several_processes_count_everything_once(app, make_user, ma
                at(today, 0), "actor_id": rng.choice(users).id, "verb": rng.choice(VERBS[:6]),
                "key": f"forum_post:{i}", "group_key": f"forum_topic:{i % 7}", "community_id": c.id, "title": "t",
                "url": "/x", "summary": ""} for i in range(300)]
-    with app.app_context():
-        with write_intent():
-            db.session.execute(insert(Event.__table__), sorted(events, key=lambda e: e["created_at"]))
-            db.session.commit()
-        db.session.remove()
+    insert_events(app, events)
     monkeypatch.setattr(rollup, "BATCH", 25)  # many small rounds, so the processes interleave
     # The roll-up's clock: after every event (some are made for later today, whatever the hour now).
     now = at(today, 23) + rollup.LAG + timedelta(minutes=1)
@@ -236,11 +238,7 @@ def test_a_serving_process_catches_up_in_small_rounds_with_rests_between(app, ma
     events = [{"created_at": at(today - timedelta(days=i % 9), 1), "actor_id": users[i % 3].id, "verb": "replied",
                "key": f"forum_post:{i}", "group_key": f"forum_topic:{i % 4}", "community_id": c.id, "title": "t",
                "url": "/x", "summary": ""} for i in range(50)]
-    with app.app_context():
-        with write_intent():
-            db.session.execute(insert(Event.__table__), sorted(events, key=lambda e: e["created_at"]))
-            db.session.commit()
-        db.session.remove()
+    insert_events(app, events)
     rests = []
     monkeypatch.setattr(rollup.time, "sleep", rests.append)
     assert analytics.roll_up(app, now=at(today, 23) + timedelta(hours=1), batch=8, pause=0.01) == 50
