@@ -41,6 +41,8 @@ from whoosh.idsets import DocIdSet
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher, ReadTooFar
 
+from . import vecscore
+
 def _skip_to(self, targetid):
     """W3LeafMatcher.skip_to, with a binary search inside the block instead of stepping through
     it one posting at a time (Python calls per posting): the same position, found in O(log n)."""
@@ -210,9 +212,32 @@ def mask_docs(searcher, q) -> BitMask | None:
     return mask
 
 
+def _term_postings(leaf, fieldname: str, btext: bytes):
+    """The segment's postings of a term as arrays (ids, weights), deleted documents included."""
+    key = _segment_key(leaf.reader())
+    full = (key, "postings", fieldname, btext)
+    found = _cache.get(full) if key is not None else None
+    if found is None:
+        found = vecscore.postings(leaf.reader(), fieldname, btext)
+        if key is not None:
+            _cache.put(full, found, found[0].nbytes + found[1].nbytes + 200)
+    return found
+
+
+def _lengths(leaf, fieldname: str, n: int):
+    key = _segment_key(leaf.reader())
+    full = (key, "lengths", fieldname)
+    found = _cache.get(full) if key is not None else None
+    if found is None:
+        found = vecscore.field_lengths(leaf.reader(), fieldname, n)
+        if key is not None:
+            _cache.put(full, found, found.nbytes + 200)
+    return found
+
+
 def _postings_bits(leaf, fieldname: str, text) -> int:
     """Segment-local documents whose ``fieldname`` has the term, deleted ones included (they are
-    taken out by the caller): read block by block, without scoring or decoding positions."""
+    taken out by the caller), from the term's kept postings."""
     reader = leaf.reader()
     key = _segment_key(reader)
     full = (key, "term", fieldname, text)
@@ -224,23 +249,43 @@ def _postings_bits(leaf, fieldname: str, text) -> int:
     if field is None or (fieldname, btext) not in reader:
         bits = 0
     else:
-        m = reader.postings(fieldname, btext)
-        while isinstance(m, FilterMatcher):  # the deletions (taken out by the caller)
-            m = m.child
-        buf = bytearray((reader.doc_count_all() >> 3) + 1)
-        if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # Whoosh 3 on-disk postings
-            while m.is_active():
-                m._read_ids()
-                for d in m._ids:
-                    buf[d >> 3] |= 1 << (d & 7)
-                m._next_block()
-        else:
-            for d in m.all_ids():
-                buf[d >> 3] |= 1 << (d & 7)
-        bits = int.from_bytes(buf, "little")
+        ids, _weights = _term_postings(leaf, fieldname, btext)
+        flags = vecscore.np.zeros(reader.doc_count_all(), dtype=bool)
+        flags[ids] = True
+        bits = vecscore.bool_to_bits(flags)
     if key is not None:
         _cache.put(full, bits, bits.bit_length() // 8 + 64)
     return bits
+
+
+def _ranked_by_vectors(searcher, leaf, q, local: int, n: int, limit: int):
+    """The best ``limit`` of the segment-local documents ``local`` (all matching ``q``) as
+    [(score, local docnum)], best first, scored by vecscore; None for a query it does not score."""
+    scorer = vecscore.SegmentScorer(searcher, leaf, n, terms=lambda f, b: _term_postings(leaf, f, b),
+                                    lengths=lambda f: _lengths(leaf, f, n),
+                                    match_bits=lambda p: _query_bits(leaf, p, n))
+    try:
+        scores, _m = scorer.scores(q)
+    except vecscore.Unsupported:
+        return None
+    candidates = vecscore.np.flatnonzero(vecscore.bits_to_bool(local, n))
+    return vecscore.top(candidates, scores[candidates], limit)
+
+
+def _vector_search(searcher, q, bits: int, limit: int):
+    """The top ``limit`` of the documents ``bits`` (global, all matching ``q``) as Whoosh Results,
+    scored by vecscore; None for a query it does not score."""
+    picked = []
+    for leaf, offset, n in _leaves(searcher):
+        local = (bits >> offset) & ((1 << n) - 1)
+        if not local:
+            continue
+        ranked = _ranked_by_vectors(searcher, leaf, q, local, n, limit)
+        if ranked is None:
+            return None
+        picked.extend((score, -(d + offset)) for score, d in ranked)
+    best = heapq.nlargest(limit, picked)
+    return searching.Results(searcher, q, [(score, -neg) for score, neg in best])
 
 
 def _deleted_bits(leaf) -> int:
@@ -355,18 +400,24 @@ def _segment_ranking(searcher, sub, q, context, allow, offset: int, n: int) -> t
     full = (key, "ranked", repr(q), allow.key if allow is not None else None) if key is not None else None
     found = _cache.get(full) if full is not None else None
     if found is None:
-        ranking = collectors.TopCollector(limit=RANKED)
-        collector = ranking
+        local = _query_bits(sub, q, n) & ~_deleted_bits(sub)
         if allow is not None:
-            collector = collectors.FilterCollector(
-                ranking, allow=BitMask((allow.bits >> offset) & ((1 << n) - 1), n))
-        collector.prepare(searcher, q, context)
-        collector.set_subsearcher(sub, 0)
-        collector.collect_matches()
-        items = sorted(ranking.items, reverse=True)  # (score, -docnum): best, then lowest number
-        found = ([(score, -neg) for score, neg in items], len(items) >= RANKED)
+            local &= (allow.bits >> offset) & ((1 << n) - 1)
+        ranked = _ranked_by_vectors(searcher, sub, q, local, n, RANKED)
+        if ranked is None:  # a query vecscore does not score: Whoosh's collector
+            ranking = collectors.TopCollector(limit=RANKED)
+            collector = ranking
+            if allow is not None:
+                collector = collectors.FilterCollector(
+                    ranking, allow=BitMask((allow.bits >> offset) & ((1 << n) - 1), n))
+            collector.prepare(searcher, q, context)
+            collector.set_subsearcher(sub, 0)
+            collector.collect_matches()
+            items = sorted(ranking.items, reverse=True)  # (score, -docnum): best, then lowest number
+            ranked = [(score, -neg) for score, neg in items]
+        found = (ranked, len(ranked) >= RANKED)
         if full is not None:
-            _cache.put(full, found, 80 * len(items) + 200)
+            _cache.put(full, found, 80 * len(ranked) + 200)
     return found
 
 
@@ -438,6 +489,10 @@ def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None,
         # first search): unless the person's mask leaves few of them, the best readable matches
         # are among them.
         results = _from_rankings(searcher, q, bits, limit, allow)
+        if results is not None:
+            return results, matched
+    if sortedby is None and bits:
+        results = _vector_search(searcher, q, bits, limit)
         if results is not None:
             return results, matched
     if sortedby is None and 0 < len(matched) <= SPARSE and not any(isinstance(x, Q.Phrase) for x in q.leaves()):

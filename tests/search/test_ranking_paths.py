@@ -129,3 +129,23 @@ def test_merge_plan_merges_a_full_tier_within_the_budget_and_drops_empty_segment
     mid = [_Seg(200) for _ in range(6)]  # 1,200 documents: more than a commit may merge
     assert merge_plan(big + mid) == []
     assert set(merge_plan(big + mid, float("inf"))) == set(mid)
+
+
+@pytest.mark.parametrize("raw", QUERIES[:-1])
+def test_the_rankings_are_scored_as_whole_postings_lists_not_posting_by_posting(searcher, raw, monkeypatch):
+    """Words, OR, phrases (Chinese too) and exclusions are ranked by collab.search.vecscore (numpy over
+    whole postings lists): Whoosh's per-posting collector is never asked, and the page is its own."""
+    segcache.clear()
+    q = text_query(parse(raw))
+    expected = [(hit.docnum, round(hit.score, 9)) for hit in searcher.search(q, limit=20)]
+
+    def refuse(*a, **k):
+        raise AssertionError("ranked posting by posting")
+
+    monkeypatch.setattr(segcache.collectors, "TopCollector", refuse)
+    monkeypatch.setattr(segcache, "_score_only", refuse)
+    for ranked in (200, 5):  # from the kept rankings, and ranking the readable matches directly
+        monkeypatch.setattr(segcache, "RANKED", ranked)
+        segcache.clear()
+        results, _matched = segcache.search(searcher, q, limit=20)
+        assert [(hit.docnum, round(hit.score, 9)) for hit in results] == expected
