@@ -14,7 +14,8 @@
 2. Query latency: the real server (``collab serve`` via bench/load.py's Server, COLLAB_RATELIMIT=0),
    --clients signed-in ``bench`` sessions (bench/clients.py) in closed loops against
    GET /search?q=... : one common word, a rarer word, a phrase, a Chinese two-character query,
-   filtered queries, a mix, and GET /search/suggest.
+   filtered queries, a mix, ``new`` (3,000 different queries, so nearly every search is the
+   first of its words: no kept ranking or page helps), and GET /search/suggest.
 3. Freshness: while the server runs (its in-process indexer thread on), other accounts create
    communities through POST /c/new at --rate per second (open loop), each with a unique made-up
    word in its name and description; a ``bench`` session polls /search for the words it has not
@@ -76,6 +77,7 @@ from search_build import (  # noqa: E402
     RARE_WORD,
     ROOT,
     SCENARIOS,
+    NEW_QUERIES,
     SUGGEST_PREFIXES,
     build,
 )
@@ -87,6 +89,32 @@ from search_freshness import print_freshness, run_freshness
 
 def search_path(q: str, **params: str) -> str:
     return "/search?" + urlencode({"q": q, **params})
+
+
+def new_queries(n: int = NEW_QUERIES, seed: int = 12) -> list[str]:
+    """Different queries from the corpus's vocabulary (one or two words, English or Chinese, a
+    few phrases): what people type when they are not repeating one another."""
+    import random
+
+    import search_corpus as corpus
+
+    rng = random.Random(seed)
+    en = [w for w in corpus.CONTENT_WORDS if len(w) > 3]
+    zh = list(corpus.ZH_WORDS)
+    out: set[str] = set()
+    while len(out) < n:
+        r = rng.random()
+        if r < 0.3:
+            out.add(rng.choice(en))
+        elif r < 0.6:
+            out.add(" ".join(rng.sample(en, 2)))
+        elif r < 0.7:
+            out.add('"%s"' % rng.choice(corpus.COLLOCATIONS))
+        elif r < 0.85:
+            out.add(rng.choice(zh))
+        else:
+            out.add(rng.choice(zh) + " " + rng.choice(en))
+    return sorted(out)
 
 
 def build_mixes(info: dict) -> tuple[dict, dict]:
@@ -110,6 +138,7 @@ def build_mixes(info: dict) -> tuple[dict, dict]:
         mixes["filtered"].append((f"{FILTER_WORD} &community=restr.",
                                   [search_path(FILTER_WORD, community=str(restricted[0]["id"]))], 1.0))
     mixes["mixed"] = [m for name in ("word", "rare", "phrase", "chinese", "filtered") for m in mixes[name]]
+    mixes["new"] = [("new queries", [search_path(q) for q in new_queries()], 1.0)]
     used = {"community": {k: home[k] for k in ("id", "slug", "access", "members")},
             "restricted": {k: restricted[0][k] for k in ("id", "slug", "access", "members")} if restricted else None}
     return mixes, used

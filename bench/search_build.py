@@ -48,7 +48,8 @@ CHINESE = ("数据", "會議")  # the second in Traditional: found through Simpl
 FILTER_WORD = "release"
 FILTER_TAG = "python"
 SUGGEST_PREFIXES = ("te", "rel", "co", "dep", "pro", "lig", "数据", "会议")
-SCENARIOS = ("word", "rare", "phrase", "chinese", "filtered", "mixed", "suggest")
+SCENARIOS = ("word", "rare", "phrase", "chinese", "filtered", "mixed", "new", "suggest")
+NEW_QUERIES = 3000  # the "new" scenario: this many different queries, so nearly every search is a first
 
 
 

@@ -351,7 +351,10 @@ def _did_you_mean(searcher, raw: str, parsed: Parsed) -> str | None:
         lower = word.lower()
         if not 4 <= len(lower) <= 30:
             continue
-        suggestions = corrector.suggest(lower, limit=1, maxdist=1 if len(lower) <= 5 else 2)
+        # prefix=1: only words with the same first letter (as Lucene's spell checker does by
+        # default). Whoosh computes an edit distance in Python for every candidate word; over the
+        # whole vocabulary that was most of a new query's time.
+        suggestions = corrector.suggest(lower, limit=1, maxdist=1 if len(lower) <= 5 else 2, prefix=1)
         if suggestions and suggestions[0] != lower:
             fixed = fixed.replace(word, suggestions[0])
             changed = True
