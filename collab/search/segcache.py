@@ -7,9 +7,10 @@ right for the segment's life. These are kept here, keyed by segment:
 - the documents of each scope term the access mask names (``mask_docs``): the mask of a person
   is the union of a few hundred such terms, and Whoosh would otherwise read every one of their
   postings into a new bit set on every search;
-- the sort columns of the facets (type, community, author) as plain lists, and each document's
-  tags (``facet_counts``): counting facets over all matching documents is then a C-level loop
-  over lists instead of several Python calls per document inside Whoosh's collector.
+- the sort columns of the facets and each document's tags, and the facet counts of large sets
+  of matches (collab.search.facets keeps them here);
+- each term's postings as arrays, and each field's lengths, for collab.search.vecscore, which
+  scores a query's matches a whole postings list at a time;
 
 - the documents of each query term (``_postings_bits``) and of each phrase or range, per segment:
   a search's exact count and facets come from these bit sets, combined with integer operations,
@@ -17,7 +18,7 @@ right for the segment's life. These are kept here, keyed by segment:
 - per segment and query, the best ``RANKED`` matches with their scores (``_segment_ranking``),
   before anyone's mask or filter: the next search of the same words, by anyone, takes its page
   from them when enough of them are readable; the facet counts of a large set of matches
-  (``_segment_facets``, keyed by the exact set); and per document and query, its marked snippet
+  (collab.search.facets, keyed by the exact set); and per document and query, its marked snippet
   (``per_document``). A repeated common-word search then costs a few milliseconds instead of a
   few hundred. A kept ranking holds the scores of its first search: documents indexed later
   (other segments) shift the words' statistics slightly, as with per-shard statistics in other
@@ -32,14 +33,14 @@ from __future__ import annotations
 import heapq
 import threading
 from bisect import bisect_left
-from collections import Counter, OrderedDict
-from itertools import chain, compress, islice
+from collections import OrderedDict
+from itertools import compress, islice
 
 from whoosh import collectors, searching
 from whoosh import query as Q
 from whoosh.idsets import DocIdSet
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import FilterMatcher, ReadTooFar
+from whoosh.matching import ReadTooFar
 
 from . import vecscore
 
@@ -529,43 +530,6 @@ def per_document(searcher, docnum: int, what: tuple, compute):
     return found
 
 
-# ----------------------------------------------------------------------------- facets
-
-
-def _column(leaf, name: str) -> list | None:
-    reader = leaf.reader()
-    if not reader.has_column(name):
-        return None
-    key = _segment_key(reader)
-    full = (key, "column", name)
-    values = _cache.get(full) if key is not None else None
-    if values is None:
-        values = list(reader.column_reader(name))
-        if key is not None:
-            _cache.put(full, values, 16 * len(values) + 64)
-    return values
-
-
-def _tag_lists(leaf, name: str) -> list:
-    reader = leaf.reader()
-    key = _segment_key(reader)
-    full = (key, "taglists", name)
-    lists = _cache.get(full) if key is not None else None
-    if lists is None:
-        lists = [()] * reader.doc_count_all()
-        grow: dict[int, list] = {}
-        if name in reader.indexed_field_names():
-            for raw in reader.lexicon(name):
-                tag = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                for d in reader.postings(name, raw).all_ids():
-                    grow.setdefault(d, []).append(tag)
-        for d, tags in grow.items():
-            lists[d] = tuple(tags)
-        if key is not None:
-            _cache.put(full, lists, 8 * len(lists) + 48 * len(grow) + 64)
-    return lists
-
-
 _ZERO_ONE = bytes.maketrans(b"01", b"\x00\x01")
 
 
@@ -573,50 +537,3 @@ def _selector(bits: int, n: int) -> bytes:
     """One byte per document of a segment, 1 where ``bits`` has it (for itertools.compress)."""
     flags = bin(bits)[:1:-1].encode("ascii").translate(_ZERO_ONE) if bits else b""
     return flags[:n].ljust(n, b"\x00")
-
-
-def facet_counts(searcher, matched, columns: tuple[str, ...], multi: tuple[str, ...]) -> dict[str, Counter]:
-    """For the documents of ``matched`` (a BitMask or global bits): a Counter of values per column
-    facet (``columns``: sortable fields) and per multi-valued keyword facet (``multi``)."""
-    bits = matched.bits if isinstance(matched, BitMask) else matched
-    counts = {name: Counter() for name in columns + multi}
-    for leaf, offset, n in _leaves(searcher):
-        local = (bits >> offset) & ((1 << n) - 1)
-        if not local:
-            continue
-        for name, found in _segment_facets(leaf, local, n, columns, multi).items():
-            counts[name].update(found)
-    return counts
-
-
-# Facets of a set of at least this many documents are kept (per segment and exact set of
-# documents): counting thousands of values takes milliseconds.
-KEEP_FACETS = 500
-
-
-def _segment_facets(leaf, local: int, n: int, columns, multi) -> dict[str, Counter]:
-    key = _segment_key(leaf.reader())
-    full = (key, "facets", columns, multi, local) if key is not None and local.bit_count() >= KEEP_FACETS else None
-    found = _cache.get(full) if full is not None else None
-    if found is not None:
-        return found
-    found = {}
-    select = _selector(local, n)
-    if 16 * local.bit_count() < n:  # a few documents of a big segment: look only at those
-        docs = list(compress(range(n), select))
-        for name in columns:
-            values = _column(leaf, name)
-            found[name] = Counter(map(values.__getitem__, docs)) if values is not None else Counter()
-        for name in multi:
-            lists = _tag_lists(leaf, name)
-            found[name] = Counter(chain.from_iterable(map(lists.__getitem__, docs)))
-    else:
-        for name in columns:
-            values = _column(leaf, name)
-            found[name] = Counter(compress(values, select)) if values is not None else Counter()
-        for name in multi:
-            lists = _tag_lists(leaf, name)
-            found[name] = Counter(chain.from_iterable(compress(lists, select)))
-    if full is not None:
-        _cache.put(full, found, local.bit_length() // 8 + 120 * sum(len(c) for c in found.values()) + 200)
-    return found

@@ -19,7 +19,7 @@ from collab.accounts.models import User
 from collab.extensions import db
 from communities.models import RESTRICTED, Community, Membership
 
-from . import registry, segcache
+from . import facets, registry, segcache
 from .analysis import has_cjk, query_parts
 from .index import looks_damaged
 from .query import MAX_CLAUSES, MAX_QUERY, Parsed, clean_text, parse, text_query
@@ -298,7 +298,7 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
             url=hit.get("url") or "", community=hit.get("community") or None, author=hit.get("author") or "",
             created=hit.get("created"),
         ))
-    groups = segcache.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
+    groups = facets.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
     res.facets = _facet_rows(groups, labels)
     if res.total < 3 and parsed.words:
         res.did_you_mean = _did_you_mean(searcher, raw, parsed)

@@ -11,6 +11,7 @@ import pytest
 from whoosh import query as Q
 from whoosh.writing import SegmentWriter
 
+from collab.search import facets as facet_module
 from collab.search import segcache
 from collab.search.index import SearchIndex
 from collab.search.indexer import merge_plan
@@ -63,7 +64,7 @@ QUERIES = ["team", "release review", "canary OR lighthouse", '"code review"', "æ
 def test_same_ranking_count_and_facets_as_plain_whoosh(searcher, raw, sparse, filtered, ranked, monkeypatch):
     monkeypatch.setattr(segcache, "SPARSE", sparse)
     monkeypatch.setattr(segcache, "RANKED", ranked)
-    monkeypatch.setattr(segcache, "KEEP_FACETS", 0)  # keep every facet count, to read it back
+    monkeypatch.setattr(facet_module, "KEEP_FACETS", 0)  # keep every facet count, to read it back
     segcache.clear()
     q = text_query(parse(raw))
     mask_q = Q.Or([Q.Term("scope", "community:2"), Q.Term("scope", "community:5")])
@@ -81,7 +82,7 @@ def test_same_ranking_count_and_facets_as_plain_whoosh(searcher, raw, sparse, fi
         assert [d for d, _ in got] == [d for d, _ in expected[:40]]
         assert [round(s, 9) for _, s in got] == [round(s, 9) for _, s in expected[:40]]
         assert len(matched) == len(expected)
-        facets = segcache.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
+        facets = facet_module.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
         assert facets["type"] == Counter(d["type"] for d in docs)
         assert facets["community"] == Counter(d["community"] for d in docs)
         assert facets["author"] == Counter(d["author"] for d in docs)
