@@ -87,7 +87,12 @@ class MixedTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
+        for text, pos, startchar, endchar, original in self.terms(value, start_pos):
+            yield self._emit(t, text, pos, start_char + startchar, start_char + endchar, keeporiginal, original)
+
+    def terms(self, value: str, pos: int = 0):
+        """(term, position, startchar, endchar, original text) for each token of ``value``: what
+        ``__call__`` yields as Whoosh tokens, as plain tuples (collab.search.snippets reads these)."""
         for m in _TOKEN_RE.finditer(value):
             if m.group(1):
                 raw = m.group(1)
@@ -96,18 +101,15 @@ class MixedTokenizer(Tokenizer):
                 n = len(run)
                 for i in range(n):
                     if self.unigrams or n == 1:
-                        yield self._emit(t, run[i], pos + i, start_char + base + i, start_char + base + i + 1,
-                                         keeporiginal, raw[i])
+                        yield run[i], pos + i, base + i, base + i + 1, raw[i]
                     if i + 1 < n:
-                        yield self._emit(t, run[i:i + 2], pos + i, start_char + base + i,
-                                         start_char + base + i + 2, keeporiginal, raw[i:i + 2])
+                        yield run[i:i + 2], pos + i, base + i, base + i + 2, raw[i:i + 2]
                 pos += n
             else:
                 word = m.group(2)
                 term = latin_term(word) if self.stemming else _plain(word)
                 if term:
-                    yield self._emit(t, term, pos, start_char + m.start(2), start_char + m.end(2),
-                                     keeporiginal, word)
+                    yield term, pos, m.start(2), m.end(2), word
                 pos += 1
 
     @staticmethod

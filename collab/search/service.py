@@ -11,7 +11,6 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
-from whoosh import highlight
 from whoosh import query as Q
 
 from collab import access
@@ -19,7 +18,7 @@ from collab.accounts.models import User
 from collab.extensions import db
 from communities.models import RESTRICTED, Community, Membership
 
-from . import facets, registry, segcache
+from . import facets, registry, segcache, snippets
 from .analysis import has_cjk, query_parts
 from .index import looks_damaged
 from .query import MAX_CLAUSES, MAX_QUERY, Parsed, clean_text, parse, text_query
@@ -60,18 +59,6 @@ def mask_for(user):
         mine = [Q.Term("scope", token) for token in allowed(user)]
         masks.append(Q.AndNot(Q.Prefix("scope", prefix), Q.Or(mine)) if mine else Q.Prefix("scope", prefix))
     return Q.Or(masks)
-
-
-class _Formatter(highlight.Formatter):
-    """<mark> around matches, everything else escaped."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
-
-    def _text(self, text):
-        return str(escape(text))
 
 
 @dataclass
@@ -272,21 +259,19 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
                                        sortedby="created" if newest else None, reverse=newest, matched=matched)
     res.total = len(matched)
     res.pages = max(1, -(-res.total // PAGE_SIZE))
-    body_fragments = highlight.ContextFragmenter(maxchars=220, surround=60)
-    title_fragments = highlight.WholeFragmenter()
-    results.formatter = _Formatter()
     labels = {name: st.label for name, st in registry.types().items()}
     query_key = repr(q) if parsed.must else ""
+    analyzer = searcher.schema["body"].analyzer
+    words = {name: snippets.query_words(searcher, q, name) if parsed.must else frozenset()
+             for name in ("title", "body")}
 
     def marked(hit):
         """The hit's snippet and title with the query's words marked (kept per document and query)."""
         body = hit.get("body") or ""
-        results.fragmenter = body_fragments
-        snippet = hit.highlights("body", text=body, top=2) if parsed.must else ""
+        snippet = snippets.snippet(analyzer, body, words["body"]) if parsed.must else ""
         if not snippet:
             snippet = str(escape(body[:220] + ("…" if len(body) > 220 else "")))
-        results.fragmenter = title_fragments
-        title = hit.highlights("title", text=hit.get("title") or "", minscore=0) if parsed.must else ""
+        title = snippets.whole(analyzer, hit.get("title") or "", words["title"]) if parsed.must else ""
         return snippet, title
 
     for hit in results[(res.page - 1) * PAGE_SIZE: res.page * PAGE_SIZE]:
