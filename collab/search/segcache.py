@@ -306,8 +306,9 @@ def _deleted_bits(leaf) -> int:
 
 def _query_bits(leaf, q, n: int) -> int:
     """Segment-local documents matching ``q`` (deleted ones may be included): Terms from their
-    postings, And / Or / AndNot as integer operations; anything else (phrases, ranges) through
-    Whoosh's unscored matcher, kept per segment (a segment never changes)."""
+    postings, And / Or / AndNot as integer operations, phrases from the positions of the
+    documents that have every word (vecscore.phrase_docs); anything else (ranges) through
+    Whoosh's unscored matcher. Kept per segment (a segment never changes)."""
     if isinstance(q, Q.Term):
         return _postings_bits(leaf, q.fieldname, q.text)
     if isinstance(q, Q.And):
@@ -340,6 +341,12 @@ def _query_bits(leaf, q, n: int) -> int:
                 return 0
     full = (key, "query", repr(q))
     bits = _cache.get(full) if key is not None else None
+    if bits is None and isinstance(q, Q.Phrase) and len(q.words) > 1 and q.fieldname in reader.schema \
+            and reader.schema[q.fieldname].format.supports("positions"):
+        bits = _bits_from_ids(vecscore.phrase_docs(reader, q.fieldname, q.words, q.slop,
+                                                   compress(range(n), _selector(candidates, n))))
+        if key is not None:
+            _cache.put(full, bits, bits.bit_length() // 8 + 64)
     if bits is None:
         bits = _bits_from_ids(q.docs(leaf))
         if key is not None:

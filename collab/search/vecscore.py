@@ -183,3 +183,43 @@ def top(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float,
     order = np.lexsort((candidates[chosen], -scores[chosen]))
     chosen = chosen[order]
     return list(zip(scores[chosen].tolist(), candidates[chosen].tolist()))
+
+
+def phrase_docs(reader, fieldname: str, words, slop: int, candidates) -> list[int]:
+    """Of ``candidates`` (ascending segment-local document numbers that have every word), those
+    where ``words`` occur in order, each within ``slop`` positions after the previous one: what
+    Whoosh's ``Phrase`` matches (its ``SpanNear2``, ordered, mindist 1), from the positions of
+    the candidates alone instead of spans built for every document the words share."""
+    field = reader.schema[fieldname]
+    matchers = []
+    for word in words:
+        btext = field.to_bytes(word) if isinstance(word, str) else word
+        if (fieldname, btext) not in reader:
+            return []
+        m = reader.postings(fieldname, btext)
+        while isinstance(m, FilterMatcher):
+            m = m.child
+        matchers.append(m)
+    found = []
+    for d in candidates:
+        spans = None
+        for m in matchers:
+            if not m.is_active():
+                return found
+            if m.id() < d:
+                m.skip_to(d)
+                if not m.is_active():
+                    return found
+            if m.id() != d:
+                spans = set()
+                break
+            positions = m.value_as("positions")
+            if spans is None:
+                spans = {(p, p) for p in positions}
+            else:
+                spans = {(start, p) for start, end in spans for p in positions if 1 <= p - end <= slop}
+            if not spans:
+                break
+        if spans:
+            found.append(d)
+    return found

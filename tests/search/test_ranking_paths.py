@@ -150,3 +150,16 @@ def test_the_rankings_are_scored_as_whole_postings_lists_not_posting_by_posting(
         segcache.clear()
         results, _matched = segcache.search(searcher, q, limit=20)
         assert [(hit.docnum, round(hit.score, 9)) for hit in results] == expected
+
+
+@pytest.mark.parametrize("words", [["code", "review"], ["review", "code"], ["team", "release", "review"],
+                                   ["数据", "会议"], ["社交", "交媒", "媒体"], ["design", "design"]])
+@pytest.mark.parametrize("slop", [1, 2, 4])
+def test_phrases_match_the_documents_whooshs_phrase_matches(searcher, words, slop):
+    """Phrase matches come from the positions of the documents that have every word
+    (vecscore.phrase_docs): in every segment, exactly the documents Whoosh's Phrase matches."""
+    segcache.clear()
+    for field in ("title", "body"):
+        q = Q.Phrase(field, words, slop=slop)
+        expected = sum(1 << d for d in q.docs(searcher))
+        assert segcache.query_docs(searcher, q) == expected
