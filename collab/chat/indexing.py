@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import url_for
 from markupsafe import Markup
-from sqlalchemy import false, inspect, select
+from sqlalchemy import bindparam, false, inspect, select
 
 from collab.extensions import db
 from communities.models import Community
@@ -53,9 +53,13 @@ def load_all():
 
 def allowed_scopes(user) -> list[str]:
     """The private chat scopes this person may read: their direct conversations."""
-    ids = db.session.scalars(select(ChatParticipant.room_id).join(ChatRoom, ChatRoom.id == ChatParticipant.room_id)
-                             .where(ChatParticipant.user_id == user.id, ChatRoom.kind != COMMUNITY))
+    ids = db.session.execute(_PRIVATE_ROOMS, {"user_id": user.id}).scalars()
     return [f"{SCOPE_PREFIX}{i}" for i in ids]
+
+
+# Built once: every search runs it.
+_PRIVATE_ROOMS = (select(ChatParticipant.room_id).join(ChatRoom, ChatRoom.id == ChatParticipant.room_id)
+                  .where(ChatParticipant.user_id == bindparam("user_id"), ChatRoom.kind != COMMUNITY))
 
 
 def _messages_of_changed(community: Community):

@@ -10,7 +10,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup, escape
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from whoosh import query as Q
 
 from collab import access
@@ -38,6 +38,12 @@ def get_index():
     return current_app.extensions["collab_search"]
 
 
+# Built once: every search runs it (restricted communities the person is not a member of).
+_HIDDEN_COMMUNITIES = select(Community.id).where(
+    Community.access == RESTRICTED,
+    Community.id.not_in(select(Membership.community_id).where(Membership.user_id == bindparam("user_id"))))
+
+
 def mask_for(user):
     """What the person may NOT read, as a Whoosh query; None for site admins.
 
@@ -49,10 +55,7 @@ def mask_for(user):
     """
     if access.is_admin(user):
         return None
-    mine = select(Membership.community_id).where(Membership.user_id == user.id)
-    hidden = db.session.scalars(
-        select(Community.id).where(Community.access == RESTRICTED, Community.id.not_in(mine))
-    ).all()
+    hidden = db.session.execute(_HIDDEN_COMMUNITIES, {"user_id": user.id}).scalars().all()
     masks = [Q.Term("scope", f"community:{cid}") for cid in hidden]
     masks.append(Q.AndNot(Q.Prefix("scope", "user:"), Q.Term("scope", f"user:{user.id}")))
     for prefix, allowed in registry.scopes().items():

@@ -58,7 +58,8 @@ def results():
     names = {}
     ids = {int(h.community) for h in res.hits if h.community and h.community.isdigit()}
     if ids:
-        names = {c.id: c for c in db.session.scalars(select(Community).where(Community.id.in_(ids)))}
+        names = {c.id: c for c in db.session.execute(
+            select(Community.id, Community.slug, Community.name).where(Community.id.in_(ids)))}
     # The parameters as the page repeats them (links, hidden fields): cut and cleaned like above.
     base_args = {key: clean_text(value[:2000]) for key, value in request.args.items()}
 
