@@ -36,6 +36,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from itertools import compress, islice
 
+import numpy as np
 from whoosh import collectors, searching
 from whoosh import query as Q
 from whoosh.idsets import DocIdSet
@@ -43,6 +44,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ReadTooFar
 
 from . import vecscore
+
 
 def _skip_to(self, targetid):
     """W3LeafMatcher.skip_to, with a binary search inside the block instead of stepping through
@@ -251,7 +253,7 @@ def _postings_bits(leaf, fieldname: str, text) -> int:
         bits = 0
     else:
         ids, _weights = _term_postings(leaf, fieldname, btext)
-        flags = vecscore.np.zeros(reader.doc_count_all(), dtype=bool)
+        flags = np.zeros(reader.doc_count_all(), dtype=bool)
         flags[ids] = True
         bits = vecscore.bool_to_bits(flags)
     if key is not None:
@@ -269,7 +271,7 @@ def _ranked_by_vectors(searcher, leaf, q, local: int, n: int, limit: int):
         scores, _m = scorer.scores(q)
     except vecscore.Unsupported:
         return None
-    candidates = vecscore.np.flatnonzero(vecscore.bits_to_bool(local, n))
+    candidates = np.flatnonzero(vecscore.bits_to_bool(local, n))
     return vecscore.top(candidates, scores[candidates], limit)
 
 
