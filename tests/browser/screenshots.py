@@ -95,6 +95,7 @@ def run(outdir: str) -> int:
                            ("community-settings", f"/c/{design}/settings"), ("community-new", "/c/new"),
                            ("profile", "/u/ana"), ("edit-profile", "/settings/profile"), ("people", "/people"),
                            ("admin-overview", "/admin/"), ("admin-users", "/admin/users"),
+                           ("search", "/search?q=design+research"), ("search-phrase", '/search?q="design+system"'),
                            ("error-404", "/no/such/page")):
             s.shoot(ana, name, path)
 
@@ -113,6 +114,7 @@ def run(outdir: str) -> int:
         zh = s.signed_in("bo", locale="zh-CN")
         s.shoot(zh, "communities-zh", "/c/")
         s.shoot(zh, "home-zh", "/")
+        s.shoot(zh, "search-zh", "/search?q=设计")
     return 0
 
 
