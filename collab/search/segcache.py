@@ -334,25 +334,24 @@ def _query_bits(leaf, q, n: int) -> int:
         return 0
     reader = leaf.reader()
     key = _segment_key(reader)
-    if isinstance(q, Q.Phrase) and len(q.words) > 1:
+    full = (key, "query", repr(q))
+    bits = _cache.get(full) if key is not None else None
+    if bits is not None:
+        return bits
+    if isinstance(q, Q.Phrase) and len(q.words) > 1 and q.fieldname in reader.schema \
+            and reader.schema[q.fieldname].format.supports("positions"):
         # Only documents with every word can hold the phrase: test positions in those alone.
         candidates = (1 << n) - 1
         for w in q.words:
             candidates &= _postings_bits(leaf, q.fieldname, w)
             if not candidates:
-                return 0
-    full = (key, "query", repr(q))
-    bits = _cache.get(full) if key is not None else None
-    if bits is None and isinstance(q, Q.Phrase) and len(q.words) > 1 and q.fieldname in reader.schema \
-            and reader.schema[q.fieldname].format.supports("positions"):
+                break
         bits = _bits_from_ids(vecscore.phrase_docs(reader, q.fieldname, q.words, q.slop,
                                                    compress(range(n), _selector(candidates, n))))
-        if key is not None:
-            _cache.put(full, bits, bits.bit_length() // 8 + 64)
-    if bits is None:
+    else:
         bits = _bits_from_ids(q.docs(leaf))
-        if key is not None:
-            _cache.put(full, bits, bits.bit_length() // 8 + 64)
+    if key is not None:
+        _cache.put(full, bits, bits.bit_length() // 8 + 64)
     return bits
 
 
@@ -365,35 +364,6 @@ def query_docs(searcher, q) -> int:
             bits &= ~_deleted_bits(leaf)
             total |= bits << offset
     return total
-
-
-# Up to this many readable matches, the ranking scores exactly those documents (the matcher skips
-# to each) instead of walking every posting of the query's terms and filtering.
-SPARSE = 4000
-
-
-def _score_only(searcher, q, bits: int, limit: int):
-    """The top ``limit`` of the documents ``bits`` (all matching ``q``) by score, ranked as
-    Whoosh's TopCollector ranks them (score, then lower document number first)."""
-    context = searcher.context(weighting=searcher.weighting)
-    scored = []
-    append = scored.append
-    for (sub, offset), (_leaf, _o, n) in zip(searcher.leaf_searchers(), _leaves(searcher)):
-        local = (bits >> offset) & ((1 << n) - 1)
-        if not local:
-            continue
-        m = q.matcher(sub, context)
-        for d in compress(range(n), _selector(local, n)):
-            if not m.is_active():
-                break
-            if m.id() < d:
-                m.skip_to(d)
-                if not m.is_active():
-                    break
-            if m.id() == d:
-                append((m.score(), -(d + offset)))
-    top = heapq.nlargest(limit, scored)
-    return searching.Results(searcher, q, [(score, -neg) for score, neg in top])
 
 
 # Per segment and query, the best this many matches (every document, before anyone's mask or
@@ -479,9 +449,10 @@ def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None,
     every match in ``allow`` (if given) and not in ``restrict``, as a BitMask, for the exact count
     and the facets (``matched``: what ``matching`` gave for the same arguments, if known).
 
-    The matching documents come from postings as bit sets (no scoring); the ranking collector is
-    only allowed those, and with Whoosh's block-quality skipping it scores only the blocks of
-    postings that can still reach the top ``limit``."""
+    The matching documents come from postings as bit sets (no scoring). The page comes from the
+    segments' kept rankings when they hold it, else from vecscore (whole postings lists at once);
+    a query vecscore does not score, or a sort by a column, goes through Whoosh's collector, only
+    allowed the matching documents."""
     if matched is None:
         matched = matching(searcher, q, allow=allow, restrict=restrict)
     bits, allowed = matched.bits, matched.allowed
@@ -505,9 +476,6 @@ def search(searcher, q, *, limit: int, allow=None, restrict=None, sortedby=None,
         results = _vector_search(searcher, q, bits, limit)
         if results is not None:
             return results, matched
-    if sortedby is None and 0 < len(matched) <= SPARSE and not any(isinstance(x, Q.Phrase) for x in q.leaves()):
-        # (a phrase matcher recomputes its spans on every skip: walking it is cheaper)
-        return _score_only(searcher, q, bits, limit), matched
     if sortedby is not None:
         ranking = collectors.SortingCollector(sortedby, limit=limit, reverse=reverse)
     else:

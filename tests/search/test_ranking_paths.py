@@ -1,7 +1,7 @@
 """The fast search paths (collab.search.segcache) give what Whoosh's plain search gives: the same
 ranking, the same exact count and the same facets, over several segments with deleted documents,
-for words, OR, phrases (also Chinese), exclusions, filters and masks, whether the ranking walks the
-postings (block-quality skipping) or scores only the few readable matches."""
+for words, OR, phrases (also Chinese), exclusions, filters and masks, whether the ranking comes from
+vecscore (whole postings lists) or from Whoosh's collector (the fallback)."""
 from __future__ import annotations
 
 import random
@@ -58,11 +58,12 @@ QUERIES = ["team", "release review", "canary OR lighthouse", '"code review"', "æ
 
 
 @pytest.mark.parametrize("raw", QUERIES)
-@pytest.mark.parametrize("sparse", [0, 10 ** 9])
+@pytest.mark.parametrize("vectors", [True, False])  # vecscore, or Whoosh's collector (its fallback)
 @pytest.mark.parametrize("filtered", [False, True])
 @pytest.mark.parametrize("ranked", [200, 41])  # kept rankings long enough, or too short for some segments
-def test_same_ranking_count_and_facets_as_plain_whoosh(searcher, raw, sparse, filtered, ranked, monkeypatch):
-    monkeypatch.setattr(segcache, "SPARSE", sparse)
+def test_same_ranking_count_and_facets_as_plain_whoosh(searcher, raw, vectors, filtered, ranked, monkeypatch):
+    if not vectors:
+        monkeypatch.setattr(segcache, "_ranked_by_vectors", lambda *a, **k: None)
     monkeypatch.setattr(segcache, "RANKED", ranked)
     monkeypatch.setattr(facet_module, "KEEP_FACETS", 0)  # keep every facet count, to read it back
     segcache.clear()
@@ -92,7 +93,6 @@ def test_same_ranking_count_and_facets_as_plain_whoosh(searcher, raw, sparse, fi
 def test_a_kept_ranking_serves_another_persons_mask_and_a_later_page(searcher, monkeypatch):
     """One person's search keeps the rankings; someone who may read less (their mask takes out
     some of the best matches) and a deeper page still get exactly Whoosh's answer."""
-    monkeypatch.setattr(segcache, "SPARSE", 0)
     segcache.clear()
     q = text_query(parse("team"))
     segcache.search(searcher, q, limit=20)
@@ -144,7 +144,6 @@ def test_the_rankings_are_scored_as_whole_postings_lists_not_posting_by_posting(
         raise AssertionError("ranked posting by posting")
 
     monkeypatch.setattr(segcache.collectors, "TopCollector", refuse)
-    monkeypatch.setattr(segcache, "_score_only", refuse)
     for ranked in (200, 5):  # from the kept rankings, and ranking the readable matches directly
         monkeypatch.setattr(segcache, "RANKED", ranked)
         segcache.clear()
