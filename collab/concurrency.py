@@ -40,3 +40,23 @@ def offload(fn: Callable[..., T], *args, **kwargs) -> T:
 
         return gevent.get_hub().threadpool.apply(fn, args, kwargs)
     return fn(*args, **kwargs)
+
+
+def take_turns(wsgi_app):
+    """``wsgi_app`` behind a fair turn for every request under gevent (unchanged under threads).
+
+    A keep-alive connection whose next request has already arrived when the previous answer is
+    sent is read without waiting, so its greenlet goes on without passing through the hub: under
+    load one fast client is answered again and again while the others queue (seen with 10
+    closed-loop clients: medians of 8 and 97 ms side by side, p99 about twice the fair one).
+    ``gevent.idle()`` first lets every connection that is ready have its turn (a few
+    microseconds)."""
+    if not gevent_active():
+        return wsgi_app
+    import gevent
+
+    def turn(environ, start_response):
+        gevent.idle()
+        return wsgi_app(environ, start_response)
+
+    return turn

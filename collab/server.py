@@ -53,8 +53,10 @@ class _Server(BaseApplication):
         # Built in the worker after the fork (and, for gevent, after monkey-patching), so no
         # database connection crosses processes and every lock and socket is cooperative.
         from collab.app import create_app
+        from collab.concurrency import take_turns
 
         app = create_app()
+        app.wsgi_app = take_turns(app.wsgi_app)
         tune_gc()
         return app
 
