@@ -101,6 +101,8 @@ def _topic(community, topic_id: int, user) -> ForumTopic:
         raise not_found()
     if topic.is_deleted and not services.may_moderate(user, community):
         raise not_found()
+    if not services.may_see_topic(user, topic, community):
+        raise not_found()
     return topic
 
 
@@ -139,7 +141,8 @@ def list_forums(user, slug: str):
 def list_topics(user, slug: str, forum_id: int, query: TopicQuery):
     community = _community(slug, user)
     forum = _forum(community, forum_id)
-    stmt = select(ForumTopic).where(ForumTopic.forum_id == forum.id, ForumTopic.is_deleted.is_(False))
+    stmt = select(ForumTopic).where(ForumTopic.forum_id == forum.id, ForumTopic.is_deleted.is_(False),
+                                    ForumTopic.moderation.is_(None))  # as the forum's page lists them
     rows, cursor = keyset_page(stmt, ForumTopic.id, query)
     return Page[ForumTopicOut](items=[_topic_out(t) for t in rows], next_cursor=cursor)
 

@@ -35,7 +35,8 @@ def resolve(pk: int) -> flows.Item | None:
         return Markup(first.body_html or "").striptags()[:600] if first is not None else ""
 
     return flows.Item(title=topic.title, url=topic_url(topic), community=community,
-                      readable=lambda user: services.may_view(user, community), tags=topic.tag_list, load_text=text)
+                      readable=lambda user: services.may_view(user, community)
+                      and services.may_see_topic(user, topic, community), tags=topic.tag_list, load_text=text)
 
 
 def export(user, pk: int) -> flows.Outgoing | None:
@@ -50,7 +51,8 @@ def export(user, pk: int) -> flows.Outgoing | None:
 
 def actions(user, pk: int) -> list[tuple[str, str]]:
     topic = _topic(pk)
-    if topic is None or not topic.is_answered or not services.may_view(user, topic.community):
+    if topic is None or not topic.is_answered or not services.may_view(user, topic.community) \
+            or not services.may_see_topic(user, topic, topic.community):
         return []
     if not flows.can_receive("wiki.page", user, topic.community):
         return []

@@ -40,6 +40,13 @@ def may_view(user, community: Community) -> bool:
     return community.has_tool("forums") and access.can_view(user, community)
 
 
+def may_see_topic(user, topic, community: Community) -> bool:
+    """A topic waiting for approval: its author and the moderators only (404 for everyone else,
+    on the page, the API and in knowledge flows)."""
+    return not topic.moderation or (user.is_authenticated and topic.author_id == user.id) \
+        or may_moderate(user, community)
+
+
 def may_post(user, community: Community) -> bool:
     return community.has_tool("forums") and access.can_post(user, community)
 

@@ -63,7 +63,7 @@ def _topic(community, topic_id: int) -> ForumTopic:
         abort(404)
     if topic.is_deleted and not services.may_moderate(_me(), community):
         abort(404)
-    if topic.moderation and topic.author_id != _me().id and not services.may_moderate(_me(), community):
+    if not services.may_see_topic(_me(), topic, community):
         abort(404)  # waits for approval: its author and the moderators only
     return topic
 

@@ -80,11 +80,11 @@ def _out(page: WikiPage, community) -> WikiPageOut:
                    updated_by=person(page.updated_by))
 
 
-def _page(community, page_id: int) -> WikiPage:
+def _page(community, page_id: int, user) -> WikiPage:
     page = db.session.scalar(select(WikiPage).where(WikiPage.id == page_id, WikiPage.community_id == community.id,
                                                     WikiPage.is_deleted == false())
                              .options(undefer(WikiPage.body), undefer(WikiPage.body_html)))
-    if page is None:
+    if page is None or not services.may_see_page(user, page, community):
         raise not_found()
     return page
 
@@ -104,7 +104,7 @@ def list_pages(user, slug: str, query: WikiPageQuery):
           response=WikiPageOut, errors=(404,))
 def get_page(user, slug: str, page_id: int):
     community = _community(slug, user)
-    return _out(_page(community, page_id), community)
+    return _out(_page(community, page_id, user), community)
 
 
 def _invalid(e: services.WikiError) -> ApiError:
@@ -124,7 +124,7 @@ def create_page(user, slug: str, body: WikiPageCreate):
     except services.WikiError as e:
         raise _invalid(e) from None
     db.session.commit()
-    return _out(_page(community, page.id), community), 201
+    return _out(_page(community, page.id, user), community), 201
 
 
 @endpoint("/communities/<slug>/wiki/pages/<int:page_id>", methods=["PATCH"], summary="Edit a wiki page",
@@ -135,7 +135,7 @@ def create_page(user, slug: str, body: WikiPageCreate):
                       "conflict markers (details.merged_body).")
 def edit_page(user, slug: str, page_id: int, body: WikiPageEdit):
     community = _community(slug, user)
-    page = _page(community, page_id)
+    page = _page(community, page_id, user)
     if not services.may_edit_page(user, page, community):
         raise ApiError(403, "forbidden", _("You may not edit this page."))
     previous = page.body
@@ -150,4 +150,4 @@ def edit_page(user, slug: str, page_id: int, body: WikiPageEdit):
     except services.WikiError as e:
         raise _invalid(e) from None
     db.session.commit()
-    return WikiEditResult(saved=result.changed, merged=result.merged, page=_out(_page(community, page_id), community))
+    return WikiEditResult(saved=result.changed, merged=result.merged, page=_out(_page(community, page_id, user), community))

@@ -65,8 +65,9 @@ def attachment_file(slug: str, attachment_id: int):
     community = _community(slug)  # 404 for those who may not read the wiki
     att = attachments.get(community.id, attachment_id) or abort(404)
     page = db.session.get(WikiPage, att.page_id)
-    if page is None or (page.is_deleted and not services.may_manage(current_user, community)):
-        abort(404)
+    if page is None or (page.is_deleted and not services.may_manage(current_user, community)) \
+            or not services.may_see_page(current_user, page, community):
+        abort(404)  # the file of a page in the trash, hidden or waiting: who may see that page
     return files.send(att.file)
 
 

@@ -351,7 +351,7 @@ def _editable(data):
     page = db.session.get(WikiPage, page_id)
     community = _community_of(page)
     if (page is None or page.is_deleted or not community.has_tool("wiki")
-            or not access.can_view(user, community)):
+            or not access.can_view(user, community) or not services.may_see_page(user, page, community)):
         raise CoeditRefused("not_found")
     if not services.may_edit_page(user, page, community):
         raise CoeditRefused("forbidden")

@@ -11,7 +11,7 @@ from collab import access, flows
 from collab.extensions import db
 from communities.models import Community
 
-from . import services, tree
+from . import hooks, services, tree
 from .models import WikiPage
 
 
@@ -19,8 +19,9 @@ def _url(page: WikiPage) -> str:
     return url_for("wiki.page", slug=page.community.slug, path=page.path)
 
 
-def _readable(community: Community):
-    return lambda user: community.has_tool("wiki") and access.can_view(user, community)
+def _readable(page: WikiPage, community: Community):
+    return lambda user: community.has_tool("wiki") and access.can_view(user, community) \
+        and services.may_see_page(user, page, community)
 
 
 def resolve(pk: int) -> flows.Item | None:
@@ -28,7 +29,7 @@ def resolve(pk: int) -> flows.Item | None:
     if page is None or page.is_deleted:
         return None
     community = page.community
-    return flows.Item(title=page.title, url=_url(page), community=community, readable=_readable(community),
+    return flows.Item(title=page.title, url=_url(page), community=community, readable=_readable(page, community),
                       load_text=lambda: Markup(page.body_html or "").striptags()[:600])
 
 
@@ -40,6 +41,7 @@ def create(user, community: Community, data: flows.Incoming) -> tuple[str, str]:
     except services.WikiError as e:
         field = {"parent": "place", "parent_id": "place"}.get(e.field or "", e.field)
         raise flows.FlowError(e.message, field) from e
+    hooks.created(page, user)  # the stream, the author's watch; or held for approval
     return f"wiki_page:{page.id}", _url(page)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from collab import activity
+from collab import activity, moderation
 from collab.extensions import db
 from communities.models import Community
 
@@ -25,7 +25,20 @@ def _url(page, community: Community, anchor: str = "") -> str:
 
 
 def created(page, user) -> None:
+    """A new page, from the form, the API or a knowledge flow. From someone whose posts wait for
+    approval (collab.moderation.must_wait) it is held instead: no event, watch or search, seen by
+    its author and the moderators only, until a moderator approves it (then ``published``)."""
     community = db.session.get(Community, page.community_id)
+    if moderation.must_wait(user, community):
+        page.moderation = "pending"
+        moderation.hold(page_key(page.id), community, user)
+        return
+    published(page, user, community)
+
+
+def published(page, user, community: Community | None = None) -> None:
+    """The page is there for everyone: the stream, the mentioned people, the author's watch."""
+    community = community or db.session.get(Community, page.community_id)
     key = page_key(page.id)
     activity.record(user, "created", key, community=community, title=page.title, url=_url(page, community))
     activity.notify_mentions(page.body, actor=user, key=key, community=community, title=page.title,

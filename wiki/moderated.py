@@ -60,7 +60,7 @@ def approve(pk: int, user) -> None:
     page = db.session.get(WikiPage, pk)
     _set(page, None)
     if page.created_by is not None:
-        hooks.created(page, page.created_by)
+        hooks.published(page, page.created_by)
 
 
 def register_types() -> None:

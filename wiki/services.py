@@ -97,6 +97,13 @@ def may_edit(user, community: Community) -> bool:
     return not (wiki is not None and wiki.edit_restricted) or access.can_moderate(user, community)
 
 
+def may_see_page(user, page: WikiPage, community: Community) -> bool:
+    """A page a moderator hid, or one waiting for approval: its author and the moderators only
+    (everyone else gets 404, on every way in: page, API, socket, attachments, related lists)."""
+    return not page.moderation or (user.is_authenticated and page.created_by_id == user.id) \
+        or access.can_moderate(user, community)
+
+
 def may_edit_page(user, page: WikiPage, community: Community) -> bool:
     """Edit this page: as may_edit, and a locked page only by moderators, owners and admins."""
     return may_edit(user, community) and (not page.is_locked or access.can_moderate(user, community))

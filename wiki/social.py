@@ -87,17 +87,18 @@ def set_tags(page: WikiPage, raw: str) -> list[str]:
 
 
 def community_tags(community_id: int, limit: int = 60) -> list[tuple[str, int]]:
-    """The tags of a wiki's live pages with how many pages have each, most used first."""
+    """The tags of the pages everyone sees (not in the trash, not hidden, not waiting for approval)
+    with how many pages have each, most used first."""
     return db.session.execute(
         select(WikiPageTag.tag, func.count()).join(WikiPage, WikiPage.id == WikiPageTag.page_id)
-        .where(WikiPageTag.community_id == community_id, WikiPage.is_deleted == false())
+        .where(WikiPageTag.community_id == community_id, WikiPage.is_deleted == false(), WikiPage.moderation.is_(None))
         .group_by(WikiPageTag.tag).order_by(func.count().desc(), WikiPageTag.tag).limit(limit)).all()
 
 
 def pages_tagged_query(community_id: int, tag: str):
     return (select(WikiPage).join(WikiPageTag, WikiPageTag.page_id == WikiPage.id)
             .where(WikiPageTag.community_id == community_id, WikiPageTag.tag == tag,
-                   WikiPage.is_deleted == false())
+                   WikiPage.is_deleted == false(), WikiPage.moderation.is_(None))
             .order_by(func.lower(WikiPage.title), WikiPage.id))
 
 

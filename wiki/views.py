@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from collab import access, analytics, audit, fragments, moderation
+from collab import access, analytics, audit, fragments
 from collab.db import write_intent
 from collab.extensions import db
 from collab.forms import choices
@@ -65,7 +65,7 @@ def _load(community, path: str, *, allow_deleted: bool = False, with_body_html: 
     same action, the same query); 404 when there is none."""
     page = queries.find_page(community, path, with_body_html=with_body_html)
     if page is not None:
-        if page.moderation and page.created_by_id != current_user.id and not access.can_moderate(current_user, community):
+        if not services.may_see_page(current_user, page, community):
             abort(404)  # hidden, or waiting for approval: its author and the moderators only
         return page
     target = None
@@ -296,11 +296,7 @@ def new_page(slug: str):
                                             parent_id=form.parent.data, body=form.body.data or "",
                                             summary=form.summary.data or "")
                 social.set_tags(page, form.tags.data or "")
-                if moderation.must_wait(current_user, community):
-                    page.moderation = "pending"  # no event, watch or search until approved
-                    moderation.hold(hooks.page_key(page.id), community, current_user)
-                else:
-                    hooks.created(page, current_user)
+                hooks.created(page, current_user)  # or held for approval
             except services.WikiError as e:
                 db.session.rollback()
                 _error(form, e)

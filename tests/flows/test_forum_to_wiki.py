@@ -84,3 +84,20 @@ def test_a_title_already_taken_is_shown_on_the_form(app, people, agora, make, cl
     r = member.post(draft_url, data={"title": "Taken", "place": "", "body": "kept text"})
     assert r.status_code == 400 and "kept text" in text(r)
     assert make.count(WikiPage, title="Taken") == 1
+
+
+def test_a_page_from_someone_whose_posts_wait_is_held_for_approval(app, people, agora, make, client_for, make_user):
+    topic, *_ = _answered(make, agora, people)
+    owner = client_for(people["owner"])
+    assert owner.post(f"/c/{agora.slug}/moderation/settings", data={"premoderation": "1"}).status_code == 302
+    newcomer = client_for(make_user("newcomer"))
+    assert newcomer.post(f"/c/{agora.slug}/join").status_code == 302  # a new member: their posts wait
+    topic_url = f"/c/{agora.slug}/forums/t/{topic}"
+    draft_url = draft_path(newcomer.post(f"{topic_url}/to-wiki", data={}))
+    saved = newcomer.post(draft_url, data={"title": "Rotating keys", "place": "", "body": "Run rotate, then restart."})
+    assert saved.status_code == 302
+    page_url = saved.headers["Location"]
+    assert "Run rotate, then restart." in text(newcomer.get(page_url))  # its author sees it
+    assert client_for(people["outsider"]).get(page_url).status_code == 404
+    assert client_for(people["member"]).get(page_url).status_code == 404
+    assert "Rotating keys" in text(owner.get(f"/c/{agora.slug}/moderation/"))  # in the queue
