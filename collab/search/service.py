@@ -252,7 +252,10 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
     # A page is kept with the searcher (until the index changes) for this exact set of matches:
     # whoever can read the same documents and searches the same way gets it again.
     pages = searcher.__dict__.setdefault("_collab_pages", OrderedDict())
-    page_key = (repr(q), matched.bits, res.page, newest, str(get_locale()), raw if len(matched) < 3 else None)
+    # With fewer than 3 matches the page may offer a spelling, checked against what this person
+    # may read (_did_you_mean): then the exact search and the readable set are part of the key.
+    few = (raw, restrict.key if restrict is not None else None, allow.key if allow is not None else None)
+    page_key = (repr(q), matched.bits, res.page, newest, str(get_locale()), few if len(matched) < 3 else None)
     found = pages.get(page_key)
     if found is not None:
         pages.move_to_end(page_key)
@@ -289,7 +292,7 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
     groups = facets.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
     res.facets = _facet_rows(groups, labels)
     if res.total < 3 and parsed.words:
-        res.did_you_mean = _did_you_mean(searcher, raw, parsed)
+        res.did_you_mean = _did_you_mean(searcher, raw, parsed, allow=allow, restrict=restrict, found=res.total)
     res.renders = {}
     pages[page_key] = (res.total, res.pages, res.hits, res.facets, res.did_you_mean, res.renders)
     while len(pages) > KEPT_PAGES:
@@ -331,7 +334,11 @@ def _facet_rows(groups, labels) -> dict[str, list[tuple[str, str, int]]]:
     return out
 
 
-def _did_you_mean(searcher, raw: str, parsed: Parsed) -> str | None:
+def _did_you_mean(searcher, raw: str, parsed: Parsed, *, allow, restrict, found: int) -> str | None:
+    """The search with its misspelt words corrected, if that finds more for this person. The
+    words come from the whole index (restricted communities' words too), so a spelling is offered
+    only when the corrected search finds documents this person may read: a guess never confirms a
+    word of a community they are not in."""
     corrector = searcher.corrector("spell")
     changed = False
     fixed = raw
@@ -346,7 +353,13 @@ def _did_you_mean(searcher, raw: str, parsed: Parsed) -> str | None:
         if suggestions and suggestions[0] != lower:
             fixed = fixed.replace(word, suggestions[0])
             changed = True
-    return fixed if changed else None
+    if not changed:
+        return None
+    better = parse(fixed)
+    if not better.must:
+        return None
+    more = segcache.matching(searcher, text_query(better), allow=allow, restrict=restrict)
+    return fixed if len(more) > found else None
 
 
 def suggest(user, prefix: str, limit: int = 8) -> list[dict]:

@@ -122,3 +122,23 @@ def test_deactivated_people_disappear(app, make_user, admin_user, client_for, fi
     client_for(admin_user).post(f"/admin/users/{carl.id}/deactivate")
     index_now()
     assert find(viewer, "quibble")[0] == []
+
+
+def test_did_you_mean_offers_only_words_the_person_may_read(make_user, make_community, find, index_now, client_for):
+    """The spelling dictionary holds every community's words; a guess near a word of a restricted
+    community must not confirm it to an outsider (asked after the member, whose page has it)."""
+    owner, member, outsider = make_user("owner"), make_user("member"), make_user("outsider")
+    make_community(owner, name="Secret Lab", access="restricted", members=[member],
+                   description="Codename zanzibarquux, the acquisition nobody mentions")
+    make_community(owner, name="Open Lab", access="public", description="Our logistics handbook")
+    index_now()
+    clients = {who: client_for(who) for who in (member, outsider)}
+    for who in (member, outsider, member, outsider):
+        titles, body = find(who, "zanzibarquuz", client=clients[who])
+        assert titles == []
+        if who is member:
+            assert "Did you mean" in body and ">zanzibarquux<" in body
+        else:
+            assert "zanzibarquux" not in body and "Did you mean" not in body
+    titles, body = find(outsider, "logistcs", client=clients[outsider])  # a word they may read: offered
+    assert titles == [] and "Did you mean" in body and ">logistics<" in body
