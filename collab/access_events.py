@@ -9,6 +9,11 @@ when everyone's access to the community may have changed. The function re-asks c
 the people it has in rooms (it runs after the commit, in the committing thread: it must not use the
 caller's session; pushing an app context of its own gives it a fresh one).
 
+Ending a person's sessions (deactivation, a new password, "sign out everywhere": the session
+nonce changes) ends their live connections too: ``on_sessions_ended(fn)`` registers
+``fn(user_ids)``, called after such a commit (collab.realtime disconnects those people's sockets in
+every namespace).
+
 With several server processes (a Redis message queue configured), the change is also published
 on Redis, and every other process calls its own listeners: a socket held by another process is
 re-checked as promptly as one held by the process that committed.
@@ -29,9 +34,12 @@ from communities.models import Community, Membership
 log = logging.getLogger(__name__)
 
 Listener = Callable[[int, "set[int] | None"], None]
+EndedListener = Callable[["set[int]"], None]
 _listeners: list[Listener] = []
+_ended_listeners: list[EndedListener] = []
 _installed = False
 _KEY = "collab_access_changes"
+_ENDED = "collab_sessions_ended"
 _COMMUNITY_FIELDS = ("access", "tools", "posting")
 
 
@@ -39,6 +47,14 @@ def on_access_changed(fn: Listener) -> Listener:
     """Register ``fn`` (once, however often it is called: apps are built many times in tests)."""
     if fn not in _listeners:
         _listeners.append(fn)
+    _install()
+    return fn
+
+
+def on_sessions_ended(fn: EndedListener) -> EndedListener:
+    """Register ``fn(user_ids)``, called after a commit that ended these people's sessions."""
+    if fn not in _ended_listeners:
+        _ended_listeners.append(fn)
     _install()
     return fn
 
@@ -59,8 +75,13 @@ def _install() -> None:
         return
     _installed = True
 
+    from collab.accounts.models import User
+
     @event.listens_for(Session, "after_flush")
     def _collect(session, _ctx):
+        for obj in session.dirty:
+            if isinstance(obj, User) and inspect(obj).attrs.session_nonce.history.has_changes():
+                session.info.setdefault(_ENDED, set()).add(obj.id)
         for obj in session.deleted:
             if isinstance(obj, Membership):
                 _note(session, obj.community_id, obj.user_id)
@@ -74,16 +95,20 @@ def _install() -> None:
 
     @event.listens_for(Session, "after_commit")
     def _tell(session):
-        changes = session.info.pop(_KEY, None)
-        if not changes:
+        changes = session.info.pop(_KEY, None) or {}
+        ended = session.info.pop(_ENDED, None) or set()
+        if not changes and not ended:
             return
         for community_id, user_ids in changes.items():
             _call_listeners(community_id, user_ids)
-        _publish(changes)
+        if ended:
+            _call_ended(ended)
+        _publish(changes, ended)
 
     @event.listens_for(Session, "after_rollback")
     def _forget(session):
         session.info.pop(_KEY, None)
+        session.info.pop(_ENDED, None)
 
 
 def _call_listeners(community_id: int, user_ids: set[int] | None) -> None:
@@ -94,15 +119,23 @@ def _call_listeners(community_id: int, user_ids: set[int] | None) -> None:
             log.exception("access change listener %r failed for community %s", fn, community_id)
 
 
+def _call_ended(user_ids: set[int]) -> None:
+    for fn in list(_ended_listeners):
+        try:
+            fn(set(user_ids))
+        except Exception:  # a listener failing must never fail the commit that already happened
+            log.exception("sessions-ended listener %r failed for %s", fn, sorted(user_ids))
+
+
 # --------------------------------------------------------------------------- other processes
 
 
-def _publish(changes: dict) -> None:
+def _publish(changes: dict, ended: set[int]) -> None:
     from flask import current_app, has_app_context
 
     relay = current_app.extensions.get("collab_access_relay") if has_app_context() else None
     if relay is not None:
-        relay.publish(changes)
+        relay.publish(changes, ended)
 
 
 class Relay:
@@ -127,9 +160,10 @@ class Relay:
     def stop(self) -> None:
         self.stopping.set()
 
-    def publish(self, changes: dict) -> None:
+    def publish(self, changes: dict, ended: set[int] = frozenset()) -> None:
         message = json.dumps({"origin": self.origin, "changes": [
-            [community_id, None if users is None else sorted(users)] for community_id, users in changes.items()]})
+            [community_id, None if users is None else sorted(users)] for community_id, users in changes.items()],
+            "ended": sorted(ended)})
         try:
             self.client.publish(self.channel, message)
         except Exception:  # Redis down: the local listeners ran; each socket event re-checks access anyway
@@ -170,12 +204,15 @@ class Relay:
                 return
             changes = [(int(c), None if users is None else {int(u) for u in users})
                        for c, users in message["changes"]]
+            ended = {int(u) for u in message.get("ended") or ()}
         except (TypeError, ValueError, KeyError):
             log.warning("ignored a malformed access change message: %r", data)
             return
         with self.app.app_context():
             for community_id, user_ids in changes:
                 _call_listeners(community_id, user_ids)
+            if ended:
+                _call_ended(ended)
 
 
 def init_app(app) -> Relay | None:

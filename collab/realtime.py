@@ -32,6 +32,19 @@ def push_to_user(user_id: int, event: str, data: dict) -> None:
     socketio.emit(event, data, to=user_room(user_id), namespace="/notify")
 
 
+def end_sockets(user_ids: set[int]) -> None:
+    """Disconnect this process's sockets of these people in every namespace: their sessions ended
+    (deactivated, a new password, signed out everywhere; collab.access_events tells every process).
+    A browser that still holds a valid session connects again; any other is refused at connect."""
+    server = socketio.server
+    if server is None:
+        return
+    for namespace in list(server.manager.rooms):
+        for user_id in user_ids:
+            for sid, _eio_sid in list(server.manager.get_participants(namespace, user_room(user_id))):
+                server.disconnect(sid, namespace=namespace, ignore_queue=True)  # ours: no need to ask the others
+
+
 def init_realtime() -> None:
     """Register the core namespaces on the server that socketio.init_app just built.
 
@@ -40,3 +53,6 @@ def init_realtime() -> None:
     would otherwise lose them).
     """
     socketio.on_namespace(NotifyNamespace("/notify"))
+    from collab import access_events
+
+    access_events.on_sessions_ended(end_sockets)

@@ -364,27 +364,6 @@ class ChatNamespace(AuthenticatedNamespace):
         return {"ok": True, "last_read": seq, "unread": unread, "total": total}
 
 
-# --------------------------------------------------------------------------- leaving a community
-
-
-def kick(user_id: int, room_ids: list[int]) -> None:
-    """Take a person's sockets out of rooms they may no longer read (this process), and tell every
-    process's sockets of that person (through the message queue)."""
-    if not room_ids:
-        return
-    server = socketio.server
-    for sid, room_id in presence.sids_of_user_in(user_id, room_ids):
-        if presence.exit(sid, room_id):
-            socketio.emit("presence", {"room": room_id, "user": presence.user_of(sid), "online": False},
-                          to=room_key(room_id), namespace=NS)
-        server.leave_room(sid, room_key(room_id), namespace=NS)
-    # Watched (not joined) rooms: every socket of the person in this process.
-    for sid, _eio in list(server.manager.get_participants(NS, user_room(user_id))):
-        for room_id in room_ids:
-            server.leave_room(sid, room_key(room_id), namespace=NS)
-    socketio.emit("removed", {"rooms": room_ids}, to=user_room(user_id), namespace=NS)
-
-
 def init_chat(app) -> None:
     """Register the namespace on the server init_app just built, and the rate limiter."""
     socketio.on_namespace(ChatNamespace(NS))
@@ -394,45 +373,8 @@ def init_chat(app) -> None:
         app.extensions["collab_chat_limiter"] = (MovingWindowRateLimiter(storage), parse_limit(rate))
     else:
         app.extensions.pop("collab_chat_limiter", None)
-    _install_membership_hook()
+    from collab import access_events
 
+    from .live_access import access_changed
 
-_hook_installed = False
-
-
-def _install_membership_hook() -> None:
-    """Leaving (or being removed from) a community takes the person out of its rooms at once."""
-    global _hook_installed
-    if _hook_installed:
-        return
-    _hook_installed = True
-    from sqlalchemy import event, select
-    from sqlalchemy.orm import Session
-
-    from communities.models import Membership
-
-    from .models import ChatRoom
-
-    @event.listens_for(Session, "after_flush")
-    def _collect(session, _ctx):
-        gone = [m for m in session.deleted if isinstance(m, Membership)]
-        if not gone:
-            return
-        pending = session.info.setdefault("chat_kicks", [])
-        for m in gone:
-            rooms = session.connection().execute(
-                select(ChatRoom.id).where(ChatRoom.community_id == m.community_id)).scalars().all()
-            pending.append((m.user_id, list(rooms)))
-
-    @event.listens_for(Session, "after_commit")
-    def _kick(session):
-        pending = session.info.pop("chat_kicks", None)
-        for user_id, rooms in pending or ():
-            try:
-                kick(user_id, rooms)
-            except Exception:  # a push failing must never fail the commit that already happened
-                log.exception("could not take user %s out of chat rooms", user_id)
-
-    @event.listens_for(Session, "after_rollback")
-    def _forget(session):
-        session.info.pop("chat_kicks", None)
+    access_events.on_access_changed(access_changed)

@@ -173,3 +173,63 @@ def test_anonymous_gets_no_chat_anywhere(app, world, client_for):
         r = web.get(url)
         assert r.status_code == 302 and "/login" in r.headers["Location"]
     assert web.post("/chat/new", data={"people": "owner"}).status_code == 302
+
+
+def _settings(web, c, **changes):
+    data = {"name": c.name, "slug": c.slug, "description": c.description or "", "tags": "", "access": c.access,
+            "tools": ["wiki", "blog", "forums", "chat"], "posting": "members", **changes}
+    r = web.post(f"/c/{c.slug}/settings", data=data)
+    assert r.status_code == 302, r.status_code
+
+
+def test_a_community_turning_restricted_takes_outsiders_out_of_its_rooms_live(world, sio, client_for):
+    people, communities, rooms = world
+    room, c = rooms["public"], communities["public"]
+    owner, member, outsider = sio(people["owner"]), sio(people["member"]), sio(people["outsider"])
+    watcher = sio(people["outsider"])  # another tab of the outsider, only watching the room's count
+    for s in (owner, member, outsider):
+        assert call(s, "join", room=room)["ok"]
+    assert str(room) in call(watcher, "watch", rooms=[room])["rooms"]
+    for s in (owner, member, outsider, watcher):
+        received(s)
+    _settings(client_for(people["owner"]), c, access="restricted")
+    assert received(outsider, "removed") == [{"rooms": [room]}]
+    assert received(watcher, "removed") == [{"rooms": [room]}]
+    assert received(member, "removed") == []  # a member still reads it
+    assert any(p["user"]["username"] == "outsider" and p["online"] is False for p in received(owner, "presence"))
+    assert call(owner, "send", room=room, body="restricted plans now", client_id=cid())["ok"]
+    assert received(outsider, "new_message") == [] and received(watcher, "new_message") == []
+    assert received(watcher, "unread") == []
+    assert [m["body"] for m in received(member, "new_message")] == ["restricted plans now"]
+    assert call(outsider, "join", room=room)["error"] == "no_room"
+
+
+def test_switching_chat_off_takes_everyone_out_of_its_rooms(world, sio, client_for):
+    people, communities, rooms = world
+    room, c = rooms["public"], communities["public"]
+    owner, member = sio(people["owner"]), sio(people["member"])
+    call(owner, "join", room=room), call(member, "join", room=room)
+    received(owner), received(member)
+    _settings(client_for(people["owner"]), c, tools=["wiki", "blog", "forums"])
+    assert received(member, "removed") == [{"rooms": [room]}]
+    assert received(owner, "removed") == [{"rooms": [room]}]
+
+
+def test_deactivating_someone_ends_their_live_connections(app, world, sio, client_for):
+    from collab.extensions import socketio
+
+    people, communities, rooms = world
+    room = rooms["restricted"]
+    owner, member = sio(people["owner"]), sio(people["member"])
+    call(owner, "join", room=room), call(member, "join", room=room)
+    bell = socketio.test_client(app, namespace="/notify", flask_test_client=client_for(people["member"]))
+    assert bell.is_connected("/notify")
+    received(owner), received(member)
+    r = client_for(people["admin"]).post(f"/admin/users/{people['member'].id}/deactivate")
+    assert r.status_code == 302
+    assert not member.is_connected("/chat") and not bell.is_connected("/notify")
+    assert owner.is_connected("/chat")
+    assert any(p["user"]["username"] == "member" and p["online"] is False for p in received(owner, "presence"))
+    assert call(owner, "send", room=room, body="after deactivation", client_id=cid())["ok"]
+    again = socketio.test_client(app, namespace="/chat", flask_test_client=client_for(None))
+    assert not again.is_connected("/chat")  # and nobody signed out gets back in

@@ -64,3 +64,35 @@ def test_leaving_in_one_process_is_heard_by_the_other(app, make_app, make_user, 
 
 def test_without_a_message_queue_nothing_is_relayed(app):
     assert "collab_access_relay" not in app.extensions
+
+
+@pytest.mark.app_config(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-ended")
+def test_ended_sessions_are_heard_by_the_other_process(app, make_app, make_user):
+    """Deactivating someone in one process ends their sockets in every process: each hears it."""
+    need("Redis", _redis_ok(), "set COLLAB_TEST_REDIS_URL")
+    a = app
+    b = make_app(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-ended",
+                 SQLALCHEMY_DATABASE_URI=a.config["SQLALCHEMY_DATABASE_URI"])
+    heard = []
+
+    def listener(user_ids):
+        heard.append(("a" if current_app._get_current_object() is a else "b", user_ids))
+
+    access_events.on_sessions_ended(listener)
+    try:
+        for one in (a, b):
+            assert one.extensions["collab_access_relay"].ready.wait(5)
+        with a.app_context():
+            from collab.accounts import services
+            from collab.accounts.models import User
+
+            person = make_user("leaver")
+            services.set_deactivated(db.session.get(User, person.id), True)
+            db.session.commit()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(heard) < 2:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        assert sorted(heard) == [("a", {person.id}), ("b", {person.id})]
+    finally:
+        access_events._ended_listeners.remove(listener)
