@@ -39,11 +39,13 @@ def find_image(blog: Blog, image_id: int) -> BlogImage | None:
 
 
 def may_see_image(user, blog: Blog, image: BlogImage) -> bool:
-    """Its uploader always; anyone else once a live post of the blog shows it (an image that is
-    only in a draft stays as private as the draft)."""
+    """Its uploader always; anyone else once a live post of the blog by its uploader shows it (an
+    image that is only in a draft stays as private as the draft: another writer's post naming the
+    image's number does not publish it)."""
     if _signed_in(user) and user.id == image.uploader_id:
         return True
     ref = f"images/{image.id}"
     shown = or_(*(BlogPost.body.like(f"%{ref}{end}%") for end in (")", " ", '"', "'")))
-    return db.session.scalar(select(BlogPost.id).where(blog.posts_clause(), BlogPost.live_clause(), shown)
+    return db.session.scalar(select(BlogPost.id).where(blog.posts_clause(), BlogPost.live_clause(), shown,
+                                                       BlogPost.author_id == image.uploader_id)
                              .limit(1)) is not None

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from flask_babel import gettext as _
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import undefer
 
 from collab import access
@@ -173,9 +173,12 @@ def get_topic(user, slug: str, topic_id: int):
 def list_posts(user, slug: str, topic_id: int, query: ListQuery):
     community = _community(slug, user)
     topic = _topic(community, topic_id, user)
-    stmt = select(ForumPost).where(ForumPost.topic_id == topic.id).options(undefer(ForumPost.body))
-    rows, cursor = keyset_page(stmt, ForumPost.number, query, key=lambda p: p.number, descending=False)
     can_mod = services.may_moderate(user, community)
+    stmt = select(ForumPost).where(ForumPost.topic_id == topic.id).options(undefer(ForumPost.body))
+    if not can_mod:  # a reply waiting for approval: its author and the moderators only, as on the page
+        stmt = stmt.where(or_(ForumPost.hidden_reason.is_(None), ForumPost.hidden_reason != "pending",
+                              ForumPost.author_id == user.id))
+    rows, cursor = keyset_page(stmt, ForumPost.number, query, key=lambda p: p.number, descending=False)
     return Page[ForumPostOut](items=[_post_out(p, can_mod) for p in rows], next_cursor=cursor)
 
 

@@ -33,6 +33,8 @@ def topic_created(topic, post, user) -> None:
 
 
 def replied(topic, post, user, *, subscribers) -> None:
+    if topic.moderation:
+        return  # a topic waiting for approval: nobody hears of what happens in it yet
     key = f"forum_post:{post.id}"
     _activity.record(user, "replied", key, community=topic.community, title=topic.title, url=post_url(post),
                      group=f"forum_topic:{topic.id}", summary=_summary(post))
@@ -47,6 +49,8 @@ def replied(topic, post, user, *, subscribers) -> None:
 
 
 def answered(topic, post, user) -> None:
+    if topic.moderation:
+        return
     _activity.record(user, "answered", f"forum_answer:{topic.id}", community=topic.community, title=topic.title,
                      url=post_url(post), group=f"forum_topic:{topic.id}")
     if post.author_id and post.author_id != user.id:
@@ -61,6 +65,8 @@ def retract_answer(topic) -> None:
 
 def liked(post, user) -> None:
     topic = post.topic
+    if topic.moderation or post.hidden_reason:
+        return
     _activity.record(user, "liked", f"forum_like:{post.id}:{user.id}", community=topic.community,
                      title=topic.title, url=post_url(post), group=f"forum_post:{post.id}")
 
@@ -69,13 +75,24 @@ def retract(key: str) -> None:
     _activity.retract(key)
 
 
+def post_hidden(post) -> None:
+    """A moderator (or enough flags) hid the post: what was said about it goes; for the opening
+    post also the topic's "created" line, which quotes it (the replies' lines stay)."""
+    _activity.retract(f"forum_post:{post.id}")
+    if post.number == 1:
+        _activity.retract(f"forum_topic:{post.topic_id}", grouped=False)
+
+
 def unliked(post, user) -> None:
     _activity.retract(f"forum_like:{post.id}:{user.id}")
 
 
 def edited(post, user, previous: str) -> None:
-    """Only people newly @mentioned by an edit hear of it."""
+    """Only people newly @mentioned by an edit hear of it (nobody while the post or its topic is
+    hidden or waits for approval)."""
     topic = post.topic
+    if topic.moderation or post.hidden_reason or post.is_deleted:
+        return
     _activity.notify_mentions(post.body, actor=user, key=f"forum_post:{post.id}", community=topic.community,
                               title=topic.title, url=post_url(post), previous=previous,
                               group=f"forum_topic:{topic.id}")

@@ -41,7 +41,7 @@ def load(pk: int) -> Item | None:
 def hide(pk: int, user) -> None:
     post = _post(pk)
     post.hidden_reason = "moderator" if user is not None else "flags"
-    hooks.retract(f"forum_post:{post.id}")
+    hooks.post_hidden(post)
     db.session.flush()
     refresh_topic(post.topic)
 

@@ -82,7 +82,7 @@ def hide_post(post: ForumPost, user) -> None:
     _require(user, post.topic.community)
     _log(user, "hide", topic=post.topic, post=post)
     post.hidden_reason = "moderator"
-    hooks.retract(f"forum_post:{post.id}")
+    hooks.post_hidden(post)
     db.session.flush()
     refresh_topic(post.topic)
 

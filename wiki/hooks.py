@@ -77,6 +77,8 @@ def commented(page, comment, user) -> None:
 
 
 def comment_edited(page, comment, user, previous: str) -> None:
+    if page.moderation:
+        return  # nobody is told of what is hidden or waits for approval
     community = db.session.get(Community, page.community_id)
     key, group = f"wiki_comment:{comment.id}", page_key(page.id)
     activity.notify_mentions(comment.body, actor=user, key=key, group=group, community=community,

@@ -228,7 +228,8 @@ def to_forum(slug: str, room_slug: str):
         if older.isdigit() and len(older) < 12:  # page back, keeping what is ticked
             return redirect(url_for("chat.to_forum", slug=slug, room_slug=room_slug, before=int(older), m=ids))
         picked = list(db.session.scalars(select(ChatMessage).where(
-            ChatMessage.id.in_(ids), ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False))
+            ChatMessage.id.in_(ids), ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False),
+            ChatMessage.moderation.is_(None))  # hidden by a moderator: its text is nobody's to quote
             .order_by(ChatMessage.seq))) if ids else []
         if not picked:
             flash(_("Select at least one message."), "error")
