@@ -41,11 +41,22 @@ def private_targets_allowed() -> bool:
     return get_setting("webhooks_private_targets") == "allow"
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def forbidden_address(ip: str) -> bool:
-    """Loopback, private, link-local, shared, reserved, multicast: anything not on the internet."""
+    """Loopback, private, link-local, shared, reserved, multicast: anything not on the internet.
+    An IPv6 address that carries an IPv4 one (mapped, 6to4, NAT64, the old compatible form) is
+    judged by the IPv4 address it reaches."""
     addr = ipaddress.ip_address(ip.split("%", 1)[0])
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.ipv4_mapped is not None:
+            addr = addr.ipv4_mapped
+        elif addr.sixtofour is not None:
+            addr = addr.sixtofour
+        elif addr in _NAT64 or (addr in _IPV4_COMPATIBLE and int(addr) > 1):
+            addr = ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
     return not addr.is_global or addr.is_multicast
 
 

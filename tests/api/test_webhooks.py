@@ -170,6 +170,10 @@ def test_private_targets_are_refused_unless_the_admin_allows_them(app, make_user
     assert "Use an http:// or https:// address." in text(_add_hook(page, c.slug, "ftp://example.com/x"))
     assert services.forbidden_address("::ffff:127.0.0.1") and services.forbidden_address("100.64.0.1")
     assert services.forbidden_address("fe80::1%eth0") and not services.forbidden_address("93.184.216.34")
+    # IPv6 forms that carry an IPv4 address (NAT64, 6to4, the old compatible form) reach that address.
+    for carried in ("64:ff9b::a9fe:a9fe", "2002:7f00:1::1", "2002:a00:8::1", "::7f00:1"):
+        assert services.forbidden_address(carried), carried
+    assert not services.forbidden_address("64:ff9b::5db8:d822") and not services.forbidden_address("2002:5db8:d822::1")
     # The admin allows internal targets on the site settings page.
     admin = client_for(admin_user)
     r = admin.post("/admin/settings", data={"registration_mode": "open", "community_creation": "all",
