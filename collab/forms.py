@@ -5,6 +5,17 @@ from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 
+# Besides C0, DEL and C1: the line and paragraph separators (a name holding one broke the subject
+# of every email quoting it) and the bidirectional overrides and isolates (text that displays in
+# another order than it reads: a name or title pretending to be something else).
+_INVISIBLE = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _refused(c: str, allowed: str) -> bool:
+    o = ord(c)
+    return (o < 32 and c not in allowed) or 127 <= o <= 159 or c in _INVISIBLE
+
+
 class NoControlChars:
     """Refuse control characters (but allow newlines and tabs in multi-line fields)."""
 
@@ -14,7 +25,7 @@ class NoControlChars:
     def __call__(self, form, field):
         value = field.data or ""
         allowed = "\n\r\t" if self.multiline else ""
-        if any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in value):
+        if any(_refused(c, allowed) for c in value):
             from flask_babel import gettext
 
             raise ValidationError(gettext("Remove the control characters from this field."))

@@ -4,6 +4,7 @@ configuration (collab.settings.smtp_config)."""
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from email import policy
 from email.message import EmailMessage
@@ -38,9 +39,20 @@ def connect(timeout: float = 30) -> smtplib.SMTP:
     return smtp
 
 
+_HEADER_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(value: str, limit: int = 250) -> str:
+    """``value`` fit for a header such as Subject: one line, whatever people typed in the names
+    and titles it quotes (a line or paragraph separator made the email library refuse the whole
+    message, and the sender retried it for ever)."""
+    text = _HEADER_BREAKS.sub(" ", str(value)).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def message(to: str, subject: str, body: str) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)
-    msg["Subject"] = subject
+    msg["Subject"] = header_text(subject)
     msg["From"] = sender()
     msg["To"] = to
     msg["Date"] = formatdate(localtime=False)

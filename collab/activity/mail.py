@@ -93,7 +93,7 @@ def _message(user: User, items: list[Notification], actors: dict[int, str], dige
     if digest:
         msg["Subject"] = gettext("Your daily collab digest: %(num)d notifications", num=len(items))
     else:
-        msg["Subject"] = _line(items[0], actors)
+        msg["Subject"] = core_mail.header_text(_line(items[0], actors))
     msg["From"] = core_mail.sender()
     msg["To"] = user.email
     msg["Date"] = formatdate(localtime=False)
@@ -205,12 +205,22 @@ def _send(state: str, limit_per_user: int | None) -> int:
                 claimed = []
                 continue
             actors = _actor_names(items)
-            with force_locale(locale_for(user)):
-                if state == MAIL_NOW:
-                    messages = [([n], _message(user, [n], actors, digest=False)) for n in items]
-                else:
-                    shown = items[-(limit_per_user or DIGEST_LIMIT):][::-1]
-                    messages = [(items, _message(user, shown, actors, digest=True))]
+            try:
+                with force_locale(locale_for(user)):
+                    if state == MAIL_NOW:
+                        messages = [([n], _message(user, [n], actors, digest=False)) for n in items]
+                    else:
+                        shown = items[-(limit_per_user or DIGEST_LIMIT):][::-1]
+                        messages = [(items, _message(user, shown, actors, digest=True))]
+            except Exception:  # one person's mail that cannot be written must not stop everyone's
+                log.exception("could not write the email of notifications %s; they are not mailed",
+                              [n.id for n in items])
+                db.session.rollback()
+                db.session.execute(update(Notification).where(mine).values(mail=MAIL_NONE)
+                                   .execution_options(synchronize_session=False))
+                db.session.commit()
+                claimed = []
+                continue
             for batch, msg in messages:
                 if smtp is None:
                     smtp = _connect()

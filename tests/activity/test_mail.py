@@ -183,3 +183,30 @@ def test_mail_comes_in_the_persons_language_else_the_sites(app, smtp, make_user,
     subjects = {rcpt[0]: str(email.header.make_header(email.header.decode_header(msg["Subject"])))
                 for rcpt, msg in smtp[1].messages}
     assert subjects == {"cy@example.com": "Ana mentioned you in Plan", "bob@example.com": "Ana 在《Plan》中提到了你"}
+
+
+def test_a_name_that_breaks_lines_neither_stops_the_mail_nor_passes_the_form(app, smtp, make_user, make_community,
+                                                                             client_for):
+    """A line separator in a name made the email library refuse every message quoting it, and
+    the sender retried that message on every pass: nobody's mail went out any more."""
+    _controller, sink = smtp
+    ana, bob, place = _setup(app, smtp, make_user, make_community)
+    eve, carol = make_user("eve"), make_user("carol")
+    r = client_for(eve).post("/settings/profile", data={"display_name": "Eve\u2028Evil"})
+    assert r.status_code == 200 and "Remove the control characters" in r.get_data(as_text=True)
+    with app.app_context():
+        db.session.get(User, eve.id).display_name = "Eve\u2028Evil"  # as an older version may have stored it
+        db.session.add(NotificationPreference(user_id=carol.id, kind="mention", channel="email"))
+        from communities.models import Membership
+
+        for who in (eve, carol):
+            db.session.add(Membership(user_id=who.id, community_id=place.id, role="member"))
+        db.session.commit()
+        for actor, who, title in ((eve, "bob", "From eve"), (ana, "bob", "From ana"), (ana, "carol", "For carol")):
+            activity.notify_mentions(f"hi @{who}", actor=db.session.get(User, actor.id), key=f"wiki_page:{title}",
+                                     community=db.session.get(Community, place.id), title=title, url="/c/place/")
+            db.session.commit()
+        assert mail.send_now() == 3
+    subjects = sorted(str(email.header.make_header(email.header.decode_header(m["Subject"]))) for _r, m in sink.messages)
+    assert len(subjects) == 3 and any(s.startswith("Eve Evil") for s in subjects), subjects
+    assert all("\u2028" not in s and "\n" not in s for s in subjects)
