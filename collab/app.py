@@ -73,6 +73,11 @@ def create_app(config: Config | None = None) -> Flask:
 
     init_ops(app)
     _init_services(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # the client's address and scheme
     return app
 
 

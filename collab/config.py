@@ -74,6 +74,10 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+        # Proxies in front that set X-Forwarded-For and X-Forwarded-Proto (nginx: 1). Behind one,
+        # every request comes from the proxy's address: the per-address limits (sign-in) would be
+        # one budget for the whole site. 0 trusts no such header (they are easy to forge).
+        self.TRUSTED_PROXIES = int(os.environ.get("COLLAB_TRUSTED_PROXIES", "0"))
         self.RATELIMIT_ENABLED = _bool("COLLAB_RATELIMIT", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True

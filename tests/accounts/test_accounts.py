@@ -196,6 +196,29 @@ def test_login_is_rate_limited_per_address(make_app):
     assert codes[:5] == [200] * 5 and codes[5] == 429
 
 
+def _logins_through_a_proxy(app, n: int, client_address: str) -> list[int]:
+    c = app.test_client()
+    return [c.post("/login", data={"login": f"user{i}", "password": "x"}, environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                   headers={"X-Forwarded-For": client_address}).status_code for i in range(n)]
+
+
+def test_behind_a_trusted_proxy_the_limit_is_per_client_address(make_app):
+    """Behind nginx every request comes from 127.0.0.1: with COLLAB_TRUSTED_PROXIES=1 the limit
+    counts the address nginx saw, so one person's failures do not lock everyone out."""
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="100 per minute", LOGIN_LIMIT_PER_ADDRESS="5 per minute",
+                   TRUSTED_PROXIES=1)
+    assert _logins_through_a_proxy(app, 6, "203.0.113.9") == [200] * 5 + [429]
+    assert _logins_through_a_proxy(app, 1, "198.51.100.7") == [200]  # someone else: their own budget
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_is_not_believed(make_app):
+    """Anyone can send X-Forwarded-For: unless a proxy is configured, changing it does not buy
+    more attempts."""
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="100 per minute", LOGIN_LIMIT_PER_ADDRESS="5 per minute")
+    codes = [_logins_through_a_proxy(app, 1, f"203.0.113.{i}")[0] for i in range(6)]
+    assert codes == [200] * 5 + [429]
+
+
 def test_people_directory_filters(client, make_user, login):
     make_user("li", display_name="李娜", title="Data Scientist", department="数据部", expertise="python, 机器学习")
     make_user("tom", display_name="Tom Berg", title="Sales Lead", department="Sales")

@@ -195,6 +195,7 @@ class Cluster:
                 "COLLAB_CHAT_RATE_LIMIT": "10000 per 1 second",
                 "COLLAB_LOG_FORMAT": "json",
                 "COLLAB_METRICS": "on",
+                "COLLAB_TRUSTED_PROXIES": "1",  # as deploy/collab.env.example: nginx in front
             }
             # The first process migrates the empty database; the second finds it done.
             self.servers.append(LiveServer(work / "a", env=self.env, startup_timeout=60))
