@@ -11,7 +11,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 SIZE = 256
-MAX_PIXELS = 40_000_000
+# A phone photo is about 12 M pixels. Decoding is paid in full whatever the file's size: a few KB
+# of one colour can unpack to 40 M pixels (a second of work and 300 MB), so the cap is lower.
+MAX_PIXELS = 4096 * 4096
 
 
 class AvatarError(ValueError):
@@ -26,6 +28,13 @@ def process_avatar(data: bytes, max_bytes: int) -> bytes:
         raise AvatarError(_l("The file is empty."))
     if len(data) > max_bytes:
         raise AvatarError(_l("The image is larger than %(kb)s KB.", kb=max_bytes // 1024))
+    from collab.concurrency import offload
+
+    # In a native thread under gevent: decoding and resampling must not hold up the other requests.
+    return offload(_checked_reencode, data)
+
+
+def _checked_reencode(data: bytes) -> bytes:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -47,6 +56,11 @@ def _reencode(data: bytes) -> bytes:
         with Image.open(io.BytesIO(data)) as img:
             img.seek(0)
             img = ImageOps.exif_transpose(img)
+            if img.mode not in ("L", "LA", "RGB", "RGBA"):
+                img = img.convert("RGBA")
+            factor = min(img.size) // (SIZE * 2)
+            if factor > 1:  # a cheap box reduction first: the fine resampling below then reads little
+                img = img.reduce(factor)
             img = img.convert("RGBA")
             img = ImageOps.fit(img, (SIZE, SIZE), method=Image.Resampling.LANCZOS)
             out = io.BytesIO()

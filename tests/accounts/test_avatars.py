@@ -56,6 +56,7 @@ def test_bad_uploads_get_clear_errors_and_keep_the_form(client, make_user, login
         (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "x.svg", "not an image we can read"),
         (image_bytes("BMP", size=(40, 40)), "pic.bmp", "Upload a JPEG, PNG, GIF or WebP image."),
         (_png_header_claiming(50000, 50000), "bomb.png", "too many pixels"),
+        (_png_header_claiming(6300, 6300), "wide.png", "too many pixels"),  # a few KB that unpack to 40 M pixels
         (b"\x89PNG" + b"0" * (200 * 1024), "huge.png", "larger than 100 KB"),
         (b"", "empty.png", "The file is empty."),
     ]
@@ -77,3 +78,16 @@ def test_request_larger_than_limit_is_refused_cleanly(make_app, make_user):
     c = app.test_client()
     r = c.post("/login", data={"login": "x" * 4000, "password": "y"})
     assert r.status_code == 413 and "larger than this site accepts" in text(r)
+
+
+def test_a_large_photo_becomes_a_small_avatar():
+    """Up to 4096 x 4096 pixels (a phone photo is about 12 M): reduced first, then resampled."""
+    from PIL import Image
+
+    from collab.accounts.avatars import SIZE, process_avatar
+
+    for mode, size in (("1", (4096, 3000)), ("RGB", (3000, 4000)), ("P", (1200, 900))):
+        buf = io.BytesIO()
+        Image.new(mode, size, 1 if mode != "RGB" else (20, 120, 200)).save(buf, format="PNG")
+        with Image.open(io.BytesIO(process_avatar(buf.getvalue(), 4096 * 1024))) as out:
+            assert out.format == "PNG" and out.size == (SIZE, SIZE), mode
