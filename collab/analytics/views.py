@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 from babel.dates import format_skeleton
@@ -86,15 +87,23 @@ def charts(report: Report) -> dict:
     }
 
 
+# A formula's first character at the start of a cell, or after a character a spreadsheet may take
+# as the separator (one set to ";" splits "x;=HYPERLINK(...)" into a cell that starts with "=").
+_FORMULA = re.compile(r"(^|[;,\t|])(\s*)([=+\-@\t\r])")
+
+
+def _defused(cell):
+    return _FORMULA.sub(r"\1\2'\3", cell) if isinstance(cell, str) else cell
+
+
 class _SafeWriter:
-    """csv.writer that defuses text a spreadsheet would run as a formula (=, +, -, @ first)."""
+    """csv.writer that defuses text a spreadsheet would run as a formula (see _FORMULA)."""
 
     def __init__(self, out):
         self.w = csv.writer(out)
 
     def writerow(self, row):
-        self.w.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r") else c
-                         for c in row])
+        self.w.writerow([_defused(c) for c in row])
 
 
 def csv_response(report: Report, table: str, filename: str):
