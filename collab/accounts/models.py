@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -95,6 +95,10 @@ class User(PersonDisplay, UserMixin, TimestampMixin, db.Model):
         # scrypt takes a CPU for a while: under the gevent worker, in a native thread, not on the hub.
         self.password_hash = offload(generate_password_hash, password, method=method)
         self.end_sessions()
+        if self.id is not None:  # a reset link made before stops working: the password it was for is gone
+            db.session.execute(update(PasswordReset).where(PasswordReset.user_id == self.id,
+                                                           PasswordReset.used_at.is_(None))
+                               .values(used_at=utcnow()).execution_options(synchronize_session=False))
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and offload(check_password_hash, self.password_hash, password)

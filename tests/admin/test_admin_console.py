@@ -140,8 +140,18 @@ def test_reset_link_is_shown_once_emailed_works_once_and_expires(app, make_user,
             row.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
     assert client_for(None).get(path(third)).status_code == 404
+    # A link outlives nothing: changing one's password spends the link an admin made before.
+    fourth = re.search(r'(http://[^"]+/reset-password/[^"]+)"',
+                       text(admin.post(f"/admin/users/{kim.id}/reset-password", follow_redirects=True))).group(1)
+    assert "Set a new password" in text(client_for(None).get(path(fourth)))
+    kims = client_for(None)
+    assert kims.post("/login", data={"login": "kim", "password": "brand-new-pass"}).status_code == 302
+    r = kims.post("/settings/password", data={"current": "brand-new-pass", "password": "another-pass-9",
+                                              "confirm": "another-pass-9"})
+    assert r.status_code == 302
+    assert client_for(None).get(path(fourth)).status_code == 404
     actions = [e for e in entries(app, "user.reset_password")]
-    assert len(actions) == 3 and [a[6]["emailed"] for a in actions] == [True, True, False]
+    assert len(actions) == 4 and [a[6]["emailed"] for a in actions] == [True, True, True, False]
     with app.app_context():  # only hashes are kept
         stored = db.session.scalars(select(PasswordReset.token_hash)).all()
         assert all(second.rsplit("/", 1)[-1] != h for h in stored)
