@@ -86,6 +86,9 @@ class Config:
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("COLLAB_LOGIN_LIMIT_ACCOUNT", "10 per 5 minutes")
         self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("COLLAB_LOGIN_LIMIT_ADDRESS", "30 per 5 minutes")
+        # Email invitations to addresses with no account, per inviting person: the site's mail
+        # server is not a way to mail strangers in bulk.
+        self.INVITE_EMAIL_LIMIT = os.environ.get("COLLAB_INVITE_EMAIL_LIMIT", "50 per day")
         # Messages (and edits, deletions, reactions) one person may send over chat sockets.
         self.CHAT_RATE_LIMIT = os.environ.get("COLLAB_CHAT_RATE_LIMIT", "30 per 10 seconds")
         # Wiki live co-editing: the largest Yjs update one event may carry, the updates (and the

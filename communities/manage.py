@@ -129,6 +129,24 @@ def _may_email_invites(user) -> bool:
     return mode == "open" or (mode == "invite" and access.is_admin(user))
 
 
+def _invite_limiter():
+    """(strategy, limit) for the email invitations one person may send (INVITE_EMAIL_LIMIT, in the
+    rate limits' storage: Redis when there is one), or None when rate limits are off."""
+    app = current_app
+    if not app.config.get("RATELIMIT_ENABLED") or not app.config.get("INVITE_EMAIL_LIMIT"):
+        return None
+    found = app.extensions.get("collab_invite_limiter")
+    if found is None:
+        from limits import parse
+        from limits.storage import storage_from_string
+        from limits.strategies import MovingWindowRateLimiter
+
+        storage = storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+        found = app.extensions["collab_invite_limiter"] = (MovingWindowRateLimiter(storage),
+                                                           parse(app.config["INVITE_EMAIL_LIMIT"]))
+    return found
+
+
 def _send_email_invites(community: Community, inviter: User, emails: list[str]) -> list[str]:
     """Email each new address a link to register (with a one-time registration invitation where
     registration is invite-only); returns the addresses the server took."""
@@ -166,25 +184,30 @@ def invite(slug: str):
     may_email = _may_email_invites(current_user)
     if form.validate_on_submit():
         entries = services.split_people(form.people.data)
+        limiter = _invite_limiter() if may_email else None
+        budget = limiter[0].get_window_stats(limiter[1], "invite-email", str(_me().id)).remaining if limiter else None
         try:
-            report = services.invite_many(community, _me(), entries, email_unknown=may_email)
+            report = services.invite_many(community, _me(), entries, email_unknown=may_email, email_budget=budget)
         except services.CommunityError as e:
             flash(str(e.message), "error")
             return redirect(url_for("communities.home", slug=community.slug))
         mailed = _send_email_invites(community, _me(), report.emailed) if report.emailed else []
+        for _address in mailed if limiter else ():
+            limiter[0].hit(limiter[1], "invite-email", str(_me().id))
         if report.invited or report.emailed:
             audit.record(_me(), "member.invite", target=f"community:{community.id}", label=community.name,
                          community=community, after={"invited": [p.username for p in report.invited],
                                                      "emailed": report.emailed})
         db.session.commit()
         report.not_mailed = [e for e in report.emailed if e not in mailed]
-        if not report.unknown:
+        if not report.unknown and not report.over_budget:
             form.people.data = ""
         else:
-            # Keep what needs fixing in the box; everything else is done.
-            form.people.data = "\n".join(report.unknown)
-            form.people.errors = list(form.people.errors) + [
-                _("No account for: %(names)s", names=_names(report.unknown))]
+            # Keep what needs fixing (or trying again tomorrow) in the box; everything else is done.
+            form.people.data = "\n".join(report.unknown + report.over_budget)
+            if report.unknown:
+                form.people.errors = list(form.people.errors) + [
+                    _("No account for: %(names)s", names=_names(report.unknown))]
     return render_template("communities/invite.html", form=form, report=report, may_email=may_email, names=_names,
                            **community_context(community))
 

@@ -347,6 +347,7 @@ class InviteReport:
         self.unknown: list[str] = []  # no such account (and not invited by email)
         self.emailed: list[str] = []  # addresses newly invited by email (no account yet)
         self.email_pending: list[str] = []  # addresses invited by email before
+        self.over_budget: list[str] = []  # addresses not invited: the inviter's email invitations are used up
 
     @property
     def anything(self) -> bool:
@@ -364,9 +365,11 @@ def split_people(text: str) -> list[str]:
     return list(seen.values())[:BULK_MAX]
 
 
-def invite_many(community: Community, inviter: User, entries: list[str], *, email_unknown: bool) -> InviteReport:
+def invite_many(community: Community, inviter: User, entries: list[str], *, email_unknown: bool,
+                email_budget: int | None = None) -> InviteReport:
     """Invite every entry that names an active account; an unknown email address gets an email
-    invitation (kept until someone registers with it) when ``email_unknown``."""
+    invitation (kept until someone registers with it) when ``email_unknown``, up to
+    ``email_budget`` new ones (None: no limit; the rest are reported, not invited)."""
     from collab.accounts.services import find_by_login
 
     _ensure_open(community)
@@ -380,6 +383,8 @@ def invite_many(community: Community, inviter: User, entries: list[str], *, emai
                     CommunityEmailInvite.community_id == community.id, CommunityEmailInvite.email == email))
                 if exists_already:
                     report.email_pending.append(email)
+                elif email_budget is not None and len(report.emailed) >= email_budget:
+                    report.over_budget.append(email)
                 else:
                     db.session.add(CommunityEmailInvite(community_id=community.id, email=email,
                                                         invited_by_id=inviter.id))

@@ -220,3 +220,30 @@ def test_join_requests_in_bulk_are_audited(app, make_user, make_community, clien
         db.session.commit()
     page = text(client_for(owner).get(f"/c/{c.slug}/requests"))
     assert "Asker3" not in page and 'data-testid="request-count"' not in page
+
+
+def test_email_invitations_have_a_budget_per_person(make_app, smtp):
+    """With open registration anyone who may invite could have the site mail strangers in bulk:
+    each person's email invitations are limited (COLLAB_INVITE_EMAIL_LIMIT); the rest wait in the box."""
+    controller, sink = smtp
+    app = make_app(RATELIMIT_ENABLED=True, INVITE_EMAIL_LIMIT="2 per day", SMTP_HOST="127.0.0.1",
+                   SMTP_PORT=controller.port)
+    from collab.accounts.services import create_user
+    from collab.settings import set_setting
+    from communities import services as community_services
+
+    with app.app_context():
+        create_user("siteadmin", "s@example.com", "correct-horse")
+        owner = create_user("owner", "o@example.com", "correct-horse")
+        set_setting("registration_mode", "open")
+        slug = community_services.create_community(owner, name="Outreach").slug
+        db.session.commit()
+    c = app.test_client()
+    assert c.post("/login", data={"login": "owner", "password": "correct-horse"}).status_code == 302
+    body = text(c.post(f"/c/{slug}/invite", data={"people": "a@corp.example\nb@corp.example\nc@corp.example"}))
+    assert "Invited by email (no account yet): a@corp.example and b@corp.example" in body
+    assert "used up your email invitations for now (try again later): c@corp.example" in body
+    assert ">\r\nc@corp.example</textarea>" in body  # kept to send later
+    assert sorted(r for rcpt, _m in sink.messages for r in rcpt) == ["a@corp.example", "b@corp.example"]
+    body = text(c.post(f"/c/{slug}/invite", data={"people": "c@corp.example"}))
+    assert "used up your email invitations" in body and len(sink.messages) == 2
