@@ -117,10 +117,6 @@ class Presence:
                 out.append(self.sids[sid][0])
             return sorted(out, key=lambda u: u["username"])
 
-    def sids_of_user_in(self, user_id, room_ids) -> list[tuple[str, int]]:
-        with self.lock:
-            return [(sid, r) for r in room_ids for sid in self.rooms.get(r, {}).get(user_id, ())]
-
 
 presence = Presence()
 

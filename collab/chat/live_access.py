@@ -35,21 +35,24 @@ def access_changed(community_id: int, user_ids: set[int] | None) -> None:
                     user = presence.user_of(sid)
                     if user is not None and (user_ids is None or user["id"] in user_ids):
                         holders.setdefault(user["id"], set()).add(sid)
-            for user_id, sids in holders.items():
-                lost = _lost(user_id, community_id, rooms, left_possible=user_ids is not None)
-                if lost:
-                    _leave(sids, lost)
+            if holders:
+                for user_id in _losing(community_id, rooms, set(holders), left_possible=user_ids is not None):
+                    _leave(holders[user_id], [room.id for room in rooms])
         finally:
             db.session.rollback()
 
 
-def _lost(user_id: int, community_id: int, rooms, *, left_possible: bool) -> list[int]:
+def _losing(community_id: int, rooms, user_ids: set[int], *, left_possible: bool) -> list[int]:
+    """Of these people, those who may no longer read the community's rooms (one question per
+    person: every room of a community is read by the same people), or who left it. Two reads for
+    everyone, not two a person."""
     from collab.accounts.models import User
 
-    user = db.session.get(User, user_id)
-    left = left_possible and db.session.scalar(select(Membership.id).where(
-        Membership.user_id == user_id, Membership.community_id == community_id)) is None
-    return [room.id for room in rooms if left or not services.may_read(user, room)]
+    people = db.session.scalars(select(User).where(User.id.in_(user_ids))).all()
+    members = set(db.session.scalars(select(Membership.user_id).where(
+        Membership.community_id == community_id, Membership.user_id.in_(user_ids)))) if left_possible else set()
+    return [u.id for u in people if (left_possible and u.id not in members) or not services.may_read(u, rooms[0])] \
+        + sorted(user_ids - {u.id for u in people})  # gone from the database altogether
 
 
 def _leave(sids: set[str], room_ids: list[int]) -> None:
