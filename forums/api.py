@@ -99,8 +99,6 @@ def _topic(community, topic_id: int, user) -> ForumTopic:
     topic = db.session.get(ForumTopic, topic_id)
     if topic is None or topic.community_id != community.id:
         raise not_found()
-    if topic.is_deleted and not services.may_moderate(user, community):
-        raise not_found()
     if not services.may_see_topic(user, topic, community):
         raise not_found()
     return topic

@@ -32,9 +32,14 @@ def topic_created(topic, post, user) -> None:
                          community=topic.community, title=topic.title, url=topic_url(topic))
 
 
+def _quiet(topic, post=None) -> bool:
+    """Nobody hears of what happens in a topic waiting for approval, nor of a hidden or deleted post."""
+    return bool(topic.moderation or (post is not None and (post.hidden_reason or post.is_deleted)))
+
+
 def replied(topic, post, user, *, subscribers) -> None:
-    if topic.moderation:
-        return  # a topic waiting for approval: nobody hears of what happens in it yet
+    if _quiet(topic):
+        return
     key = f"forum_post:{post.id}"
     _activity.record(user, "replied", key, community=topic.community, title=topic.title, url=post_url(post),
                      group=f"forum_topic:{topic.id}", summary=_summary(post))
@@ -49,7 +54,7 @@ def replied(topic, post, user, *, subscribers) -> None:
 
 
 def answered(topic, post, user) -> None:
-    if topic.moderation:
+    if _quiet(topic):
         return
     _activity.record(user, "answered", f"forum_answer:{topic.id}", community=topic.community, title=topic.title,
                      url=post_url(post), group=f"forum_topic:{topic.id}")
@@ -65,7 +70,7 @@ def retract_answer(topic) -> None:
 
 def liked(post, user) -> None:
     topic = post.topic
-    if topic.moderation or post.hidden_reason:
+    if _quiet(topic, post):
         return
     _activity.record(user, "liked", f"forum_like:{post.id}:{user.id}", community=topic.community,
                      title=topic.title, url=post_url(post), group=f"forum_post:{post.id}")
@@ -88,10 +93,9 @@ def unliked(post, user) -> None:
 
 
 def edited(post, user, previous: str) -> None:
-    """Only people newly @mentioned by an edit hear of it (nobody while the post or its topic is
-    hidden or waits for approval)."""
+    """Only people newly @mentioned by an edit hear of it (see _quiet)."""
     topic = post.topic
-    if topic.moderation or post.hidden_reason or post.is_deleted:
+    if _quiet(topic, post):
         return
     _activity.notify_mentions(post.body, actor=user, key=f"forum_post:{post.id}", community=topic.community,
                               title=topic.title, url=post_url(post), previous=previous,

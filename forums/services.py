@@ -41,8 +41,10 @@ def may_view(user, community: Community) -> bool:
 
 
 def may_see_topic(user, topic, community: Community) -> bool:
-    """A topic waiting for approval: its author and the moderators only (404 for everyone else,
-    on the page, the API and in knowledge flows)."""
+    """A deleted topic: the moderators only; one waiting for approval: its author and the
+    moderators (404 for everyone else, on the page, the API and in knowledge flows)."""
+    if topic.is_deleted:
+        return may_moderate(user, community)
     return not topic.moderation or (user.is_authenticated and topic.author_id == user.id) \
         or may_moderate(user, community)
 

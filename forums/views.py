@@ -61,10 +61,8 @@ def _topic(community, topic_id: int) -> ForumTopic:
     topic = db.session.get(ForumTopic, topic_id)
     if topic is None or topic.community_id != community.id:
         abort(404)
-    if topic.is_deleted and not services.may_moderate(_me(), community):
-        abort(404)
     if not services.may_see_topic(_me(), topic, community):
-        abort(404)  # waits for approval: its author and the moderators only
+        abort(404)  # deleted, or waiting for approval
     return topic
 
 
