@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_required
+from limits import parse as parse_limit
 from sqlalchemy import select
 
 from collab import access, audit, mail
 from collab.accounts.models import User
 from collab.auditlog import filter_form, filtered_entries
-from collab.extensions import db
+from collab.extensions import db, limiter
 from collab.pagination import paginate
 from collab.settings import default_locale, get_setting
 from collab.urls import local_path
@@ -129,22 +130,12 @@ def _may_email_invites(user) -> bool:
     return mode == "open" or (mode == "invite" and access.is_admin(user))
 
 
-def _invite_limiter():
-    """(strategy, limit) for the email invitations one person may send (INVITE_EMAIL_LIMIT, in the
-    rate limits' storage: Redis when there is one), or None when rate limits are off."""
-    app = current_app
-    if not app.config.get("RATELIMIT_ENABLED") or not app.config.get("INVITE_EMAIL_LIMIT"):
+def _invite_limit():
+    """INVITE_EMAIL_LIMIT (the email invitations one person may send), counted by the site's own
+    rate limiter (Flask-Limiter: its storage, Redis when there is one); None when limits are off."""
+    if not limiter.enabled or not current_app.config.get("INVITE_EMAIL_LIMIT"):
         return None
-    found = app.extensions.get("collab_invite_limiter")
-    if found is None:
-        from limits import parse
-        from limits.storage import storage_from_string
-        from limits.strategies import MovingWindowRateLimiter
-
-        storage = storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
-        found = app.extensions["collab_invite_limiter"] = (MovingWindowRateLimiter(storage),
-                                                           parse(app.config["INVITE_EMAIL_LIMIT"]))
-    return found
+    return parse_limit(current_app.config["INVITE_EMAIL_LIMIT"])
 
 
 def _send_email_invites(community: Community, inviter: User, emails: list[str]) -> list[str]:
@@ -184,16 +175,17 @@ def invite(slug: str):
     may_email = _may_email_invites(current_user)
     if form.validate_on_submit():
         entries = services.split_people(form.people.data)
-        limiter = _invite_limiter() if may_email else None
-        budget = limiter[0].get_window_stats(limiter[1], "invite-email", str(_me().id)).remaining if limiter else None
+        limit = _invite_limit() if may_email else None
+        key = ("invite-email", str(_me().id))
+        budget = limiter.limiter.get_window_stats(limit, *key).remaining if limit else None
         try:
             report = services.invite_many(community, _me(), entries, email_unknown=may_email, email_budget=budget)
         except services.CommunityError as e:
             flash(str(e.message), "error")
             return redirect(url_for("communities.home", slug=community.slug))
         mailed = _send_email_invites(community, _me(), report.emailed) if report.emailed else []
-        for _address in mailed if limiter else ():
-            limiter[0].hit(limiter[1], "invite-email", str(_me().id))
+        for _address in mailed if limit else ():
+            limiter.limiter.hit(limit, *key)
         if report.invited or report.emailed:
             audit.record(_me(), "member.invite", target=f"community:{community.id}", label=community.name,
                          community=community, after={"invited": [p.username for p in report.invited],
