@@ -31,8 +31,9 @@ def resolve(pk: int) -> flows.Item | None:
     community = topic.community
 
     def text() -> str:
+        # The list is searched once for all readers: a hidden opening post's words must not steer it.
         first = db.session.get(ForumPost, topic.first_post_id) if topic.first_post_id else None
-        return Markup(first.body_html or "").striptags()[:600] if first is not None else ""
+        return Markup(first.body_html or "").striptags()[:600] if first is not None and first.is_visible else ""
 
     return flows.Item(title=topic.title, url=topic_url(topic), community=community,
                       readable=lambda user: services.may_view(user, community)

@@ -132,3 +132,26 @@ def test_the_related_part_follows_the_access_policy(app, people, agora, vault, m
     evil = insider.get(f"/flows/related?key=forum_topic:{ids['topic']}&next=https://evil.example/")
     assert evil.status_code == 200 and "evil.example" not in text(evil)
     assert f'name="next" value="/c/{agora.slug}/forums/t/{ids["topic"]}"' in text(evil)
+
+
+def test_a_hidden_opening_post_does_not_steer_the_related_list(app, people, agora, vault, make, client_for,
+                                                                 index_now):
+    """The list beside a topic is searched from its title, tags and opening post: once a
+    moderator hides that post, its words no longer pick what everyone is shown."""
+    from collab.accounts.models import User
+    from collab.extensions import db
+    from forums import moderation
+    from forums.models import ForumPost, ForumTopic
+
+    forum = make.forum(agora, people["owner"])
+    make.page(agora, people["owner"], "Quokka migration handbook", body="Zanzibar quokka migration steps.")
+    shown = make.topic(forum, people["member"], title="Weekly status one", body="Zanzibar quokka migration.")
+    hidden = make.topic(forum, people["member"], title="Weekly status two", body="Zanzibar quokka migration.")
+    with app.test_request_context("/", method="POST"):
+        topic = db.session.get(ForumTopic, hidden)
+        moderation.hide_post(db.session.get(ForumPost, topic.first_post_id), db.session.get(User, people["owner"].id))
+        db.session.commit()
+    index_now()
+    owner = client_for(people["owner"])
+    assert "Quokka migration handbook" in _related_titles(_page(owner, f"/c/{agora.slug}/forums/t/{shown}"))
+    assert "Quokka migration handbook" not in _related_titles(_page(owner, f"/c/{agora.slug}/forums/t/{hidden}"))
