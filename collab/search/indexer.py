@@ -18,7 +18,7 @@ from collab.concurrency import cooperate, offload
 from collab.db import read_intent, write_intent
 from collab.extensions import db
 
-from . import registry
+from . import postings_store, registry, vecscore
 from .index import looks_damaged
 from .outbox import SearchOutbox, changed, enqueue
 
@@ -167,6 +167,35 @@ def merge_idle(index) -> bool:
             writer.cancel()
         raise
     return True
+
+
+def keep_postings(index) -> int:
+    """Lay out the postings of the big segments that are not yet (collab.search.postings_store),
+    each in a native thread off the gevent hub; how many segments were done. A segment merged
+    away meanwhile is skipped (its arrays would be deleted with it anyway)."""
+    segments = [seg for seg in index.ix._segments() if seg.doc_count_all() >= postings_store.MIN_DOCS]
+    if all(postings_store.has_arrays(index.path, seg.segment_id()) for seg in segments):
+        return 0
+    done = 0
+    searcher = index.ix.searcher()
+    try:
+        for reader in postings_store.missing(searcher):
+            try:
+                started = time.monotonic()
+                if offload(postings_store.build, reader, vecscore.postings_to_lay_out):
+                    postings_store.forget(reader)
+                    done += 1
+                    log.info("search: postings of segment %s (%d documents) laid out in %.1f s",
+                             reader.segment().segment_id(), reader.doc_count_all(), time.monotonic() - started)
+            except FileNotFoundError:
+                log.info("search: segment %s merged away while its postings were laid out",
+                         reader.segment().segment_id())
+            except Exception:  # searching goes on through Whoosh's own postings: never the index's problem
+                log.exception("search: the postings of segment %s could not be laid out",
+                              reader.segment().segment_id())
+    finally:
+        searcher.close()
+    return done
 
 
 def _index_rows(index, rows) -> int:
@@ -354,6 +383,7 @@ class IndexerThread:
         last_commit = 0.0
         last_rows = time.monotonic()
         merged_since = True  # nothing to merge at start-up until rows come
+        laid_out = None  # the index generation whose big segments have their postings laid out
         while not self._stop.is_set():
             changed.wait(self.poll)
             changed.clear()
@@ -373,6 +403,10 @@ class IndexerThread:
                     elif not merged_since and time.monotonic() - last_rows >= IDLE_MERGE_AFTER:
                         merge_idle(self.index)
                         merged_since = True
+                    generation = self.index.ix.latest_generation()
+                    if generation != laid_out:
+                        keep_postings(self.index)
+                        laid_out = generation
                     failures = 0
                 except LockError:
                     self._stop.wait(0.5)  # someone else (collab reindex) holds the writer: try later

@@ -19,12 +19,17 @@ returns None and the caller ranks with Whoosh.
 """
 from __future__ import annotations
 
+from itertools import chain
+from pickle import loads
+
 import numpy as np
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25FScorer
 from whoosh.util.numeric import byte_to_length
+
+from . import postings_store
 
 _LENGTH_OF_BYTE = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
 
@@ -47,7 +52,14 @@ def bool_to_bits(flags: np.ndarray) -> int:
 
 def postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Every posting of the term in the segment (deleted documents included): ids (int64) and
-    weights (float64), read block by block without Whoosh's per-posting calls."""
+    weights (float64), from the segment's flat arrays (collab.search.postings_store) when it
+    has them, else read from Whoosh's blocks."""
+    kept = postings_store.lookup(reader, fieldname, btext)
+    return kept if kept is not None else whoosh_postings(reader, fieldname, btext)
+
+
+def whoosh_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """``postings`` read block by block from Whoosh's postings file, without its per-posting calls."""
     m = reader.postings(fieldname, btext)
     while isinstance(m, FilterMatcher):  # the deletions (taken out by the caller)
         m = m.child
@@ -71,6 +83,52 @@ def postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarr
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def whoosh_positions(reader, fieldname: str, btext: bytes):
+    """The term's postings with their positions, block by block: (ids int64, weights float64,
+    the number of positions of each posting int64, every position posting after posting int64),
+    or None when they are not Whoosh 3 blocks of ``Positions`` values."""
+    m = reader.postings(fieldname, btext)
+    while isinstance(m, FilterMatcher):
+        m = m.child
+    if not (hasattr(m, "_read_values") and hasattr(m, "_read_weights") and hasattr(m, "_next_block")):
+        return None
+    ids, weights, counts, positions = [], [], [], []
+    try:
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            m._read_values()
+            lists = _decode_positions(m._values)
+            lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+            deltas = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+            ids.append(np.asarray(m._ids, dtype=np.int64))
+            weights.append(np.asarray(m._weights, dtype=np.float64))
+            counts.append(lengths)
+            positions.append(_restart_sums(deltas, lengths))
+            m._next_block()
+    except Unsupported:
+        return None
+    if not ids:
+        return None
+    return np.concatenate(ids), np.concatenate(weights), np.concatenate(counts), np.concatenate(positions)
+
+
+def postings_to_lay_out(reader, fieldname: str, btext: bytes):
+    """What collab.search.postings_store keeps of a term: (ids, weights, counts, positions) as
+    ``whoosh_positions`` reads them, or (ids, weights, None, None) when it cannot."""
+    found = whoosh_positions(reader, fieldname, btext)
+    return found if found is not None else (*whoosh_postings(reader, fieldname, btext), None, None)
+
+
+def _restart_sums(deltas: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Positions from the deltas of several postings one after another (each posting's deltas
+    start from 0)."""
+    running = np.cumsum(deltas)
+    ends = np.cumsum(lengths)
+    before = np.concatenate(([0], running[ends[:-1] - 1])) if len(lengths) else np.zeros(0, dtype=np.int64)
+    return running - np.repeat(before, lengths)
 
 
 def field_lengths(reader, fieldname: str, n: int) -> np.ndarray:
@@ -185,21 +243,117 @@ def top(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float,
     return list(zip(scores[chosen].tolist(), candidates[chosen].tolist()))
 
 
+_SPAN = 1 << 32  # (document, position) pairs as one int64 key: document * _SPAN + position
+
+
+def _decode_positions(values) -> list[list[int]]:
+    """Whoosh's ``Positions`` values (4-byte count, then a pickled list of position deltas, its
+    STOP byte sometimes stripped) decoded with one ``pickle.loads``: the lists are put together
+    into one pickle of a list of lists."""
+    parts = [b"\x80\x02("]
+    for v in values:
+        body = v[4:]
+        if body[:2] != b"\x80\x02":
+            raise Unsupported("not a protocol 2 pickle")
+        parts.append(body[2:-1] if body[-1:] == b"." else body[2:])
+    parts.append(b"l.")
+    lists = loads(b"".join(parts))
+    if len(lists) != len(values):
+        raise Unsupported("positions did not decode one list per posting")
+    return lists
+
+
+def _position_keys(m, docs: np.ndarray) -> np.ndarray:
+    """Sorted keys (document * _SPAN + position) of the term's positions in ``docs`` (ascending
+    segment-local numbers, each having the term), read block by block: blocks holding none of
+    ``docs`` are skipped unread, and each block's positions decode together."""
+    keys = []
+    j, n = 0, len(docs)
+    while m.is_active() and j < n:
+        if docs[j] > m._maxid:
+            m._next_block()
+            continue
+        m._read_ids()
+        m._read_values()
+        ids = np.asarray(m._ids, dtype=np.int64)
+        k = int(np.searchsorted(docs, m._maxid, side="right"))
+        chunk = docs[j:k]
+        j = k
+        at = np.minimum(np.searchsorted(ids, chunk), len(ids) - 1)
+        has = ids[at] == chunk
+        chunk, at = chunk[has], at[has]
+        if len(chunk):
+            values = m._values
+            lists = _decode_positions([values[i] for i in at.tolist()])
+            lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+            deltas = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+            keys.append(np.repeat(chunk, lengths) * _SPAN + _restart_sums(deltas, lengths))
+        m._next_block()
+    return np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+
+
 def phrase_docs(reader, fieldname: str, words, slop: int, candidates) -> list[int]:
     """Of ``candidates`` (ascending segment-local document numbers that have every word), those
     where ``words`` occur in order, each within ``slop`` positions after the previous one: what
     Whoosh's ``Phrase`` matches (its ``SpanNear2``, ordered, mindist 1), from the positions of
-    the candidates alone instead of spans built for every document the words share."""
+    the candidates alone instead of spans built for every document the words share. The
+    positions of all candidates are compared at once (sorted keys and binary searches)."""
     field = reader.schema[fieldname]
+    btexts = [field.to_bytes(word) if isinstance(word, str) else word for word in words]
+    if any((fieldname, btext) not in reader for btext in btexts):
+        return []
+    docs = np.fromiter(candidates, dtype=np.int64)
+    if not len(docs):
+        return []
+    kept = [postings_store.lookup_positions(reader, fieldname, btext) for btext in btexts]
+    if all(k is not None for k in kept):
+        return _phrase_ends(kept, docs, slop, _kept_position_keys)
     matchers = []
-    for word in words:
-        btext = field.to_bytes(word) if isinstance(word, str) else word
-        if (fieldname, btext) not in reader:
-            return []
+    for btext in btexts:
         m = reader.postings(fieldname, btext)
         while isinstance(m, FilterMatcher):
             m = m.child
         matchers.append(m)
+    if not all(hasattr(m, "_read_values") and hasattr(m, "_maxid") for m in matchers):
+        return _phrase_docs_one_by_one(matchers, docs.tolist(), slop)
+    try:
+        return _phrase_ends(matchers, docs, slop, _position_keys)
+    except Unsupported:
+        for m in matchers:
+            m.reset()
+        return _phrase_docs_one_by_one(matchers, docs.tolist(), slop)
+
+
+def _phrase_ends(sources, docs: np.ndarray, slop: int, keys_of) -> list[int]:
+    """The documents of ``docs`` where the words (``sources``, in order; ``keys_of(source,
+    docs)`` gives a word's sorted position keys in ``docs``) follow one another within ``slop``."""
+    ends = keys_of(sources[0], docs)
+    for source in sources[1:]:
+        if not len(ends):
+            return []
+        # The next word's positions that come 1..slop after the end of a span so far.
+        nxt = keys_of(source, np.unique(ends // _SPAN))
+        at = np.searchsorted(ends, nxt - slop)
+        ok = at < len(ends)
+        ok[ok] = ends[at[ok]] <= nxt[ok] - 1
+        ends = nxt[ok]
+    return np.unique(ends // _SPAN).tolist()
+
+
+def _kept_position_keys(kept, docs: np.ndarray) -> np.ndarray:
+    """``_position_keys`` from a term's laid-out postings: (ids, position starts, positions)."""
+    ids, starts, positions = kept
+    at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    has = ids[at] == docs
+    docs, at = docs[has], at[has]
+    lengths = starts[at + 1] - starts[at]
+    total = int(lengths.sum())
+    # Each chosen posting's run of positions, one after another.
+    index = np.repeat(starts[at] - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
+    return np.repeat(docs, lengths) * _SPAN + positions[index]
+
+
+def _phrase_docs_one_by_one(matchers, candidates, slop: int) -> list[int]:
     found = []
     for d in candidates:
         spans = None

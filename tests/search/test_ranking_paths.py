@@ -152,7 +152,8 @@ def test_the_rankings_are_scored_as_whole_postings_lists_not_posting_by_posting(
 
 
 @pytest.mark.parametrize("words", [["code", "review"], ["review", "code"], ["team", "release", "review"],
-                                   ["数据", "会议"], ["社交", "交媒", "媒体"], ["design", "design"]])
+                                   ["数据", "会议"], ["社交", "交媒", "媒体"], ["design", "design"],
+                                   ["code", "review", "code"], ["review", "review", "review"]])
 @pytest.mark.parametrize("slop", [1, 2, 4])
 def test_phrases_match_the_documents_whooshs_phrase_matches(searcher, words, slop):
     """Phrase matches come from the positions of the documents that have every word
