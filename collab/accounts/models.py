@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, update
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -75,6 +75,9 @@ class User(PersonDisplay, UserMixin, TimestampMixin, db.Model):
 
     __table_args__ = (
         Index("ix_users_department", "department"),
+        # Names are looked up without regard to case (sign-in, @mentions, chat, search's author
+        # facet, the audit log): an index on the lower-cased name, not a scan of every account.
+        Index("ix_users_username_lower", func.lower(text("username"))),
     )
 
     # Flask-Login
