@@ -17,7 +17,12 @@ from whoosh.lang.porter2 import stem
 from whoosh.analysis import STOP_WORDS
 
 CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-_TOKEN_RE = re.compile(rf"([{CJK_CHARS}]+)|((?:(?![{CJK_CHARS}])[^\W_])+(?:['’.](?:(?![{CJK_CHARS}])[^\W_])+)*)")
+_CJK_RUN = rf"[{CJK_CHARS}]+"
+# A word character that is neither "_" nor Chinese (one class: no look-ahead per character).
+_LATIN_WORD = rf"[^\W_{CJK_CHARS}]+(?:['’.][^\W_{CJK_CHARS}]+)*"
+_TOKEN_RE = re.compile(rf"({_CJK_RUN})|({_LATIN_WORD})")
+# The same tokens as one group: re.split gives [between, token, between, token, ..., between].
+SPLIT_RE = re.compile(rf"({_CJK_RUN}|{_LATIN_WORD})")
 _CJK_RE = re.compile(rf"[{CJK_CHARS}]")
 STOP = frozenset(STOP_WORDS) | {"s", "t"}
 

@@ -1,7 +1,8 @@
 """collab.search.snippets marks search hits exactly as Whoosh's highlighter did (ContextFragmenter
 220/60 with the best two passages for bodies, the whole title), on random English, Chinese and
 mixed texts: long and short, matches at the start and the end, overlapping Chinese bigrams,
-Traditional text for a Simplified query, HTML in the text."""
+Traditional text for a Simplified query, HTML in the text, texts past Whoosh's 32,768-character
+limit; long texts read whole or only around their matches."""
 from __future__ import annotations
 
 import random
@@ -34,7 +35,8 @@ ZH = ["数据", "会议", "社交媒体", "分析", "會議", "社交媒體", "�
 
 def _text(rng: random.Random) -> str:
     parts = []
-    for _ in range(rng.choice([1, 3, 12, 40, 90, 200])):
+    size = rng.choice([1, 3, 12, 40, 90, 200]) if rng.random() > 0.02 else rng.choice([1200, 7000])
+    for _ in range(size):
         r = rng.random()
         parts.append(rng.choice(ZH) if r < 0.35 else rng.choice(EN))
         if rng.random() < 0.1:
@@ -60,7 +62,9 @@ def searcher(tmp_path_factory):
 
 @pytest.mark.parametrize("raw", ["team", "review release", "数据", "社交媒体", "會議 design", '"code review"',
                                  "teams OR budget", "the", "bold", "分析 -rust"])
-def test_marks_are_whooshs_own(searcher, raw):
+@pytest.mark.parametrize("windowed", [False, True])  # long texts are read around their matches only
+def test_marks_are_whooshs_own(searcher, raw, windowed, monkeypatch):
+    monkeypatch.setattr(snippets, "WINDOWED_FROM", 0 if windowed else 10 ** 9)
     q = text_query(parse(raw))
     results = searcher.search(q, limit=None)
     assert len(results) > 0 or raw == "the"
@@ -85,3 +89,21 @@ def test_a_snippet_escapes_the_text_and_marks_whole_words():
     out = snippets.snippet(MixedAnalyzer(), "<script>x</script> the teams released it", frozenset({"team"}))
     assert out == "script&gt;x&lt;/script&gt; the <mark>teams</mark> released"
     assert snippets.snippet(MixedAnalyzer(), "nothing here", frozenset({"team"})) == ""
+
+
+def test_the_token_rule_cuts_text_as_the_index_was_cut():
+    """The token pattern (one character class for a Latin word's letters) and its split form
+    find exactly the tokens of the look-ahead pattern older indexes were built with: a changed
+    rule would leave words unfindable until a rebuild."""
+    import re
+
+    from collab.search.analysis import _TOKEN_RE, CJK_CHARS, SPLIT_RE
+
+    older = re.compile(rf"([{CJK_CHARS}]+)|((?:(?![{CJK_CHARS}])[^\W_])+(?:['’.](?:(?![{CJK_CHARS}])[^\W_])+)*)")
+    rng = random.Random(3)
+    pieces = EN + ZH + ["O’Neil", "U.S.", "snake_case", "Ünïcödé", "한국어", "x2", "'", "’", ".", "_", "𠀀𠀁", "ｆｕｌｌ"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", "", "-", "\n"]) for _ in range(rng.randint(1, 40)))
+        tokens = [(m.span(), m.group(1), m.group(2)) for m in older.finditer(text)]
+        assert [(m.span(), m.group(1), m.group(2)) for m in _TOKEN_RE.finditer(text)] == tokens, text
+        assert SPLIT_RE.split(text)[1::2] == [a or b for _span, a, b in tokens], text
