@@ -173,29 +173,42 @@ def keep_postings(index) -> int:
     """Lay out the postings of the big segments that are not yet (collab.search.postings_store),
     each in a native thread off the gevent hub; how many segments were done. A segment merged
     away meanwhile is skipped (its arrays would be deleted with it anyway)."""
-    segments = [seg for seg in index.ix._segments() if seg.doc_count_all() >= postings_store.MIN_DOCS]
+    postings_store.remove_abandoned(index.path)
+    now = time.monotonic()
+    segments = [seg for seg in index.ix._segments() if seg.doc_count_all() >= postings_store.MIN_DOCS
+                and _lay_out_failed.get(seg.segment_id(), (0, 0.0))[1] <= now]
     if all(postings_store.has_arrays(index.path, seg.segment_id()) for seg in segments):
         return 0
+    wanted = {seg.segment_id() for seg in segments}
     done = 0
     searcher = index.ix.searcher()
     try:
         for reader in postings_store.missing(searcher):
+            segment_id = reader.segment().segment_id()
+            if segment_id not in wanted:
+                continue
             try:
                 started = time.monotonic()
                 if offload(postings_store.build, reader, vecscore.postings_to_lay_out):
                     postings_store.forget(reader)
                     done += 1
                     log.info("search: postings of segment %s (%d documents) laid out in %.1f s",
-                             reader.segment().segment_id(), reader.doc_count_all(), time.monotonic() - started)
+                             segment_id, reader.doc_count_all(), time.monotonic() - started)
             except FileNotFoundError:
-                log.info("search: segment %s merged away while its postings were laid out",
-                         reader.segment().segment_id())
+                log.info("search: segment %s merged away while its postings were laid out", segment_id)
             except Exception:  # searching goes on through Whoosh's own postings: never the index's problem
-                log.exception("search: the postings of segment %s could not be laid out",
-                              reader.segment().segment_id())
+                failures = _lay_out_failed.get(segment_id, (0, 0.0))[0] + 1
+                _lay_out_failed[segment_id] = (failures, time.monotonic() + min(3600.0, 60.0 * 2 ** failures))
+                log.exception("search: the postings of segment %s could not be laid out (attempt %d)",
+                              segment_id, failures)
     finally:
         searcher.close()
     return done
+
+
+# segment id -> (failed attempts, not again before this time.monotonic()): a build that failed (a
+# full disk) is not retried after every commit.
+_lay_out_failed: dict[str, tuple[int, float]] = {}
 
 
 def _index_rows(index, rows) -> int:
@@ -368,15 +381,36 @@ class IndexerThread:
         self.poll = poll
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="collab-indexer", daemon=True)
+        # Laying out a big segment's postings takes minutes: its own thread, so the outbox keeps
+        # being drained meanwhile.
+        self._lay_out = threading.Event()
+        self._postings = threading.Thread(target=self._run_postings, name="collab-postings", daemon=True)
 
     def start(self) -> IndexerThread:
         self._thread.start()
+        self._postings.start()
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         changed.set()
+        self._lay_out.set()
         self._thread.join(timeout)
+        self._postings.join(timeout)
+
+    def _run_postings(self) -> None:
+        while not self._stop.is_set():
+            self._lay_out.wait()
+            self._lay_out.clear()
+            if self._stop.is_set():
+                break
+            with self.app.app_context():
+                try:
+                    keep_postings(self.index)
+                except Exception:  # never the index's problem: searching reads Whoosh's postings
+                    log.exception("search: laying out postings failed")
+                finally:
+                    db.session.remove()
 
     def _run(self) -> None:
         failures = 0
@@ -405,7 +439,7 @@ class IndexerThread:
                         merged_since = True
                     generation = self.index.ix.latest_generation()
                     if generation != laid_out:
-                        keep_postings(self.index)
+                        self._lay_out.set()  # the postings thread looks at the new segments
                         laid_out = generation
                     failures = 0
                 except LockError:

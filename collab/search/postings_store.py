@@ -115,11 +115,30 @@ def _load(folder: str, segment_id: str):
         return None
 
 
+_swept = 0.0
+
+
+def _sweep(now: float) -> None:
+    """Forget (unmap) the arrays of segments merged away since: their files are deleted, and an
+    open map would keep the disk space and a file handle in every process that searched them."""
+    global _swept
+    _swept = now
+    with _lock:
+        held = [(where, hit[0]) for where, hit in _open.items() if hit[0] is not None]
+    gone = [where for where, _store in held if not has_arrays(*where)]
+    if gone:
+        with _lock:
+            for where in gone:
+                _open.pop(where, None)
+
+
 def store_for(reader) -> _Store | None:
     where = _folder_and_id(reader)
     if where is None or reader.doc_count_all() < MIN_DOCS:
         return None
     now = time.monotonic()
+    if now - _swept >= RECHECK_SECONDS:
+        _sweep(now)
     with _lock:
         hit = _open.get(where)
     if hit is not None and (hit[0] is not None or now - hit[1] < RECHECK_SECONDS):
@@ -235,6 +254,40 @@ def forget(reader) -> None:
     where = _folder_and_id(reader)
     with _lock:
         _open.pop(where, None)
+
+
+def remove_abandoned(folder) -> int:
+    """Delete the temporary files of builds whose process is gone (killed in the middle: its
+    own clean-up never ran). Whoosh's clean-up leaves names starting with "." alone."""
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if not name.startswith(".cp-"):
+            continue
+        try:
+            pid = int(name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            try:
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: it exists
+        return True
+    return True
 
 
 def has_arrays(folder, segment_id: str) -> bool:

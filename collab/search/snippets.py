@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections import deque
 from bisect import bisect_right
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
+from operator import is_not
 from heapq import nlargest
 
 from markupsafe import escape
@@ -74,7 +75,8 @@ def _windowed_tokens(analyzer, text: str, words: frozenset[str], surround: int):
     One pass of the token rule in C (``SPLIT_RE.split``) finds every token and where it starts; a
     Latin word matches when its term is among ``words`` (the same cached ``latin_term``), a
     Chinese run may match when its folded text holds one of the query's Chinese terms. Around
-    each, ``surround + 1`` tokens on both sides (each at least a character long) are read through
+    each, ``surround + 1`` tokens the analyzer gives (each at least a character long; stop words
+    give none and are not counted) on both sides are read through
     the analyzer, neighbouring stretches joined. The fragmenter then sees the same tokens
     wherever its result can depend on them: before a passage it keeps only the words within
     ``surround`` characters, and a passage ends within ``surround`` characters of words after
@@ -86,7 +88,8 @@ def _windowed_tokens(analyzer, text: str, words: frozenset[str], surround: int):
     bounds = list(accumulate(map(len, parts)))  # bounds[2k]: token k starts; bounds[2k + 1]: it ends
     # Latin words by their term (loops in C; a Chinese run put through latin_term at worst adds
     # a stretch), Chinese terms by where they occur in the folded text.
-    hits = set(compress(range(len(tokens)), map(words.__contains__, map(latin_term, tokens))))
+    terms = list(map(latin_term, tokens))
+    hits = set(compress(range(len(tokens)), map(words.__contains__, terms)))
     cjk_words = [w for w in words if has_cjk(w)]
     if cjk_words:
         folded = fold_cjk(text)
@@ -95,10 +98,14 @@ def _windowed_tokens(analyzer, text: str, words: frozenset[str], surround: int):
             while at >= 0:
                 hits.add((bisect_right(bounds, at) - 1) // 2)
                 at = folded.find(w, at + 1)
+    # The reach counts tokens the analyzer gives (a stop word gives none, a Chinese run at least one).
+    emitting = list(compress(range(len(tokens)), map(is_not, terms, repeat(None))))
     reach = surround + 1
     stretches: list[list[int]] = []
     for k in sorted(hits):
-        first, last = max(0, k - reach), min(len(tokens) - 1, k + reach)
+        at = bisect_right(emitting, k) - 1  # k itself: a hit always gives a token
+        first = emitting[max(0, at - reach)] if at - reach > 0 else 0
+        last = emitting[at + reach] if at + reach < len(emitting) else len(tokens) - 1
         if stretches and first <= stretches[-1][1] + 1:
             stretches[-1][1] = last
         else:

@@ -197,3 +197,87 @@ def test_reindex_and_the_indexer_thread_lay_out_big_segments(app, make_user, mak
     finally:
         thread.stop()
     assert len(_files(index.path)) == 4
+
+
+def test_what_a_killed_build_left_is_removed_and_merged_away_arrays_are_unmapped(tmp_path, small_segments,
+                                                                                 monkeypatch):
+    import os
+    import subprocess
+
+    index = _build_index(tmp_path / "index", segments=2)
+    folder = tmp_path / "index"
+    dead = subprocess.Popen(["true"])  # a process that has ended: its build is abandoned
+    dead.wait()
+    left = folder / f".cp-{dead.pid}-0123abcd-MAIN_x.cp_ids.npy"
+    mine = folder / f".cp-{os.getpid()}-0123abcd-MAIN_y.cp_ids.npy"  # a build under way in this process
+    left.write_bytes(b"x" * 100)
+    mine.write_bytes(b"x" * 100)
+    keep_postings(index)
+    assert not left.exists() and mine.exists()
+    mine.unlink()
+
+    s = index.searcher()
+    assert all(postings_store.store_for(r) is not None for r, _o in s.reader().leaf_readers())
+    index.writer().commit(optimize=True)
+    ix = index.ix
+    _clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments(), grace=0)
+    monkeypatch.setattr(postings_store, "RECHECK_SECONDS", 0.0)
+    s = index.searcher()
+    postings_store.store_for(s.reader().leaf_readers()[0][0])  # any look sweeps
+    assert all(store is None or postings_store.has_arrays(*where) for where, (store, _t) in postings_store._open.items())
+    with open("/proc/self/maps") as maps:
+        assert ".cp_" not in maps.read()  # nothing deleted stays mapped
+    index.close()
+
+
+def test_a_failed_lay_out_waits_before_it_is_tried_again(tmp_path, small_segments, monkeypatch, caplog):
+    from collab.search import indexer
+
+    index = _build_index(tmp_path / "index", segments=1)
+    calls = []
+
+    def full_disk(*args):
+        calls.append(1)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(postings_store, "build", full_disk)
+    monkeypatch.setattr(indexer, "_lay_out_failed", {})
+    assert keep_postings(index) == 0 and keep_postings(index) == 0
+    assert len(calls) == 1 and "could not be laid out" in caplog.text
+    index.close()
+
+
+def test_the_outbox_is_drained_while_a_segment_is_laid_out(app, make_user, make_community, monkeypatch):
+    import threading
+    import time
+
+    from collab.search import service
+    from collab.search.indexer import IndexerThread
+
+    monkeypatch.setattr(postings_store, "MIN_DOCS", 1)
+    release, started = threading.Event(), threading.Event()
+    real_build = postings_store.build
+
+    def slow_build(*args):
+        started.set()
+        release.wait(20)
+        return real_build(*args)
+
+    monkeypatch.setattr(postings_store, "build", slow_build)
+    owner = make_user("owner")
+    make_community(owner, name="Canary team", access="public")
+    index = app.extensions["collab_search"]
+    thread = IndexerThread(app, index, poll=0.05).start()
+    try:
+        assert started.wait(10)  # the first segment is being laid out ...
+        make_community(owner, name="Lighthouse crew", access="public")
+        deadline = time.monotonic() + 10
+        found = 0
+        while time.monotonic() < deadline and not found:
+            with app.test_request_context("/"):
+                found = service.search(owner, "lighthouse").total
+            time.sleep(0.05)
+        assert found == 1  # ... and meanwhile the new community was indexed
+    finally:
+        release.set()
+        thread.stop()

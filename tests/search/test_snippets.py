@@ -107,3 +107,19 @@ def test_the_token_rule_cuts_text_as_the_index_was_cut():
         tokens = [(m.span(), m.group(1), m.group(2)) for m in older.finditer(text)]
         assert [(m.span(), m.group(1), m.group(2)) for m in _TOKEN_RE.finditer(text)] == tokens, text
         assert SPLIT_RE.split(text)[1::2] == [a or b for _span, a, b in tokens], text
+
+
+@pytest.mark.parametrize("text", [
+    ("lorem ipsum dolor " * 120) + "release " + ("the " * 70) + "sprint planning budget roadmap " * 4,
+    ("lorem ipsum dolor " * 120) + ("of " * 70) + "release notes " + ("budget " * 300),
+    ("the of and " * 200) + "会议 release " + ("U.S. " * 80) + "社交媒體" + ("a " * 100) + "release",
+])
+def test_a_long_text_read_around_its_matches_is_marked_as_the_whole_text(text, monkeypatch):
+    """Stop words give no token: the stretch read around a match counts the words that do."""
+    from collab.search.analysis import MixedAnalyzer, latin_term
+
+    words = frozenset({latin_term("release"), "会议", "社交", "媒体"})
+    monkeypatch.setattr(snippets, "WINDOWED_FROM", 10 ** 9)
+    whole = snippets.snippet(MixedAnalyzer(), text, words)
+    monkeypatch.setattr(snippets, "WINDOWED_FROM", 0)
+    assert snippets.snippet(MixedAnalyzer(), text, words) == whole and "<mark>" in whole
