@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from datetime import date
 
-from flask import current_app, has_request_context, session
+from flask import current_app, has_request_context, request, session
 from sqlalchemy import select
 
 from collab.db import utcnow, write_intent
@@ -249,7 +249,17 @@ def record_view(key: str, community_id: int | None, viewer=None) -> None:
     ``viewer`` (a user, or None for the session's reader). No database work."""
     if ":" not in key:
         raise ValueError(f"a content key is 'type:pk', got {key!r}")
+    if has_request_context() and not _a_reading(request.headers):
+        return
     recorder().record(key, community_id, _reader(viewer))
+
+
+def _a_reading(headers) -> bool:
+    """Whether the request is someone opening the page: not an ``<img>`` or ``<iframe>`` pointing
+    at it from some content (every reader's browser would fetch it and count a view), not a
+    prefetch. Browsers say so in Sec-Fetch-Dest and Sec-Purpose; other clients are counted."""
+    dest = headers.get("Sec-Fetch-Dest")
+    return (dest is None or dest == "document") and "prefetch" not in headers.get("Sec-Purpose", "")
 
 
 def pending_views(key: str) -> int:

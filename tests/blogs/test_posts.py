@@ -26,6 +26,8 @@ def test_publish_read_and_list(app, community, people, client_for):
     # The view count goes up for readers, not for the author.
     reader.get(base + str(pid))
     owner.get(base + str(pid))
+    # An <img src> of the post's address in someone's content fetches it without anyone reading.
+    reader.get(base + str(pid), headers={"Sec-Fetch-Dest": "image"})
     assert "3 views" in text(reader.get(base + str(pid)))  # the post's page counts at once
     analytics.flush(app)  # views are written in batches; the listing shows them once written
     assert "3 views" in text(reader.get(base))

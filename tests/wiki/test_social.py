@@ -117,6 +117,11 @@ def test_view_counts(community, people, client_for, wiki):
     a.get(url(community, "runbook", "history"))
     a.get(url(community, "runbook", "edit"))
     assert "4 views" in text(b.get(url(community, "runbook")))
+    # The page pulled in as an image or a frame by some content, or prefetched, is nobody reading it.
+    a.get(url(community, "runbook"), headers={"Sec-Fetch-Dest": "image"})
+    a.get(url(community, "runbook"), headers={"Sec-Fetch-Dest": "iframe"})
+    a.get(url(community, "runbook"), headers={"Sec-Fetch-Dest": "document", "Sec-Purpose": "prefetch"})
+    assert "5 views" in text(b.get(url(community, "runbook"), headers={"Sec-Fetch-Dest": "document"}))
 
 
 def test_owners_restrict_editing_to_owners_and_moderators(community, people, client_for, wiki):
