@@ -159,6 +159,7 @@ class Relay:
 
     def stop(self) -> None:
         self.stopping.set()
+        self.client.close()  # the publishing connection (a later publish would open a new one)
 
     def publish(self, changes: dict, ended: set[int] = frozenset()) -> None:
         message = json.dumps({"origin": self.origin, "changes": [

@@ -14,7 +14,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import REDIS_URL, need
+from tests.conftest import REDIS_URL, need, redis_ok
 from tests.live import LiveServer
 
 NS = "/chat"
@@ -191,20 +191,8 @@ def test_server_killed_mid_send_loses_no_acknowledged_message_and_duplicates_non
         assert view[seq - 1]["client_id"] == client_id
 
 
-def _redis_ok() -> bool:
-    if not REDIS_URL:
-        return False
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-        return True
-    except Exception:
-        return False
-
-
 def test_two_server_processes_share_rooms_through_redis(served, clients):
-    need("Redis", _redis_ok(), "set COLLAB_TEST_REDIS_URL")
+    need("Redis", redis_ok(), "set COLLAB_TEST_REDIS_URL")
     env = {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "COLLAB_SOCKETIO_CHANNEL": f"collab-test-{uuid.uuid4().hex}"}
     one = served("shared", **env)
     two = served("shared", **env)  # the same database, a second process

@@ -11,16 +11,7 @@ from flask import current_app
 
 from collab import access_events
 from collab.extensions import db
-from tests.conftest import REDIS_URL, need
-
-
-def _redis_ok() -> bool:
-    try:
-        import redis
-
-        return bool(REDIS_URL) and redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except Exception:
-        return False
+from tests.conftest import REDIS_URL, need, redis_ok
 
 
 CHANNEL = f"collab-test-{uuid.uuid4().hex}"
@@ -28,7 +19,7 @@ CHANNEL = f"collab-test-{uuid.uuid4().hex}"
 
 @pytest.mark.app_config(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL)
 def test_leaving_in_one_process_is_heard_by_the_other(app, make_app, make_user, make_community):
-    need("Redis", _redis_ok(), "set COLLAB_TEST_REDIS_URL")
+    need("Redis", redis_ok(), "set COLLAB_TEST_REDIS_URL")
     a, channel = app, CHANNEL
     b = make_app(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=channel,
                  SQLALCHEMY_DATABASE_URI=a.config["SQLALCHEMY_DATABASE_URI"])
@@ -69,7 +60,7 @@ def test_without_a_message_queue_nothing_is_relayed(app):
 @pytest.mark.app_config(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-ended")
 def test_ended_sessions_are_heard_by_the_other_process(app, make_app, make_user):
     """Deactivating someone in one process ends their sockets in every process: each hears it."""
-    need("Redis", _redis_ok(), "set COLLAB_TEST_REDIS_URL")
+    need("Redis", redis_ok(), "set COLLAB_TEST_REDIS_URL")
     a = app
     b = make_app(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-ended",
                  SQLALCHEMY_DATABASE_URI=a.config["SQLALCHEMY_DATABASE_URI"])
