@@ -78,6 +78,7 @@ class User(PersonDisplay, UserMixin, TimestampMixin, db.Model):
         # Names are looked up without regard to case (sign-in, @mentions, chat, search's author
         # facet, the audit log): an index on the lower-cased name, not a scan of every account.
         Index("ix_users_username_lower", func.lower(text("username"))),
+        Index("ix_users_email_lower", func.lower(text("email"))),  # sign-in takes a name or an email
     )
 
     # Flask-Login
