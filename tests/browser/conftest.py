@@ -102,6 +102,19 @@ def register(page, username: str, display_name: str, *, password: str = PASSWORD
         page.locator("main form button[type=submit]").click()
 
 
+def say(page, text: str, *, confirmed: bool = True) -> None:
+    """Send a chat message from the open room or conversation.
+
+    With ``confirmed`` (the default) wait until the server has acknowledged it, so messages
+    said one after another by different people get their numbers in that order."""
+    page.fill("#chat-body", text)
+    page.locator("#chat-body").press("Enter")
+    if confirmed:
+        from playwright.sync_api import expect
+
+        expect(page.locator("[data-pending]")).to_have_count(0)
+
+
 def open_account_menu(page) -> None:
     menu = page.locator("details.menu")
     if menu.get_attribute("open") is None:

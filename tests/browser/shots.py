@@ -31,7 +31,7 @@ for _path in (str(HERE), str(ROOT)):  # conftest imports tests.live; the analyti
         sys.path.insert(0, _path)
 
 import conftest as support  # noqa: E402  (the browser tests' server and UI helpers)
-from conftest import PASSWORD, create_community, register, sign_in, slug_from_url  # noqa: E402,F401
+from conftest import PASSWORD, create_community, register, say, sign_in, slug_from_url  # noqa: E402,F401
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -154,12 +154,6 @@ def answer_rollback_question(ana, bo, topic_url: str) -> None:
     submit(ana, "Post reply")
     bo.goto(topic_url)
     click_and_wait(bo, bo.locator(".forum-post", has_text="previous tag").get_by_role("button", name="Accept as answer"))
-
-
-def say(page, text: str) -> None:
-    """Send a chat message from the open room or conversation."""
-    page.fill("#chat-body", text)
-    page.locator("#chat-body").press("Enter")
 
 
 # ---------------------------------------------------------------------- running a script

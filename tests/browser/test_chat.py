@@ -5,18 +5,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import create_community, register, slug_from_url
+from .conftest import create_community, register, say, slug_from_url
 
 pytestmark = pytest.mark.browser
 
 
 def messages(page) -> list[str]:
     return [t.strip() for t in page.locator("[data-messages] > li.chat-msg[data-seq] .chat-body").all_inner_texts()]
-
-
-def say(page, text: str) -> None:
-    page.fill("#chat-body", text)
-    page.locator("#chat-body").press("Enter")
 
 
 def test_two_people_chat_one_goes_offline_and_back(server, new_page):
@@ -55,7 +50,7 @@ def test_two_people_chat_one_goes_offline_and_back(server, new_page):
     expect(bo.locator("[data-status]")).not_to_have_text("Live", timeout=20_000)
     say(ana, "While you were away 1")
     say(ana, "While you were away 2")
-    say(bo, "Written offline")
+    say(bo, "Written offline", confirmed=False)
     expect(bo.locator("[data-pending]")).to_have_count(1)
     expect(ana.locator("[data-messages] > li.chat-msg[data-seq]")).to_have_count(4)
 

@@ -6,14 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import create_community, flash_text, register, slug_from_url
+from .conftest import create_community, flash_text, register, say, slug_from_url
 
 pytestmark = pytest.mark.browser
-
-
-def say(page, text: str) -> None:
-    page.fill("#chat-body", text)
-    page.locator("#chat-body").press("Enter")
 
 
 def test_chat_messages_become_a_forum_topic(server, new_page):
