@@ -228,7 +228,7 @@ def search_status():
     click.echo(f"Index folder: {index.path} ({index.size_on_disk() / 1e6:.1f} MB)")
     from collab.search import postings_store
 
-    big = [seg for seg in index.ix._segments() if seg.doc_count_all() >= postings_store.MIN_DOCS]
+    big = postings_store.big_segments(index.ix)
     if big:
         laid = sum(postings_store.has_arrays(index.path, seg.segment_id()) for seg in big)
         click.echo(f"Big segments with their postings laid out: {laid} of {len(big)}"

@@ -18,7 +18,7 @@ from collab.concurrency import cooperate, offload
 from collab.db import read_intent, write_intent
 from collab.extensions import db
 
-from . import postings_store, registry, vecscore
+from . import postings_store, registry
 from .index import looks_damaged
 from .outbox import SearchOutbox, changed, enqueue
 
@@ -171,12 +171,12 @@ def merge_idle(index) -> bool:
 
 def keep_postings(index) -> int:
     """Lay out the postings of the big segments that are not yet (collab.search.postings_store),
-    each in a native thread off the gevent hub; how many segments were done. A segment merged
-    away meanwhile is skipped (its arrays would be deleted with it anyway)."""
+    each in a process of its own; how many segments were done. A segment merged away meanwhile
+    is skipped (its arrays would be deleted with it anyway)."""
     postings_store.remove_abandoned(index.path)
     now = time.monotonic()
-    segments = [seg for seg in index.ix._segments() if seg.doc_count_all() >= postings_store.MIN_DOCS
-                and _lay_out_failed.get(seg.segment_id(), (0, 0.0))[1] <= now]
+    segments = [seg for seg in postings_store.big_segments(index.ix)
+                if _lay_out_failed.get(seg.segment_id(), (0, 0.0))[1] <= now]
     if all(postings_store.has_arrays(index.path, seg.segment_id()) for seg in segments):
         return 0
     wanted = {seg.segment_id() for seg in segments}
@@ -189,7 +189,7 @@ def keep_postings(index) -> int:
                 continue
             try:
                 started = time.monotonic()
-                if offload(postings_store.build, reader, vecscore.postings_to_lay_out):
+                if postings_store.lay_out(reader):
                     postings_store.forget(reader)
                     done += 1
                     log.info("search: postings of segment %s (%d documents) laid out in %.1f s",
@@ -395,6 +395,7 @@ class IndexerThread:
         self._stop.set()
         changed.set()
         self._lay_out.set()
+        postings_store.stop_builds()
         self._thread.join(timeout)
         self._postings.join(timeout)
 

@@ -18,8 +18,10 @@ The files are memory-mapped: the operating system keeps the hot parts in its pag
 by every process, across restarts. Their names follow Whoosh's segment files, so
 collab.search.index's clean-up deletes them with their segment. Only segments of at least
 ``MIN_DOCS`` documents get them (a smaller segment is cheap to read through Whoosh), and only
-posting lists of at least ``MIN_POSTINGS`` documents are kept. ``build_missing`` makes them: the
-indexer after its commits and merges, ``collab reindex`` after a rebuild. A segment without them
+posting lists of at least ``MIN_POSTINGS`` documents are kept. ``lay_out`` makes them, in a
+process of its own (collab.search.postings_build: minutes of pure Python that would
+otherwise hold the serving process's interpreter lock): the indexer after its commits and merges
+(collab.search.indexer.keep_postings), ``collab reindex`` after a rebuild. A segment without them
 (not built yet, or a file that does not read back right) is read through Whoosh, as before:
 the arrays hold exactly what collab.search.vecscore.postings reads there.
 """
@@ -184,10 +186,11 @@ def lookup_positions(reader, fieldname: str, btext: bytes):
     return found[0].get_positions(found[1], reader.schema[fieldname].format.field_boost)
 
 
-def build(reader, read_postings, pause=None) -> bool:
+def build(reader, read_postings, pause=None, min_postings: int | None = None) -> bool:
     """Write the arrays of one segment. ``read_postings(reader, field, btext)`` reads a term
     through Whoosh as (ids, weights, counts of positions, positions), the last two None when
     it has no positions. False when there is nothing to keep or the segment is not in a folder."""
+    min_postings = MIN_POSTINGS if min_postings is None else min_postings
     where = _folder_and_id(reader)
     if where is None:
         return False
@@ -199,7 +202,7 @@ def build(reader, read_postings, pause=None) -> bool:
         boost = reader.schema[field].format.field_boost
         for btext in reader.lexicon(field):
             info = reader.term_info(field, btext)
-            if not info.is_inlined() and info.doc_frequency() >= MIN_POSTINGS:
+            if not info.is_inlined() and info.doc_frequency() >= min_postings:
                 terms.append((info.extent()[0], field, btext, info.doc_frequency(), round(info.weight() / boost)))
     if not terms:
         return False
@@ -248,9 +251,59 @@ def build(reader, read_postings, pause=None) -> bool:
     return True
 
 
+# Exit codes of the build process (``lay_out``, collab.search.postings_build).
+_BUILT, _NOTHING, _GONE = 0, 3, 4
+_children: set = set()  # build processes running, terminated by ``stop_builds``
+
+
+def lay_out(reader) -> bool:
+    """``build`` the segment's arrays in a process of its own, waiting (cooperatively under
+    gevent) for it: reading every posting through Whoosh is pure Python, minutes for a big
+    segment, and in this process it would hold the interpreter's lock all that time, slowing
+    every request. True when they were written; False when there was nothing to keep.
+    FileNotFoundError when the segment was merged away meanwhile; RuntimeError when the build
+    failed (its error output in the message)."""
+    import subprocess
+    import sys
+
+    where = _folder_and_id(reader)
+    if where is None:
+        return False
+    root = str(Path(__file__).resolve().parents[2])  # the folder holding the collab package
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
+    proc = subprocess.Popen([sys.executable, "-m", "collab.search.postings_build", *where, str(MIN_POSTINGS)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=env, cwd=root)
+    _children.add(proc)
+    try:
+        monkey = sys.modules.get("gevent.monkey")
+        if monkey is not None and monkey.is_module_patched("socket") and not monkey.is_module_patched("subprocess"):
+            from collab.concurrency import offload
+
+            _out, err = offload(proc.communicate)  # a plain wait would stop the hub
+        else:
+            _out, err = proc.communicate()
+    finally:
+        _children.discard(proc)
+    if proc.returncode == _GONE:
+        raise FileNotFoundError(where[1])
+    if proc.returncode not in (_BUILT, _NOTHING):
+        tail = err.decode("utf-8", "replace").strip()[-2000:]
+        raise RuntimeError(f"the build process ended with code {proc.returncode}: {tail}")
+    return proc.returncode == _BUILT
+
+
+def stop_builds() -> None:
+    """Terminate the build processes still running (the server is stopping)."""
+    for proc in list(_children):
+        try:
+            proc.terminate()
+        except OSError:
+            pass
+
+
 def forget(reader) -> None:
-    """Look for the segment's arrays again on the next search (after ``build``; not called by
-    ``build`` itself, which runs in a native thread and must not take this module's lock)."""
+    """Look for the segment's arrays again on the next search (after ``lay_out``)."""
     where = _folder_and_id(reader)
     with _lock:
         _open.pop(where, None)
@@ -290,6 +343,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def big_segments(ix) -> list:
+    """The segments of the Whoosh index ``ix`` that should have arrays."""
+    return [seg for seg in ix._segments() if seg.doc_count_all() >= MIN_DOCS]
+
+
 def has_arrays(folder, segment_id: str) -> bool:
     return Path(folder, _names(segment_id)["index"]).exists()
 
@@ -302,3 +360,4 @@ def missing(searcher) -> list:
         if where is not None and reader.doc_count_all() >= MIN_DOCS and not has_arrays(*where):
             out.append(reader)
     return out
+

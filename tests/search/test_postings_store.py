@@ -59,7 +59,8 @@ def _build_index(path, segments=3, per_segment=250):
 
 
 def _files(folder):
-    return sorted(p.name for p in folder.iterdir() if ".cp_" in p.name)
+    """The arrays' files (not a build's temporary ones)."""
+    return sorted(p.name for p in folder.iterdir() if ".cp_" in p.name and not p.name.startswith("."))
 
 
 def test_the_arrays_hold_exactly_whooshs_postings_and_searches_answer_the_same(tmp_path, small_segments,
@@ -240,7 +241,7 @@ def test_a_failed_lay_out_waits_before_it_is_tried_again(tmp_path, small_segment
         calls.append(1)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(postings_store, "build", full_disk)
+    monkeypatch.setattr(postings_store, "lay_out", full_disk)
     monkeypatch.setattr(indexer, "_lay_out_failed", {})
     assert keep_postings(index) == 0 and keep_postings(index) == 0
     assert len(calls) == 1 and "could not be laid out" in caplog.text
@@ -256,14 +257,14 @@ def test_the_outbox_is_drained_while_a_segment_is_laid_out(app, make_user, make_
 
     monkeypatch.setattr(postings_store, "MIN_DOCS", 1)
     release, started = threading.Event(), threading.Event()
-    real_build = postings_store.build
+    real_lay_out = postings_store.lay_out
 
-    def slow_build(*args):
+    def slow_lay_out(*args):
         started.set()
         release.wait(20)
-        return real_build(*args)
+        return real_lay_out(*args)
 
-    monkeypatch.setattr(postings_store, "build", slow_build)
+    monkeypatch.setattr(postings_store, "lay_out", slow_lay_out)
     owner = make_user("owner")
     make_community(owner, name="Canary team", access="public")
     index = app.extensions["collab_search"]
@@ -281,3 +282,29 @@ def test_the_outbox_is_drained_while_a_segment_is_laid_out(app, make_user, make_
     finally:
         release.set()
         thread.stop()
+
+
+def test_a_segment_is_laid_out_by_a_process_of_its_own(tmp_path, small_segments, monkeypatch):
+    """Reading every posting is minutes of pure Python for a big segment: not in the process
+    that answers requests. A segment merged away before its build began is reported as such."""
+    index = _build_index(tmp_path / "index", segments=1)
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("built in the serving process")
+
+    monkeypatch.setattr(postings_store, "build", not_here)
+    assert keep_postings(index) == 1 and len(_files(tmp_path / "index")) == 4
+    assert not [p for p in (tmp_path / "index").iterdir() if p.name.startswith(".cp-")]
+
+    s = index.searcher()
+    reader = s.reader().leaf_readers()[0][0]
+    w = index.writer()
+    w.add_document(id="d:new", type="wiki", community="1", scope="community:1", title="canary", body="canary",
+                   spell="", author="ann", tags="", url="/")
+    w.commit(optimize=True)
+    ix = index.ix
+    _clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments(), grace=0)
+    with pytest.raises(FileNotFoundError):
+        postings_store.lay_out(reader)
+    s.close()
+    index.close()
