@@ -11,9 +11,9 @@ loop (the next operation starts when the previous one answered).
 Shapes:
     sqlite     one `collab serve` on SQLite (its own indexer thread)
     scaleout   two `collab serve` on PostgreSQL + Redis behind nginx (deploy/nginx/collab.conf,
-               ip_hash), one `collab indexer`. HTTP clients connect from distinct loopback
-               addresses (127.0.<n>.1) so ip_hash spreads them; chat sockets go to the process
-               their address would hash to.
+               sticky by its collab_lb cookie), one `collab indexer`. HTTP clients keep that
+               cookie, which spreads them (and connect from distinct loopback addresses
+               127.0.<n>.1); chat sockets go straight to the processes in turn.
 
 For each shape the concurrency rises through --levels until the p99 of all operations passes
 200 ms; the figures of that level (and the one before) are printed: requests/s and p99 per

@@ -282,6 +282,33 @@ def test_leaving_through_one_process_ends_co_editing_held_by_the_other(site):
         post_form(dee, site.b.url, f"/c/{site.slug}/join", {}, page=f"/c/{site.slug}/")
 
 
+def upstream_of(via: str, session: requests.Session) -> list[str]:
+    """The server processes nginx tried for this session's requests (the dead one first, until
+    it is marked down)."""
+    r = requests.get(via + "/login", headers={"Cookie": cookie_of(session)}, timeout=10)
+    return r.headers["X-Collab-Upstream"].split(", ")
+
+
+def test_people_behind_one_address_are_spread_over_the_processes_and_each_stays_on_one(site):
+    """A company's staff reach the site through a few proxy addresses: placing them by address
+    would put them all on one process. The first answer gives a browser its own cookie; its
+    requests, Socket.IO's included, then go to one process."""
+    via = site.nginx.url
+    places = []
+    for _ in range(16):  # all from 127.0.0.1
+        s = requests.Session()
+        first = s.get(via + "/login", timeout=10)
+        assert "collab_lb=" in first.headers.get("Set-Cookie", "") and "HttpOnly" in first.headers["Set-Cookie"]
+        assert s.cookies.get("collab_lb")
+        seen = {s.get(via + path, timeout=10).headers["X-Collab-Upstream"]
+                for path in ("/login", "/healthz", "/socket.io/?EIO=4&transport=polling", "/login")}
+        assert len(seen) == 1, seen  # sticky
+        again = s.get(via + "/login", timeout=10)
+        assert "collab_lb=" not in again.headers.get("Set-Cookie", "")  # set once
+        places.append(seen.pop())
+    assert set(places) == {f"127.0.0.1:{srv.port}" for srv in site.servers}, places
+
+
 def test_the_proxy_carries_ids_health_and_keeps_metrics_private(site):
     r = requests.get(site.nginx.url + "/login", timeout=10)
     assert r.status_code == 200 and re.fullmatch(r"[0-9a-f]{32}", r.headers["X-Request-ID"])
@@ -393,10 +420,14 @@ def test_postgresql_restarting_answers_503_then_recovers_without_a_server_restar
 def test_a_killed_server_process_loses_no_acknowledged_message(site, clients):
     room = new_conversation(site, "dee")  # a conversation of its own: its numbers start at 1
     via = site.nginx.url
+    for name in ("ana", "dee"):  # through the proxy first, as a browser: it gives each its own place
+        site.people[name].get(via + "/login", timeout=10)
     ana = Chat(via, site.people["ana"], room, reconnection=True)
     bob = Chat(via, site.people["dee"], room, reconnection=True)
     clients += [ana, bob]
-    victim = site.server_on(int(requests.get(via + "/login", timeout=10).headers["X-Collab-Upstream"].rsplit(":", 1)[1]))
+    # The process Ana's socket went to, by her cookie.
+    ana_upstream = upstream_of(via, site.people["ana"])
+    victim = site.server_on(int(ana_upstream[-1].rsplit(":", 1)[1]))
     outbox = [f"k-{i}" for i in range(120)]
     acked: dict[str, int] = {}
     killed = threading.Event()
@@ -428,8 +459,7 @@ def test_a_killed_server_process_loses_no_acknowledged_message(site, clients):
     # Both clients came back through nginx to the surviving process.
     survivor = next(s for s in site.servers if s is not victim)
     # (nginx names every upstream it tried: the dead one first until it is marked down)
-    tried = requests.get(via + "/login", timeout=10).headers["X-Collab-Upstream"].split(", ")
-    assert tried[-1] == f"127.0.0.1:{survivor.port}"
+    assert upstream_of(via, site.people["ana"])[-1] == f"127.0.0.1:{survivor.port}"
     bob.wait_for(len(outbox), timeout=30)
     assert sorted(bob.got) == list(range(1, len(outbox) + 1))
     assert sorted(m["client_id"] for m in bob.got.values()) == sorted(outbox)  # each once
