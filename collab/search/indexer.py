@@ -169,14 +169,16 @@ def merge_idle(index) -> bool:
     return True
 
 
-def keep_postings(index) -> int:
+def keep_postings(index, builds: postings_store.Builds | None = None) -> int:
     """Lay out the postings of the big segments that are not yet (collab.search.postings_store),
     each in a process of its own; how many segments were done. A segment merged away meanwhile
-    is skipped (its arrays would be deleted with it anyway)."""
+    is skipped (its arrays would be deleted with it anyway); once ``builds`` is stopped, no
+    more are started."""
     postings_store.remove_abandoned(index.path)
     now = time.monotonic()
     segments = [seg for seg in postings_store.big_segments(index.ix)
-                if _lay_out_failed.get(seg.segment_id(), (0, 0.0))[1] <= now]
+                if _lay_out_failed.get(seg.segment_id(), (0, 0.0))[1] <= now
+                and seg.segment_id() not in _nothing_to_keep]
     if all(postings_store.has_arrays(index.path, seg.segment_id()) for seg in segments):
         return 0
     wanted = {seg.segment_id() for seg in segments}
@@ -189,11 +191,15 @@ def keep_postings(index) -> int:
                 continue
             try:
                 started = time.monotonic()
-                if postings_store.lay_out(reader):
+                if postings_store.lay_out(reader, builds):
                     postings_store.forget(reader)
                     done += 1
                     log.info("search: postings of segment %s (%d documents) laid out in %.1f s",
                              segment_id, reader.doc_count_all(), time.monotonic() - started)
+                else:
+                    _nothing_to_keep.add(segment_id)
+            except postings_store.Stopped:
+                break
             except FileNotFoundError:
                 log.info("search: segment %s merged away while its postings were laid out", segment_id)
             except Exception:  # searching goes on through Whoosh's own postings: never the index's problem
@@ -209,6 +215,7 @@ def keep_postings(index) -> int:
 # segment id -> (failed attempts, not again before this time.monotonic()): a build that failed (a
 # full disk) is not retried after every commit.
 _lay_out_failed: dict[str, tuple[int, float]] = {}
+_nothing_to_keep: set[str] = set()  # segments without a posting list long enough to keep
 
 
 def _index_rows(index, rows) -> int:
@@ -384,6 +391,7 @@ class IndexerThread:
         # Laying out a big segment's postings takes minutes: its own thread, so the outbox keeps
         # being drained meanwhile.
         self._lay_out = threading.Event()
+        self._builds = postings_store.Builds()
         self._postings = threading.Thread(target=self._run_postings, name="collab-postings", daemon=True)
 
     def start(self) -> IndexerThread:
@@ -395,7 +403,7 @@ class IndexerThread:
         self._stop.set()
         changed.set()
         self._lay_out.set()
-        postings_store.stop_builds()
+        self._builds.stop()
         self._thread.join(timeout)
         self._postings.join(timeout)
 
@@ -407,7 +415,7 @@ class IndexerThread:
                 break
             with self.app.app_context():
                 try:
-                    keep_postings(self.index)
+                    keep_postings(self.index, self._builds)
                 except Exception:  # never the index's problem: searching reads Whoosh's postings
                     log.exception("search: laying out postings failed")
                 finally:

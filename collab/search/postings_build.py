@@ -1,16 +1,28 @@
 """The process that lays out one big segment's postings (collab.search.postings_store.lay_out):
-
-    python -m collab.search.postings_build INDEX_FOLDER SEGMENT_ID MIN_POSTINGS
+``run([INDEX_FOLDER, SEGMENT_ID, MIN_POSTINGS])``.
 
 Exit code 0 when the arrays were written, 3 when the segment has nothing to keep, 4 when the
-segment is no longer in the index (merged away), anything else on an error (on stderr)."""
+segment is no longer in the index (merged away), anything else on an error (on stderr). It ends
+itself (removing its temporary files) on SIGTERM and when its standard input closes: the
+process that started it is gone."""
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import threading
+import traceback
 
 from collab.search import postings_store
 from collab.search.vecscore import postings_to_lay_out
+
+
+def _end_with_parent() -> None:
+    try:
+        sys.stdin.buffer.read()  # nothing is ever written: this returns when the parent closes it or dies
+    except (OSError, ValueError):
+        pass
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def main(argv: list[str]) -> int:
@@ -18,6 +30,7 @@ def main(argv: list[str]) -> int:
 
     folder, segment_id, min_postings = argv[0], argv[1], int(argv[2])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the build removes its temporary files
+    threading.Thread(target=_end_with_parent, daemon=True).start()
     try:
         ix = whoosh_index.open_dir(folder)
         with ix.searcher() as searcher:
@@ -31,5 +44,18 @@ def main(argv: list[str]) -> int:
     return postings_store._GONE
 
 
+def run(argv: list[str]) -> None:
+    """``main`` and exit with its code, without waiting for the thread that reads stdin."""
+    try:
+        code = main(argv)
+    except SystemExit as e:  # SIGTERM
+        code = e.code if isinstance(e.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    run(sys.argv[1:])

@@ -253,53 +253,97 @@ def build(reader, read_postings, pause=None, min_postings: int | None = None) ->
 
 # Exit codes of the build process (``lay_out``, collab.search.postings_build).
 _BUILT, _NOTHING, _GONE = 0, 3, 4
-_children: set = set()  # build processes running, terminated by ``stop_builds``
+
+# The build process's start: the collab package is importable from where this file is even
+# when it is not installed (appended, so nothing here shadows the standard library).
+_CHILD = ("import sys; sys.path.append({root!r}); from collab.search.postings_build import run; "
+          "run(sys.argv[1:])")
 
 
-def lay_out(reader) -> bool:
+class Stopped(Exception):
+    """The builds were stopped (the indexer is stopping): not a failure of the segment."""
+
+
+class Builds:
+    """The build processes of one indexer: ``stop`` terminates those running and refuses new ones."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._running: set = set()
+        self.stopped = False
+
+    def start(self, args: list[str]):
+        import subprocess
+        import sys
+
+        root = str(Path(__file__).resolve().parents[2])
+        with self._lock:
+            if self.stopped:
+                raise Stopped()
+            # stdin stays open while this process lives: the build ends itself when it closes.
+            proc = subprocess.Popen([sys.executable, "-c", _CHILD.format(root=root), *args],
+                                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self._running.add(proc)
+        return proc
+
+    def finished(self, proc) -> None:
+        with self._lock:
+            self._running.discard(proc)
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
+            running = list(self._running)
+        for proc in running:
+            try:
+                proc.terminate()
+            except OSError:
+                pass
+
+
+def _wait(proc) -> bytes:
+    err = proc.stderr.read()
+    proc.wait()
+    return err
+
+
+def lay_out(reader, builds: Builds | None = None) -> bool:
     """``build`` the segment's arrays in a process of its own, waiting (cooperatively under
     gevent) for it: reading every posting through Whoosh is pure Python, minutes for a big
     segment, and in this process it would hold the interpreter's lock all that time, slowing
     every request. True when they were written; False when there was nothing to keep.
-    FileNotFoundError when the segment was merged away meanwhile; RuntimeError when the build
-    failed (its error output in the message)."""
-    import subprocess
+    FileNotFoundError when the segment was merged away meanwhile; ``Stopped`` when ``builds``
+    was stopped; RuntimeError when the build failed (its error output in the message)."""
     import sys
 
     where = _folder_and_id(reader)
     if where is None:
         return False
-    root = str(Path(__file__).resolve().parents[2])  # the folder holding the collab package
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
-    proc = subprocess.Popen([sys.executable, "-m", "collab.search.postings_build", *where, str(MIN_POSTINGS)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env=env, cwd=root)
-    _children.add(proc)
+    builds = builds or Builds()
+    proc = builds.start([os.path.abspath(where[0]), where[1], str(MIN_POSTINGS)])
     try:
         monkey = sys.modules.get("gevent.monkey")
         if monkey is not None and monkey.is_module_patched("socket") and not monkey.is_module_patched("subprocess"):
             from collab.concurrency import offload
 
-            _out, err = offload(proc.communicate)  # a plain wait would stop the hub
+            err = offload(_wait, proc)  # a plain wait would stop the hub
         else:
-            _out, err = proc.communicate()
+            err = _wait(proc)
     finally:
-        _children.discard(proc)
+        builds.finished(proc)
+        for pipe in (proc.stdin, proc.stderr):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+    if builds.stopped and proc.returncode not in (_BUILT, _NOTHING):
+        raise Stopped()
     if proc.returncode == _GONE:
         raise FileNotFoundError(where[1])
     if proc.returncode not in (_BUILT, _NOTHING):
         tail = err.decode("utf-8", "replace").strip()[-2000:]
         raise RuntimeError(f"the build process ended with code {proc.returncode}: {tail}")
     return proc.returncode == _BUILT
-
-
-def stop_builds() -> None:
-    """Terminate the build processes still running (the server is stopping)."""
-    for proc in list(_children):
-        try:
-            proc.terminate()
-        except OSError:
-            pass
 
 
 def forget(reader) -> None:

@@ -192,7 +192,7 @@ def test_reindex_and_the_indexer_thread_lay_out_big_segments(app, make_user, mak
     assert _files(index.path) == []
     thread = IndexerThread(app, index, poll=0.05).start()
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # a build process starts in a few seconds on a busy machine
         while not _files(index.path) and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
@@ -307,4 +307,48 @@ def test_a_segment_is_laid_out_by_a_process_of_its_own(tmp_path, small_segments,
     with pytest.raises(FileNotFoundError):
         postings_store.lay_out(reader)
     s.close()
+    index.close()
+
+
+def test_a_relative_index_folder_is_laid_out_too(tmp_path, small_segments, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    index = _build_index("idx", segments=1)
+    assert keep_postings(index) == 1 and len(_files(tmp_path / "idx")) == 4
+    index.close()
+
+
+def test_a_build_ends_when_the_server_is_gone_and_a_stopped_indexer_starts_none(tmp_path, small_segments,
+                                                                                monkeypatch):
+    import threading
+    import time
+
+    from collab.search import indexer
+
+    folder = tmp_path / "index"
+    index = _build_index(folder, segments=1, per_segment=6000)
+    reader = index.searcher().reader().leaf_readers()[0][0]
+    builds = postings_store.Builds()
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(postings_store.lay_out(reader, builds))
+        except Exception as e:
+            outcome.append(e)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not [p for p in folder.iterdir() if p.name.startswith(".cp-")] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (proc,) = builds._running
+    proc.stdin.close()  # what the server's death does to the build's standard input
+    thread.join(60)
+    assert isinstance(outcome[0], RuntimeError) and "code 143" in str(outcome[0])
+    assert not [p for p in folder.iterdir() if ".cp" in p.name]  # it removed its temporary files
+
+    builds.stop()
+    monkeypatch.setattr(indexer, "_lay_out_failed", {})
+    assert keep_postings(index, builds) == 0 and indexer._lay_out_failed == {}  # not a failure
+    assert _files(folder) == []
     index.close()
