@@ -112,7 +112,7 @@ def say(page, text: str, *, confirmed: bool = True) -> None:
     if confirmed:
         from playwright.sync_api import expect
 
-        expect(page.locator("[data-pending]")).to_have_count(0)
+        expect(page.locator("[data-pending]")).to_have_count(0, timeout=15_000)  # chat.js resends after 8 s
 
 
 def open_account_menu(page) -> None:

@@ -289,6 +289,15 @@ def upstream_of(via: str, session: requests.Session) -> list[str]:
     return r.headers["X-Collab-Upstream"].split(", ")
 
 
+def placed_on(via: str, server) -> str:
+    """A collab_lb cookie value nginx places on ``server``."""
+    for i in range(200):
+        r = requests.get(via + "/healthz", headers={"Cookie": f"collab_lb=probe{i}"}, timeout=10)
+        if r.headers["X-Collab-Upstream"] == f"127.0.0.1:{server.port}":
+            return f"probe{i}"
+    raise AssertionError("no cookie value lands on that process")
+
+
 def test_people_behind_one_address_are_spread_over_the_processes_and_each_stays_on_one(site):
     """A company's staff reach the site through a few proxy addresses: placing them by address
     would put them all on one process. The first answer gives a browser its own cookie; its
@@ -420,14 +429,17 @@ def test_postgresql_restarting_answers_503_then_recovers_without_a_server_restar
 def test_a_killed_server_process_loses_no_acknowledged_message(site, clients):
     room = new_conversation(site, "dee")  # a conversation of its own: its numbers start at 1
     via = site.nginx.url
-    for name in ("ana", "dee"):  # through the proxy first, as a browser: it gives each its own place
-        site.people[name].get(via + "/login", timeout=10)
+    # Both sockets on the process to be killed: nginx places a browser by its collab_lb cookie.
+    victim = site.servers[0]
+    for name in ("ana", "dee"):
+        jar = site.people[name].cookies
+        for cookie in [c for c in jar if c.name == "collab_lb"]:  # one from an earlier visit
+            jar.clear(cookie.domain, cookie.path, cookie.name)
+        jar.set("collab_lb", placed_on(via, victim))
     ana = Chat(via, site.people["ana"], room, reconnection=True)
     bob = Chat(via, site.people["dee"], room, reconnection=True)
     clients += [ana, bob]
-    # The process Ana's socket went to, by her cookie.
-    ana_upstream = upstream_of(via, site.people["ana"])
-    victim = site.server_on(int(ana_upstream[-1].rsplit(":", 1)[1]))
+    assert upstream_of(via, site.people["ana"]) == upstream_of(via, site.people["dee"]) == [f"127.0.0.1:{victim.port}"]
     outbox = [f"k-{i}" for i in range(120)]
     acked: dict[str, int] = {}
     killed = threading.Event()
