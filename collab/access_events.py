@@ -10,7 +10,8 @@ the people it has in rooms (it runs after the commit, in the committing thread: 
 caller's session; pushing an app context of its own gives it a fresh one).
 
 Ending a person's sessions (deactivation, a new password, "sign out everywhere": the session
-nonce changes) ends their live connections too: ``on_sessions_ended(fn)`` registers
+nonce changes) or the site admin role ends their live connections too (a browser with a valid
+session connects again, asked afresh): ``on_sessions_ended(fn)`` registers
 ``fn(user_ids)``, called after such a commit (collab.realtime disconnects those people's sockets in
 every namespace).
 
@@ -59,6 +60,14 @@ def on_sessions_ended(fn: EndedListener) -> EndedListener:
     return fn
 
 
+def changed(session, community_id: int, user_ids: set[int] | None = None) -> None:
+    """Declare, in ``session``'s transaction, an access change the core does not see by itself
+    (a page a moderator hid): after the commit the listeners re-check ``user_ids`` (None:
+    everyone) in that community, in every process."""
+    for user_id in user_ids if user_ids is not None else (None,):
+        _note(session, community_id, user_id)
+
+
 def _note(session, community_id: int | None, user_id: int | None) -> None:
     if community_id is None:
         return
@@ -80,7 +89,10 @@ def _install() -> None:
     @event.listens_for(Session, "after_flush")
     def _collect(session, _ctx):
         for obj in session.dirty:
-            if isinstance(obj, User) and inspect(obj).attrs.session_nonce.history.has_changes():
+            if isinstance(obj, User) and (inspect(obj).attrs.session_nonce.history.has_changes()
+                                          or inspect(obj).attrs.is_admin.history.has_changes()):
+                # (a site admin's rights go beyond any community: their sockets start over, and
+                # reconnect with the rights they have now)
                 session.info.setdefault(_ENDED, set()).add(obj.id)
         for obj in session.deleted:
             if isinstance(obj, Membership):

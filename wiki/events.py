@@ -156,7 +156,7 @@ class WikiNamespace(AuthenticatedNamespace):
         community = _community_of(page)
         user = current_user._get_current_object()
         if (page is None or page.is_deleted or not community.has_tool("wiki")
-                or not access.can_view(user, community)):
+                or not access.can_view(user, community) or not services.may_see_page(user, page, community)):
             return {"ok": False, "error": "not found"}  # the same answer whether it exists or not
         if not services.may_edit_page(user, page, community):
             return {"ok": False, "error": "forbidden"}

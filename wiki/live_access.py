@@ -1,5 +1,6 @@
 """Live co-editing and lost access: someone removed from a community (or whose role changed, or
-whose community turned restricted, lost its wiki or changed who may post) leaves the presence and
+whose community turned restricted, lost its wiki or changed who may post, or whose page a moderator
+hid or sent back for approval) leaves the presence and
 live rooms of its pages at once, as chat does. The core (collab.access_events) calls
 ``access_changed`` after the commit; each affected socket of this process is asked the same
 questions as a live event (collab.access, wiki.services.may_edit_page) and, failing them, taken
@@ -55,7 +56,8 @@ def _refused(community_id: int, sockets):
         user = db.session.get(User, user_id)
         page = db.session.get(WikiPage, page_id)
         if (community is None or user is None or not user.is_active or page is None or page.is_deleted
-                or not community.has_tool("wiki") or not access.can_view(user, community)):
+                or not community.has_tool("wiki") or not access.can_view(user, community)
+                or not services.may_see_page(user, page, community)):
             out.append((sid, page_id, locale_for(user), "not_found"))
         elif not services.may_edit_page(user, page, community):
             out.append((sid, page_id, locale_for(user), "forbidden"))

@@ -233,3 +233,26 @@ def test_deactivating_someone_ends_their_live_connections(app, world, sio, clien
     assert call(owner, "send", room=room, body="after deactivation", client_id=cid())["ok"]
     again = socketio.test_client(app, namespace="/chat", flask_test_client=client_for(None))
     assert not again.is_connected("/chat")  # and nobody signed out gets back in
+
+
+def test_a_site_admin_whose_role_is_revoked_hears_no_more_of_a_restricted_room(app, world, sio, client_for,
+                                                                               make_user):
+    from collab.extensions import socketio
+
+    people, communities, rooms = world
+    room = rooms["restricted"]
+    boss = make_user("boss", is_admin=True)
+    ex = sio(people["admin"])  # a site admin, not a member: reads every room
+    assert call(ex, "join", room=room)["ok"]
+    received(ex)
+    r = client_for(boss).post(f"/admin/users/{people['admin'].id}/revoke-admin")
+    assert r.status_code == 302
+    assert client_for(people["admin"]).get(f"/c/{communities['restricted'].slug}/").status_code == 404
+    assert not ex.is_connected("/chat")  # the socket starts over with the rights its owner has now
+    owner = sio(people["owner"])
+    assert call(owner, "join", room=room)["ok"]
+    assert call(owner, "send", room=room, body="after the revoke", client_id=cid())["ok"]
+    again = socketio.test_client(app, namespace="/chat", flask_test_client=client_for(people["admin"]))
+    assert again.is_connected("/chat")  # still signed in ...
+    assert call(again, "join", room=room)["ok"] is False  # ... but no longer let into the room
+    assert not [m for m in received(again, "new_message")]

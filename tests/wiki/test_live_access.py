@@ -88,3 +88,52 @@ def test_members_leave_when_only_moderators_may_post(app, community, people, cli
     assert not [e for e in mod.events() if e[0] == "coedit_error"]  # the moderator stays
     assert mod.type("two\n")["ok"]
     assert not [e for e in ana.events() if e[0] == "update"]
+
+
+def _hide(app, moderator, page_id):
+    from collab.accounts.models import User
+    from collab.moderation import services
+
+    _change(app, lambda: services.resolve(db.session.get(User, moderator.id), f"wiki_page:{page_id}", "hide",
+                                          "off topic"))
+
+
+def test_a_page_a_moderator_hides_is_left_by_everyone_but_its_author_and_the_moderators(
+        app, community, people, client_for, wiki):
+    page = wiki.create(community, people["member"], "Reorg plan", body="one\n")
+    author = Editor(app, client_for(people["member"]), page)
+    other = Editor(app, client_for(people["other"]), page)
+    mod = Editor(app, client_for(people["moderator"]), page)
+    author.events(), other.events(), mod.events()
+
+    _hide(app, people["moderator"], page)
+
+    assert [p["error"] for n, p in other.events() if n == "coedit_error"] == ["not_found"]
+    assert not [e for e in author.events() + mod.events() if e[0] == "coedit_error"]
+    assert author.type("the secret part\n")["ok"]
+    assert not [e for e in other.events() if e[0] == "update"]
+    assert [e for e in mod.events() if e[0] == "update"]
+    # Joining again is refused as if the page did not exist; the page answers 404 too.
+    spy = socketio.test_client(app, namespace=NS, flask_test_client=client_for(people["other"]))
+    assert spy.emit("join", {"page": page}, namespace=NS, callback=True) == {"ok": False, "error": "not found"}
+    author.type("more\n")
+    assert not [e for e in spy.get_received(NS) if e["name"] in ("update", "presence", "cursor")]
+    assert client_for(people["other"]).get(f"/c/{community.slug}/wiki/reorg-plan").status_code == 404
+
+
+def test_a_moderator_made_member_leaves_a_hidden_page(app, community, people, client_for, wiki):
+    from collab.accounts.models import User
+    from communities import services
+    from communities.models import Community
+
+    page = wiki.create(community, people["member"], "Reorg plan", body="one\n")
+    _hide(app, people["moderator"], page)
+    author = Editor(app, client_for(people["member"]), page)
+    mod = Editor(app, client_for(people["moderator"]), page)
+    mod.events()
+
+    _change(app, lambda: services.set_role(db.session.get(Community, community.id),
+                                           db.session.get(User, people["moderator"].id), "member"))
+    assert [p["error"] for n, p in mod.events() if n == "coedit_error"] == ["not_found"]
+    assert author.type("after the demotion\n")["ok"]
+    assert not [e for e in mod.events() if e[0] == "update"]
