@@ -25,13 +25,21 @@ def _state(obj) -> str:
 # --------------------------------------------------------------------------- posts
 
 
+def _may_see(post: BlogPost):
+    """Who may read the post (a scheduled one: its author; a hidden one: also the moderators),
+    and so its comments: the blog's own rule, also for what the flag form shows of it."""
+    blog = services.Blog(community=post.community) if post.community_id else services.Blog(owner=post.author)
+    return lambda user: services.may_read(user, blog) and services.may_see_post(user, blog, post)
+
+
+
 def load_post(pk: int) -> Item | None:
     post = db.session.get(BlogPost, pk)
     if post is None or (post.status != "published" and not post.is_deleted):
         return None  # drafts are their author's alone
     return Item(key=f"blog_post:{post.id}", community=post.community, author=post.author, title=post.title,
                 excerpt=post.summary or plain_excerpt(post.body, 300), url=post_url(post), state=_state(post),
-                auto_hidden=post.moderation == "flags" and not post.is_deleted)
+                auto_hidden=post.moderation == "flags" and not post.is_deleted, viewable_by=_may_see(post))
 
 
 def hide_post(pk: int, user) -> None:
@@ -78,7 +86,7 @@ def load_comment(pk: int) -> Item | None:
     return Item(key=f"blog_comment:{comment.id}", community=post.community, author=comment.author,
                 title=post.title, excerpt=plain_excerpt(comment.body, 300),
                 url=post_url(post, _anchor=f"comment-{comment.id}"), state=state,
-                auto_hidden=comment.moderation == "flags" and state == HIDDEN)
+                auto_hidden=comment.moderation == "flags" and state == HIDDEN, viewable_by=_may_see(post))
 
 
 def _count(comment: BlogComment, delta: int) -> None:

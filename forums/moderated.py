@@ -33,9 +33,13 @@ def load(pk: int) -> Item | None:
     else:
         state = VISIBLE
     title = topic.title if post.number == 1 else f"{topic.title} #{post.number}"
-    return Item(key=f"forum_post:{post.id}", community=topic.community, author=post.author, title=title,
+    community = topic.community
+    return Item(key=f"forum_post:{post.id}", community=community, author=post.author, title=title,
                 excerpt=plain_excerpt(post.body, 300), url=hooks.post_url(post), state=state,
-                auto_hidden=post.hidden_reason == "flags" and state == HIDDEN)
+                auto_hidden=post.hidden_reason == "flags" and state == HIDDEN,
+                # a reply shows its topic's title: only to those who may see the topic
+                viewable_by=lambda user: services.may_view(user, community)
+                and services.may_see_topic(user, topic, community))
 
 
 def hide(pk: int, user) -> None:
