@@ -298,6 +298,11 @@ def edit_post(blog: Blog, post: BlogPost, editor: User, data: PostInput) -> Blog
     db.session.flush()
     if post.released_at is not None and post.is_live(now) and post.body != previous:
         hooks.edited(post, previous)
+    if was_live and not post.is_live(now) and post.released_at is not None:
+        # Back to a draft, or moved to a later time: out of the streams and notifications until
+        # it is live again, when it is released anew.
+        post.released_at = None
+        hooks.hidden(post)
     _release_if_live(post, now)
     return post
 

@@ -80,6 +80,13 @@ def retract(key: str) -> None:
     _activity.retract(key)
 
 
+def retract_topics(topic_ids, post_ids) -> None:
+    """Topics deleted: what was said about them, and about each of their posts by key too (a
+    post split off from another topic keeps its lines grouped under that one; likes are grouped
+    under their post)."""
+    _activity.retract([f"forum_topic:{i}" for i in topic_ids] + [f"forum_post:{i}" for i in post_ids])
+
+
 def post_hidden(post) -> None:
     """A moderator (or enough flags) hid the post: what was said about it goes; for the opening
     post also the topic's "created" line, which quotes it (the replies' lines stay)."""

@@ -11,7 +11,7 @@ from collab.extensions import db
 
 from . import hooks
 from .models import TITLE_MAX, Forum, ForumPost, ForumTopic
-from .services import ForumError, clean_text, may_moderate, refresh_topic
+from .services import ForumError, clean_text, may_moderate, refresh_topic, topic_post_ids
 
 
 def _require(user, community) -> None:
@@ -58,7 +58,7 @@ def delete_topic(topic: ForumTopic, user) -> None:
     _require(user, topic.community)
     _log(user, "delete_topic", topic=topic)
     topic.is_deleted = True
-    hooks.retract(f"forum_topic:{topic.id}")
+    hooks.retract_topics([topic.id], topic_post_ids(topic))
     _reindex_topic(topic)
 
 

@@ -141,6 +141,10 @@ def update_forum(forum: Forum, user, *, name: str, description: str, position: i
     return forum
 
 
+def topic_post_ids(topic: ForumTopic) -> list[int]:
+    return list(db.session.scalars(select(ForumPost.id).where(ForumPost.topic_id == topic.id)))
+
+
 def delete_forum(forum: Forum, user) -> None:
     """Delete a forum with its topics (the owner confirms by typing its name)."""
     if not may_manage(user, forum.community):
@@ -150,8 +154,7 @@ def delete_forum(forum: Forum, user) -> None:
                  before={"name": forum.name, "topics": db.session.scalar(
                      select(func.count()).select_from(topic_ids.subquery())) or 0})
     post_ids = db.session.scalars(select(ForumPost.id).where(ForumPost.topic_id.in_(topic_ids))).all()
-    for key_id in db.session.scalars(topic_ids).all():
-        hooks.retract(f"forum_topic:{key_id}")
+    hooks.retract_topics(db.session.scalars(topic_ids).all(), post_ids)
     # Posts go through the ORM so search drops their documents.
     for post in db.session.scalars(select(ForumPost).where(ForumPost.id.in_(post_ids))):
         db.session.delete(post)
@@ -342,7 +345,7 @@ def delete_post(post: ForumPost, user) -> None:
     topic = post.topic
     if post.number == 1:
         topic.is_deleted = True
-        hooks.retract(f"forum_topic:{topic.id}")
+        hooks.retract_topics([topic.id], topic_post_ids(topic))
     else:
         hooks.retract(f"forum_post:{post.id}")
     db.session.flush()

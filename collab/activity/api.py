@@ -101,14 +101,18 @@ def notify_mentions(source: str | None, *, actor: User, key: str, community, tit
                   community=community, title=title, url=url, group=group)
 
 
-def retract(key: str, *, grouped: bool = True) -> None:
-    """The thing ``key`` names is gone or hidden: remove what was said about it (and about the
-    things grouped under it, unless ``grouped`` is False: a forum topic whose opening post is
-    hidden loses its "created" line, not its replies')."""
-    event_where = or_(Event.key == key, Event.group_key == key) if grouped else Event.key == key
-    note_where = or_(Notification.key == key, Notification.group_key == key) if grouped else Notification.key == key
-    db.session.execute(delete(Event).where(event_where).execution_options(synchronize_session=False))
-    db.session.execute(delete(Notification).where(note_where).execution_options(synchronize_session=False))
+def retract(key: str | Iterable[str], *, grouped: bool = True) -> None:
+    """The thing ``key`` names (or each of several keys) is gone or hidden: remove what was said
+    about it (and about the things grouped under it, unless ``grouped`` is False: a forum topic
+    whose opening post is hidden loses its "created" line, not its replies')."""
+    keys = [key] if isinstance(key, str) else list(key)
+    for at in range(0, len(keys), 500):
+        chunk = keys[at:at + 500]
+        event_where = or_(Event.key.in_(chunk), Event.group_key.in_(chunk)) if grouped else Event.key.in_(chunk)
+        note_where = (or_(Notification.key.in_(chunk), Notification.group_key.in_(chunk)) if grouped
+                      else Notification.key.in_(chunk))
+        db.session.execute(delete(Event).where(event_where).execution_options(synchronize_session=False))
+        db.session.execute(delete(Notification).where(note_where).execution_options(synchronize_session=False))
 
 
 def _after_commit(session: Session) -> None:

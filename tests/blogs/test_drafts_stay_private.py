@@ -50,3 +50,23 @@ def test_a_deleted_draft_stays_its_author_s(people, community, client_for):  # n
     public = int(re.search(r"/blog/(\d+)", r.headers["Location"]).group(1))
     assert member.post(f"{base}{public}/delete").status_code == 302
     assert "public giraffe words" in text(moderator.get(f"{base}{public}"))
+
+
+def test_a_post_taken_back_leaves_the_streams_until_it_is_live_again(people, community, client_for):  # noqa: F811
+    base = f"/c/{community.slug}/blog/"
+    author, reader = client_for(people["member"]), client_for(people["newbie"])
+    r = author.post(base + "new", data={"title": "Buying Foo Corp", "body": "For 2B, announced Friday.",
+                                        "action": "publish"})
+    post = int(re.search(r"/blog/(\d+)", r.headers["Location"]).group(1))
+    streams = (f"/c/{community.slug}/", "/u/member")
+
+    def shown():
+        return ["Buying Foo Corp" in text(reader.get(url)) for url in streams]
+
+    assert shown() == [True, True]
+    for action, extra in (("draft", {}), ("publish", {}), ("schedule", {"publish_at": "2099-01-01T09:00"})):
+        r = author.post(f"{base}{post}/edit", data={"title": "Buying Foo Corp", "body": "For 2B, announced Friday.",
+                                                    "action": action, **extra})
+        assert r.status_code == 302
+        assert shown() == ([True, True] if action == "publish" else [False, False]), action
+    assert reader.get(f"{base}{post}").status_code == 404

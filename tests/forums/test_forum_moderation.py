@@ -132,3 +132,43 @@ def test_three_flags_hide_a_post_until_reviewed_and_the_queue_resolves_them(
     r = flag(client_for(people["other"]), reason="spam")
     assert r.status_code == 400 and "what you wrote yourself" in text(r)
 
+
+
+def test_a_deleted_topic_leaves_no_line_behind_split_off_replies_and_likes_included(app, make_user, make_community,
+                                                                                     client_for):
+    from collab.accounts.models import User
+    from collab.extensions import db
+    from communities.models import Community
+    from forums import moderation, services
+
+    def run(fn):
+        with app.test_request_context("/", method="POST"):
+            out = fn()
+            db.session.commit()
+            return out
+
+    own, bo, cy, reader = make_user("own"), make_user("bo"), make_user("cy"), make_user("reader")
+    c = make_community(own, name="Facilities", access="public", members=[bo, cy])
+
+    def u(person):
+        return db.session.get(User, person.id)
+
+    forum = run(lambda: services.create_forum(db.session.get(Community, c.id), u(own), name="General").id)
+    topic = run(lambda: services.create_topic(db.session.get(services.Forum, forum), u(bo), title="Printer broken",
+                                              body="The third floor printer jams.").id)
+    reply = run(lambda: services.reply(db.session.get(ForumTopic, topic), u(cy),
+                                       body="Off topic: the VPN key is Hunter2-Winter").id)
+    run(lambda: services.toggle_like(db.session.get(ForumPost, db.session.get(ForumTopic, topic).first_post_id), u(cy)))
+    watcher = client_for(reader)
+    assert "Hunter2-Winter" in text(watcher.get("/u/cy")) and "Printer broken" in text(watcher.get("/u/cy"))
+
+    # A moderator splits the reply off into a topic of its own, then deletes that topic.
+    split = run(lambda: moderation.split_topic(db.session.get(ForumTopic, topic), u(own), [reply], "Split off").id)
+    run(lambda: moderation.delete_topic(db.session.get(ForumTopic, split), u(own)))
+    assert watcher.get(f"/c/{c.slug}/forums/p/{reply}").status_code == 404
+    for url in (f"/c/{c.slug}/", "/u/cy", "/"):
+        assert "Hunter2-Winter" not in text(watcher.get(url)), url
+    # Deleting the first topic takes its likes' lines ("cy liked Printer broken") too.
+    run(lambda: moderation.delete_topic(db.session.get(ForumTopic, topic), u(own)))
+    for url in (f"/c/{c.slug}/", "/u/cy"):
+        assert "Printer broken" not in text(watcher.get(url)), url
