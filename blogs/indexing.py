@@ -23,8 +23,13 @@ def post_url(post: BlogPost, **kw) -> str:
     return url_for("blogs.post", username=post.author.username, post_id=post.id, **kw)
 
 
+def _blog_off(community_id: int | None, community) -> bool:
+    """The community's blog switched off: its posts, comments and ideas are 404, and not found."""
+    return community_id is not None and not community.has_tool("blog")
+
+
 def post_document(post: BlogPost) -> dict | None:
-    if not post.is_live() or post.released_at is None:
+    if not post.is_live() or post.released_at is None or _blog_off(post.community_id, post.community):
         return None
     return {
         "title": post.title,
@@ -41,7 +46,8 @@ def post_document(post: BlogPost) -> dict | None:
 
 def comment_document(comment: BlogComment) -> dict | None:
     post = comment.post
-    if comment.is_deleted or comment.moderation or not post.is_live() or post.released_at is None:
+    if comment.is_deleted or comment.moderation or not post.is_live() or post.released_at is None \
+            or _blog_off(post.community_id, post.community):
         return None
     return {
         "title": post.title,
@@ -57,7 +63,7 @@ def comment_document(comment: BlogComment) -> dict | None:
 
 
 def idea_document(idea: Idea) -> dict | None:
-    if idea.is_deleted:
+    if idea.is_deleted or _blog_off(idea.community_id, idea.community):
         return None
     return {
         "title": idea.title,
@@ -93,8 +99,10 @@ def _changed(obj, *names) -> bool:
 
 
 def _readdressed(community: Community) -> bool:
+    """A new web address (every URL changes), or the blog switched off or on."""
     state = inspect(community)
-    return not (state.deleted or state.was_deleted) and state.attrs.slug.history.has_changes()
+    return not (state.deleted or state.was_deleted) and (state.attrs.slug.history.has_changes()
+                                                         or state.attrs.tools.history.has_changes())
 
 
 def _posts_of_readdressed(community: Community):

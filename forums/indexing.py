@@ -20,6 +20,8 @@ def to_document(post: ForumPost) -> dict | None:
     if post.is_deleted or post.hidden_reason or topic is None or topic.is_deleted:
         return None
     community = topic.community
+    if not community.has_tool("forums"):
+        return None  # the forums switched off: 404, and not found either
     if post.number == 1:
         url = url_for("forums.topic", slug=community.slug, topic_id=topic.id)
     else:
@@ -57,8 +59,11 @@ def _posts_of_changed_topic(topic: ForumTopic):
 
 
 def _posts_of_readdressed(community: Community):
+    """A new web address changes every post's URL; the forums switched off or on take them out
+    of the index or back."""
     state = inspect(community)
-    if state.deleted or state.was_deleted or not state.attrs.slug.history.has_changes():
+    if state.deleted or state.was_deleted or not (state.attrs.slug.history.has_changes()
+                                                  or state.attrs.tools.history.has_changes()):
         return []
     return db.session.scalars(select(ForumPost.id).where(ForumPost.community_id == community.id)).all()
 

@@ -16,6 +16,8 @@ def to_document(page: WikiPage) -> dict | None:
     if page.is_deleted or page.moderation:
         return None  # pages in the trash, hidden or waiting for approval are not found
     community = page.community
+    if not community.has_tool("wiki"):
+        return None  # the wiki switched off: its pages are 404, and not found either
     return {
         "title": page.title,
         # The rendered text: link labels and code included, Markdown syntax left out.
@@ -38,9 +40,11 @@ def load_all():
 
 
 def _pages_of_readdressed(community: Community):
-    """A community's new web address changes every page URL in its documents."""
+    """A community's new web address changes every page URL in its documents; the wiki switched
+    off or on takes them out of the index or back."""
     state = inspect(community)
-    if state.deleted or state.was_deleted or not state.attrs.slug.history.has_changes():
+    if state.deleted or state.was_deleted or not (state.attrs.slug.history.has_changes()
+                                                  or state.attrs.tools.history.has_changes()):
         return []
     return db.session.scalars(select(WikiPage.id).where(WikiPage.community_id == community.id,
                                                         WikiPage.is_deleted == false())).all()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from collab import access_events, activity
+from collab import access, access_events, activity
 from collab.extensions import db
 from collab.moderation import DELETED, HIDDEN, PENDING, VISIBLE, Item, ModeratedType, register
 from collab.text import plain_excerpt
@@ -25,7 +25,8 @@ def load(pk: int) -> Item | None:
         page.moderation or "", VISIBLE)
     return Item(key=hooks.page_key(page.id), community=community, author=page.created_by, title=page.title,
                 excerpt=plain_excerpt(page.body, 300), url=url_for("wiki.page", slug=community.slug, path=page.path),
-                state=state, auto_hidden=page.moderation == "flags" and state == HIDDEN)
+                state=state, auto_hidden=page.moderation == "flags" and state == HIDDEN,
+                viewable_by=lambda user: community.has_tool("wiki") and access.can_view(user, community))
 
 
 def _set(page: WikiPage, value: str | None) -> None:

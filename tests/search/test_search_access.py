@@ -142,3 +142,39 @@ def test_did_you_mean_offers_only_words_the_person_may_read(make_user, make_comm
             assert "zanzibarquux" not in body and "Did you mean" not in body
     titles, body = find(outsider, "logistcs", client=clients[outsider])  # a word they may read: offered
     assert titles == [] and "Did you mean" in body and ">logistics<" in body
+
+
+def test_a_tool_switched_off_takes_its_content_out_of_search_and_back(app, make_user, make_community, find,
+                                                                      index_now):
+    from blogs import services as blogs
+    from collab.accounts.models import User
+    from communities.models import Community
+    from forums import services as forums
+    from wiki import hooks, services as wiki
+
+    owner, reader = make_user("owner"), make_user("reader")
+    c = make_community(owner, name="Merger Team", access="public")
+    with app.test_request_context("/", method="POST"):
+        community, me = db.session.get(Community, c.id), db.session.get(User, owner.id)
+        page = wiki.create_page(community, me, title="Codename page", body="zanzibar wiki notes")
+        hooks.created(page, me)
+        forum = forums.create_forum(community, me, name="General")
+        forums.create_topic(forum, me, title="Codename topic", body="zanzibar forum notes")
+        blogs.create_post(blogs.Blog(community=community), me, blogs.PostInput(
+            title="Codename post", body="zanzibar blog notes", action="publish"))
+        db.session.commit()
+    index_now()
+    everything = ["Codename page", "Codename post", "Codename topic"]
+    assert sorted(find(reader, "zanzibar")[0]) == everything
+
+    def tools(names):
+        with app.test_request_context("/", method="POST"):
+            db.session.get(Community, c.id).tools = ",".join(names)
+            db.session.commit()
+        index_now()
+
+    tools(["chat"])
+    titles, body = find(reader, "zanzibar")
+    assert titles == [] and "notes" not in body
+    tools(["wiki", "blog", "forums", "chat"])
+    assert sorted(find(reader, "zanzibar")[0]) == everything
