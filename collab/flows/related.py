@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import has_app_context
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from collab import access_events
 from collab.cache import app_cache
 from collab.extensions import db
 from collab.search.similar import similar
@@ -58,6 +60,15 @@ def _candidates(item, key: str):
         seen.add((hit.type, hit.title))
         out.append(hit)
     return out
+
+
+@access_events.on_access_changed
+def _access_changed(community_id: int, user_ids) -> None:
+    """Something every reader of a community saw is gone (a moderator hid it, a tool was switched
+    off): the cached lists are searched again (they hold several communities; such changes are
+    rare)."""
+    if user_ids is None and has_app_context():
+        app_cache("flows_related", CACHE_SECONDS, max_items=4096).clear()
 
 
 def related_for(user, key: str, *, search: bool = True) -> Related | None:

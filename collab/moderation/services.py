@@ -9,7 +9,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, literal, select, union_all, update
 
-from collab import access, activity, audit
+from collab import access, access_events, activity, audit
 from collab.db import utcnow
 from collab.extensions import db
 from collab.pagination import Page, paginate
@@ -93,6 +93,7 @@ def flag(user, key: str, reason: str, details: str = "") -> ModerationFlag:
     if item.state == VISIBLE and open_flags(key) >= FLAGS_TO_HIDE:
         mt, pk = registry.split_key(key)
         mt.hide(pk, None)
+        _gone_from_view(item)
         audit.record(None, "moderation.auto_hide", target=key, label=item.title, community=item.community,
                      before={"state": VISIBLE}, after={"state": HIDDEN},
                      reason=f"{FLAGS_TO_HIDE} flags")
@@ -204,6 +205,13 @@ def choices_for(item: Item) -> tuple[str, ...]:
     return ALLOWED.get(item.state, ())
 
 
+def _gone_from_view(item: Item) -> None:
+    """A community's readers no longer see the item: what keeps lists for all of them (related
+    content) and live rooms re-check after the commit, in every process (collab.access_events)."""
+    if item.community is not None:
+        access_events.changed(db.session, item.community.id)
+
+
 def resolve(actor, key: str, decision: str, reason: str = "") -> ModerationDecision:
     found = registry.split_key(key)
     item = registry.load(key)
@@ -248,6 +256,8 @@ def resolve(actor, key: str, decision: str, reason: str = "") -> ModerationDecis
     after = {HIDE: HIDDEN, UNHIDE: VISIBLE, DELETE: DELETED, APPROVE: VISIBLE, REJECT: DELETED}.get(decision, before)
     if decision == KEEP and item.auto_hidden:
         after = VISIBLE
+    if before == VISIBLE and after != VISIBLE:
+        _gone_from_view(item)
     row = ModerationDecision(item_key=key, community_id=getattr(item.community, "id", None),
                              author_id=item.author.id if item.author is not None else None,
                              moderator_id=actor.id, decision=decision, reason=reason,

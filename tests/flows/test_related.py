@@ -155,3 +155,24 @@ def test_a_hidden_opening_post_does_not_steer_the_related_list(app, people, agor
     owner = client_for(people["owner"])
     assert "Quokka migration handbook" in _related_titles(_page(owner, f"/c/{agora.slug}/forums/t/{shown}"))
     assert "Quokka migration handbook" not in _related_titles(_page(owner, f"/c/{agora.slug}/forums/t/{hidden}"))
+
+
+def test_a_page_a_moderator_hides_leaves_the_lists_already_made(app, people, agora, vault, make, client_for,
+                                                                index_now):
+    """The lists are kept a while for all of a community's readers: a moderator's hide must not
+    wait for them to expire."""
+    from collab.accounts.models import User
+    from collab.extensions import db
+    from collab.moderation import services as moderation
+
+    make.page(agora, people["owner"], "Quokka migration handbook", body="Zanzibar quokka migration steps.")
+    incident = make.page(agora, people["member"], "Quokka incident report", body="Zanzibar quokka migration outage.")
+    index_now()
+    reader = client_for(people["outsider"])
+    url = f"/c/{agora.slug}/wiki/quokka-migration-handbook"
+    assert "Quokka incident report" in _related_titles(_page(reader, url))
+    with app.test_request_context("/", method="POST"):
+        moderation.resolve(db.session.get(User, people["owner"].id), f"wiki_page:{incident}", "hide", "private")
+        db.session.commit()
+    index_now()
+    assert "Quokka incident report" not in _related_titles(_page(reader, url))
