@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, false, func, select, update
 from sqlalchemy.orm import undefer
 
 from collab import access
@@ -201,11 +201,17 @@ def _check_title(community_id: int, parent: WikiPage | None, title: str, exclude
     return title
 
 
+def _in_tree(community_id: int):
+    """Pages that hold an address: not in the trash, hidden and waiting ones included (they are
+    reached by their address and move with their parents)."""
+    return WikiPage.community_id == community_id, WikiPage.is_deleted == false()
+
+
 def _unique_slug(community_id: int, parent_id: int | None, title: str, *, exclude_id: int | None = None,
                  keep: str | None = None) -> str:
     base = slugify(title)[:SLUG_MAX].strip("-") or "page"
     stmt = select(WikiPage.slug).where(
-        *_live(community_id),
+        *_in_tree(community_id),
         WikiPage.parent_id == parent_id if parent_id is not None else WikiPage.parent_id.is_(None))
     if exclude_id is not None:
         stmt = stmt.where(WikiPage.id != exclude_id)
@@ -260,9 +266,10 @@ def _clean_summary(summary: str | None) -> str:
 
 
 def _subtree(page: WikiPage) -> list[WikiPage]:
-    """The live page and every live page under it, parents before children."""
+    """The page and every page under it that is not in the trash (hidden and waiting ones too),
+    parents before children."""
     return list(db.session.scalars(
-        select(WikiPage).where(*_live(page.community_id)).where(
+        select(WikiPage).where(*_in_tree(page.community_id)).where(
             (WikiPage.id == page.id) | WikiPage.path.startswith(page.path + "/", autoescape=True))
         .order_by(func.length(WikiPage.path), WikiPage.id)
         .with_for_update().execution_options(populate_existing=True)))

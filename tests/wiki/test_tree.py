@@ -264,3 +264,39 @@ def test_a_big_wiki_shows_its_top_and_the_current_branch(community, people, clie
     assert 'title="3 subpages">+3</span>' in nav  # Area B, folded away with a count
     zh = _nav(text(client.get(url(community, "home/area-a/note-a1"), headers={"Accept-Language": "zh-CN"})))
     assert 'title="3 个子页面">+3</span>' in zh
+
+
+def _hide(app, people, page_id):
+    from collab.accounts.models import User
+    from collab.extensions import db
+    from collab.moderation import services
+
+    with app.test_request_context("/", method="POST"):
+        services.resolve(db.session.get(User, people["moderator"].id), f"wiki_page:{page_id}", "hide", "check")
+        db.session.commit()
+
+
+def test_a_hidden_page_keeps_its_place_in_the_tree(app, community, people, client_for, tree, wiki):
+    """A page a moderator hid still holds its address: it moves with its parent, goes to the trash
+    with it, can be renamed by its moderators, and a new sibling of the same title gets another
+    address (the title is free: nobody else sees the hidden page)."""
+    _hide(app, people, tree["style"])
+    moderator = client_for(people["moderator"])
+    r = moderator.post(url(community, "home/guides/style", "rename"), data={"title": "Style guide"},
+                       follow_redirects=True)
+    assert r.status_code == 200 and "The page is renamed" in text(r)
+    assert wiki.page(tree["style"]).path == "home/guides/style-guide"
+
+    fresh = wiki.create(community, people["member"], "Style guide", parent=tree["guides"])
+    assert wiki.page(fresh).path == "home/guides/style-guide-2"
+
+    moderator.post(url(community, "home/guides", "rename"), data={"title": "Handbooks"})
+    assert wiki.page(tree["style"]).path == "home/handbooks/style-guide"
+    assert moderator.get(url(community, "home/handbooks/style-guide")).status_code == 200
+    assert client_for(people["other"]).get(url(community, "home/handbooks/style-guide")).status_code == 404
+
+    wiki.call("delete_page", tree["guides"], people["owner"])
+    assert wiki.page(tree["style"]).is_deleted
+    wiki.call("restore_page", tree["guides"], people["owner"])
+    hidden = wiki.page(tree["style"])
+    assert not hidden.is_deleted and hidden.moderation and hidden.path == "home/handbooks/style-guide"
