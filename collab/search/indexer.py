@@ -199,6 +199,7 @@ def keep_postings(index, builds: postings_store.Builds | None = None) -> int:
                 else:
                     _nothing_to_keep.add(segment_id)
             except postings_store.Stopped:
+                log.info("search: laying out the postings of segment %s was stopped", segment_id)
                 break
             except FileNotFoundError:
                 log.info("search: segment %s merged away while its postings were laid out", segment_id)

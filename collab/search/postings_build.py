@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     from whoosh import index as whoosh_index
 
     folder, segment_id, min_postings = argv[0], argv[1], int(argv[2])
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the build removes its temporary files
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(postings_store._TERMINATED))  # stopped: the build removes its temporary files
     threading.Thread(target=_end_with_parent, daemon=True).start()
     try:
         ix = whoosh_index.open_dir(folder)

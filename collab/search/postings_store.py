@@ -252,7 +252,7 @@ def build(reader, read_postings, pause=None, min_postings: int | None = None) ->
 
 
 # Exit codes of the build process (``lay_out``, collab.search.postings_build).
-_BUILT, _NOTHING, _GONE = 0, 3, 4
+_BUILT, _NOTHING, _GONE, _TERMINATED = 0, 3, 4, 143
 
 # The build process's start: the collab package is importable from where this file is even
 # when it is not installed (appended, so nothing here shadows the standard library).
@@ -336,8 +336,8 @@ def lay_out(reader, builds: Builds | None = None) -> bool:
                 pipe.close()
             except OSError:
                 pass
-    if builds.stopped and proc.returncode not in (_BUILT, _NOTHING):
-        raise Stopped()
+    if proc.returncode not in (_BUILT, _NOTHING) and (builds.stopped or proc.returncode in (_TERMINATED, -15)):
+        raise Stopped()  # stopped with its server (a service manager stopping both, say): not a failure
     if proc.returncode == _GONE:
         raise FileNotFoundError(where[1])
     if proc.returncode not in (_BUILT, _NOTHING):
