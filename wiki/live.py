@@ -499,7 +499,15 @@ def apply_posted_state(page: WikiPage, user, data: bytes, generation: str) -> by
     entry = load(page.id)
     with entry.lock:
         before = entry.doc.get_state()
-        entry.doc.apply_update(data)
+        old_len = len(entry.text)
+        try:
+            entry.doc.apply_update(data)
+        except Exception:  # noqa: BLE001
+            cache().drop(page.id)
+            return None
+        if len(entry.text) > BODY_MAX and len(entry.text) > old_len:
+            cache().drop(page.id)  # the copy has the refused text: reload it; the plain path says why
+            return None
         if entry.doc.get_state() == before:
             return b""
         news = entry.doc.get_update(before)  # what the others may lack

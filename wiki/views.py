@@ -383,7 +383,11 @@ def _save_edit(page: WikiPage, form) -> tuple[services.SaveResult, tuple | None]
             state = None
         news = live.apply_posted_state(page, user, state, generation) if state else None
         if news is not None:
-            saved = live.save(page.id, user, summary=summary)
+            try:
+                saved = live.save(page.id, user, summary=summary)
+            except Exception:
+                live.cache().drop(page.id)  # the copy took the posted state the rollback takes back
+                raise
             if saved is not None:
                 saved.update = news
     if saved is None:

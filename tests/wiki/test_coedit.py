@@ -342,6 +342,43 @@ def test_live_editor_form_posts_its_document(app, community, people, client_for,
     assert wiki.revisions(page)[-1][1] == "a\noffline b\n"
 
 
+def test_a_posted_document_over_the_limit_is_refused_and_leaves_the_shared_one_as_it_was(
+        app, community, people, client_for, wiki):
+    import re
+
+    from wiki.models import BODY_MAX
+
+    page = wiki.create(community, people["owner"], "Runbook", body="a\n")
+
+    def editor(client):
+        html = client.get(url(community, "runbook", "edit")).get_data(as_text=True)
+        doc = Doc()
+        doc.apply_update(base64.b64decode(re.search(r'data-live-state="([^"]+)"', html).group(1)))
+        return doc, re.search(r'data-live-generation="([^"]+)"', html).group(1)
+
+    ana = client_for(people["member"])
+    doc, generation = editor(ana)
+    text = doc.get("body", type=Text)
+    text.insert(len(text), "x" * (BODY_MAX + 10))
+    state = base64.b64encode(doc.get_update()).decode()
+    r = ana.post(url(community, "runbook", "edit"), data={
+        "body": str(text), "base_revision": "1", "action": "save", "live_generation": generation, "live_state": state})
+    assert r.status_code == 200 and "cannot be longer than" in r.get_data(as_text=True)  # told, the text kept
+    # A client whose form text and document disagree: the document is not taken; the form's text is.
+    r = ana.post(url(community, "runbook", "edit"), data={
+        "body": "a\nshort\n", "base_revision": "1", "action": "save", "live_generation": generation,
+        "live_state": state})
+    assert r.status_code == 302 and wiki.revisions(page)[-1][1] == "a\nshort\n"
+    # The next editor gets the stored text, not the refused one, and saves normally.
+    bo = client_for(people["other"])
+    doc2, _generation = editor(bo)
+    assert str(doc2.get("body", type=Text)) == "a\nshort\n"
+    r = bo.post(url(community, "runbook", "edit"), data={"body": "a\nshort\nb\n", "base_revision": "2",
+                                                          "action": "save"})
+    assert r.status_code == 302
+    assert wiki.revisions(page)[-1][1] == "a\nshort\nb\n"
+
+
 def test_cursors_carry_the_senders_identity_and_go_with_them(app, community, people, client_for, wiki):
     page = wiki.create(community, people["owner"], "Runbook", body="hello\n")
     ana = Editor(app, client_for(people["member"]), page)
