@@ -24,6 +24,7 @@ from collab.db import utcnow, write_intent
 from collab.extensions import db
 from collab.urls import local_path
 from collab.pagination import paginate
+from collab.ids import parse_id
 from communities.views import community_context
 
 from . import bp, images, services
@@ -452,7 +453,7 @@ def comment(slug, username, post_id: int):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            parent = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+            parent = parse_id(form.parent_id.data)
             c = services.add_comment(blog, item, current_user, form.body.data or "", parent,
                                      (form.client_token.data or "")[:64] or None)
         except BlogError as e:

@@ -1,6 +1,7 @@
 """The application factory: the only module that knows every package."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, render_template, request
@@ -8,12 +9,16 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import BadRequest
 
 from collab import access
 from collab.config import Config
 from collab.db import configure_sqlite
 from collab.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from collab.ids import BoundedIntConverter
 from collab.sessions import init_sessions
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -59,6 +64,7 @@ def create_app(config: Config | None = None) -> Flask:
         static_url_path="/static",
     )
     app.config.from_object(config)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: <int:id> stays in range
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_PATH"]).mkdir(parents=True, exist_ok=True)
     Path(app.config["SEARCH_INDEX_PATH"]).mkdir(parents=True, exist_ok=True)
@@ -329,13 +335,26 @@ def _init_errors(app: Flask) -> None:
 
         return handler
 
-    app.register_error_handler(400, page(400, _l("Bad request"), _l("The request could not be understood. If you sent a form, go back, reload it and try again.")))
+    bad_request = page(400, _l("Bad request"), _l("The request could not be understood. If you sent a form, go back, reload it and try again."))
+    app.register_error_handler(400, bad_request)
     app.register_error_handler(403, page(403, _l("Not allowed"), _l("You do not have permission to do that.")))
     app.register_error_handler(404, page(404, _l("Not found"), _l("There is nothing here. The address may be mistyped, or the item was removed.")))
     app.register_error_handler(405, page(405, _l("Not allowed"), _l("That action is not available here.")))
     app.register_error_handler(413, page(413, _l("Too large"), _l("The upload is larger than this site accepts.")))
     app.register_error_handler(429, page(429, _l("Slow down"), _l("Too many attempts. Wait a few minutes and try again.")))
     app.register_error_handler(500, page(500, _l("Something went wrong"), _l("The error was logged. Please try again in a moment.")))
+
+    def bad_number(e):
+        """A number beyond what the database holds reached a query (a query string or form
+        field read without collab.ids): the person's mistake, not the server's."""
+        db.session.rollback()
+        log.warning("bad number in request %s: %s", request.path, e)
+        return bad_request(BadRequest())
+
+    app.register_error_handler(OverflowError, bad_number)
+    from sqlalchemy.exc import DataError
+
+    app.register_error_handler(DataError, bad_number)  # PostgreSQL: numeric value out of range
 
     from flask_wtf.csrf import CSRFError
 

@@ -14,6 +14,7 @@ from collab import audit
 from collab.accounts.models import User
 from collab.extensions import db
 from collab.forms import choices, strip_filter
+from collab.ids import parse_id
 from communities.models import Community
 
 
@@ -71,7 +72,7 @@ def filtered_entries(form: AuditFilterForm, *, community_id: int | None = None):
         term = form.community.data.lower()
         community_ids = list(db.session.scalars(select(Community.id).where(
             or_(Community.slug == term, func.lower(Community.name) == term))))
-        if not community_ids and term.isdigit():
+        if not community_ids and parse_id(term) is not None:
             community_ids = [int(term)]  # a deleted community's log, by its number
         if not community_ids:
             form.community.errors = [_("No community with that web address or name.")]

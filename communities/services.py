@@ -13,6 +13,7 @@ from collab.accounts.services import normalise_tags
 from collab.db import utcnow
 from collab.extensions import db, read
 from collab.text import render_markdown
+from collab.ids import parse_ids
 
 from .models import (
     ACCESS_LEVELS, ALL_TOOLS, MEMBER, MODERATED, OWNER, POSTING_MEMBERS, POSTING_RULES, PUBLIC, ROLES,
@@ -421,7 +422,7 @@ def claim_email_invites(user: User) -> int:
 
 def decide_requests(community: Community, decider: User, request_ids, approve: bool) -> list[JoinRequest]:
     """Approve or decline several pending requests of this community; returns those decided."""
-    ids = [int(i) for i in request_ids if str(i).isdigit()][:500]
+    ids = parse_ids(str(i) for i in request_ids)[:500]
     if not ids:
         return []
     reqs = list(db.session.scalars(select(JoinRequest).where(

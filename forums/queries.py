@@ -13,6 +13,7 @@ from collab.accounts.models import Face, User
 from collab.extensions import db, read
 from collab.flows import has_links
 from collab.pagination import Page, paginate
+from collab.ids import parse_id
 
 from .models import (
     POSTS_PER_PAGE, Forum, ForumLike, ForumPost, ForumReadState, ForumSubscription, ForumTopic, ForumTopicTag,
@@ -194,9 +195,9 @@ def similar(community, user, title: str, limit: int = 5) -> list[ForumTopic]:
 def _topic_id_from_url(url: str) -> int | None:
     # Document URLs are /c/<slug>/forums/t/<topic>[#post-n] for topics and .../p/<post> for replies.
     parts = (url or "").split("#")[0].rstrip("/").split("/")
-    if len(parts) >= 2 and parts[-2] == "t" and parts[-1].isdigit():
+    if len(parts) >= 2 and parts[-2] == "t" and parse_id(parts[-1]) is not None:
         return int(parts[-1])
-    if len(parts) >= 2 and parts[-2] == "p" and parts[-1].isdigit():
+    if len(parts) >= 2 and parts[-2] == "p" and parse_id(parts[-1]) is not None:
         return db.session.scalar(select(ForumPost.topic_id).where(ForumPost.id == int(parts[-1])))
     return None
 

@@ -16,6 +16,7 @@ from collab.extensions import db
 from collab.urls import local_path
 from collab.forms import choices
 from collab.moderation import services as moderation_core
+from collab.ids import parse_id, parse_ids
 from communities.views import community_context
 
 from . import bp, kept, moderation, queries, services
@@ -244,7 +245,7 @@ def topic(slug: str, topic_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                reply_to = int(form.reply_to.data) if (form.reply_to.data or "").isdigit() else None
+                reply_to = parse_id(form.reply_to.data)
                 post = services.reply(topic, user, body=form.body.data, reply_to_id=reply_to, token=form.token.data)
                 db.session.commit()
                 return redirect(_post_url(community, post))
@@ -273,7 +274,7 @@ def topic(slug: str, topic_id: int):
     seen, subscribed, has_flows = queries.topic_facts(user, topic)
     ids = [p.id for p in page.items]
     accepted = db.session.get(ForumPost, topic.accepted_post_id) if topic.accepted_post_id else None
-    reply_target = db.session.get(ForumPost, int(form.reply_to.data)) if (form.reply_to.data or "").isdigit() else None
+    reply_target = db.session.get(ForumPost, parse_id(form.reply_to.data)) if parse_id(form.reply_to.data) else None
     if reply_target is not None and not (reply_target.topic_id == topic.id and reply_target.is_visible):
         reply_target = None  # a post of another topic (or community) is never shown
     form.fresh()
@@ -403,7 +404,7 @@ def moderate_topic(slug: str, topic_id: int):
 def split(slug: str, topic_id: int):
     community = _community(slug)
     topic = _topic(community, topic_id)
-    ids = [int(v) for v in request.form.getlist("posts") if v.isdigit()]
+    ids = parse_ids(request.form.getlist("posts"))
     try:
         new = moderation.split_topic(topic, _me(), ids, request.form.get("title", ""))
         db.session.commit()

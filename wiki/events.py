@@ -45,6 +45,7 @@ from collab import access
 from collab.db import write_intent
 from collab.extensions import db
 from collab.realtime import AuthenticatedNamespace
+from collab.ids import parse_id
 from communities.models import Community
 
 from .models import WikiPage
@@ -149,7 +150,9 @@ class WikiNamespace(AuthenticatedNamespace):
         from . import services
 
         try:
-            page_id = int((data or {}).get("page"))
+            page_id = parse_id((data or {}).get("page"))
+            if page_id is None:
+                raise ValueError("no page")
         except (TypeError, ValueError, AttributeError):
             return {"ok": False, "error": "bad request"}
         page = db.session.get(WikiPage, page_id)
@@ -169,7 +172,9 @@ class WikiNamespace(AuthenticatedNamespace):
 
     def on_leave(self, data):
         try:
-            page_id = int((data or {}).get("page"))
+            page_id = parse_id((data or {}).get("page"))
+            if page_id is None:
+                raise ValueError("no page")
         except (TypeError, ValueError, AttributeError):
             return {"ok": False, "error": "bad request"}
         if self.presence.remove(page_id, request.sid):
@@ -343,10 +348,9 @@ def _editable(data):
     """The page the event names, if the signed-in person may edit it now (collab.access)."""
     from . import services
 
-    try:
-        page_id = int(data.get("page"))
-    except (TypeError, ValueError, AttributeError):
-        raise CoeditRefused("invalid") from None
+    page_id = parse_id(data.get("page")) if isinstance(data, dict) else None
+    if page_id is None:
+        raise CoeditRefused("invalid")
     user = current_user._get_current_object()
     page = db.session.get(WikiPage, page_id)
     community = _community_of(page)

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from collab import access, flows
 from collab.extensions import db
+from collab.ids import parse_id
 from communities.models import Community
 
 from . import hooks, services, tree
@@ -34,7 +35,7 @@ def resolve(pk: int) -> flows.Item | None:
 
 
 def create(user, community: Community, data: flows.Incoming) -> tuple[str, str]:
-    parent_id = int(data.place) if data.place.isdigit() else None
+    parent_id = parse_id(data.place)
     try:
         page = services.create_page(community, user, title=data.title, parent_id=parent_id, body=data.body,
                                     summary=str(_l("From the forum")))

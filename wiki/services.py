@@ -475,7 +475,7 @@ def reorder_page(page: WikiPage, user, where: str) -> WikiPage:
     _lock_community(page.community_id)
     _tree_changed(page.community_id)
     cond = WikiPage.parent_id == page.parent_id if page.parent_id else WikiPage.parent_id.is_(None)
-    siblings = list(db.session.scalars(select(WikiPage).where(*_live(page.community_id), cond)
+    siblings = list(db.session.scalars(select(WikiPage).where(*_in_tree(page.community_id), cond)
                                        .order_by(WikiPage.position, WikiPage.id)))
     ids = [p.id for p in siblings]
     if page.id not in ids:

@@ -18,6 +18,7 @@ from sqlalchemy import Integer, and_, bindparam, literal, or_, select, text, uni
 
 from collab.accounts.models import Face, Follow, User
 from collab.extensions import db, read
+from collab.ids import parse_id
 from communities.models import RESTRICTED, Community, Membership
 
 from .models import Event
@@ -62,11 +63,8 @@ def clean_type(value: str | None) -> str | None:
 
 
 def parse_before(value) -> int | None:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        return None
-    return n if n > 0 else None
+    n = parse_id(value)
+    return n if n else None
 
 
 def _hidden_community_ids(user) -> list[int]:

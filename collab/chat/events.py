@@ -36,6 +36,7 @@ from limits.strategies import MovingWindowRateLimiter
 from collab.db import write_intent
 from collab.extensions import db, socketio
 from collab.realtime import AuthenticatedNamespace, user_room
+from collab.ids import INT_MAX
 
 from . import services
 from .services import ChatError
@@ -188,7 +189,7 @@ def _int(data: dict, name: str, *, required=True, minimum=0):
     value = data.get(name)
     if value is None and not required:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum or value > INT_MAX:
         raise ChatError(_("The field “%(name)s” must be a whole number.", name=name), "invalid")
     return value
 

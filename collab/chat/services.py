@@ -24,6 +24,7 @@ from collab.accounts.models import User
 from collab.db import utcnow, write_intent
 from collab.extensions import db
 from collab.text import render_inline
+from collab.ids import parse_id
 from communities.models import Community
 
 from .models import (
@@ -77,7 +78,7 @@ def is_participant(user, room: ChatRoom) -> bool:
 
 def readable_room(user, room_id) -> ChatRoom:
     """The room with this id if ``user`` may read it; the same error for missing and forbidden."""
-    room = db.session.get(ChatRoom, room_id) if isinstance(room_id, int) and not isinstance(room_id, bool) else None
+    room = db.session.get(ChatRoom, room_id) if parse_id(room_id) is not None and not isinstance(room_id, str) else None
     if room is None or not may_read(user, room):
         raise ChatError(_l("There is no such room."), "no_room")
     return room
@@ -223,6 +224,10 @@ def clean_body(body) -> str:
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ChatError(_l("A message needs text."), "body")
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (text cut inside an emoji): no database keeps it
+        raise ChatError(_l("The message has characters that are not valid text."), "body") from None
     if len(body) > BODY_MAX:
         raise ChatError(_l("A message can be at most %(num)d characters.", num=BODY_MAX), "too_long")
     return body

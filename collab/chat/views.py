@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from collab import access, nav
 from collab.accounts.models import User
 from collab.extensions import db
+from collab.ids import parse_id, parse_ids
 from communities.views import community_context
 
 from . import bp, services
@@ -61,7 +62,7 @@ def _direct_room(room_id: int) -> ChatRoom:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return parse_id(value)
 
 
 def _ctx(room: ChatRoom, **extra) -> dict:
@@ -223,9 +224,9 @@ def to_forum(slug: str, room_slug: str):
     user = current_user._get_current_object()
     access.require(flows.can_receive("forums.topic", user, room.community))
     if request.method == "POST":
-        ids = [int(v) for v in request.form.getlist("m") if v.isdigit() and len(v) < 12][:QUOTE_MAX]
+        ids = parse_ids(request.form.getlist("m"))[:QUOTE_MAX]
         older = request.form.get("older", "")
-        if older.isdigit() and len(older) < 12:  # page back, keeping what is ticked
+        if parse_id(older) is not None:  # page back, keeping what is ticked
             return redirect(url_for("chat.to_forum", slug=slug, room_slug=room_slug, before=int(older), m=ids))
         picked = list(db.session.scalars(select(ChatMessage).where(
             ChatMessage.id.in_(ids), ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False),
@@ -244,5 +245,5 @@ def to_forum(slug: str, room_slug: str):
         return redirect(url_for("flows.draft", token=draft.token))
     before = _int_arg("before")
     messages, more = services.before(room, before)
-    chosen = {int(v) for v in request.args.getlist("m") if v.isdigit() and len(v) < 12}
+    chosen = set(parse_ids(request.args.getlist("m")))
     return render_template("chat/to_forum.html", messages=messages, more=more, chosen=chosen, **_ctx(room))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from collab.ids import parse_id
 
 
 class FlowError(ValueError):
@@ -105,7 +106,7 @@ def receiver(name: str) -> Receiver | None:
 
 def split_key(key: str) -> tuple[str, int] | None:
     kind, _, pk = (key or "").partition(":")
-    return (kind, int(pk)) if pk.isdigit() and len(pk) < 12 else None
+    return (kind, parse_id(pk)) if parse_id(pk) is not None else None
 
 
 def resolve(key: str) -> Item | None:

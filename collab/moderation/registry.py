@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from collab.ids import parse_id
 
 # States an item is in, as far as moderation is concerned.
 VISIBLE, HIDDEN, PENDING, DELETED = "visible", "hidden", "pending", "deleted"
@@ -59,7 +60,7 @@ def types() -> dict[str, ModeratedType]:
 def split_key(key: str) -> tuple[ModeratedType, int] | None:
     name, _, pk = (key or "").partition(":")
     mt = _types.get(name)
-    if mt is None or not pk.isdigit():
+    if mt is None or parse_id(pk) is None:
         return None
     return mt, int(pk)
 

@@ -234,6 +234,9 @@ def test_direct_conversation_live_and_private(make_user, sio, dm, stored):
     ({"ROOM": 1, "body": "x", "client_id": "a" * 65}, "client_id"),
     ({"ROOM": 1, "body": "x", "client_id": "ok", "parent": 424242}, "no_parent"),
     ({"ROOM": 1, "body": "x", "client_id": "ok", "parent": "7"}, "invalid"),
+    ({"room": 10**20, "body": "x", "client_id": "a"}, "invalid"),  # beyond any database integer
+    ({"ROOM": 1, "body": "x", "client_id": "ok", "parent": 10**20}, "invalid"),
+    ({"ROOM": 1, "body": "cut \ud83d emoji", "client_id": "a"}, "body"),  # a lone surrogate
 ])
 def test_bad_send_is_an_error_event_nothing_stored_still_connected(people, sio, room_of, stored, payload, error):
     ana, bo, cy, community = people

@@ -289,6 +289,8 @@ def test_a_hidden_page_keeps_its_place_in_the_tree(app, community, people, clien
 
     fresh = wiki.create(community, people["member"], "Style guide", parent=tree["guides"])
     assert wiki.page(fresh).path == "home/guides/style-guide-2"
+    r = client_for(people["owner"]).post(url(community, "home/guides/style-guide", "reorder"), data={"where": "first"})
+    assert r.status_code == 302
 
     moderator.post(url(community, "home/guides", "rename"), data={"title": "Handbooks"})
     assert wiki.page(tree["style"]).path == "home/handbooks/style-guide"
