@@ -52,12 +52,11 @@ class ProfileForm(FlaskForm):
 
     def validate_timezone(self, field):
         if field.data:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+            import pytz
 
-            try:
-                ZoneInfo(field.data)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValidationError(_l("Unknown time zone.")) from None
+            # pytz: what Flask-Babel formats times with (zoneinfo also takes "localtime", "posix/...")
+            if field.data not in pytz.all_timezones_set:
+                raise ValidationError(_l("Unknown time zone."))
 
 
 class PasswordChangeForm(FlaskForm):

@@ -62,7 +62,11 @@ def forbidden_address(ip: str) -> bool:
 
 def resolve(url: str, *, allow_private: bool | None = None) -> tuple[str, int, list[str]]:
     """(host, port, addresses) of a target, resolved now; WebhookError when it may not be used."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - "http://[zz]/" fails only here
+    except ValueError:
+        raise WebhookError(_l("Use an http:// or https:// address."), "url", "not an http(s) address") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError(_l("Use an http:// or https:// address."), "url", "not an http(s) address")
     if parts.username or parts.password:

@@ -246,6 +246,11 @@ def test_profile_edit_and_page(client, make_user, login):
     r = client.post("/settings/profile", data={"display_name": "", "timezone": "Mars/Olympus", "title": "Kept"})
     body = text(r)
     assert r.status_code == 200 and "Unknown time zone." in body and 'value="Kept"' in body
+    # Names the system's zone files have but the time formatting does not know (every page would fail).
+    for name in ("localtime", "posixrules", "posix/Europe/Berlin", "right/UTC"):
+        r = client.post("/settings/profile", data={"display_name": "Pat Q", "timezone": name})
+        assert r.status_code == 200 and "Unknown time zone." in text(r), name
+    assert client.get("/").status_code == 200
 
 
 def test_profile_of_unknown_user_is_404(client, make_user, login):
