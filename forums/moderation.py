@@ -121,6 +121,9 @@ def split_topic(topic: ForumTopic, user, post_ids: list[int], title: str, forum_
                                                             ForumPost.number > 1).order_by(ForumPost.number)))
     if not posts:
         raise ForumError(_l("Choose the replies to move into the new topic."), "posts")
+    if posts[0].is_deleted or posts[0].hidden_reason:
+        raise ForumError(_l("The first reply you move opens the new topic: choose one that is shown (not deleted, "
+                            "hidden or waiting)."), "posts")
     forum = db.session.get(Forum, forum_id) if forum_id else topic.forum
     if forum is None or forum.community_id != topic.community_id:
         raise ForumError(_l("Choose a forum of this community."), "forum")

@@ -236,11 +236,13 @@ def _check_path(path: str) -> None:
                         "parent")
 
 
-def _live_parent(community: Community, parent_id: int | None) -> WikiPage | None:
+def _live_parent(community: Community, parent_id: int | None, user) -> WikiPage | None:
+    """The parent page by id, if the person may see it (a hidden one answers as a missing one)."""
     if not parent_id:
         return None
     parent = db.session.get(WikiPage, parent_id)
-    if parent is None or parent.community_id != community.id or parent.is_deleted:
+    if parent is None or parent.community_id != community.id or parent.is_deleted \
+            or (user is not None and not may_see_page(user, parent, community)):
         raise WikiError(_l("That parent page does not exist (any more)."), "parent")
     return parent
 
@@ -324,7 +326,7 @@ def create_page(community: Community, user, *, title: str, parent_id: int | None
                 summary: str = "") -> WikiPage:
     _lock_community(community.id)
     _tree_changed(community.id)
-    parent = _live_parent(community, parent_id)
+    parent = _live_parent(community, parent_id, user)
     title = _check_title(community.id, parent, title)
     text = _clean_body(body)
     slug = _unique_slug(community.id, parent.id if parent else None, title)
@@ -446,7 +448,7 @@ def move_page(page: WikiPage, user, parent_id: int | None) -> WikiPage:
     page = _lock_page(page.id)
     if page is None or page.is_deleted:
         raise WikiError(_l("This page is in the trash."))
-    parent = _live_parent(community, parent_id)
+    parent = _live_parent(community, parent_id, user)
     if parent is not None and (parent.id == page.id or parent.path.startswith(page.path + "/")):
         raise WikiError(_l("A page cannot be moved under itself or under one of its own subpages."), "parent")
     new_parent_id = parent.id if parent else None

@@ -84,6 +84,13 @@ def test_split_replies_into_a_new_topic(community, people, client_for, forums):
     # Nothing chosen: a clear message, nothing changes.
     r = mod.post(f"{base(community)}/t/{tid}/split", data={"title": "Nothing"}, follow_redirects=True)
     assert "Choose the replies" in text(r)
+    # A deleted reply cannot open a topic (it would be a live topic without a readable opening).
+    gone = forums.reply(tid, people["other"], "Deleted soon")
+    assert client_for(people["other"]).post(f"{base(community)}/p/{gone}/delete").status_code == 302
+    r = mod.post(f"{base(community)}/t/{tid}/split", data={"posts": [str(gone)], "title": "Odd"},
+                 follow_redirects=True)
+    assert "The first reply you move opens the new topic" in text(r)
+    assert forums.get(ForumPost, gone).topic_id == tid
 
 
 def test_three_flags_hide_a_post_until_reviewed_and_the_queue_resolves_them(

@@ -63,6 +63,13 @@ def test_the_api_reads_no_hidden_page(people, community, hidden_page, api_as):  
         assert edit.status_code == 404
     assert api_as(people["moderator"]).get(url).get_json()["body"].startswith("Llamas hum")
     assert api_as(people["owner"]).get(url).status_code == 200  # the author
+    # Nor can a member put a page under it: the same answer as for an id that does not exist.
+    pages = f"/communities/{community.slug}/wiki/pages"
+    under_hidden = api_as(people["member"]).post(pages, json={"title": "Child", "parent_id": pid})
+    under_nothing = api_as(people["member"]).post(pages, json={"title": "Child", "parent_id": 999999})
+    assert under_hidden.status_code == under_nothing.status_code == 422
+    assert under_hidden.get_json()["error"]["message"] == under_nothing.get_json()["error"]["message"]
+    assert path not in under_hidden.get_data(as_text=True)
 
 
 def test_the_co_editing_socket_gives_no_hidden_page(app, people, community, hidden_page, client_for):
