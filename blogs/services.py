@@ -267,6 +267,8 @@ def create_post(blog: Blog, author: User, data: PostInput) -> BlogPost:
         raise BlogError(_l("You may not write posts in this blog."))
     earlier = find_by_token(author, data.client_token)
     if earlier is not None:
+        if earlier.community_id != (blog.community.id if blog.community else None):
+            raise BlogError(_l("This form was already sent for something else. Reload the page and send it again."))
         return earlier  # a second submit of the same form
     now = utcnow()
     post = BlogPost(community_id=blog.community.id if blog.community else None, author_id=author.id,
@@ -426,7 +428,9 @@ def add_comment(blog: Blog, post: BlogPost, author: User, body: str, parent_id: 
         earlier = db.session.scalar(select(BlogComment).where(BlogComment.author_id == author.id,
                                                               BlogComment.client_token == client_token))
         if earlier is not None:
-            return earlier
+            if earlier.post_id != post.id:
+                raise BlogError(_l("This form was already sent for something else. Reload the page and send it again."))
+            return earlier  # a second submit of the same form
     body = _clean_comment(body)
     parent = None
     if parent_id:

@@ -204,6 +204,8 @@ def create_topic(forum: Forum, user, *, title: str, body: str, tags: str = "", i
     token = clean_token(token)
     again = _existing(user, token)
     if again is not None:
+        if again.number != 1 or again.topic.forum_id != forum.id:
+            raise ForumError(_l("This form was already sent for something else. Reload the page and send it again."), status=409)
         return again.topic  # the same form sent twice
     title = clean_text(title, TITLE_MAX, "title", what=_l("Give the topic a title."))
     body = clean_body(body)
@@ -235,7 +237,9 @@ def reply(topic: ForumTopic, user, *, body: str, reply_to_id: int | None = None,
     token = clean_token(token)
     again = _existing(user, token)
     if again is not None:
-        return again
+        if again.topic_id != topic.id or again.number == 1:
+            raise ForumError(_l("This form was already sent for something else. Reload the page and send it again."), status=409)
+        return again  # the same form sent twice
     if topic.is_deleted:
         raise ForumError(_l("This topic was deleted; replies are closed."), status=409)
     if topic.is_locked:

@@ -139,6 +139,10 @@ def test_forums_topics_and_replies(app, world, api_as):
     again = api.post(f"/communities/open-lab/forums/{forum_id}/topics",
                      json={"title": "How to deploy?", "body": "Steps please", "client_token": "topic-token-1"})
     assert again.json["id"] == topic["id"]
+    # The same token for something else is refused: never answered with the first topic as if made.
+    reused = api.post(f"/communities/open-lab/topics/{topic['id']}/posts",
+                      json={"body": "A reply", "client_token": "topic-token-1"})
+    assert reused.status_code == 409 and "already sent" in reused.json["error"]["message"]
     owner_api = api_as(owner)
     reply = owner_api.post(f"/communities/open-lab/topics/{topic['id']}/posts", json={"body": "Read the **docs**"})
     assert reply.status_code == 201 and reply.json["number"] == 2 and "<strong>docs</strong>" in reply.json["html"]
