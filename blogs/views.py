@@ -121,6 +121,8 @@ def parse_local_time(text: str) -> datetime:
             naive = datetime.strptime(text, fmt)
         except ValueError:
             continue
+        if not 1971 <= naive.year <= 9998:  # beyond, a time zone's offset leaves what a datetime holds
+            break
         return _localize(naive, viewer_zone()).astimezone(timezone.utc)
     raise BlogError(_("Give the time as year-month-day hours:minutes, e.g. 2030-05-01 09:00."), "publish_at")
 
@@ -132,7 +134,7 @@ def local_input(value: datetime | None) -> str:
 def _month_range(month: str) -> tuple[datetime, datetime] | None:
     try:
         year, mon = (int(x) for x in month.split("-", 1))
-        if not (1970 <= year <= 9999 and 1 <= mon <= 12):
+        if not (1971 <= year <= 9998 and 1 <= mon <= 12):
             return None
     except ValueError:
         return None

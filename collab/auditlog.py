@@ -78,8 +78,10 @@ def filtered_entries(form: AuditFilterForm, *, community_id: int | None = None):
             form.community.errors = [_("No community with that web address or name.")]
             community_ids = [-1]
     tz = get_timezone()
-    since = _day_start(form.since.data, tz) if form.since.data else None
-    until = _day_start(form.until.data, tz) + timedelta(days=1) if form.until.data else None
+    # Days beyond 1971-9998 hold no entries: no bound (a zone's offset would leave what a datetime holds).
+    since = _day_start(form.since.data, tz) if form.since.data and form.since.data.year >= 1971 else None
+    until = _day_start(form.until.data, tz) + timedelta(days=1) \
+        if form.until.data and form.until.data.year <= 9998 else None
     if since and until and until <= since:
         form.until.errors = [_("The end date is before the start date.")]
     stmt = audit.entries_query(community_id=community_id, action=form.action.data or "", actor_id=actor_id,

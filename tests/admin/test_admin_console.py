@@ -102,6 +102,9 @@ def test_people_search_create_deactivate_and_admin_rights_are_audited(app, make_
     assert "No actions recorded" in text(admin.get("/admin/audit", query_string={"actor": "ana"}))
     page = text(admin.get("/admin/audit", query_string={"actor": "ghost"}))
     assert "No account with that username" in page and 'value="ghost"' in page
+    # Days at the ends of the calendar are no bound at all (they were a 500).
+    page = text(admin.get("/admin/audit", query_string={"since": "0001-01-01", "until": "9999-12-31"}))
+    assert 'data-action="user.create"' in page
 
 
 def test_reset_link_is_shown_once_emailed_works_once_and_expires(app, make_user, client_for, admin_user, smtp):
