@@ -274,7 +274,8 @@ def topic(slug: str, topic_id: int):
     seen, subscribed, has_flows = queries.topic_facts(user, topic)
     ids = [p.id for p in page.items]
     accepted = db.session.get(ForumPost, topic.accepted_post_id) if topic.accepted_post_id else None
-    reply_target = db.session.get(ForumPost, parse_id(form.reply_to.data)) if parse_id(form.reply_to.data) else None
+    reply_to = parse_id(form.reply_to.data)
+    reply_target = db.session.get(ForumPost, reply_to) if reply_to else None
     if reply_target is not None and not (reply_target.topic_id == topic.id and reply_target.is_visible):
         reply_target = None  # a post of another topic (or community) is never shown
     form.fresh()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from collab import access, access_events, activity
+from collab import access, activity
 from collab.extensions import db
 from collab.moderation import DELETED, HIDDEN, PENDING, VISIBLE, Item, ModeratedType, register
 from collab.text import plain_excerpt
@@ -32,8 +32,7 @@ def load(pk: int) -> Item | None:
 def _set(page: WikiPage, value: str | None) -> None:
     page.moderation = value
     services._tree_changed(page.community_id)  # the page tree leaves out hidden and waiting pages
-    if value:  # its live editors other than the author and the moderators leave it (wiki.live_access)
-        access_events.changed(db.session, page.community_id)
+    # (its live editors leave it through collab.access_events: the moderation core declares the hide)
 
 
 def hide(pk: int, user) -> None:

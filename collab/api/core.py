@@ -31,11 +31,11 @@ from werkzeug.exceptions import HTTPException
 
 from collab.db import write_intent
 from collab.extensions import db
+from collab.ids import INT_MAX
 
 from . import bp
 from .schemas import Error
 
-INT_MAX = 2**31 - 1
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

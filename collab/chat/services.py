@@ -78,7 +78,7 @@ def is_participant(user, room: ChatRoom) -> bool:
 
 def readable_room(user, room_id) -> ChatRoom:
     """The room with this id if ``user`` may read it; the same error for missing and forbidden."""
-    room = db.session.get(ChatRoom, room_id) if parse_id(room_id) is not None and not isinstance(room_id, str) else None
+    room = db.session.get(ChatRoom, room_id) if isinstance(room_id, int) and parse_id(room_id) is not None else None
     if room is None or not may_read(user, room):
         raise ChatError(_l("There is no such room."), "no_room")
     return room

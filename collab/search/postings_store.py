@@ -186,7 +186,7 @@ def lookup_positions(reader, fieldname: str, btext: bytes):
     return found[0].get_positions(found[1], reader.schema[fieldname].format.field_boost)
 
 
-def build(reader, read_postings, pause=None, min_postings: int | None = None) -> bool:
+def build(reader, read_postings, min_postings: int | None = None) -> bool:
     """Write the arrays of one segment. ``read_postings(reader, field, btext)`` reads a term
     through Whoosh as (ids, weights, counts of positions, positions), the last two None when
     it has no positions. False when there is nothing to keep or the segment is not in a folder."""
@@ -235,8 +235,6 @@ def build(reader, read_postings, pause=None, min_postings: int | None = None) ->
                 pat = pend
             index[i] = (offset, at, at + n, pstart, pend)
             at += n
-            if pause is not None and i % 64 == 63:
-                pause()
         index = index[np.argsort(index[:, 0], kind="stable")]
         for array in (ids, weights, positions):
             array.flush()
@@ -404,4 +402,3 @@ def missing(searcher) -> list:
         if where is not None and reader.doc_count_all() >= MIN_DOCS and not has_arrays(*where):
             out.append(reader)
     return out
-
