@@ -157,10 +157,13 @@ def send(stored: StoredFile):
     response = send_file(_blob(stored.sha256), mimetype=stored.content_type if inline else
                          ("text/plain" if stored.content_type.startswith("text/") else stored.content_type),
                          as_attachment=not inline, download_name=stored.name, etag=stored.sha256,
-                         conditional=True, max_age=3600)
+                         conditional=True, max_age=None)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response.cache_control.private = True
+    # Kept by the browser but asked again before each use (a 304 while one may still read it): a
+    # person removed from a restricted community does not go on seeing its files from the cache.
+    cc = response.cache_control
+    cc.public, cc.max_age, cc.private, cc.no_cache = False, None, True, True
     return response
 
 

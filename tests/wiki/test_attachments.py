@@ -29,9 +29,9 @@ def _upload(client, community, path, data: bytes, name: str, *, json=False):
                        data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
 
-def _get(client, address):
+def _get(client, address, **kw):
     """GET a file and close the response (it holds the file open)."""
-    r = client.get(address)
+    r = client.get(address, **kw)
     r.get_data()
     r.close()
     return r
@@ -134,3 +134,20 @@ def test_files_follow_the_page_and_the_community(app, make_user, make_community,
     client_for(owner).post(url(secret, "plans", "delete"))
     assert _get(client_for(member), file_url).status_code == 404
     assert _get(client_for(owner), file_url).status_code == 200
+
+
+def test_a_browser_asks_again_before_showing_a_kept_file(app, make_user, make_community, client_for, wiki):
+    """A browser may keep a file but must ask before each use (a cheap 304 while one may read it):
+    someone removed from a restricted community does not keep seeing its files from their cache."""
+    owner, member = make_user("owner"), make_user("member")
+    secret = make_community(owner, name="Vault", access="restricted", members=[member])
+    wiki.create(secret, owner, "Plans")
+    file_url = _upload(client_for(member), secret, "plans", _png(), "plan.png", json=True).get_json()["url"]
+    first = _get(client_for(member), file_url)
+    cache = first.headers["Cache-Control"]
+    assert "no-cache" in cache and "private" in cache and "max-age" not in cache
+    etag = first.headers["ETag"]
+    again = _get(client_for(member), file_url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert client_for(owner).post(f"/c/{secret.slug}/members/{member.id}/remove").status_code == 302
+    assert _get(client_for(member), file_url, headers={"If-None-Match": etag}).status_code == 404
