@@ -15,6 +15,9 @@ session connects again, asked afresh): ``on_sessions_ended(fn)`` registers
 ``fn(user_ids)``, called after such a commit (collab.realtime disconnects those people's sockets in
 every namespace).
 
+Signing out in one tab ends that browser's sockets in every tab (``sign_in_ended(token)``, called
+at the sign-out: there is no database change to wait for), through ``on_sign_in_ended(fn)``.
+
 With several server processes (a Redis message queue configured), the change is also published
 on Redis, and every other process calls its own listeners: a socket held by another process is
 re-checked as promptly as one held by the process that committed.
@@ -36,8 +39,10 @@ log = logging.getLogger(__name__)
 
 Listener = Callable[[int, "set[int] | None"], None]
 EndedListener = Callable[["set[int]"], None]
+SignInListener = Callable[["set[str]"], None]
 _listeners: list[Listener] = []
 _ended_listeners: list[EndedListener] = []
+_sign_in_listeners: list[SignInListener] = []
 _installed = False
 _KEY = "collab_access_changes"
 _ENDED = "collab_sessions_ended"
@@ -58,6 +63,19 @@ def on_sessions_ended(fn: EndedListener) -> EndedListener:
         _ended_listeners.append(fn)
     _install()
     return fn
+
+
+def on_sign_in_ended(fn: SignInListener) -> SignInListener:
+    """Register ``fn(tokens)``, called when these sign-ins (one browser's session each) ended."""
+    if fn not in _sign_in_listeners:
+        _sign_in_listeners.append(fn)
+    return fn
+
+
+def sign_in_ended(token: str) -> None:
+    """A browser signed out: its sockets end, in this process now and in the others."""
+    _call_sign_ins({token})
+    _publish({}, set(), {token})
 
 
 def changed(session, community_id: int, user_ids: set[int] | None = None) -> None:
@@ -142,12 +160,20 @@ def _call_ended(user_ids: set[int]) -> None:
 # --------------------------------------------------------------------------- other processes
 
 
-def _publish(changes: dict, ended: set[int]) -> None:
+def _call_sign_ins(tokens: set[str]) -> None:
+    for fn in list(_sign_in_listeners):
+        try:
+            fn(set(tokens))
+        except Exception:  # the sign-out itself has happened: never fail it
+            log.exception("sign-in-ended listener %r failed", fn)
+
+
+def _publish(changes: dict, ended: set[int], sign_ins: set[str] = frozenset()) -> None:
     from flask import current_app, has_app_context
 
     relay = current_app.extensions.get("collab_access_relay") if has_app_context() else None
     if relay is not None:
-        relay.publish(changes, ended)
+        relay.publish(changes, ended, sign_ins)
 
 
 class Relay:
@@ -173,10 +199,10 @@ class Relay:
         self.stopping.set()
         self.client.close()  # the publishing connection (a later publish would open a new one)
 
-    def publish(self, changes: dict, ended: set[int] = frozenset()) -> None:
+    def publish(self, changes: dict, ended: set[int] = frozenset(), sign_ins: set[str] = frozenset()) -> None:
         message = json.dumps({"origin": self.origin, "changes": [
             [community_id, None if users is None else sorted(users)] for community_id, users in changes.items()],
-            "ended": sorted(ended)})
+            "ended": sorted(ended), "signins": sorted(sign_ins)})
         try:
             self.client.publish(self.channel, message)
         except Exception:  # Redis down: the local listeners ran; each socket event re-checks access anyway
@@ -218,6 +244,7 @@ class Relay:
             changes = [(int(c), None if users is None else {int(u) for u in users})
                        for c, users in message["changes"]]
             ended = {int(u) for u in message.get("ended") or ()}
+            sign_ins = {str(t) for t in message.get("signins") or ()}
         except (TypeError, ValueError, KeyError):
             log.warning("ignored a malformed access change message: %r", data)
             return
@@ -226,6 +253,8 @@ class Relay:
                 _call_listeners(community_id, user_ids)
             if ended:
                 _call_ended(ended)
+            if sign_ins:
+                _call_sign_ins(sign_ins)
 
 
 def init_app(app) -> Relay | None:

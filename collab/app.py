@@ -137,11 +137,12 @@ def _init_services(app: Flask) -> None:
     from collab.activity import install_hooks
     from collab.activity.community_events import install_community_hooks
     from collab.activity.mail import install_mail_hooks, start_mail_thread
-    from collab.realtime import init_realtime
+    from collab.realtime import init_realtime, init_sign_ins
     from collab.search import init_search
     from collab import access_events
 
     init_realtime()
+    init_sign_ins(app)
     access_events.init_app(app)
     install_hooks()
     install_community_hooks()

@@ -256,3 +256,26 @@ def test_a_site_admin_whose_role_is_revoked_hears_no_more_of_a_restricted_room(a
     assert again.is_connected("/chat")  # still signed in ...
     assert call(again, "join", room=room)["ok"] is False  # ... but no longer let into the room
     assert not [m for m in received(again, "new_message")]
+
+
+def test_signing_out_in_one_tab_ends_that_browsers_sockets_only(app, world, client_for):
+    """Two tabs of one browser hold a chat and a bell socket; signing out in one tab ends both
+    (someone else at that computer hears nothing more), and the person's other browser stays."""
+    people, _communities, rooms = world
+    room = rooms["public"]
+    from collab.extensions import socketio
+
+    browser = client_for(people["member"])
+    tab_chat = socketio.test_client(app, namespace="/chat", flask_test_client=browser)
+    tab_bell = socketio.test_client(app, namespace="/notify", flask_test_client=browser)
+    laptop = socketio.test_client(app, namespace="/chat", flask_test_client=client_for(people["member"]))
+    assert tab_chat.is_connected("/chat") and tab_bell.is_connected("/notify") and laptop.is_connected("/chat")
+    assert call(tab_chat, "join", room=room)["ok"] and call(laptop, "join", room=room)["ok"]
+
+    assert browser.post("/logout").status_code == 302
+    assert not tab_chat.is_connected("/chat") and not tab_bell.is_connected("/notify")
+    assert laptop.is_connected("/chat")
+    assert call(laptop, "send", room=room, body="still here", client_id=cid())["ok"]
+    again = socketio.test_client(app, namespace="/chat", flask_test_client=browser)
+    assert not again.is_connected("/chat")  # the signed-out browser does not get back in
+    laptop.disconnect(namespace="/chat")  # (presence is the process's: leave no one behind)

@@ -87,3 +87,36 @@ def test_ended_sessions_are_heard_by_the_other_process(app, make_app, make_user)
         assert sorted(heard) == [("a", {person.id}), ("b", {person.id})]
     finally:
         access_events._ended_listeners.remove(listener)
+
+
+@pytest.mark.app_config(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-signout")
+def test_a_sign_out_is_heard_by_the_other_process(app, make_app, make_user, login):
+    """Signing out in a browser ends its sockets in every process: each process hears the sign-in
+    that ended, and only that one."""
+    need("Redis", redis_ok(), "set COLLAB_TEST_REDIS_URL")
+    a = app
+    b = make_app(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-signout",
+                 SQLALCHEMY_DATABASE_URI=a.config["SQLALCHEMY_DATABASE_URI"])
+    heard = []
+
+    def listener(tokens):
+        heard.append(("a" if current_app._get_current_object() is a else "b", tokens))
+
+    access_events.on_sign_in_ended(listener)
+    try:
+        for one in (a, b):
+            assert one.extensions["collab_access_relay"].ready.wait(5)
+        browser = login(make_user("leaver"), c=a.test_client())
+        other_browser = login(make_user("stayer"), c=a.test_client())
+        with browser.session_transaction() as s:
+            token = s["_signin"]
+        with other_browser.session_transaction() as s:
+            assert s["_signin"] != token
+        assert browser.post("/logout").status_code == 302
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(heard) < 2:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        assert sorted(heard) == [("a", {token}), ("b", {token})]
+    finally:
+        access_events._sign_in_listeners.remove(listener)
