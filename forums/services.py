@@ -64,9 +64,37 @@ def may_manage(user, community: Community) -> bool:
 def may_edit_post(user, post: ForumPost, community: Community) -> bool:
     if post.is_deleted or (post.hidden_reason == "moderator" and not may_moderate(user, community)):
         return False
+    return _may_edit_own(user, post, community)
+
+
+def _may_edit_own(user, post: ForumPost, community: Community) -> bool:
+    """May edit the post as far as people go: its author (still posting here) or a moderator."""
     if post.author_id == getattr(user, "id", None) and not may_post(user, community):
         return False  # left the community (or it was archived): no more edits
     return access.can_edit_owned(user, post.author_id, community)
+
+
+def removed_meanwhile(user, topic: ForumTopic, community: Community, post: ForumPost | None = None):
+    """Why a reply to ``topic`` (or an edit of ``post``) the person typed cannot be stored when only
+    a removal made since the form was opened stops it: the topic or the post deleted, the post
+    hidden by a moderator. The views show this with the person's text. None when nothing was
+    removed, or when the person could never have written it (no right, a topic waiting for approval
+    that they never saw): they get the 404 or 403 as before, which tells nothing."""
+    saw_topic = not topic.moderation or topic.author_id == getattr(user, "id", None)
+    gone = topic.is_deleted and not may_moderate(user, community)
+    if post is None:
+        return _l("This topic was deleted; replies are closed.") if gone and saw_topic and may_post(
+            user, community) else None
+    if not _may_edit_own(user, post, community):
+        return None
+    if gone:
+        return _l("This topic was deleted while you were editing a post in it, so your edit was not saved.") \
+            if saw_topic else None
+    if post.is_deleted:
+        return _l("This post was deleted while you were editing it, so your edit was not saved.")
+    if post.hidden_reason == "moderator" and not may_moderate(user, community):
+        return _l("A moderator hid this post while you were editing it, so your edit was not saved.")
+    return None
 
 
 def may_accept(user, topic: ForumTopic, community: Community) -> bool:

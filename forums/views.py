@@ -6,7 +6,7 @@ moderation the review queue; similar?title= suggestions while typing a title.
 """
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -58,21 +58,33 @@ def _forum(community, forum_id: int) -> Forum:
     return forum
 
 
-def _topic(community, topic_id: int) -> ForumTopic:
+def _topic(community, topic_id: int, typed=None, post: ForumPost | None = None) -> ForumTopic:
+    """The topic, or 404. ``typed``: the posted form (a reply, or an edit of ``post``) whose text
+    the person gets back, with the reason, when the topic was deleted since they opened it."""
     topic = db.session.get(ForumTopic, topic_id)
     if topic is None or topic.community_id != community.id:
         abort(404)
     if not services.may_see_topic(_me(), topic, community):
+        if typed is not None and typed.validate_on_submit():
+            _keep_typed(community, typed, services.removed_meanwhile(_me(), topic, community, post))
         abort(404)  # deleted, or waiting for approval
     return topic
 
 
-def _post(community, post_id: int) -> ForumPost:
+def _post(community, post_id: int, typed=None) -> ForumPost:
     post = db.session.get(ForumPost, post_id)
     if post is None or post.community_id != community.id:
         abort(404)
-    _topic(community, post.topic_id)
+    _topic(community, post.topic_id, typed, post)
     return post
+
+
+def _keep_typed(community, form, message) -> None:
+    """The topic is gone for this person: its page cannot be shown, their text is (409)."""
+    if message:
+        abort(make_response(render_template(
+            "unsaved.html", message=message, form=form, fields=("title", "body"),
+            back=url_for("forums.index", slug=community.slug), **_ctx(community)), 409))
 
 
 def _fail(e: ForumError, form=None):
@@ -238,9 +250,9 @@ def similar(slug: str):
 @login_required
 def topic(slug: str, topic_id: int):
     community = _community(slug)
-    topic = _topic(community, topic_id)
-    user = _me()
     form = ReplyForm()
+    topic = _topic(community, topic_id, form if request.method == "POST" else None)
+    user = _me()
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
@@ -278,6 +290,7 @@ def topic(slug: str, topic_id: int):
     reply_target = db.session.get(ForumPost, reply_to) if reply_to else None
     if reply_target is not None and not (reply_target.topic_id == topic.id and reply_target.is_visible):
         reply_target = None  # a post of another topic (or community) is never shown
+        form.reply_to.data = ""  # sent again, the text is a reply to the topic
     form.fresh()
     key = f"forum_topic:{topic.id}"
     if request.method == "GET" and page.items:
@@ -426,14 +439,19 @@ def split(slug: str, topic_id: int):
 @login_required
 def edit_post(slug: str, post_id: int):
     community = _community(slug)
-    post = _post(community, post_id)
-    if not services.may_edit_post(_me(), post, community):
-        abort(403)
-    topic = post.topic
     form = EditPostForm()
+    post = _post(community, post_id, form if request.method == "POST" else None)
+    topic = post.topic
     status, conflict = 200, False
     stamp = post.edited_at.isoformat() if post.edited_at else "-"
-    if request.method == "GET":
+    removed = services.removed_meanwhile(_me(), topic, community, post)
+    if not services.may_edit_post(_me(), post, community) and not (request.method == "POST" and removed):
+        abort(403)
+    if removed:
+        # Deleted or hidden since the form was opened: the text comes back with the reason.
+        status = 409
+        form.body.errors = list(form.body.errors) + [str(removed)]
+    elif request.method == "GET":
         form.body.data = post.body
         form.title.data = topic.title
         form.tags.data = ", ".join(topic.tag_list)
