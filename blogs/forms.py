@@ -41,6 +41,7 @@ class CommentForm(FlaskForm):
     body = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX), NoControlChars(multiline=True)])
     parent_id = HiddenField()
     client_token = HiddenField()
+    read = HiddenField()  # signed: this person had this post's page (their text comes back if it goes away)
 
 
 class SettingsForm(FlaskForm):

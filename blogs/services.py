@@ -290,8 +290,10 @@ def post_version(post: BlogPost) -> str:
 
 
 def edit_post(blog: Blog, post: BlogPost, editor: User, data: PostInput) -> BlogPost:
-    if not may_edit_post(editor, blog, post) or post.is_deleted:
+    if not may_edit_post(editor, blog, post):
         raise BlogError(_l("You may not edit this post."))
+    if post.is_deleted:
+        raise BlogError(_l("This post was deleted while you were editing it, so your edit was not saved."), "body")
     now = utcnow()
     was_live, previous = post.is_live(now), post.body
     _apply(post, data, now)
@@ -420,10 +422,27 @@ def _clean_comment(body: str) -> str:
     return body
 
 
+def comment_closed(user, blog: Blog, post: BlogPost):
+    """Why a comment the person typed on ``post`` cannot be posted when only a change made since
+    they read it stops it (deleted, hidden, unpublished): the message the views show with their
+    text. None when comments are open, or when the person may not comment here at all."""
+    if not may_comment(user, blog) or post.is_live():
+        return None
+    return _l("This post is not published now, so your comment was not posted.")
+
+
+def saw_post(user, blog: Blog, post: BlogPost) -> bool:
+    """Could the person read the post before it was taken away? Deleted or hidden after it was
+    published: everyone who reads the blog (a draft or a post waiting for approval: its author)."""
+    return may_see_post(user, blog, post) or (post.released_at is not None and may_read(user, blog))
+
+
 def add_comment(blog: Blog, post: BlogPost, author: User, body: str, parent_id: int | None = None,
                 client_token: str | None = None) -> BlogComment:
-    if not may_comment(author, blog) or not post.is_live():
+    if not may_comment(author, blog):
         raise BlogError(_l("You may not comment on this post."))
+    if not post.is_live():
+        raise BlogError(comment_closed(author, blog, post), "body")
     if client_token:
         earlier = db.session.scalar(select(BlogComment).where(BlogComment.author_id == author.id,
                                                               BlogComment.client_token == client_token))

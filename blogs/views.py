@@ -8,12 +8,14 @@ address carried.
 from __future__ import annotations
 
 from calendar import monthrange
+from hmac import compare_digest
 from datetime import datetime, timedelta, timezone
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import format_timedelta, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from itsdangerous import URLSafeSerializer
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
 
@@ -76,11 +78,27 @@ def release(blog: Blog) -> None:
             db.session.commit()
 
 
-def load_post(blog: Blog, post_id: int) -> BlogPost:
+def load_post(blog: Blog, post_id: int, comment=None) -> BlogPost:
+    """The post, or 404. ``comment``: the posted comment form, whose text the person gets back with
+    the reason when the post they read was deleted, hidden or unpublished since."""
     post = db.session.get(BlogPost, post_id)
-    if post is None or not blog.owns(post) or not services.may_see_post(current_user, blog, post):
+    if post is None or not blog.owns(post):
+        abort(404)
+    if not services.may_see_post(current_user, blog, post):
+        closed = services.comment_closed(current_user, blog, post)
+        had_read = comment is not None and (services.saw_post(current_user, blog, post)
+                                            or compare_digest(_read_mark(post.id), comment.read.data or ""))
+        if closed and had_read and comment.validate_on_submit():
+            abort(make_response(render_template("unsaved.html", message=closed, form=comment, fields=("body",),
+                                                back=url_for("blogs.index", **blog.key), **blog_context(blog)), 409))
         abort(404)
     return post
+
+
+def _read_mark(post_id: int) -> str:
+    """Signed (post, reader): the comment form carries it, so a comment on a post taken away since
+    (unpublished too) is known to come from someone who had read it."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="blogs-read").dumps([post_id, current_user.id])
 
 
 def blog_context(blog: Blog, **extra) -> dict:
@@ -251,7 +269,7 @@ def post(slug, username, post_id: int):
         acked=services.has_acknowledged(item, user), receipts=receipts,
         must_ack=item.is_announcement and item.is_live() and blog.community is not None
         and item.author_id != user.id and access.is_member(user, blog.community),
-        comment_form=CommentForm(formdata=None, client_token=new_token()),
+        comment_form=CommentForm(formdata=None, client_token=new_token(), read=_read_mark(item.id)),
         can_edit_post=services.may_edit_post(user, blog, item), **blog_context(blog))
     return html
 
@@ -342,7 +360,9 @@ def new(slug, username):
 def edit(slug, username, post_id: int):
     blog = load_blog(slug, username)
     item = load_post(blog, post_id)
-    access.require(services.may_edit_post(current_user, blog, item) and not item.is_deleted)
+    # Deleted since the form was opened: the save says so and the text comes back (409).
+    access.require(services.may_edit_post(current_user, blog, item)
+                   and not (item.is_deleted and request.method == "GET"))
     form = PostForm()
     status, current = 200, None
     if request.method == "GET":
@@ -368,6 +388,7 @@ def edit(slug, username, post_id: int):
             db.session.rollback()
             item = load_post(blog, post_id)
             form_error(form, e)
+            status = 409 if item.is_deleted else status
         else:
             db.session.commit()
             _flash_state(item)
@@ -450,9 +471,9 @@ def acknowledge(slug, username, post_id: int):
 @login_required
 def comment(slug, username, post_id: int):
     blog = load_blog(slug, username)
-    item = load_post(blog, post_id)
-    access.require(services.may_comment(current_user, blog))
     form = CommentForm()
+    item = load_post(blog, post_id, comment=form)
+    access.require(services.may_comment(current_user, blog))
     if form.validate_on_submit():
         try:
             parent = parse_id(form.parent_id.data)
