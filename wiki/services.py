@@ -85,6 +85,10 @@ class SaveResult:
         return self.revision is not None
 
 
+DELETED_WHILE_EDITING = _l("This page was deleted while you were editing it. Copy your text before you "
+                           "leave; a moderator can restore the page from the trash.")
+
+
 # --------------------------------------------------------------------------- who may do what
 
 
@@ -107,6 +111,23 @@ def may_see_page(user, page: WikiPage, community: Community) -> bool:
 def may_edit_page(user, page: WikiPage, community: Community) -> bool:
     """Edit this page: as may_edit, and a locked page only by moderators, owners and admins."""
     return may_edit(user, community) and (not page.is_locked or access.can_moderate(user, community))
+
+
+def removed_meanwhile(user, page: WikiPage, community: Community, *, may_write: bool, comment: bool = False):
+    """Why an edit of (or a comment on) ``page`` the person typed cannot be saved when only a removal
+    made since they opened it stops it: the page deleted, or hidden by a moderator. The views show
+    this with the person's text. None when the page is there for them, when they may not write
+    (``may_write``: may_edit, or may comment for a ``comment``), or when they never saw it (one
+    waiting for approval)."""
+    if not may_write or (not page.is_deleted and may_see_page(user, page, community)):
+        return None
+    if page.moderation == "pending" and page.created_by_id != user.id:
+        return None
+    if comment:
+        return _l("This page was deleted or hidden by a moderator, so your comment was not posted.")
+    if page.is_deleted:
+        return DELETED_WHILE_EDITING
+    return _l("A moderator hid this page while you were editing it, so your edit was not saved.")
 
 
 def may_lock(user, community: Community) -> bool:
@@ -361,8 +382,7 @@ def save_page(page: WikiPage, user, *, body: str, base_number: int, summary: str
                            "lines you want, delete the markers, then save."), "body")
     locked = _lock_page(page.id)
     if locked is None or locked.is_deleted:
-        raise WikiError(_l("This page was deleted while you were editing it. Copy your text before you "
-                           "leave; a moderator can restore the page from the trash."), "body")
+        raise WikiError(DELETED_WHILE_EDITING, "body")
     page = locked
     _check_unlocked(page, user)
     current = page.body

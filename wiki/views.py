@@ -11,7 +11,7 @@ import hashlib
 import re
 import secrets
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import get_locale, ngettext
 from flask_login import current_user, login_required
@@ -60,12 +60,16 @@ def _page_url(page: WikiPage, endpoint: str = "wiki.page", **kw) -> str:
     return url_for(endpoint, slug=page.community.slug, path=page.path, **kw)
 
 
-def _load(community, path: str, *, allow_deleted: bool = False, with_body_html: bool = False) -> WikiPage:
+def _load(community, path: str, *, allow_deleted: bool = False, with_body_html: bool = False,
+          typed=None) -> WikiPage:
     """The live page at ``path``; a permanent redirect when the page moved or was renamed (the
-    same action, the same query); 404 when there is none."""
+    same action, the same query); 404 when there is none. ``typed``: the posted form and whether
+    its person may write it (edit or comment), whose text they get back with the reason when the
+    page was deleted or hidden since they opened it."""
     page = queries.find_page(community, path, with_body_html=with_body_html)
     if page is not None:
         if not services.may_see_page(current_user, page, community):
+            _keep_typed(community, page, typed)
             abort(404)  # hidden, or waiting for approval: its author and the moderators only
         return page
     target = None
@@ -82,7 +86,21 @@ def _load(community, path: str, *, allow_deleted: bool = False, with_body_html: 
         page = queries.find_deleted(community, path)
         if page is not None:
             return page
+    if typed is not None:
+        _keep_typed(community, queries.find_deleted(community, path), typed)
     abort(404)
+
+
+def _keep_typed(community, page: WikiPage | None, typed) -> None:
+    """The page is gone for this person: it cannot be shown, their text is (409)."""
+    if page is None or typed is None:
+        return
+    form, may_write, comment = typed
+    message = services.removed_meanwhile(current_user, page, community, may_write=may_write, comment=comment)
+    if message and form.validate_on_submit():
+        abort(make_response(render_template(
+            "unsaved.html", message=message, form=form, fields=("title", "body"),
+            back=url_for("wiki.home", slug=community.slug), **_ctx(community, with_nav=False)), 409))
 
 
 def _error(form, e: services.WikiError) -> None:
@@ -311,9 +329,10 @@ def new_page(slug: str):
 @login_required
 def edit(slug: str, path: str):
     community = _community(slug)
-    page = _load(community, path)
-    access.require(services.may_edit_page(current_user, page, community))
     form = EditForm()
+    page = _load(community, path, typed=(form, services.may_edit(current_user, community), False)
+                 if request.method == "POST" else None)
+    access.require(services.may_edit_page(current_user, page, community))
     preview_html = conflict = None
     status = 200
     broadcast = None
