@@ -30,9 +30,9 @@ def _comment(page, comment_id: int) -> WikiComment:
 @login_required
 def add_comment(slug: str, path: str):
     community = _community(slug)
-    form = CommentForm()
-    page = _load(community, path, typed=(form, social.may_comment(current_user, community), True))
+    page = _load(community, path, typed=(CommentForm, social.may_comment(current_user, community), True))
     access.require(social.may_comment(current_user, community))
+    form = CommentForm()
     if form.validate_on_submit():
         try:
             comment, fresh = social.add_comment(page, current_user, form.body.data or "", token=form.token.data)

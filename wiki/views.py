@@ -63,9 +63,10 @@ def _page_url(page: WikiPage, endpoint: str = "wiki.page", **kw) -> str:
 def _load(community, path: str, *, allow_deleted: bool = False, with_body_html: bool = False,
           typed=None) -> WikiPage:
     """The live page at ``path``; a permanent redirect when the page moved or was renamed (the
-    same action, the same query); 404 when there is none. ``typed``: the posted form and whether
-    its person may write it (edit or comment), whose text they get back with the reason when the
-    page was deleted or hidden since they opened it."""
+    same action, the same query); 404 when there is none. ``typed``: the posted form's class,
+    whether its person may write it, whether it is a comment: they get their text back with the
+    reason when the page was deleted or hidden since they opened it. (The form is read only then:
+    a moved page's redirect keeps the posted body for the new address.)"""
     page = queries.find_page(community, path, with_body_html=with_body_html)
     if page is not None:
         if not services.may_see_page(current_user, page, community):
@@ -95,9 +96,10 @@ def _keep_typed(community, page: WikiPage | None, typed) -> None:
     """The page is gone for this person: it cannot be shown, their text is (409)."""
     if page is None or typed is None:
         return
-    form, may_write, comment = typed
+    make_form, may_write, comment = typed
     message = services.removed_meanwhile(current_user, page, community, may_write=may_write, comment=comment)
-    if message and form.validate_on_submit():
+    form = make_form() if message else None
+    if form is not None and form.validate_on_submit():
         abort(make_response(render_template(
             "unsaved.html", message=message, form=form, fields=("title", "body"),
             back=url_for("wiki.home", slug=community.slug), **_ctx(community, with_nav=False)), 409))
@@ -329,10 +331,10 @@ def new_page(slug: str):
 @login_required
 def edit(slug: str, path: str):
     community = _community(slug)
-    form = EditForm()
-    page = _load(community, path, typed=(form, services.may_edit(current_user, community), False)
+    page = _load(community, path, typed=(EditForm, services.may_edit(current_user, community), False)
                  if request.method == "POST" else None)
     access.require(services.may_edit_page(current_user, page, community))
+    form = EditForm()
     preview_html = conflict = None
     status = 200
     broadcast = None

@@ -80,3 +80,16 @@ def test_a_page_waiting_for_approval_that_one_never_saw_stays_404(app, community
     for where in ("guide/-/edit", "guide/-/comments"):
         r = member.post(f"{_base(community)}/{where}", data={"body": TYPED, "base_revision": "1"})
         assert r.status_code == 404 and TYPED not in text(r), where
+
+
+def test_an_edit_of_a_page_renamed_meanwhile_is_saved_at_its_new_address(app, community, people, client_for, wiki):
+    from wiki.models import WikiPage
+
+    pid = wiki.create(community, people["owner"], "Guide", body="a")
+    owner, member = client_for(people["owner"]), client_for(people["member"])
+    assert owner.post(f"{_base(community)}/guide/-/rename", data={"title": "Manual"}).status_code == 302
+    r = member.post(f"{_base(community)}/guide/-/edit", data={"body": TYPED, "base_revision": "1"},
+                    follow_redirects=True)
+    assert r.status_code == 200
+    with app.app_context():
+        assert db.session.get(WikiPage, pid).body.strip() == TYPED
