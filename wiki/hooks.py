@@ -13,7 +13,7 @@ from collab import activity, moderation
 from collab.extensions import db
 from communities.models import Community
 
-from . import social
+from . import services, social
 
 
 def page_key(page_id: int) -> str:
@@ -30,7 +30,7 @@ def created(page, user) -> None:
     its author and the moderators only, until a moderator approves it (then ``published``)."""
     community = db.session.get(Community, page.community_id)
     if moderation.must_wait(user, community):
-        page.moderation = "pending"
+        services.set_moderation(page, "pending")  # links made to it as it was created lead nowhere now
         moderation.hold(page_key(page.id), community, user)
         return
     published(page, user, community)

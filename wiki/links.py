@@ -5,6 +5,11 @@ and keeping the links (and the cached HTML of linking pages) right as pages appe
 among siblings only, so when several pages share a title the nearest wins: a sibling of the
 linking page, then a child of it, then a top-level page, then the shallowest. ``[[Parent/Child]]``
 names Child under a page called Parent. A title a page had before a rename still leads to it.
+
+Links lead only to pages everyone who reads the wiki sees: the rendered HTML is shared by all
+readers, so a page in the trash, hidden by a moderator or waiting for approval reads like one that
+does not exist (its title, address and existence stay with those who may see it). Whenever a page
+starts or stops being there for everyone, the pages that name it are rendered again.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from collab.text import extract_mentions, extract_wikilinks, render_markdown
 from communities.models import Community
 
 from .models import KEY_MAX, TITLE_MAX, WikiLink, WikiPage, WikiRedirect, title_key
+from .queries import _live
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,7 @@ def resolve(community_id: int, targets: list[str], context_id: int | None = None
     leaves = {segs[-1] for segs in parsed.values()}
     if not leaves:
         return result
-    live = (WikiPage.community_id == community_id, WikiPage.is_deleted == false())
+    live = _live(community_id)  # pages everyone sees (see the module's note)
     cols = (WikiPage.id, WikiPage.parent_id, WikiPage.path, WikiPage.title_key)
     candidates: dict[str, list[Ref]] = {}
     for row in db.session.execute(select(*cols).where(*live, WikiPage.title_key.in_(leaves))):
@@ -189,3 +195,28 @@ def refresh_linking(community: Community, *, page_ids=(), leaf_keys=(), exclude=
     for p in pages:
         render_page(p, community)
     return len(pages)
+
+
+def refresh_naming(community: Community, page_ids, *, exclude=()) -> int:
+    """Re-render the live pages whose links lead to one of ``page_ids`` or name one of them by a
+    title it has or had before a rename: those pages came back, or started or stopped being there
+    for everyone. Returns how many."""
+    ids = set(page_ids)
+    if not ids:
+        return 0
+    keys = set(db.session.scalars(select(WikiPage.title_key).where(WikiPage.id.in_(ids))))
+    keys.update(db.session.scalars(select(WikiRedirect.title_key).where(
+        WikiRedirect.page_id.in_(ids), WikiRedirect.title_key.is_not(None))))
+    return refresh_linking(community, page_ids=ids, leaf_keys=keys, exclude=exclude)
+
+
+def visibility_changed(page: WikiPage, community: Community | None = None) -> int:
+    """The page was hidden, shown again, held for approval or approved: re-render the pages that
+    name it, or a page under it as [[Page/Subpage]] (links lead only to pages everyone sees, and
+    through them only)."""
+    community = community or db.session.get(Community, page.community_id)
+    db.session.flush()
+    subtree = db.session.scalars(select(WikiPage.id).where(
+        WikiPage.community_id == page.community_id, WikiPage.is_deleted == false(),
+        (WikiPage.id == page.id) | WikiPage.path.startswith(page.path + "/", autoescape=True)))
+    return refresh_naming(community, subtree)

@@ -30,8 +30,7 @@ def load(pk: int) -> Item | None:
 
 
 def _set(page: WikiPage, value: str | None) -> None:
-    page.moderation = value
-    services._tree_changed(page.community_id)  # the page tree leaves out hidden and waiting pages
+    services.set_moderation(page, value)  # the tree and the links in other pages follow
     # (its live editors leave it through collab.access_events: the moderation core declares the hide)
 
 

@@ -571,7 +571,16 @@ def restore_page(page: WikiPage, user) -> WikiPage:
     for p in group:
         links.render_page(p, community)
     ids = {p.id for p in group}
-    keys = {p.title_key for p in group} | set(db.session.scalars(select(WikiRedirect.title_key).where(
-        WikiRedirect.page_id.in_(ids), WikiRedirect.title_key.is_not(None))))
-    links.refresh_linking(community, leaf_keys=keys, exclude=ids)
+    links.refresh_naming(community, ids, exclude=ids)
     return page
+
+
+def set_moderation(page: WikiPage, value: str | None) -> None:
+    """Hide the page ("hidden"; "flags": hidden by flags), hold it for approval ("pending") or show
+    it to everyone again (None). Hidden and waiting pages are left out of the tree, and links in
+    other pages lead to pages everyone sees only, so both are brought up to date."""
+    was_shown = not page.moderation
+    page.moderation = value
+    _tree_changed(page.community_id)
+    if was_shown != (not value):
+        links.visibility_changed(page)
