@@ -204,21 +204,27 @@ def clean_title(title: str | None) -> str:
     return title
 
 
-def _check_title(community_id: int, parent: WikiPage | None, title: str, exclude_id: int | None = None) -> str:
+def _check_title(community: Community, parent: WikiPage | None, title: str, exclude_id: int | None = None,
+                 *, user=None) -> str:
+    """The clean title, or WikiError when a sibling has it already: hidden and waiting pages too
+    (they come back under their title), but to someone who may not see that page, nothing of it."""
     title = clean_title(title)
     parent_id = parent.id if parent is not None else None
-    stmt = select(WikiPage.title).where(
-        *_live(community_id), WikiPage.title_key == title_key(title),
+    stmt = select(WikiPage).where(
+        *_in_tree(community.id), WikiPage.title_key == title_key(title),
         WikiPage.parent_id == parent_id if parent_id is not None else WikiPage.parent_id.is_(None))
     if exclude_id is not None:
         stmt = stmt.where(WikiPage.id != exclude_id)
-    taken = db.session.scalar(stmt.limit(1))
+    taken = db.session.scalar(stmt.order_by(WikiPage.moderation.is_not(None), WikiPage.id).limit(1))
     if taken is not None:
+        if user is not None and not may_see_page(user, taken, community):
+            raise WikiError(_l("This title cannot be used here: it belongs to a page you cannot see. Choose "
+                               "another title or another parent page."), "title")
         if parent is None:
             raise WikiError(_l("There is a top-level page called “%(title)s” already. Choose another title "
-                               "or another parent page.", title=taken), "title")
+                               "or another parent page.", title=taken.title), "title")
         raise WikiError(_l("“%(parent)s” has a subpage called “%(title)s” already. Choose another title "
-                           "or another parent page.", parent=parent.title, title=taken), "title")
+                           "or another parent page.", parent=parent.title, title=taken.title), "title")
     return title
 
 
@@ -348,7 +354,7 @@ def create_page(community: Community, user, *, title: str, parent_id: int | None
     _lock_community(community.id)
     _tree_changed(community.id)
     parent = _live_parent(community, parent_id, user)
-    title = _check_title(community.id, parent, title)
+    title = _check_title(community, parent, title, user=user)
     text = _clean_body(body)
     slug = _unique_slug(community.id, parent.id if parent else None, title)
     path = _join(parent, slug)
@@ -436,7 +442,7 @@ def rename_page(page: WikiPage, user, title: str) -> WikiPage:
         raise WikiError(_l("This page is in the trash."))
     _check_unlocked(page, user)
     parent = db.session.get(WikiPage, page.parent_id) if page.parent_id else None
-    title = _check_title(community.id, parent, title, exclude_id=page.id)
+    title = _check_title(community, parent, title, exclude_id=page.id, user=user)
     if title == page.title:
         return page
     old_key = page.title_key
@@ -474,7 +480,7 @@ def move_page(page: WikiPage, user, parent_id: int | None) -> WikiPage:
     new_parent_id = parent.id if parent else None
     if new_parent_id == page.parent_id:
         return page
-    _check_title(community.id, parent, page.title, exclude_id=page.id)
+    _check_title(community, parent, page.title, exclude_id=page.id, user=user)
     slug = _unique_slug(community.id, new_parent_id, page.title, exclude_id=page.id, keep=page.slug)
     new_path = _join(parent, slug)
     subtree = _subtree(page)
@@ -550,7 +556,7 @@ def restore_page(page: WikiPage, user) -> WikiPage:
         raise WikiError(_l("Its parent page “%(title)s” is in the trash too: restore that one first.",
                            title=parent.title))
     try:
-        _check_title(community.id, parent, page.title, exclude_id=page.id)
+        _check_title(community, parent, page.title, exclude_id=page.id)
     except WikiError:
         raise WikiError(_l("A page called “%(title)s” exists in its place now. Rename or move that page, "
                            "then restore this one.", title=page.title)) from None

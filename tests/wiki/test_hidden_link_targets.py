@@ -106,3 +106,32 @@ def test_links_to_a_page_in_the_trash_come_back_with_it(community, people, clien
     assert moderator.post(url(community, f"-/trash/{secret}/restore")).status_code == 302
     assert _link(member, community) == (
         "wikilink", "/c/handbook/wiki/home/secret-plans")
+
+
+def test_creating_a_page_whose_title_a_hidden_page_has(community, people, client_for, wiki):
+    home, secret = _home_and_secret(community, people, wiki)
+    moderator, member = client_for(people["moderator"]), client_for(people["member"])
+    assert resolve(moderator, f"wiki_page:{secret}", "hide", reason="Off topic").status_code == 302
+    missing = _link(member, community)[1].replace("&amp;", "&")
+    form = text(member.get(missing))
+    assert 'value="Secret plans"' in form
+
+    # "create it": a clear answer on the form, nothing of the hidden page, and no second page.
+    r = _new(member, community, "secret plans", "My own plans.", parent=home)
+    assert r.status_code == 200
+    html = text(r)
+    assert "This title cannot be used here" in html
+    assert "Moving to the moon" not in html and "secret-plans" not in html and "Secret plans" not in html
+    assert "My own plans." in html  # what was typed is kept
+    assert wiki.find(community, "home/secret-plans-2") is None
+    # Renaming a page to it answers the same.
+    wiki.create(community, people["member"], "Other plans", body="x", parent=home)
+    r = member.post(url(community, "home/other-plans", "rename"), data={"title": "Secret plans"})
+    assert r.status_code == 200 and "This title cannot be used here" in text(r)
+    # Who may see the hidden page is told which page has the title.
+    r = _new(moderator, community, "Secret plans", "Again.", parent=home)
+    assert r.status_code == 200 and "has a subpage called “Secret plans” already" in text(r)
+
+    # Shown again: one page with that title, linked from Home as before.
+    assert resolve(moderator, f"wiki_page:{secret}", "unhide", reason="").status_code == 302
+    assert _link(member, community)[1] == "/c/handbook/wiki/home/secret-plans"

@@ -278,8 +278,8 @@ def _hide(app, people, page_id):
 
 def test_a_hidden_page_keeps_its_place_in_the_tree(app, community, people, client_for, tree, wiki):
     """A page a moderator hid still holds its address: it moves with its parent, goes to the trash
-    with it, can be renamed by its moderators, and a new sibling of the same title gets another
-    address (the title is free: nobody else sees the hidden page)."""
+    with it, can be renamed by its moderators, and keeps its title among its siblings (it comes back
+    under it when shown again): someone who may not see it is told the title cannot be used there."""
     _hide(app, people, tree["style"])
     moderator = client_for(people["moderator"])
     r = moderator.post(url(community, "home/guides/style", "rename"), data={"title": "Style guide"},
@@ -287,8 +287,10 @@ def test_a_hidden_page_keeps_its_place_in_the_tree(app, community, people, clien
     assert r.status_code == 200 and "The page is renamed" in text(r)
     assert wiki.page(tree["style"]).path == "home/guides/style-guide"
 
-    fresh = wiki.create(community, people["member"], "Style guide", parent=tree["guides"])
-    assert wiki.page(fresh).path == "home/guides/style-guide-2"
+    r = client_for(people["member"]).post(url(community, "-/new"), data={
+        "title": "Style guide", "parent": str(tree["guides"]), "body": "Mine"})
+    assert r.status_code == 200 and "it belongs to a page you cannot see" in text(r)
+    assert wiki.find(community, "home/guides/style-guide-2") is None
     r = client_for(people["owner"]).post(url(community, "home/guides/style-guide", "reorder"), data={"where": "first"})
     assert r.status_code == 302
 
