@@ -63,7 +63,8 @@ def _page_url(page: WikiPage, endpoint: str = "wiki.page", **kw) -> str:
 def _load(community, path: str, *, allow_deleted: bool = False, with_body_html: bool = False,
           typed=None) -> WikiPage:
     """The live page at ``path``; a permanent redirect when the page moved or was renamed (the
-    same action, the same query); 404 when there is none. ``typed``: the posted form's class,
+    same action, the same query); 404 when there is none, or none the person may see (an old
+    address never tells a hidden page's new one). ``typed``: the posted form's class,
     whether its person may write it, whether it is a comment: they get their text back with the
     reason when the page was deleted or hidden since they opened it. (The form is read only then:
     a moved page's redirect keeps the posted body for the new address.)"""
@@ -80,7 +81,7 @@ def _load(community, path: str, *, allow_deleted: bool = False, with_body_html: 
         target = queries.find_redirect(community, path)
     if target is None and path != path.lower():
         target = queries.find_page(community, path.lower()) or queries.find_redirect(community, path.lower())
-    if target is not None:
+    if target is not None and services.may_see_page(current_user, target, community):
         args = dict(request.view_args or {}, path=target.path)
         abort(redirect(url_for(request.endpoint, **args, **request.args.to_dict(flat=False)), 308))
     if allow_deleted and services.may_manage(current_user, community):

@@ -135,3 +135,26 @@ def test_creating_a_page_whose_title_a_hidden_page_has(community, people, client
     # Shown again: one page with that title, linked from Home as before.
     assert resolve(moderator, f"wiki_page:{secret}", "unhide", reason="").status_code == 302
     assert _link(member, community)[1] == "/c/handbook/wiki/home/secret-plans"
+
+
+def test_old_addresses_of_a_hidden_page_do_not_lead_to_it(community, people, client_for, wiki):
+    home = wiki.create(community, people["owner"], "Home")
+    secret = wiki.create(community, people["other"], "Secret plans", body="Moving to the moon.", parent=home)
+    other = client_for(people["other"])
+    assert other.post(url(community, "home/secret-plans", "rename"), data={"title": "Moon base"}).status_code == 302
+    moderator, member = client_for(people["moderator"]), client_for(people["member"])
+    assert resolve(moderator, f"wiki_page:{secret}", "hide", reason="Off topic").status_code == 302
+    wiki.create(community, people["owner"], "Index", body="[[Secret plans]] and [[Moon base]]", parent=home)
+    # The old address: no redirect that would tell the new one.
+    r = member.get(url(community, "home/secret-plans"))
+    assert r.status_code == 404 and "moon-base" not in (r.headers.get("Location") or "")
+    assert member.get(url(community, "home/moon-base")).status_code == 404
+    found = links_in(text(member.get(url(community, "home/index"))))
+    assert found["Secret plans"][0] == found["Moon base"][0] == "wikilink missing"
+    # Its author and the moderators still follow it.
+    for c in (moderator, other):
+        r = c.get(url(community, "home/secret-plans"))
+        assert r.status_code == 308 and r.headers["Location"].endswith("/home/moon-base")
+    assert resolve(moderator, f"wiki_page:{secret}", "unhide", reason="").status_code == 302
+    found = links_in(text(member.get(url(community, "home/index"))))
+    assert found["Secret plans"] == found["Moon base"] == ("wikilink", "/c/handbook/wiki/home/moon-base")
