@@ -25,7 +25,7 @@ from collab.extensions import db
 from collab.text import extract_mentions, extract_wikilinks, render_markdown
 from communities.models import Community
 
-from .models import KEY_MAX, TITLE_MAX, WikiLink, WikiPage, WikiRedirect, title_key
+from .models import KEY_MAX, TITLE_MAX, WikiComment, WikiLink, WikiPage, WikiRedirect, title_key
 from .queries import _live
 
 
@@ -198,16 +198,30 @@ def refresh_linking(community: Community, *, page_ids=(), leaf_keys=(), exclude=
 
 
 def refresh_naming(community: Community, page_ids, *, exclude=()) -> int:
-    """Re-render the live pages whose links lead to one of ``page_ids`` or name one of them by a
-    title it has or had before a rename: those pages came back, or started or stopped being there
-    for everyone. Returns how many."""
+    """Re-render the live pages (and the comments) whose links lead to one of ``page_ids`` or name
+    one of them by a title it has or had before a rename: those pages went, came back, or started
+    or stopped being there for everyone. Returns how many pages."""
     ids = set(page_ids)
     if not ids:
         return 0
     keys = set(db.session.scalars(select(WikiPage.title_key).where(WikiPage.id.in_(ids))))
     keys.update(db.session.scalars(select(WikiRedirect.title_key).where(
         WikiRedirect.page_id.in_(ids), WikiRedirect.title_key.is_not(None))))
+    _refresh_comments(community, keys)
     return refresh_linking(community, page_ids=ids, leaf_keys=keys, exclude=exclude)
+
+
+def _refresh_comments(community: Community, leaf_keys: set[str]) -> None:
+    """Re-render the comments whose links name one of ``leaf_keys``. Comments record no links, so
+    those of the community with any link are read: only when pages go, come back, or are hidden
+    or shown, which is rare next to reading."""
+    stmt = (select(WikiComment).where(WikiComment.community_id == community.id,
+                                      WikiComment.body.contains("[[", autoescape=True))
+            .order_by(WikiComment.id).with_for_update().execution_options(populate_existing=True))
+    for comment in db.session.scalars(stmt):
+        named = {segs[-1] for segs in map(parse_target, extract_wikilinks(comment.body)) if segs}
+        if named & leaf_keys:
+            comment.body_html = render(community, comment.body, page_id=comment.page_id)[0]
 
 
 def visibility_changed(page: WikiPage, community: Community | None = None) -> int:

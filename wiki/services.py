@@ -535,7 +535,7 @@ def delete_page(page: WikiPage, user) -> int:
         p.deleted_with_id = None if p.id == page.id else page.id
     db.session.flush()
     ids = {p.id for p in subtree}
-    links.refresh_linking(community, page_ids=ids, exclude=ids)
+    links.refresh_naming(community, ids, exclude=ids)
     return len(subtree) - 1
 
 

@@ -3,6 +3,8 @@ to a page that does not exist, for everyone (the rendered HTML is shared), until
 for everyone again; backlinks, old addresses and "create it" tell nothing about such a page either."""
 from __future__ import annotations
 
+import re
+
 from tests.helpers import text
 from tests.moderation.conftest import resolve
 from tests.wiki.conftest import url
@@ -158,3 +160,27 @@ def test_old_addresses_of_a_hidden_page_do_not_lead_to_it(community, people, cli
     assert resolve(moderator, f"wiki_page:{secret}", "unhide", reason="").status_code == 302
     found = links_in(text(member.get(url(community, "home/index"))))
     assert found["Secret plans"] == found["Moon base"] == ("wikilink", "/c/handbook/wiki/home/moon-base")
+
+
+def test_links_in_comments_follow_too(community, people, client_for, wiki):
+    home, secret = _home_and_secret(community, people, wiki)
+    member, moderator = client_for(people["member"]), client_for(people["moderator"])
+
+    def comment(body):
+        token = re.search(r'name="token" type="hidden" value="([^"]+)"', text(member.get(url(community, "home"))))
+        r = member.post(url(community, "home", "comments"), data={"body": body, "token": token.group(1)})
+        assert r.status_code == 302
+
+    comment("Read [[Secret plans|the plans in a comment]] first.")
+    assert _link(member, community, "the plans in a comment")[0] == "wikilink"
+    assert resolve(moderator, f"wiki_page:{secret}", "hide", reason="Off topic").status_code == 302
+    comment("And [[Secret plans|a later comment]].")
+    for label in ("the plans in a comment", "a later comment"):
+        assert _link(member, community, label)[0] == "wikilink missing"
+    assert resolve(moderator, f"wiki_page:{secret}", "unhide", reason="").status_code == 302
+    for label in ("the plans in a comment", "a later comment"):
+        assert _link(member, community, label) == ("wikilink", "/c/handbook/wiki/home/secret-plans")
+    assert moderator.post(url(community, "home/secret-plans", "delete")).status_code == 302
+    assert _link(member, community, "the plans in a comment")[0] == "wikilink missing"
+    assert moderator.post(url(community, f"-/trash/{secret}/restore")).status_code == 302
+    assert _link(member, community, "a later comment")[0] == "wikilink"
