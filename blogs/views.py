@@ -140,7 +140,7 @@ def parse_local_time(text: str) -> datetime:
         except ValueError:
             continue
         if not 1971 <= naive.year <= 9998:  # beyond, a time zone's offset leaves what a datetime holds
-            break
+            raise BlogError(_("Choose a time between the years 1971 and 9998."), "publish_at")
         return _localize(naive, viewer_zone()).astimezone(timezone.utc)
     raise BlogError(_("Give the time as year-month-day hours:minutes, e.g. 2030-05-01 09:00."), "publish_at")
 
