@@ -217,7 +217,7 @@ def _refresh_comments(community: Community, leaf_keys: set[str]) -> None:
     or shown, which is rare next to reading."""
     stmt = (select(WikiComment).where(WikiComment.community_id == community.id,
                                       WikiComment.body.contains("[[", autoescape=True))
-            .order_by(WikiComment.id).with_for_update().execution_options(populate_existing=True))
+            .order_by(WikiComment.id).with_for_update(of=WikiComment).execution_options(populate_existing=True))
     for comment in db.session.scalars(stmt):
         named = {segs[-1] for segs in map(parse_target, extract_wikilinks(comment.body)) if segs}
         if named & leaf_keys:
