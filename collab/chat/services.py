@@ -71,6 +71,14 @@ def may_manage_rooms(user, community: Community) -> bool:
     return access.can_manage(user, community) and not community.is_archived
 
 
+def may_moderate(user, room: ChatRoom) -> bool:
+    """Acts on the room's hidden messages as the moderation queue does (collab.moderation): a
+    community room's moderators, owners and the site admins; a conversation's: site admins."""
+    if room.kind == COMMUNITY:
+        return access.can_moderate(user, room.community)
+    return access.is_admin(user)
+
+
 def is_participant(user, room: ChatRoom) -> bool:
     return db.session.scalar(select(ChatParticipant.user_id).where(
         ChatParticipant.room_id == room.id, ChatParticipant.user_id == user.id)) is not None
@@ -352,6 +360,10 @@ def edit_message(user: User, msg: ChatMessage, body) -> ChatMessage:
         raise ChatError(_l("That message is gone."), "no_message")
     if not _may_change(user, msg):
         raise ChatError(_l("You can only change your own messages."), "forbidden")
+    if msg.moderation and not may_moderate(user, msg.room):
+        # What a moderator would show again is what they reviewed (forums refuse the same).
+        raise ChatError(_l("This message is hidden until a moderator reviews it: it cannot be changed meanwhile."),
+                        "hidden")
     if body != msg.body:
         previous = msg.body
         msg.body, msg.body_html, msg.edited_at = body, render(body), utcnow()

@@ -129,7 +129,8 @@ if (root) {
         actions.append(el("a", { class: "chat-to-forum-link", href: `${TO_FORUM}?before=${m.seq + 11}&m=${m.id}`, text: T.to_forum }));
       }
       if (mine) {
-        actions.append(el("button", { type: "button", class: "linklike", "data-edit": "", text: T.edit }));
+        // A hidden message keeps the text its moderator reviews (the server refuses an edit).
+        if (!m.hidden) actions.append(el("button", { type: "button", class: "linklike", "data-edit": "", text: T.edit }));
         actions.append(el("button", { type: "button", class: "linklike danger-link", "data-delete": "", text: T.delete }));
       }
       li.append(actions);
