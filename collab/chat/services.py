@@ -291,10 +291,10 @@ def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) ->
     parent = None
     if parent_id is not None:
         parent = db.session.get(ChatMessage, parent_id) if isinstance(parent_id, int) and not isinstance(parent_id, bool) else None
-        if parent is None or parent.room_id != room.id or parent.is_deleted:
+        if _open_thread(user, room, parent) and parent.parent_id is not None:
+            parent = db.session.get(ChatMessage, parent.parent_id)  # a reply to a reply: in the root's thread
+        if not _open_thread(user, room, parent):
             raise ChatError(_l("The message you reply to is gone."), "no_parent")
-        if parent.parent_id is not None:
-            parent = db.session.get(ChatMessage, parent.parent_id)
     html = render(body)
     room_id, user_id, parent_pk = room.id, user.id, parent.id if parent is not None else None
     now = utcnow()
@@ -324,6 +324,13 @@ def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) ->
         # Nothing read here changed but the room's counter (written through a statement).
         _commit_keeping((room, ["last_seq", "last_message_at", "updated_at"]))
     return message, True
+
+
+def _open_thread(user, room: ChatRoom, parent: ChatMessage | None) -> bool:
+    """A reply may go under ``parent``: it is in the room and shown there (the history shows no
+    thread of a deleted message; a hidden one's takes replies from its moderators only)."""
+    return (parent is not None and parent.room_id == room.id and not parent.is_deleted
+            and (not parent.moderation or may_moderate(user, room)))
 
 
 def _commit_keeping(*stale: tuple) -> None:

@@ -114,7 +114,7 @@ if (root) {
     }
     if (!m.deleted && canPost) {
       const actions = el("div", { class: "chat-actions" });
-      if (!m.parent) actions.append(el("button", { type: "button", class: "linklike", "data-open-thread": m.id, text: T.reply }));
+      if (!m.parent && !m.hidden) actions.append(el("button", { type: "button", class: "linklike", "data-open-thread": m.id, text: T.reply }));
       const picker = el("details", { class: "chat-picker" }, el("summary", { title: T.react, "aria-label": T.react }, "☺+"));
       const row = el("div", { class: "chat-picker-row" });
       for (const e of REACTIONS) row.append(el("button", { type: "button", "data-react": e, "aria-label": e }, e));

@@ -72,3 +72,51 @@ def test_a_moderator_may_still_correct_their_own_hidden_message(newsroom, sio, r
     ack = _send(mine, room, "a draft by mistake")
     _moderate(client_for(people["owner"]), ack["id"], "hide")
     assert call(mine, "edit", {"message": ack["id"], "body": "the right text"})["ok"]
+
+
+def test_members_cannot_reply_under_a_hidden_message(app, newsroom, sio, room_of, client_for, stored):
+    people, community = newsroom
+    room = room_of(community)
+    member = sio(people["member"])
+    root = _send(member, room, "something rude")
+    _moderate(client_for(people["moderator"]), root["id"], "hide")
+    before = stored(room)
+
+    reply = _send(member, room, "and more of it", parent=root["id"])
+    assert not reply["ok"] and reply["error"] == "no_parent", reply
+    r = _api(app, people["member"]).post(f"/communities/{community.slug}/chat/rooms/{room}/messages",
+                                         json={"body": "via the API", "client_id": cid(), "parent_id": root["id"]})
+    assert r.status_code == 422 and r.json["error"]["code"] == "invalid", r.json
+    assert stored(room) == before
+    # Its moderators may still answer there (say, why it was hidden).
+    assert _send(sio(people["moderator"]), room, "hidden: spam", parent=root["id"])["ok"]
+
+
+def test_a_reply_to_a_reply_whose_thread_root_was_deleted_is_refused(app, newsroom, sio, room_of, client_for, stored):
+    people, community = newsroom
+    room = room_of(community)
+    member = sio(people["member"])
+    root = _send(member, room, "the question")
+    first = _send(member, room, "first answer", parent=root["id"])
+    assert first["ok"]
+    assert call(member, "delete", {"message": root["id"]})["ok"]
+    before = stored(room)
+
+    late = _send(member, room, "late answer", parent=first["id"])
+    assert not late["ok"] and late["error"] == "no_parent", late
+    r = _api(app, people["member"]).post(f"/communities/{community.slug}/chat/rooms/{room}/messages",
+                                         json={"body": "late via the API", "client_id": cid(), "parent_id": first["id"]})
+    assert r.status_code == 422, r.json
+    assert stored(room) == before
+    assert "late answer" not in _history(client_for(people["member"]), community)
+
+
+def test_a_reply_to_a_reply_in_a_live_thread_lands_in_it_and_is_shown(newsroom, sio, room_of, client_for):
+    people, community = newsroom
+    room = room_of(community)
+    member = sio(people["member"])
+    root = _send(member, room, "the question")
+    first = _send(member, room, "first answer", parent=root["id"])
+    second = _send(member, room, "second answer", parent=first["id"])
+    assert second["ok"] and second["message"]["parent"] == root["id"]
+    assert "second answer" in _history(client_for(people["member"]), community)
