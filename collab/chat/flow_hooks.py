@@ -16,10 +16,6 @@ from .models import COMMUNITY, ChatMessage, ChatRoom
 QUOTE_MAX = 50  # messages quoted at most
 
 
-def message_url(room: ChatRoom, msg: ChatMessage) -> str:
-    return services.history_url(room, at=msg.seq) + f"#m{msg.seq}"
-
-
 def resolve(pk: int) -> flows.Item | None:
     msg = db.session.get(ChatMessage, pk)
     if msg is None or msg.is_deleted:
@@ -27,18 +23,19 @@ def resolve(pk: int) -> flows.Item | None:
     room = msg.room
     if room.kind != COMMUNITY:
         return None  # direct conversations never leave their participants
-    return flows.Item(title=f"#{room.name}", url=message_url(room, msg), community=room.community,
+    return flows.Item(title=f"#{room.name}", url=services.message_url(msg), community=room.community,
                       readable=lambda user: services.may_read(user, room))
 
 
 def compose(room: ChatRoom, messages: list[ChatMessage]) -> str:
     """The selected messages quoted, each with its author and time, linked to it in the history."""
     parts = []
+    urls = services.message_urls(room, messages)
     for m in messages:
         who = m.sender.name if m.sender else _("Former member")
         when = format_datetime(m.created_at, "medium")
         quoted = "\n".join("> " + line for line in m.body.splitlines())
-        parts.append(f"**{who}** · [{when}]({message_url(room, m)})\n{quoted}")
+        parts.append(f"**{who}** · [{when}]({urls[m.id]})\n{quoted}")
     parts.append(_("From the chat: #%(room)s", room=room.name))
     return "\n\n".join(parts) + "\n"
 

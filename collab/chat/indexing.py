@@ -5,7 +5,6 @@ messages of a direct conversation only by its participants ("chat:<room id>", al
 through ``allowed_scopes``)."""
 from __future__ import annotations
 
-from flask import url_for
 from markupsafe import Markup
 from sqlalchemy import bindparam, false, inspect, select
 
@@ -20,18 +19,16 @@ SCOPE_PREFIX = "chat:"
 def to_document(msg: ChatMessage) -> dict | None:
     if msg.is_deleted or msg.moderation:
         return None
+    from .services import message_url, room_title
+
     room = msg.room
     community = room.community if room.kind == COMMUNITY else None
     if room.kind == COMMUNITY:
         if community is None or not community.has_tool("chat"):
             return None
         title = f"#{room.name} · {community.name}"
-        url = url_for("chat.history", slug=community.slug, room_slug=room.slug, at=msg.seq) + f"#m{msg.seq}"
     else:
-        from .services import room_title
-
         title = room_title(room, None)
-        url = url_for("chat.direct_history", room_id=room.id, at=msg.seq) + f"#m{msg.seq}"
     return {
         "title": title,
         "body": Markup(msg.body_html or "").striptags(),
@@ -41,7 +38,7 @@ def to_document(msg: ChatMessage) -> dict | None:
         "tags": [],
         "created": msg.created_at,
         "updated": msg.edited_at or msg.created_at,
-        "url": url,
+        "url": message_url(msg),
     }
 
 

@@ -27,9 +27,8 @@ def load(pk: int) -> Item | None:
     community = room.community if room.kind == COMMUNITY else None
     state = DELETED if msg.is_deleted else (HIDDEN if msg.moderation else VISIBLE)
     title = services.room_title(room, None)
-    url = services.history_url(room, at=msg.seq) + f"#m{msg.seq}"
     return Item(key=f"chat_message:{msg.id}", community=community, author=msg.sender, title=title,
-                excerpt=plain_excerpt(msg.body, 300), url=url, state=state,
+                excerpt=plain_excerpt(msg.body, 300), url=services.message_url(msg), state=state,
                 viewable_by=lambda user: services.may_read(user, room),
                 auto_hidden=msg.moderation == "flags" and state == HIDDEN)
 

@@ -197,6 +197,19 @@ def history_url(room: ChatRoom, **kw) -> str:
     return url_for("chat.direct_history", room_id=room.id, **kw)
 
 
+def message_urls(room: ChatRoom, messages: list[ChatMessage]) -> dict[int, str]:
+    """{message id: where the message is shown}: the history page from the message on; for a thread
+    reply from its root on (the page lists room messages, each with its thread), anchored at the reply."""
+    roots = {m.parent_id for m in messages if m.parent_id is not None}
+    root_seq = dict(db.session.execute(select(ChatMessage.id, ChatMessage.seq)
+                                       .where(ChatMessage.id.in_(roots))).all()) if roots else {}
+    return {m.id: history_url(room, at=root_seq.get(m.parent_id, m.seq)) + f"#m{m.seq}" for m in messages}
+
+
+def message_url(msg: ChatMessage) -> str:
+    return message_urls(msg.room, [msg])[msg.id]
+
+
 # --------------------------------------------------------------------------- messages
 
 
@@ -220,7 +233,7 @@ def _notify_mentions(user: User, msg: ChatMessage, previous: str | None = None) 
         return
     # url_for needs a request: sockets and views have one, commands and data generators do not.
     with nullcontext() if has_request_context() else current_app.test_request_context("/"):
-        url = history_url(room, at=msg.seq) + f"#m{msg.seq}"
+        url = message_url(msg)
         title = f"#{room.name}" if room.kind == COMMUNITY else room_title(room, None)
     activity.notify(ids, "mention", actor=user, key=f"chat_message:{msg.id}", community=community,
                     title=title, url=url, group=f"chat_room:{room.id}")

@@ -106,7 +106,7 @@ def _history_page(room: ChatRoom):
 def _search_page(room: ChatRoom):
     q = (request.args.get("q") or "").strip()[:200]
     hits = services.search(room, q) if q else []
-    return render_template("chat/search.html", q=q, hits=hits, **_ctx(room))
+    return render_template("chat/search.html", q=q, hits=hits, urls=services.message_urls(room, hits), **_ctx(room))
 
 
 # --------------------------------------------------------------------------- community rooms
