@@ -20,10 +20,13 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import Boolean, DateTime, MetaData, event, func, literal
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -56,6 +59,35 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+class contains_folded(ColumnElement):
+    """``column`` contains ``text`` (taken literally: ``%`` and ``_`` are no wildcards) in any letter
+    case, beyond ASCII too ("über" finds "Über", "москва" finds "Москва"). PostgreSQL: ILIKE. SQLite's
+    LIKE folds ASCII only: both sides go through ``casefold()``, which every connection has."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("pattern", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column, text: str):
+        self.column = column
+        self.pattern = literal("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+
+
+@compiles(contains_folded)
+def _contains_folded(element, compiler, **kw):
+    return compiler.process(element.column.ilike(element.pattern, escape="\\"), **kw)
+
+
+@compiles(contains_folded, "sqlite")
+def _contains_folded_sqlite(element, compiler, **kw):
+    return compiler.process(func.casefold(element.column).like(func.casefold(element.pattern), escape="\\"), **kw)
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
 
 
 class Base(DeclarativeBase):
@@ -162,6 +194,7 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        dbapi_conn.create_function("casefold", 1, _casefold, deterministic=True)  # contains_folded
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")

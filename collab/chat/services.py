@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from collab import access, activity, moderation
 from collab.accounts.mentions import mention_resolver, mentioned_people
 from collab.accounts.models import User
-from collab.db import utcnow, write_intent
+from collab.db import contains_folded, utcnow, write_intent
 from collab.extensions import db
 from collab.text import render_inline
 from collab.ids import parse_id
@@ -517,13 +517,9 @@ def search(room: ChatRoom, q: str, limit: int = 50) -> list[ChatMessage]:
     words = [w for w in (q or "").split() if w][:8]
     if not words:
         return []
-    conds = []
-    for w in words:
-        pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conds.append(ChatMessage.body.ilike(pattern, escape="\\"))
     return list(db.session.scalars(select(ChatMessage).where(
         ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False), ChatMessage.moderation.is_(None),
-        and_(*conds))
+        *(contains_folded(ChatMessage.body, w) for w in words))
         .order_by(ChatMessage.seq.desc()).limit(limit)))
 
 
