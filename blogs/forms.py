@@ -70,6 +70,6 @@ class IdeaForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("Status"))
+    status = SelectField(_l("Status"), validate_choice=False)  # blogs.ideas.set_status: "Choose a status."
     comment = TextAreaField(_l("Comment for the author and voters"),
                             validators=[Optional(), Length(max=BODY_MAX), NoControlChars(multiline=True)])

@@ -136,15 +136,23 @@ def submit(slug, campaign_id: int):
     return _show_campaign(blog, c, form, 400)
 
 
+def _status_form(**kwargs) -> StatusForm:
+    form = StatusForm(**kwargs)
+    form.status.choices = choices(status_labels().items())
+    return form
+
+
+def _show_idea(blog, item: Idea, form: StatusForm | None = None, status: int = 200):
+    form = form or _status_form(formdata=None, status=item.status, comment=item.status_comment)
+    return render_template("blogs/idea.html", idea=item, voted=bool(ideas.voted_ids(current_user, [item.id])),
+                           status_form=form, **_ctx(blog)), status
+
+
 @bp.route(PREFIX + "/idea/<int:idea_id>")
 @login_required
 def idea(slug, idea_id: int):
     blog = load_blog(slug, None)
-    item = _idea(blog, idea_id)
-    form = StatusForm(formdata=None, status=item.status, comment=item.status_comment)
-    form.status.choices = choices(status_labels().items())
-    return render_template("blogs/idea.html", idea=item, voted=bool(ideas.voted_ids(current_user, [item.id])),
-                           status_form=form, **_ctx(blog))
+    return _show_idea(blog, _idea(blog, idea_id))
 
 
 @bp.route(PREFIX + "/idea/<int:idea_id>/vote", methods=["POST"])
@@ -170,20 +178,20 @@ def set_status(slug, idea_id: int):
     blog = load_blog(slug, None)
     item = _idea(blog, idea_id)
     access.require(ideas.may_run_campaigns(current_user, blog.community))
-    form = StatusForm()
-    form.status.choices = choices(status_labels().items())
+    form = _status_form()
     if form.validate_on_submit():
         try:
             ideas.set_status(item, current_user, form.status.data, form.comment.data or "")
         except BlogError as e:
             db.session.rollback()
-            flash(str(e.message), "error")
+            form_error(form, e)
+            item = _idea(blog, idea_id)
         else:
             db.session.commit()
             flash(_("The status is changed; the author is notified."), "success")
-    else:
-        flash(_("Choose a status."), "error")
-    return redirect(url_for("blogs.idea", slug=slug, idea_id=idea_id))
+            return redirect(url_for("blogs.idea", slug=slug, idea_id=idea_id))
+    # Show the idea again with the error and what was typed.
+    return _show_idea(blog, item, form, 400)
 
 
 @bp.route(PREFIX + "/idea/<int:idea_id>/delete", methods=["POST"])
