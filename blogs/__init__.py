@@ -41,4 +41,6 @@ audit.register_labels({
     "blogs.delete_post": _l("Blog post removed by a moderator"),
     "blogs.remove_comment": _l("Blog comment removed by a moderator"),
     "blogs.settings": _l("Blog settings changed"),
+    "blogs.withdraw_idea": _l("Idea withdrawn by a moderator"),
+    "blogs.idea_status": _l("Idea status changed"),
 }, group=("blogs.", _l("Blogs: everything")))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
-from collab import access
+from collab import access, audit
 from collab.accounts.models import User
 from collab.db import utcnow
 from collab.extensions import db
@@ -122,6 +122,9 @@ def set_status(idea: Idea, user: User, status: str, comment: str) -> None:
     comment = _text(comment, "comment")
     if status == idea.status and comment == idea.status_comment:
         return
+    if status != idea.status:
+        audit.record(user, "blogs.idea_status", target=f"idea:{idea.id}", label=idea.title, community=idea.community,
+                     before={"status": idea.status}, after={"status": status})
     idea.status = status
     idea.status_comment, idea.status_comment_html = comment, render(comment)
     idea.status_changed_at = utcnow()
@@ -133,6 +136,8 @@ def delete_idea(idea: Idea, user: User) -> None:
     if not access.can_edit_owned(user, idea.author_id, idea.community):
         raise BlogError(_l("You may not withdraw this idea."))
     idea.is_deleted = True
+    if user.id != idea.author_id:  # an owner's or moderator's removal
+        audit.record(user, "blogs.withdraw_idea", target=f"idea:{idea.id}", label=idea.title, community=idea.community)
     db.session.execute(update(IdeaCampaign).where(IdeaCampaign.id == idea.campaign_id)
                        .values(idea_count=IdeaCampaign.idea_count - 1).execution_options(synchronize_session=False))
     hooks.idea_hidden(idea)

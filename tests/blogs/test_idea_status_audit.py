@@ -27,3 +27,21 @@ def test_a_refused_status_comment_is_shown_again_with_its_error(community, peopl
     r = owner.post(url, data={"status": "accepted", "comment": "We start in May"}, follow_redirects=True)
     assert "The status is changed; the author is notified." in text(r)
 
+
+def test_withdrawing_someone_elses_idea_and_changing_statuses_are_audited(community, people, client_for):
+    owner, member, mod = (client_for(people[k]) for k in ("owner", "member", "moderator"))
+    cid = open_campaign(owner, community)
+    mine = idea_id(submit(member, community, cid, title="Withdrawn by me"))
+    theirs = idea_id(submit(member, community, cid, title="Withdrawn by a moderator"))
+    judged = idea_id(submit(member, community, cid, title="Judged by the owner"))
+    assert member.post(blog_url(community, f"ideas/idea/{mine}/delete")).status_code == 302
+    assert mod.post(blog_url(community, f"ideas/idea/{theirs}/delete")).status_code == 302
+    assert owner.post(blog_url(community, f"ideas/idea/{judged}/status"),
+                      data={"status": "accepted", "comment": "Yes"}).status_code == 302
+    assert owner.post(blog_url(community, f"ideas/idea/{judged}/status"),
+                      data={"status": "accepted", "comment": "Yes, in May"}).status_code == 302
+
+    log = text(owner.get(f"/c/{community.slug}/settings/log")).split("table-wrap", 1)[1]
+    assert log.count("Idea withdrawn by a moderator") == 1 and "Withdrawn by a moderator" in log
+    assert "Withdrawn by me" not in log
+    assert log.count("Idea status changed") == 1 and "Judged by the owner" in log
