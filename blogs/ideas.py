@@ -18,7 +18,7 @@ from communities.models import Community
 
 from . import hooks
 from .models import BODY_MAX, IDEA_STATUSES, Idea, IdeaCampaign, IdeaVote
-from .services import BlogError, clean_title, insert_ignore, render
+from .services import BlogError, clean_title, insert_ignore, insert_once, render, token_used_elsewhere
 
 
 def may_run_campaigns(user, community: Community) -> bool:
@@ -58,6 +58,16 @@ def edit_campaign(campaign: IdeaCampaign, user: User, title: str, description: s
     campaign.is_open = is_open
 
 
+def _earlier_idea(campaign: IdeaCampaign, user: User, token: str | None) -> Idea | None:
+    """The idea this form made already (a second submit of it); only a live idea of this campaign."""
+    if not token:
+        return None
+    earlier = db.session.scalar(select(Idea).where(Idea.author_id == user.id, Idea.client_token == token))
+    if earlier is not None and (earlier.campaign_id != campaign.id or earlier.is_deleted):
+        raise token_used_elsewhere()
+    return earlier
+
+
 def submit_idea(campaign: IdeaCampaign, user: User, title: str, body: str,
                 client_token: str | None = None) -> Idea:
     community = campaign.community
@@ -65,18 +75,18 @@ def submit_idea(campaign: IdeaCampaign, user: User, title: str, body: str,
         raise BlogError(_l("Only members of this community can submit ideas."))
     if not campaign.is_open:
         raise BlogError(_l("This campaign is closed; it takes no new ideas."))
-    if client_token:
-        earlier = db.session.scalar(select(Idea).where(Idea.author_id == user.id, Idea.client_token == client_token))
-        if earlier is not None:
-            return earlier
+    earlier = _earlier_idea(campaign, user, client_token)
+    if earlier is not None:
+        return earlier
     body = _text(body, "body")
     idea = Idea(campaign_id=campaign.id, campaign=campaign, community_id=community.id, community=community,
                 author_id=user.id, author=user, title=clean_title(title), body=body, body_html=render(body),
                 client_token=client_token or None)
-    db.session.add(idea)
+    stored = insert_once(idea, lambda: _earlier_idea(campaign, user, client_token))
+    if stored is not idea:
+        return stored
     db.session.execute(update(IdeaCampaign).where(IdeaCampaign.id == campaign.id)
                        .values(idea_count=IdeaCampaign.idea_count + 1).execution_options(synchronize_session=False))
-    db.session.flush()
     hooks.idea_submitted(idea)
     return idea
 

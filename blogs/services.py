@@ -20,6 +20,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from collab import access, audit, moderation
@@ -52,10 +53,32 @@ from . import hooks
 
 
 class BlogError(ValueError):
-    def __init__(self, message, field: str | None = None):
+    def __init__(self, message, field: str | None = None, status: int = 400):
         super().__init__(str(message))
         self.message = message
         self.field = field
+        self.status = status
+
+
+def token_used_elsewhere() -> BlogError:
+    """A duplicate-submit token already stored with something else than what this form makes."""
+    return BlogError(_l("This form was already sent for something else. Reload the page and send it again."),
+                     status=409)
+
+
+def insert_once(row, earlier):
+    """Store a new row that carries its author's duplicate-submit token, in a SAVEPOINT: when a
+    concurrent submit of the same form stored the token first (the unique index refuses this row),
+    answer what `earlier()` finds for it instead."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        found = earlier()
+        if found is None:
+            raise
+        return found
+    return row
 
 
 @dataclass(frozen=True)
@@ -262,20 +285,26 @@ def find_by_token(author: User, token: str | None) -> BlogPost | None:
     return db.session.scalar(select(BlogPost).where(BlogPost.author_id == author.id, BlogPost.client_token == token))
 
 
+def _earlier_post(blog: Blog, author: User, token: str | None) -> BlogPost | None:
+    earlier = find_by_token(author, token)
+    if earlier is not None and earlier.community_id != (blog.community.id if blog.community else None):
+        raise token_used_elsewhere()
+    return earlier  # a second submit of the same form
+
+
 def create_post(blog: Blog, author: User, data: PostInput) -> BlogPost:
     if not may_write(author, blog):
         raise BlogError(_l("You may not write posts in this blog."))
-    earlier = find_by_token(author, data.client_token)
+    earlier = _earlier_post(blog, author, data.client_token)
     if earlier is not None:
-        if earlier.community_id != (blog.community.id if blog.community else None):
-            raise BlogError(_l("This form was already sent for something else. Reload the page and send it again."))
-        return earlier  # a second submit of the same form
+        return earlier
     now = utcnow()
     post = BlogPost(community_id=blog.community.id if blog.community else None, author_id=author.id,
                     author=author, community=blog.community, client_token=data.client_token or None, body="")
     _apply(post, data, now)
-    db.session.add(post)
-    db.session.flush()
+    stored = insert_once(post, lambda: _earlier_post(blog, author, data.client_token))
+    if stored is not post:
+        return stored
     _release_if_live(post, now)
     return post
 
@@ -437,19 +466,25 @@ def saw_post(user, blog: Blog, post: BlogPost) -> bool:
     return may_see_post(user, blog, post) or (post.released_at is not None and may_read(user, blog))
 
 
+def _earlier_comment(post: BlogPost, author: User, token: str | None) -> BlogComment | None:
+    if not token:
+        return None
+    earlier = db.session.scalar(select(BlogComment).where(BlogComment.author_id == author.id,
+                                                          BlogComment.client_token == token))
+    if earlier is not None and earlier.post_id != post.id:
+        raise token_used_elsewhere()
+    return earlier  # a second submit of the same form
+
+
 def add_comment(blog: Blog, post: BlogPost, author: User, body: str, parent_id: int | None = None,
                 client_token: str | None = None) -> BlogComment:
     if not may_comment(author, blog):
         raise BlogError(_l("You may not comment on this post."))
     if not post.is_live():
         raise BlogError(comment_closed(author, blog, post), "body")
-    if client_token:
-        earlier = db.session.scalar(select(BlogComment).where(BlogComment.author_id == author.id,
-                                                              BlogComment.client_token == client_token))
-        if earlier is not None:
-            if earlier.post_id != post.id:
-                raise BlogError(_l("This form was already sent for something else. Reload the page and send it again."))
-            return earlier  # a second submit of the same form
+    earlier = _earlier_comment(post, author, client_token)
+    if earlier is not None:
+        return earlier
     body = _clean_comment(body)
     parent = None
     if parent_id:
@@ -460,7 +495,9 @@ def add_comment(blog: Blog, post: BlogPost, author: User, body: str, parent_id: 
             parent = db.session.get(BlogComment, parent.parent_id)
     comment = BlogComment(post_id=post.id, post=post, parent_id=parent.id if parent else None, author_id=author.id,
                           author=author, body=body, body_html=render(body), client_token=client_token or None)
-    db.session.add(comment)
+    stored = insert_once(comment, lambda: _earlier_comment(post, author, client_token))
+    if stored is not comment:
+        return stored
     if post.community is not None and moderation.must_wait(author, post.community):
         comment.moderation = "pending"  # no count, event or notification until approved
         db.session.flush()

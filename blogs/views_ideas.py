@@ -129,6 +129,9 @@ def submit(slug, campaign_id: int):
             db.session.rollback()
             form_error(form, e)
             c = _campaign(blog, campaign_id)
+            if e.status == 409:  # the token is taken: sending the typed text again makes a new idea
+                form.client_token.data = new_token()
+            return _show_campaign(blog, c, form, e.status)
         else:
             db.session.commit()
             flash(_("Your idea is submitted."), "success")
