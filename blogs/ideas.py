@@ -12,13 +12,13 @@ from sqlalchemy import delete, select, update
 
 from collab import access, audit
 from collab.accounts.models import User
-from collab.db import utcnow
+from collab.db import insert_once, utcnow
 from collab.extensions import db
 from communities.models import Community
 
 from . import hooks
 from .models import BODY_MAX, IDEA_STATUSES, Idea, IdeaCampaign, IdeaVote
-from .services import BlogError, clean_title, insert_ignore, insert_once, render, token_used_elsewhere
+from .services import BlogError, clean_title, insert_ignore, render, token_used_elsewhere
 
 
 def may_run_campaigns(user, community: Community) -> bool:

@@ -20,12 +20,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from collab import access, audit, moderation
 from collab.accounts.models import User
-from collab.db import utcnow
+from collab.db import insert_once, utcnow
 from collab.extensions import db
 from collab.text import render_markdown
 from communities.models import Community
@@ -64,21 +63,6 @@ def token_used_elsewhere() -> BlogError:
     """A duplicate-submit token already stored with something else than what this form makes."""
     return BlogError(_l("This form was already sent for something else. Reload the page and send it again."),
                      status=409)
-
-
-def insert_once(row, earlier):
-    """Store a new row that carries its author's duplicate-submit token, in a SAVEPOINT: when a
-    concurrent submit of the same form stored the token first (the unique index refuses this row),
-    answer what `earlier()` finds for it instead."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        found = earlier()
-        if found is None:
-            raise
-        return found
-    return row
 
 
 @dataclass(frozen=True)

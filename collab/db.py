@@ -106,6 +106,26 @@ _force_read: contextvars.ContextVar[bool] = contextvars.ContextVar("collab_force
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+def insert_once(row, earlier):
+    """Store a new row that carries its author's duplicate-submit token, in a SAVEPOINT: when a
+    concurrent submit of the same form stored the token first (the unique index refuses this row),
+    answer what ``earlier()`` finds for it instead. (Adding the row inside the savepoint matters:
+    ``begin_nested()`` flushes what is pending first, outside the savepoint it opens.)"""
+    from sqlalchemy.exc import IntegrityError
+
+    from collab.extensions import db
+
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        found = earlier()
+        if found is None:
+            raise
+        return found
+    return row
+
+
 @contextmanager
 def write_intent():
     """Mark the transactions begun inside as writers (BEGIN IMMEDIATE on SQLite)."""

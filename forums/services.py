@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from collab import access, audit, moderation
 from collab.accounts.services import normalise_tags
-from collab.db import utcnow
+from collab.db import insert_once, utcnow
 from collab.extensions import db, read
 from collab.text import render_markdown
 from communities.models import Community
@@ -242,13 +242,20 @@ def create_topic(forum: Forum, user, *, title: str, body: str, tags: str = "", i
     topic = ForumTopic(community_id=community.id, forum_id=forum.id, title=title, author_id=user.id,
                        is_question=bool(is_question), last_post_at=now, created_at=now, updated_at=now,
                        last_number=1)
-    db.session.add(topic)
-    db.session.flush()
-    _set_tags(topic, tag_list)
-    post = ForumPost(topic_id=topic.id, community_id=community.id, number=1, author_id=user.id, body=body,
+    post = ForumPost(community_id=community.id, number=1, author_id=user.id, body=body,
                      body_html=_render(body), client_token=token, created_at=now)
-    db.session.add(post)
-    db.session.flush()
+    try:  # the topic and its opening post together: the same form sent at once twice makes one
+        with db.session.begin_nested():
+            db.session.add(topic)
+            db.session.flush()
+            _set_tags(topic, tag_list)
+            post.topic_id = topic.id
+            db.session.add(post)
+    except IntegrityError:
+        again = _existing(user, token)
+        if again is None:
+            raise
+        return again.topic
     topic.first_post_id = topic.last_post_id = post.id
     _mark_read(user, topic, 1)
     if moderation.must_wait(user, community):  # shown to its author and the moderators only
@@ -287,15 +294,9 @@ def reply(topic: ForumTopic, user, *, body: str, reply_to_id: int | None = None,
     post = ForumPost(topic_id=topic.id, community_id=community.id, number=locked + 1, author_id=user.id,
                      reply_to_id=parent.id if parent else None, body=body, body_html=_render(body),
                      client_token=token, created_at=now)
-    db.session.add(post)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:  # the same token committed by a concurrent request
-        again = _existing(user, token)
-        if again is not None:
-            return again
-        raise
+    stored = insert_once(post, lambda: _existing(user, token))  # the same form sent at once twice
+    if stored is not post:
+        return stored
     topic.last_number = post.number
     if moderation.must_wait(user, community):  # no counts, events or notifications until approved
         post.hidden_reason = "pending"

@@ -57,66 +57,61 @@ def test_without_a_message_queue_nothing_is_relayed(app):
     assert "collab_access_relay" not in app.extensions
 
 
-@pytest.mark.app_config(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-ended")
-def test_ended_sessions_are_heard_by_the_other_process(app, make_app, make_user):
-    """Deactivating someone in one process ends their sockets in every process: each hears it."""
+def _second_process(a, make_app, channel: str, register) -> list:
+    """A second app on ``a``'s database and Redis channel (another process), both relays ready;
+    ``register(listener)`` adds a listener that notes which process heard what (the list)."""
     need("Redis", redis_ok(), "set COLLAB_TEST_REDIS_URL")
-    a = app
-    b = make_app(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-ended",
+    b = make_app(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=channel,
                  SQLALCHEMY_DATABASE_URI=a.config["SQLALCHEMY_DATABASE_URI"])
     heard = []
 
-    def listener(user_ids):
-        heard.append(("a" if current_app._get_current_object() is a else "b", user_ids))
+    def listener(what):
+        heard.append(("a" if current_app._get_current_object() is a else "b", what))
 
-    access_events.on_sessions_ended(listener)
+    register(listener)
+    for one in (a, b):
+        assert one.extensions["collab_access_relay"].ready.wait(5)
+    return heard
+
+
+def _both_heard(heard: list) -> list:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(heard) < 2:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    return sorted(heard)
+
+
+@pytest.mark.app_config(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-ended")
+def test_ended_sessions_are_heard_by_the_other_process(app, make_app, make_user):
+    """Deactivating someone in one process ends their sockets in every process: each hears it."""
+    heard = _second_process(app, make_app, CHANNEL + "-ended", access_events.on_sessions_ended)
     try:
-        for one in (a, b):
-            assert one.extensions["collab_access_relay"].ready.wait(5)
-        with a.app_context():
+        with app.app_context():
             from collab.accounts import services
             from collab.accounts.models import User
 
             person = make_user("leaver")
             services.set_deactivated(db.session.get(User, person.id), True)
             db.session.commit()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and len(heard) < 2:
-            time.sleep(0.02)
-        time.sleep(0.3)
-        assert sorted(heard) == [("a", {person.id}), ("b", {person.id})]
+        assert _both_heard(heard) == [("a", {person.id}), ("b", {person.id})]
     finally:
-        access_events._ended_listeners.remove(listener)
+        access_events._ended_listeners.pop()
 
 
 @pytest.mark.app_config(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-signout")
 def test_a_sign_out_is_heard_by_the_other_process(app, make_app, make_user, login):
     """Signing out in a browser ends its sockets in every process: each process hears the sign-in
     that ended, and only that one."""
-    need("Redis", redis_ok(), "set COLLAB_TEST_REDIS_URL")
-    a = app
-    b = make_app(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=CHANNEL + "-signout",
-                 SQLALCHEMY_DATABASE_URI=a.config["SQLALCHEMY_DATABASE_URI"])
-    heard = []
-
-    def listener(tokens):
-        heard.append(("a" if current_app._get_current_object() is a else "b", tokens))
-
-    access_events.on_sign_in_ended(listener)
+    heard = _second_process(app, make_app, CHANNEL + "-signout", access_events.on_sign_in_ended)
     try:
-        for one in (a, b):
-            assert one.extensions["collab_access_relay"].ready.wait(5)
-        browser = login(make_user("leaver"), c=a.test_client())
-        other_browser = login(make_user("stayer"), c=a.test_client())
+        browser = login(make_user("leaver"), c=app.test_client())
+        other_browser = login(make_user("stayer"), c=app.test_client())
         with browser.session_transaction() as s:
             token = s["_signin"]
         with other_browser.session_transaction() as s:
             assert s["_signin"] != token
         assert browser.post("/logout").status_code == 302
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and len(heard) < 2:
-            time.sleep(0.02)
-        time.sleep(0.3)
-        assert sorted(heard) == [("a", {token}), ("b", {token})]
+        assert _both_heard(heard) == [("a", {token}), ("b", {token})]
     finally:
-        access_events._sign_in_listeners.remove(listener)
+        access_events._sign_in_listeners.pop()
