@@ -71,9 +71,19 @@ class contains_folded(ColumnElement):
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
                            ("pattern", InternalTraversal.dp_clauseelement)]
 
+    _before = "%"  # what may come before ``text``: anything
+
     def __init__(self, column, text: str):
         self.column = column
-        self.pattern = literal("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        self.pattern = literal(self._before + escaped + "%")
+
+
+class starts_folded(contains_folded):
+    """``column`` starts with ``text``, in any letter case (as ``contains_folded``)."""
+
+    inherit_cache = True
+    _before = ""
 
 
 @compiles(contains_folded)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from collab.db import utcnow
+from collab.db import contains_folded, starts_folded, utcnow
 from collab.extensions import db
 from collab.settings import get_setting
 
@@ -137,15 +137,9 @@ def normalise_tags(raw: str, limit: int = 20) -> list[str]:
 def people_query(q: str = "", department: str = ""):
     stmt = select(User).where(User.is_deactivated.is_(False))
     if q:
-        like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(User.username).like(like),
-                func.lower(User.display_name).like(like),
-                func.lower(User.title).like(like),
-                func.lower(User.expertise).like(like),
-            )
-        )
+        q = q.strip()
+        stmt = stmt.where(or_(*(contains_folded(column, q) for column in
+                                (User.username, User.display_name, User.title, User.expertise))))
     if department:
         stmt = stmt.where(User.department == department)
     return stmt.order_by(func.lower(User.display_name), User.id)
@@ -218,15 +212,13 @@ def follow_counts(user: User) -> tuple[int, int]:
 
 def mention_candidates(prefix: str, limit: int = 8) -> list[User]:
     """Active people whose username or a word of whose display name starts with ``prefix``."""
-    prefix = prefix.strip().lower().lstrip("@")[:40]
+    prefix = prefix.strip().lstrip("@")[:40]
     if not prefix:
         return []
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    starts, word = escaped + "%", "% " + escaped + "%"
     stmt = (select(User).where(User.is_deactivated.is_(False), or_(
-        func.lower(User.username).like(starts, escape="\\"),
-        func.lower(User.display_name).like(starts, escape="\\"),
-        func.lower(User.display_name).like(word, escape="\\")))
+        starts_folded(User.username, prefix),
+        starts_folded(User.display_name, prefix),
+        contains_folded(User.display_name, " " + prefix)))  # a later word of the name starts with it
         .order_by(func.length(User.username), func.lower(User.username)).limit(limit))
     return list(db.session.scalars(stmt))
 

@@ -245,7 +245,7 @@ def people():
 @login_required
 def suggest():
     """Names for @mention and invite autocomplete (JSON)."""
-    q = (request.args.get("q") or "").strip().lower()[:40]
+    q = (request.args.get("q") or "").strip()[:40]
     if len(q) < 1:
         return {"people": []}
     rows = db.session.scalars(services.people_query(q).limit(8))

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from collab import audit
 from collab.accounts import services as accounts
+from collab.db import contains_folded
 from collab.extensions import db
 from collab.pagination import paginate
 from communities import services as communities
@@ -24,8 +25,7 @@ def communities_list():
     status = request.args.get("status", "")
     stmt = select(Community)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Community.name).like(like), Community.slug.like(like)))
+        stmt = stmt.where(or_(contains_folded(Community.name, q), contains_folded(Community.slug, q)))
     if status == "archived":
         stmt = stmt.where(Community.is_archived.is_(True))
     elif status in ACCESS_LEVELS:

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from collab import audit, mail
 from collab.accounts import services as accounts
 from collab.accounts.models import SiteInvite, User
+from collab.db import contains_folded
 from collab.extensions import db
 from collab.pagination import paginate
 from collab.settings import all_settings, default_locale, locale_for
@@ -52,9 +53,8 @@ def users():
     status = request.args.get("status", "")
     stmt = select(User)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.display_name).like(like),
-                              func.lower(User.email).like(like)))
+        stmt = stmt.where(or_(*(contains_folded(column, q) for column in
+                                (User.username, User.display_name, User.email))))
     if status == "admins":
         stmt = stmt.where(User.is_admin.is_(True))
     elif status == "deactivated":
