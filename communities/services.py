@@ -181,8 +181,20 @@ def _owner_count(community: Community) -> int:
     )
 
 
-def _remove_member(community: Community, user: User) -> None:
+def _locked_membership(community: Community, user: User) -> Membership | None:
+    """Lock the community row, then re-read ``user``'s membership: a change that could leave the
+    community without an owner counts its owners under this lock, so two owners demoting or removing
+    each other (or both leaving) at once take turns, and the second one sees the first one's change
+    (SQLite serialises writers already; PostgreSQL needs the row lock)."""
+    db.session.execute(select(Community.id).where(Community.id == community.id).with_for_update())
     m = _membership(community, user)
+    if m is not None:
+        db.session.refresh(m)  # a copy loaded before the lock may be stale
+    return m
+
+
+def _remove_member(community: Community, user: User) -> None:
+    m = _locked_membership(community, user)
     if m is None:
         return
     if m.role == OWNER and _owner_count(community) <= 1:
@@ -287,7 +299,7 @@ def leave(community: Community, user: User) -> None:
 def set_role(community: Community, target: User, role: str) -> None:
     if role not in ROLES:
         raise CommunityError(_l("Unknown role."))
-    m = _membership(community, target)
+    m = _locked_membership(community, target)
     if m is None:
         raise CommunityError(_l("That person is not a member."))
     if m.role == OWNER and role != OWNER and _owner_count(community) <= 1:
