@@ -174,7 +174,8 @@ def render_page(page: WikiPage, community: Community | None = None) -> None:
 
 def refresh_linking(community: Community, *, page_ids=(), leaf_keys=(), exclude=()) -> int:
     """Re-render the live pages whose links pointed at ``page_ids`` or name one of ``leaf_keys``
-    (their link may now resolve elsewhere, or its page's address changed). Returns how many."""
+    (their link may now resolve elsewhere, or its page's address changed), and the comments whose
+    links name one of ``leaf_keys``. Returns how many pages."""
     page_ids, leaf_keys = set(page_ids), set(leaf_keys)
     if not page_ids and not leaf_keys:
         return 0
@@ -191,6 +192,8 @@ def refresh_linking(community: Community, *, page_ids=(), leaf_keys=(), exclude=
     )
     if exclude:
         stmt = stmt.where(WikiPage.id.not_in(set(exclude)))
+    if leaf_keys:
+        _refresh_comments(community, leaf_keys)
     pages = db.session.scalars(stmt).all()
     for p in pages:
         render_page(p, community)
@@ -207,14 +210,13 @@ def refresh_naming(community: Community, page_ids, *, exclude=()) -> int:
     keys = set(db.session.scalars(select(WikiPage.title_key).where(WikiPage.id.in_(ids))))
     keys.update(db.session.scalars(select(WikiRedirect.title_key).where(
         WikiRedirect.page_id.in_(ids), WikiRedirect.title_key.is_not(None))))
-    _refresh_comments(community, keys)
     return refresh_linking(community, page_ids=ids, leaf_keys=keys, exclude=exclude)
 
 
 def _refresh_comments(community: Community, leaf_keys: set[str]) -> None:
     """Re-render the comments whose links name one of ``leaf_keys``. Comments record no links, so
-    those of the community with any link are read: only when pages go, come back, or are hidden
-    or shown, which is rare next to reading."""
+    those of the community with any link are read: only when pages are created, renamed, moved, go,
+    come back, or are hidden or shown, which is rare next to reading."""
     stmt = (select(WikiComment).where(WikiComment.community_id == community.id,
                                       WikiComment.body.contains("[[", autoescape=True))
             .order_by(WikiComment.id).with_for_update(of=WikiComment).execution_options(populate_existing=True))

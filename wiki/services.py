@@ -461,7 +461,9 @@ def rename_page(page: WikiPage, user, title: str) -> WikiPage:
     if old_key != page.title_key:
         db.session.add(WikiRedirect(community_id=community.id, page_id=page.id, title_key=old_key))
     _add_revision(page, user, page.body, kind=RENAME, base=page.revision_number)
-    links.refresh_linking(community, page_ids=moved | {page.id}, leaf_keys={page.title_key},
+    # Links naming the new title may lead here now; comments (which record no links) naming the
+    # old one are rendered again with the new address.
+    links.refresh_linking(community, page_ids=moved | {page.id}, leaf_keys={page.title_key, old_key},
                           exclude={page.id})
     return page
 
