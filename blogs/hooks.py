@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from flask import url_for
 
+from sqlalchemy import select
+
 from collab import activity
+from collab.extensions import db
 
 from .indexing import post_url
+from .models import BlogComment
 
 
 def _post_key(post) -> str:
@@ -31,12 +35,20 @@ def edited(post, previous_body: str) -> None:
 
 
 def hidden(post) -> None:
-    activity.retract(_post_key(post))
+    """Deleted, hidden or back to a draft: its events and notifications go, with those about its
+    comments and likes (grouped under it; comment keys too, for notifications made before they
+    were grouped)."""
+    comment_ids = db.session.scalars(select(BlogComment.id).where(BlogComment.post_id == post.id))
+    activity.retract([_post_key(post), *(f"blog_comment:{cid}" for cid in comment_ids)])
 
 
 def liked(post, user) -> None:
     activity.record(user, "liked", f"blog_like:{post.id}.{user.id}", group=_post_key(post),
                     community=post.community, title=post.title, url=post_url(post))
+
+
+def unliked(post, user) -> None:
+    activity.retract(f"blog_like:{post.id}.{user.id}")
 
 
 def commented(post, comment, parent) -> None:
@@ -45,13 +57,14 @@ def commented(post, comment, parent) -> None:
     actor = comment.author
     activity.record(actor, "commented", key, group=_post_key(post), community=post.community,
                     title=post.title, url=url)
-    activity.notify([post.author_id], "comment", actor=actor, key=key, community=post.community,
+    group = _post_key(post)  # so that retracting the post retracts these too
+    activity.notify([post.author_id], "comment", actor=actor, key=key, group=group, community=post.community,
                     title=post.title, url=url)
     if parent is not None and parent.author_id and parent.author_id != post.author_id:
-        activity.notify([parent.author_id], "reply", actor=actor, key=key, community=post.community,
-                        title=post.title, url=url)
-    activity.notify_mentions(comment.body, actor=actor, key=key, community=post.community, title=post.title,
-                             url=url)
+        activity.notify([parent.author_id], "reply", actor=actor, key=key, group=group,
+                        community=post.community, title=post.title, url=url)
+    activity.notify_mentions(comment.body, actor=actor, key=key, group=group, community=post.community,
+                             title=post.title, url=url)
 
 
 def hidden_comment(comment) -> None:

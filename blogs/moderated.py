@@ -107,7 +107,7 @@ def unhide_comment(pk: int, user) -> None:
     comment.moderation = None
     _count(comment, 1)
     post = comment.post
-    if comment.author is not None:
+    if comment.author is not None and post.is_live():  # a draft's or hidden post's title stays out
         ev = activity.record(comment.author, "commented", f"blog_comment:{comment.id}", group=f"blog_post:{post.id}",
                              community=post.community, title=post.title,
                              url=post_url(post, _anchor=f"comment-{comment.id}"))
@@ -130,7 +130,8 @@ def approve_comment(pk: int, user) -> None:
     _count(comment, 1)
     db.session.flush()
     parent = db.session.get(BlogComment, comment.parent_id) if comment.parent_id else None
-    hooks.commented(comment.post, comment, parent)
+    if comment.post.is_live():
+        hooks.commented(comment.post, comment, parent)
 
 
 def register_types() -> None:

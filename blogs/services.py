@@ -413,6 +413,7 @@ def unlike(post: BlogPost, user: User) -> bool:
         return False
     db.session.execute(update(BlogPost).where(BlogPost.id == post.id)
                        .values(like_count=BlogPost.like_count - 1).execution_options(synchronize_session=False))
+    hooks.unliked(post, user)
     return True
 
 
