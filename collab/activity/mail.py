@@ -48,18 +48,22 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="collab-unsubscribe")
 
 
-def unsubscribe_token(user_id: int, kind: str) -> str:
-    return _serializer().dumps([user_id, kind])
+def unsubscribe_token(user_id: int, kinds: str | list[str]) -> str:
+    """A link that turns off ``kinds`` (one kind, or every kind a digest is about)."""
+    kinds = [kinds] if isinstance(kinds, str) else sorted(set(kinds))
+    return _serializer().dumps([user_id, kinds[0] if len(kinds) == 1 else kinds])
 
 
-def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+def read_unsubscribe_token(token: str) -> tuple[int, list[str]] | None:
     try:
-        user_id, kind = _serializer().loads(token)
+        user_id, kinds = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
-    if not isinstance(user_id, int) or kind not in KIND_NAMES:
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    if (not isinstance(user_id, int) or not isinstance(kinds, list) or not kinds
+            or not all(isinstance(k, str) and k in KIND_NAMES for k in kinds)):
         return None
-    return user_id, kind
+    return user_id, kinds
 
 
 # --------------------------------------------------------------------------- messages
@@ -87,8 +91,8 @@ def _message(user: User, items: list[Notification], actors: dict[int, str], dige
     base = _base_url()
     unsub_path, open_path = _paths()
     kinds = sorted({n.kind for n in items})
-    # One-click unsubscribe turns off the kind of the (first) notification this mail is about.
-    unsub = base + unsub_path + unsubscribe_token(user.id, kinds[0])
+    # One-click unsubscribe turns off every kind this mail is about.
+    unsub = base + unsub_path + unsubscribe_token(user.id, kinds)
     msg = EmailMessage(policy=_POLICY)
     if digest:
         msg["Subject"] = gettext("Your daily collab digest: %(num)d notifications", num=len(items))

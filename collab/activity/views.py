@@ -233,18 +233,20 @@ def unsubscribe(token: str):
     found = mail.read_unsubscribe_token(token)
     if found is None:
         abort(404)
-    user_id, kind = found
+    user_id, kinds = found
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
     done = False
     if request.method == "POST":
-        inbox.set_preference(user.id, kind, OFF)
+        for kind in kinds:
+            inbox.set_preference(user.id, kind, OFF)
         db.session.commit()
         done = True
         if request.form.get("List-Unsubscribe") == "One-Click":
             return ("", 204)
-    return render_template("activity/unsubscribe.html", kind_name=KIND_NAMES[kind], done=done, token=token)
+    kind_name = ", ".join(str(KIND_NAMES[kind]) for kind in kinds)
+    return render_template("activity/unsubscribe.html", kind_name=kind_name, done=done, token=token)
 
 
 def home_stream_context(user, communities=None) -> dict:

@@ -1,0 +1,54 @@
+"""A digest's "Stop these emails" link (and its one-click List-Unsubscribe) stops every kind the
+digest is about, not only the first one listed; a one-kind link keeps working as before."""
+from __future__ import annotations
+
+from collab import activity
+from collab.accounts.models import User
+from collab.activity import mail
+from collab.activity.models import NotificationPreference
+from collab.extensions import db
+from communities.models import Community
+from tests.activity.test_mail import smtp  # noqa: F401  (the local SMTP server fixture)
+
+
+def _tell(app, ana, bob, place, kind, title):
+    with app.app_context():
+        activity.notify([bob.id], kind, actor=db.session.get(User, ana.id), key=f"wiki_page:{title}",
+                        community=db.session.get(Community, place.id), title=title, url="/c/place/")
+        db.session.commit()
+
+
+def test_stop_these_emails_in_a_digest_stops_each_of_its_kinds(app, smtp, make_user, make_community):  # noqa: F811
+    controller, sink = smtp
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, BASE_URL="http://collab.test")
+    ana, bob = make_user("ana"), make_user("bob")
+    place = make_community(ana, "Place", members=[bob])
+    with app.app_context():
+        for kind in ("mention", "comment", "reply"):
+            db.session.add(NotificationPreference(user_id=bob.id, kind=kind, channel="digest"))
+        db.session.commit()
+    _tell(app, ana, bob, place, "mention", "One")
+    _tell(app, ana, bob, place, "comment", "Two")
+    with app.app_context():
+        assert mail.send_digests() == 1
+    (_, msg), = sink.messages
+    body = msg.get_payload(decode=True).decode()
+    stop = body.split("Stop these emails: ", 1)[1].split()[0]
+    link = msg["List-Unsubscribe"].strip("<>")
+    assert stop == link
+    anonymous = app.test_client()
+    page = anonymous.get(link.replace("http://collab.test", "")).get_data(as_text=True)
+    assert "Comments on my posts, Someone mentions me" in page
+    assert anonymous.post(link.replace("http://collab.test", ""),
+                          data={"List-Unsubscribe": "One-Click"}).status_code == 204
+    with app.app_context():
+        assert {k: activity.channel_of(bob.id, k) for k in ("mention", "comment", "reply")} == {
+            "mention": "off", "comment": "off", "reply": "digest"}  # the digest was not about replies
+    _tell(app, ana, bob, place, "mention", "Three")
+    _tell(app, ana, bob, place, "comment", "Four")
+    _tell(app, ana, bob, place, "reply", "Five")
+    with app.app_context():
+        assert mail.send_digests() == 1
+    (_, again) = sink.messages[-1]
+    body = again.get_payload(decode=True).decode()
+    assert "Five" in body and "Three" not in body and "Four" not in body
