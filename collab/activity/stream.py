@@ -22,7 +22,6 @@ from collab.ids import parse_id
 from communities.models import RESTRICTED, Community, Membership
 
 from .models import Event
-from .tool_keys import some_tool_off_sql, switched_on_sql
 
 PAGE_EVENTS = 40
 # Events of the same verb about the same thing this close in time read as one line.
@@ -84,19 +83,8 @@ def _visible(hidden: list[int]):
     return or_(Event.community_id.is_(None), Event.community_id.not_in(hidden))
 
 
-def _tool_on_sql() -> str:
-    """" AND <not about a tool its community switched off>" for the raw statements, or ""."""
-    on = switched_on_sql(Event.__tablename__)
-    return f" AND {on}" if on else ""
-
-
-def _tool_on() -> list:
-    on = switched_on_sql(Event.__tablename__)
-    return [text(on)] if on else []
-
-
 def _common(before: int | None, type_: str | None) -> list:
-    where = _tool_on()
+    where = []
     if before:
         where.append(Event.id < before)
     if type_:
@@ -115,22 +103,21 @@ def _ids_union(sources: list[list], limit: int) -> list[int]:
     return list(db.session.scalars(select(u.c.id).distinct().order_by(u.c.id.desc()).limit(limit)))
 
 
-def _reader_sources(user) -> tuple[set[int], set[int], list[int], set[int]]:
-    """The reader's communities, the people they follow (and themselves), the restricted
-    communities they may not read, and those of the reader's communities that switched a tool off,
-    in one read, made once per request."""
+def _reader_sources(user) -> tuple[set[int], set[int], list[int]]:
+    """The reader's communities, the people they follow (and themselves), and the restricted
+    communities they may not read, in one read, made once per request."""
     cache = g.setdefault("_stream_sources", {}) if has_request_context() else {}
     found = cache.get(user.id)
     if found is None:
-        found = cache[user.id] = (set(), {user.id}, [], set())
-        kinds = {"c": found[0].add, "p": found[1].add, "h": found[2].append, "o": found[3].add}
-        for kind, ident in read(_sources_statement(bool(user.is_admin), some_tool_off_sql()), {"user_id": user.id}):
+        found = cache[user.id] = (set(), {user.id}, [])
+        kinds = {"c": found[0].add, "p": found[1].add, "h": found[2].append}
+        for kind, ident in read(_sources_statement(bool(user.is_admin)), {"user_id": user.id}):
             kinds[kind](ident)
     return found
 
 
 @functools.cache
-def _sources_statement(is_admin: bool, tool_off: str | None):
+def _sources_statement(is_admin: bool):
     """Built once per process (every home page reads it; the person is a parameter)."""
     user_id = bindparam("user_id")
     mine = select(Membership.community_id).where(Membership.user_id == user_id)
@@ -139,9 +126,6 @@ def _sources_statement(is_admin: bool, tool_off: str | None):
     if not is_admin:
         parts.append(select(literal("h"), Community.id).where(Community.access == RESTRICTED,
                                                               Community.id.not_in(mine)))
-    if tool_off:
-        parts.append(select(literal("o"), Community.id).join(Membership, Membership.community_id == Community.id)
-                     .where(Membership.user_id == user_id, text(tool_off)))
     return union_all(*parts)
 
 
@@ -238,7 +222,7 @@ def _merged_ids(communities: set[int], people: set[int], hidden: list[int], pers
 def home_event_ids(user, *, before=None, community_id=None, type_=None, limit=PAGE_EVENTS) -> list[int]:
     """Newest event ids for ``user``'s home stream: their communities, and the people they follow
     (and themselves) wherever the reader may look."""
-    communities, people, hidden, tool_off = _reader_sources(user)
+    communities, people, hidden = _reader_sources(user)
     if community_id is not None:
         if community_id in hidden:
             return []
@@ -263,29 +247,20 @@ def home_event_ids(user, *, before=None, community_id=None, type_=None, limit=PA
     if type_:
         extra += " AND key LIKE :type"
         params["type"] = type_ + ":%"
-    # A followed person acts anywhere: their branches leave out the tools switched off there; a
-    # community's branch needs it only if that community switched a tool off.
-    person_where = _tool_on_sql()
-    if tool_off & communities:
-        extra += _tool_on_sql()
+    person_where = ""
     if community_id is not None:
-        person_where += " AND community_id = :cf"
+        person_where = " AND community_id = :cf"
         params["cf"] = int(community_id)
     return _merged_ids(communities, people, hidden, person_where, extra, params, limit)
 
 
-@functools.cache
-def _community_ids(tool_on: str | None):
-    where = [Event.community_id == bindparam("community_id"), *([text(tool_on)] if tool_on else [])]
-    return (select(Event.id).where(*where)
-            .order_by(Event.id.desc()).limit(bindparam("limit", type_=Integer)))
+_COMMUNITY_IDS = (select(Event.id).where(Event.community_id == bindparam("community_id"))
+                  .order_by(Event.id.desc()).limit(bindparam("limit", type_=Integer)))
 
 
 def community_event_ids_by_id(community_id: int, *, before=None, type_=None, limit=PAGE_EVENTS) -> list[int]:
-    """Leaving out the tools the community has switched off (one lookup of its row per event)."""
     if not before and not type_:  # a community home's first page: the statement is built once
-        return list(db.session.scalars(_community_ids(switched_on_sql(Event.__tablename__)),
-                                       {"community_id": community_id, "limit": limit}))
+        return list(db.session.scalars(_COMMUNITY_IDS, {"community_id": community_id, "limit": limit}))
     return _ids_union([[Event.community_id == community_id, *_common(before, type_)]], limit)
 
 
