@@ -15,7 +15,8 @@ from .models import BlogComment, BlogPost, Idea
 
 bp = Blueprint("blogs", __name__, template_folder="templates")
 
-register_tool(Tool(name="blog", label=lambda: _l("Blog"), endpoint="blogs.index", order=20))
+register_tool(Tool(name="blog", label=lambda: _l("Blog"), endpoint="blogs.index", order=20,
+                   activity_keys=("blog_post", "blog_comment", "blog_like", "idea", "idea_campaign")))
 register_type(SearchType(
     name="blogs", model=BlogPost, label=lambda: _l("Blog posts"), to_document=indexing.post_document,
     load_all=indexing.load_posts, aliases=("blog", "post", "posts"), dependents=indexing.POST_DEPENDENTS,

@@ -2,7 +2,9 @@
 
 A tool registers its community tab here (from its own package, at app start-up); the community
 home shows a tab for each registered tool that the community has switched on. A tool that is not
-installed has no tab.
+installed has no tab. It also names the key types of the activity events and notifications it
+makes ("wiki_page" for "wiki_page:<id>"), so the streams and notifications leave out those of a
+tool a community has switched off (collab.activity.tool_keys).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ class Tool:
     label: Callable[[], str]  # lazy, translated at render time
     endpoint: str  # url_for endpoint taking slug=
     order: int = 50
+    activity_keys: tuple[str, ...] = ()  # key types of its events and notifications
 
 
 _tools: dict[str, Tool] = {}

@@ -14,7 +14,8 @@ from .models import ForumPost
 
 bp = Blueprint("forums", __name__, template_folder="templates")
 
-register_tool(Tool(name="forums", label=lambda: _l("Forums"), endpoint="forums.index", order=30))
+register_tool(Tool(name="forums", label=lambda: _l("Forums"), endpoint="forums.index", order=30,
+                   activity_keys=("forum_topic", "forum_post", "forum_answer", "forum_like")))
 register_type(SearchType(
     name="forums", model=ForumPost, label=lambda: _l("Forum posts"), to_document=indexing.to_document,
     load_all=indexing.load_all, aliases=("forum", "topic", "topics"),

@@ -3,21 +3,25 @@ the per-kind delivery preferences. Only what the person may still view is ever s
 from __future__ import annotations
 
 from flask import g, has_app_context
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 
 from collab import access
 from collab.db import utcnow
 from collab.extensions import db
 
 from .models import APP, CHANNELS, KINDS, Notification, NotificationPreference
+from .tool_keys import switched_on_sql
 
 
 def _readable(user):
-    """Notifications about personal content, or about a community the person may view now."""
+    """Notifications about personal content, or about a community the person may view now, and
+    not about a tool that community has switched off."""
+    on = switched_on_sql(Notification.__tablename__)
+    tool_on = [text(on)] if on else []
     if user.is_admin:
-        return Notification.user_id == user.id
-    return or_(Notification.community_id.is_(None),
-               Notification.community_id.in_(access.visible_community_ids(user)))
+        return and_(Notification.user_id == user.id, *tool_on)
+    return and_(or_(Notification.community_id.is_(None),
+                    Notification.community_id.in_(access.visible_community_ids(user))), *tool_on)
 
 
 def notifications_query(user):

@@ -21,6 +21,7 @@ from collab.extensions import db, read
 from collab.ids import parse_id
 from communities.models import RESTRICTED, Community, Membership
 
+from . import tool_keys
 from .models import Event
 
 PAGE_EVENTS = 40
@@ -281,7 +282,7 @@ def person_event_ids(person, viewer, *, before=None, type_=None, limit=PAGE_EVEN
 # One read per page: the events with their actors and places (plain rows, no ORM objects).
 _PAGE_SQL = (
     "SELECT e.id, e.created_at, e.actor_id, e.verb, e.key, e.group_key, e.community_id, e.title, e.url, "
-    "e.summary, u.username, u.display_name, u.avatar, c.slug, c.name FROM activity_events e "
+    "e.summary, u.username, u.display_name, u.avatar, c.slug, c.name, c.tools FROM activity_events e "
     "LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN communities c ON c.id = e.community_id "
     "WHERE e.id IN ({ids}) ORDER BY e.id DESC")
 
@@ -295,8 +296,10 @@ def build_page(ids: list[int], limit: int = PAGE_EVENTS, with_community: bool = 
     statement = text(_PAGE_SQL.format(ids=", ".join(str(int(i)) for i in ids))).columns(
         Event.id, Event.created_at, Event.actor_id, Event.verb, Event.key, Event.group_key, Event.community_id,
         Event.title, Event.url, Event.summary, User.username, User.display_name, User.avatar, Community.slug,
-        Community.name)
-    events = db.session.execute(statement).all()
+        Community.name, Community.tools)
+    # A tool its community switched off takes its events out (here, as the page is read: the scans
+    # stay index-only; a page may then hold fewer lines, its cursor goes on from the ids).
+    events = [ev for ev in db.session.execute(statement).all() if tool_keys.shown(ev.key, ev[15])]
     faces, places = {}, {}
     for ev in events:
         if ev[10] is not None and ev.actor_id not in faces:

@@ -116,12 +116,15 @@ def notification_line(n, actors: dict) -> str:
 
 
 def _unread_notifications(user_id, visible_ids):
-    """The bell's count, as one column of the navigation's statement (collab.nav)."""
-    from sqlalchemy import func, or_
+    """The bell's count, as one column of the navigation's statement (collab.nav); like the
+    notifications page, it leaves out those of a tool switched off in their community."""
+    from sqlalchemy import func, or_, text
 
     from .models import Notification
+    from .tool_keys import switched_on_sql
 
-    where = [Notification.user_id == user_id, Notification.read_at.is_(None)]
+    on = switched_on_sql(Notification.__tablename__)
+    where = [Notification.user_id == user_id, Notification.read_at.is_(None), *([text(on)] if on else [])]
     if visible_ids is not None:
         where.append(or_(Notification.community_id.is_(None), Notification.community_id.in_(visible_ids)))
     return select(func.count(Notification.id)).where(*where)

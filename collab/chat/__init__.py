@@ -16,7 +16,8 @@ from .models import ChatMessage
 
 bp = Blueprint("chat", __name__, template_folder="templates")
 
-register_tool(Tool(name="chat", label=lambda: _l("Chat"), endpoint="chat.community_home", order=40))
+register_tool(Tool(name="chat", label=lambda: _l("Chat"), endpoint="chat.community_home", order=40,
+                   activity_keys=("chat_message", "chat_room")))
 register_type(SearchType(
     name="chat", model=ChatMessage, label=lambda: _l("Chat messages"), to_document=indexing.to_document,
     load_all=indexing.load_all, aliases=("message", "messages"), dependents=indexing.DEPENDENTS,
