@@ -3,6 +3,7 @@ Operations and their rules; nothing here touches the request."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, exists, false, func, select
@@ -112,10 +113,15 @@ def add_views(counts: dict[int, int]) -> None:
     rows = [{"page_id": page_id, "count": n} for page_id, n in sorted(counts.items()) if page_id in live]
     if not rows:
         return
-    stmt = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(WikiPageViews.__table__)
-    db.session.execute(stmt.on_conflict_do_update(index_elements=["page_id"],
-                                                  set_={"count": WikiPageViews.__table__.c.count + stmt.excluded.count}),
-                       rows)
+    db.session.execute(_add_views_statement(db.engine.dialect.name), rows)
+
+
+@lru_cache(maxsize=2)
+def _add_views_statement(dialect: str):
+    """Built once: the flush that runs it holds the gevent hub."""
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(WikiPageViews.__table__)
+    return stmt.on_conflict_do_update(index_elements=["page_id"],
+                                      set_={"count": WikiPageViews.__table__.c.count + stmt.excluded.count})
 
 
 _PAGE = bindparam("page_id")
