@@ -31,6 +31,12 @@ def _live(community_id: int):
     return (WikiPage.community_id == community_id, WikiPage.is_deleted == false(), WikiPage.moderation.is_(None))
 
 
+def _in_tree(community_id: int):
+    """Pages that hold an address: not in the trash, hidden and waiting ones included (they are
+    reached by their address and move with their parents)."""
+    return WikiPage.community_id == community_id, WikiPage.is_deleted == false()
+
+
 @functools.cache
 def _find_page_stmt(for_view: bool):
     """Built once per process: building a SELECT costs as much Python as running a small one, and

@@ -42,7 +42,16 @@ from .models import (
     WikiRevision,
     title_key,
 )
-from .queries import _live, revision, wiki_row
+from .permissions import (  # noqa: F401  (the views, the API and the sockets ask services)
+    DELETED_WHILE_EDITING,
+    may_edit,
+    may_edit_page,
+    may_lock,
+    may_manage,
+    may_see_page,
+    removed_meanwhile,
+)
+from .queries import _in_tree, _live, revision
 
 FORBIDDEN_IN_TITLES = "/|[]"
 
@@ -85,65 +94,11 @@ class SaveResult:
         return self.revision is not None
 
 
-DELETED_WHILE_EDITING = _l("This page was deleted while you were editing it. Copy your text before you "
-                           "leave; a moderator can restore the page from the trash.")
-
-
-# --------------------------------------------------------------------------- who may do what
-
-
-def may_edit(user, community: Community) -> bool:
-    """Create and edit pages, rename them, restore old revisions: the community's members, or only
-    its owners and moderators where the wiki's settings say so."""
-    if not access.can_post(user, community):
-        return False
-    wiki = wiki_row(community.id)
-    return not (wiki is not None and wiki.edit_restricted) or access.can_moderate(user, community)
-
-
-def may_see_page(user, page: WikiPage, community: Community) -> bool:
-    """A page a moderator hid, or one waiting for approval: its author and the moderators only
-    (everyone else gets 404, on every way in: page, API, socket, attachments, related lists)."""
-    return not page.moderation or (user.is_authenticated and page.created_by_id == user.id) \
-        or access.can_moderate(user, community)
-
-
-def may_edit_page(user, page: WikiPage, community: Community) -> bool:
-    """Edit this page: as may_edit, and a locked page only by moderators, owners and admins."""
-    return may_edit(user, community) and (not page.is_locked or access.can_moderate(user, community))
-
-
-def removed_meanwhile(user, page: WikiPage, community: Community, *, may_write: bool, comment: bool = False):
-    """Why an edit of (or a comment on) ``page`` the person typed cannot be saved when only a removal
-    made since they opened it stops it: the page deleted, or hidden by a moderator. The views show
-    this with the person's text. None when the page is there for them, when they may not write
-    (``may_write``: may_edit, or may comment for a ``comment``), or when they never saw it (one
-    waiting for approval)."""
-    if not may_write or (not page.is_deleted and may_see_page(user, page, community)):
-        return None
-    if page.moderation == "pending" and page.created_by_id != user.id:
-        return None
-    if comment:
-        return _l("This page was deleted or hidden by a moderator, so your comment was not posted.")
-    if page.is_deleted:
-        return DELETED_WHILE_EDITING
-    return _l("A moderator hid this page while you were editing it, so your edit was not saved.")
-
-
-def may_lock(user, community: Community) -> bool:
-    return may_manage(user, community)
-
-
 def _check_unlocked(page: WikiPage, user) -> None:
     """Re-checked under the page lock: the page may have been locked while someone edited it."""
     if page.is_locked and not access.can_moderate(user, db.session.get(Community, page.community_id)):
         raise WikiError(_l("A moderator locked this page while you were editing it; only moderators can "
                            "change it now. Copy your text before you leave."), "body")
-
-
-def may_manage(user, community: Community) -> bool:
-    """Move, reorder, delete and restore pages from the trash: moderators, owners and admins."""
-    return access.can_moderate(user, community) and (not community.is_archived or access.is_admin(user))
 
 
 # --------------------------------------------------------------------------- locks and lookups
@@ -226,12 +181,6 @@ def _check_title(community: Community, parent: WikiPage | None, title: str, excl
         raise WikiError(_l("“%(parent)s” has a subpage called “%(title)s” already. Choose another title "
                            "or another parent page.", parent=parent.title, title=taken.title), "title")
     return title
-
-
-def _in_tree(community_id: int):
-    """Pages that hold an address: not in the trash, hidden and waiting ones included (they are
-    reached by their address and move with their parents)."""
-    return WikiPage.community_id == community_id, WikiPage.is_deleted == false()
 
 
 def _unique_slug(community_id: int, parent_id: int | None, title: str, *, exclude_id: int | None = None,
