@@ -24,6 +24,11 @@ def _url(page, community: Community, anchor: str = "") -> str:
     return url_for("wiki.page", slug=community.slug, path=page.path) + anchor
 
 
+def out_of_sight(page) -> bool:
+    """Hidden, waiting for approval, or under such a page: nobody is told of it."""
+    return bool(page.moderation or page.hidden_above)
+
+
 def created(page, user) -> None:
     """A new page, from the form, the API or a knowledge flow. From someone whose posts wait for
     approval (collab.moderation.must_wait) it is held instead: no event, watch or search, seen by
@@ -37,9 +42,13 @@ def created(page, user) -> None:
 
 
 def published(page, user, community: Community | None = None) -> None:
-    """The page is there for everyone: the stream, the mentioned people, the author's watch."""
+    """The page is there for everyone: the stream, the mentioned people, the author's watch. (Under
+    a hidden or waiting page: the watch only, the stream hears of it if that page is shown.)"""
     community = community or db.session.get(Community, page.community_id)
     key = page_key(page.id)
+    if out_of_sight(page):
+        social.watch(page, user, True)
+        return
     activity.record(user, "created", key, community=community, title=page.title, url=_url(page, community))
     activity.notify_mentions(page.body, actor=user, key=key, community=community, title=page.title,
                              url=_url(page, community))
@@ -48,7 +57,7 @@ def published(page, user, community: Community | None = None) -> None:
 
 def edited(page, revision, user, *, previous: str | None = None) -> None:
     """A new revision (an edit, a merge, a restore, a rename)."""
-    if page.moderation:
+    if out_of_sight(page):
         return  # hidden or waiting: nobody hears of it
     community = db.session.get(Community, page.community_id)
     key, group = f"wiki_revision:{revision.id}", page_key(page.id)
@@ -64,7 +73,7 @@ def edited(page, revision, user, *, previous: str | None = None) -> None:
 
 
 def commented(page, comment, user) -> None:
-    if page.moderation:
+    if out_of_sight(page):
         return
     community = db.session.get(Community, page.community_id)
     key, group = f"wiki_comment:{comment.id}", page_key(page.id)
@@ -77,7 +86,7 @@ def commented(page, comment, user) -> None:
 
 
 def comment_edited(page, comment, user, previous: str) -> None:
-    if page.moderation:
+    if out_of_sight(page):
         return  # nobody is told of what is hidden or waits for approval
     community = db.session.get(Community, page.community_id)
     key, group = f"wiki_comment:{comment.id}", page_key(page.id)

@@ -13,8 +13,8 @@ from .models import WikiPage, WikiPageTag
 
 
 def to_document(page: WikiPage) -> dict | None:
-    if page.is_deleted or page.moderation:
-        return None  # pages in the trash, hidden or waiting for approval are not found
+    if page.is_deleted or page.moderation or page.hidden_above:
+        return None  # pages in the trash, hidden or waiting for approval (or under such) are not found
     community = page.community
     if not community.has_tool("wiki"):
         return None  # the wiki switched off: its pages are 404, and not found either

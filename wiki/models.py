@@ -84,6 +84,9 @@ class WikiPage(TimestampMixin, db.Model):
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # collab.moderation: "hidden" by a moderator, or "pending" approval (pre-moderation); None: neither.
     moderation: Mapped[str | None] = mapped_column(String(16))
+    # A page above it is hidden or waiting: it is out of sight with that page, for those who may not
+    # see that one (services keep it as pages are hidden, shown, made, moved and restored).
+    hidden_above: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
     community: Mapped[Community] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

@@ -29,25 +29,31 @@ def load(pk: int) -> Item | None:
                 viewable_by=lambda user: community.has_tool("wiki") and access.can_view(user, community))
 
 
-def _set(page: WikiPage, value: str | None) -> None:
-    services.set_moderation(page, value)  # the tree and the links in other pages follow
+def _set(page: WikiPage, value: str | None) -> list[WikiPage]:
+    return services.set_moderation(page, value)  # the tree and the links in other pages follow
     # (its live editors leave it through collab.access_events: the moderation core declares the hide)
 
 
-def hide(pk: int, user) -> None:
-    page = db.session.get(WikiPage, pk)
-    _set(page, "hidden" if user is not None else "flags")
-    hooks.trashed([page.id])
-
-
-def unhide(pk: int, user) -> None:
-    page = db.session.get(WikiPage, pk)
-    _set(page, None)
-    if page.created_by is not None:  # the stream event comes back with its first date
+def _created_again(pages) -> None:
+    """Pages are there for everyone again: their stream events come back with their first dates."""
+    for page in pages:
+        if page.created_by is None or hooks.out_of_sight(page):
+            continue
         community = db.session.get(Community, page.community_id)
         ev = activity.record(page.created_by, "created", hooks.page_key(page.id), community=community,
                              title=page.title, url=url_for("wiki.page", slug=community.slug, path=page.path))
         ev.created_at = page.created_at
+
+
+def hide(pk: int, user) -> None:
+    page = db.session.get(WikiPage, pk)
+    below = _set(page, "hidden" if user is not None else "flags")
+    hooks.trashed([page.id] + [p.id for p in below])  # the pages under it went out of sight with it
+
+
+def unhide(pk: int, user) -> None:
+    page = db.session.get(WikiPage, pk)
+    _created_again([page] + _set(page, None))
 
 
 def delete(pk: int, user) -> None:
@@ -59,9 +65,10 @@ def delete(pk: int, user) -> None:
 
 def approve(pk: int, user) -> None:
     page = db.session.get(WikiPage, pk)
-    _set(page, None)
+    below = _set(page, None)
     if page.created_by is not None:
         hooks.published(page, page.created_by)
+    _created_again(below)
 
 
 def register_types() -> None:

@@ -1,5 +1,6 @@
-"""Who may do what in a wiki: read a page (hidden and waiting pages), write, lock and manage
-pages. Views, the API and the sockets ask these through services, which carries them on."""
+"""Who may do what in a wiki: read a page (hidden and waiting pages, and the pages under them),
+write, lock and manage pages. Views, the API and the sockets ask these through services, which
+carries them on."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -8,7 +9,7 @@ from collab import access
 from communities.models import Community
 
 from .models import WikiPage
-from .queries import wiki_row
+from .queries import ancestors, wiki_row
 
 DELETED_WHILE_EDITING = _l("This page was deleted while you were editing it. Copy your text before you "
                            "leave; a moderator can restore the page from the trash.")
@@ -23,11 +24,27 @@ def may_edit(user, community: Community) -> bool:
     return not (wiki is not None and wiki.edit_restricted) or access.can_moderate(user, community)
 
 
-def may_see_page(user, page: WikiPage, community: Community) -> bool:
-    """A page a moderator hid, or one waiting for approval: its author and the moderators only
-    (everyone else gets 404, on every way in: page, API, socket, attachments, related lists)."""
+def _may_see_itself(user, page: WikiPage, community: Community) -> bool:
     return not page.moderation or (user.is_authenticated and page.created_by_id == user.id) \
         or access.can_moderate(user, community)
+
+
+def may_see_page(user, page: WikiPage, community: Community) -> bool:
+    """A page a moderator hid, or one waiting for approval: its author and the moderators only
+    (everyone else gets 404, on every way in: page, API, socket, attachments, related lists). The
+    pages under it go out of sight with it: for those who may see every such page above them."""
+    if not _may_see_itself(user, page, community):
+        return False
+    if not page.hidden_above or access.can_moderate(user, community):
+        return True
+    me = user.id if user.is_authenticated else None
+    return all(above.created_by_id == me for above in ancestors(page, hidden=True))
+
+
+def seen_beside(user, pages, community: Community) -> list:
+    """Of the pages under (or beside) a page the person sees, those they see too: the pages above
+    are the same, so only each page's own state counts."""
+    return [p for p in pages if _may_see_itself(user, p, community)]
 
 
 def may_edit_page(user, page: WikiPage, community: Community) -> bool:

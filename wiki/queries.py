@@ -26,14 +26,15 @@ def wiki_row(community_id: int) -> Wiki | None:
 
 
 def _live(community_id: int):
-    """Pages everyone sees: not in the trash, not hidden or waiting for approval (those are
-    reached by their address alone, by their author and the moderators; see views._load)."""
-    return (WikiPage.community_id == community_id, WikiPage.is_deleted == false(), WikiPage.moderation.is_(None))
+    """Pages everyone sees: not in the trash, not hidden or waiting for approval, nor under such a
+    page (those are reached by their address alone, by those who may see them; see views._load)."""
+    return (WikiPage.community_id == community_id, WikiPage.is_deleted == false(), WikiPage.moderation.is_(None),
+            WikiPage.hidden_above == false())
 
 
 def _in_tree(community_id: int):
-    """Pages that hold an address: not in the trash, hidden and waiting ones included (they are
-    reached by their address and move with their parents)."""
+    """Pages that hold an address: not in the trash; hidden and waiting ones, and those under them,
+    included (they are reached by their address and move with their parents)."""
     return WikiPage.community_id == community_id, WikiPage.is_deleted == false()
 
 
@@ -100,28 +101,33 @@ def home_page(community: Community) -> WikiPage | None:
     )
 
 
-def ancestors(page: WikiPage) -> list[WikiPage]:
-    """The live pages above a live page, top first (for breadcrumbs)."""
+def ancestors(page: WikiPage, *, hidden: bool = False) -> list[WikiPage]:
+    """The live pages above a live page, top first (for breadcrumbs: whoever sees a page sees the
+    pages above it); ``hidden``: only those hidden or waiting for approval."""
     parts = page.path.split("/")[:-1]
     if not parts or page.is_deleted:
         return []
     paths = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    found = {p.path: p for p in db.session.scalars(
-        select(WikiPage).where(*_live(page.community_id), WikiPage.path.in_(paths)))}
+    stmt = select(WikiPage).where(*_in_tree(page.community_id), WikiPage.path.in_(paths))
+    if hidden:
+        stmt = stmt.where(WikiPage.moderation.is_not(None))
+    found = {p.path: p for p in db.session.scalars(stmt)}
     return [found[p] for p in paths if p in found]
 
 
 def children(page: WikiPage) -> list[WikiPage]:
+    """The pages right under a page, in order: hidden and waiting ones too (the caller keeps those
+    the reader may see)."""
     return list(db.session.scalars(
-        select(WikiPage).where(*_live(page.community_id), WikiPage.parent_id == page.id)
+        select(WikiPage).where(*_in_tree(page.community_id), WikiPage.parent_id == page.id)
         .order_by(WikiPage.position, WikiPage.id)))
 
 
 def siblings(page: WikiPage) -> list[WikiPage]:
-    """The page and its siblings, in order."""
+    """The page and its siblings, in order: hidden and waiting ones too (as children)."""
     cond = WikiPage.parent_id == page.parent_id if page.parent_id else WikiPage.parent_id.is_(None)
     return list(db.session.scalars(
-        select(WikiPage).where(*_live(page.community_id), cond).order_by(WikiPage.position, WikiPage.id)))
+        select(WikiPage).where(*_in_tree(page.community_id), cond).order_by(WikiPage.position, WikiPage.id)))
 
 
 @functools.cache
@@ -164,8 +170,7 @@ def revisions_query(page: WikiPage):
 def recent_changes_query(community: Community):
     return (
         select(WikiRevision, WikiPage).join(WikiPage, WikiPage.id == WikiRevision.page_id)
-        .where(WikiRevision.community_id == community.id, WikiPage.is_deleted == false(),
-               WikiPage.moderation.is_(None))
+        .where(WikiRevision.community_id == community.id, *_live(community.id)[1:])
         .order_by(WikiRevision.created_at.desc(), WikiRevision.id.desc())
     )
 

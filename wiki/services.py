@@ -50,8 +50,9 @@ from .permissions import (  # noqa: F401  (the views, the API and the sockets as
     may_manage,
     may_see_page,
     removed_meanwhile,
+    seen_beside,
 )
-from .queries import _in_tree, _live, revision
+from .queries import _in_tree, revision
 
 FORBIDDEN_IN_TITLES = "/|[]"
 
@@ -225,7 +226,7 @@ def _live_parent(community: Community, parent_id: int | None, user) -> WikiPage 
 
 def _next_position(community_id: int, parent_id: int | None) -> int:
     stmt = select(func.max(WikiPage.position)).where(
-        *_live(community_id),
+        *_in_tree(community_id),
         WikiPage.parent_id == parent_id if parent_id is not None else WikiPage.parent_id.is_(None))
     last = db.session.scalar(stmt)
     return 0 if last is None else last + 1
@@ -251,6 +252,22 @@ def _subtree(page: WikiPage) -> list[WikiPage]:
             (WikiPage.id == page.id) | WikiPage.path.startswith(page.path + "/", autoescape=True))
         .order_by(func.length(WikiPage.path), WikiPage.id)
         .with_for_update().execution_options(populate_existing=True)))
+
+
+def _hide_below(subtree: list[WikiPage]) -> list[WikiPage]:
+    """Mark the pages of ``subtree`` (parents before children) that are under a hidden or waiting
+    page (their root's parent among those), and return those whose mark changed."""
+    root = subtree[0]
+    parent = db.session.get(WikiPage, root.parent_id) if root.parent_id else None
+    veiled = {root.parent_id: parent is not None and bool(parent.moderation or parent.hidden_above)}
+    changed = []
+    for p in subtree:
+        above = veiled.get(p.parent_id, False)
+        if p.hidden_above != above:
+            p.hidden_above = above
+            changed.append(p)
+        veiled[p.id] = above or bool(p.moderation)
+    return changed
 
 
 def _drop_redirects(community_id: int, paths) -> None:
@@ -314,6 +331,7 @@ def create_page(community: Community, user, *, title: str, parent_id: int | None
         position=_next_position(community.id, parent.id if parent else None),
         revision_number=0, body="", body_html="", created_by_id=getattr(user, "id", None),
     )
+    _hide_below([page])
     db.session.add(page)
     db.session.flush()
     _drop_redirects(community.id, [path])
@@ -442,6 +460,7 @@ def move_page(page: WikiPage, user, parent_id: int | None) -> WikiPage:
     page.parent_id = new_parent_id
     page.slug = slug
     _repath(subtree, page.path, new_path)
+    _hide_below(subtree)
     db.session.flush()
     links.render_page(page, community)  # its nearest namesakes are others now
     links.refresh_linking(community, page_ids={p.id for p in subtree},
@@ -523,6 +542,7 @@ def restore_page(page: WikiPage, user) -> WikiPage:
         p.deleted_at = p.deleted_by_id = p.deleted_with_id = None
         if p.path == old_root or p.path.startswith(old_root + "/"):
             p.path = new_root + p.path[len(old_root):]
+    _hide_below(group)
     db.session.flush()
     _drop_redirects(community.id, [p.path for p in group])
     for p in group:
@@ -532,12 +552,16 @@ def restore_page(page: WikiPage, user) -> WikiPage:
     return page
 
 
-def set_moderation(page: WikiPage, value: str | None) -> None:
+def set_moderation(page: WikiPage, value: str | None) -> list[WikiPage]:
     """Hide the page ("hidden"; "flags": hidden by flags), hold it for approval ("pending") or show
-    it to everyone again (None). Hidden and waiting pages are left out of the tree, and links in
-    other pages lead to pages everyone sees only, so both are brought up to date."""
+    it to everyone again (None). Hidden and waiting pages, and the pages under them, are left out of
+    the tree, and links in other pages lead to pages everyone sees only, so both are brought up to
+    date. Returns the pages under it that went out of sight (or came back) with it."""
     was_shown = not page.moderation
     page.moderation = value
     _tree_changed(page.community_id)
-    if was_shown != (not value):
-        links.visibility_changed(page)
+    if was_shown == (not value):
+        return []
+    below = _hide_below(_subtree(page))
+    links.visibility_changed(page)
+    return below

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, exists, false, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,6 +29,7 @@ from .models import (
     WikiPageViews,
     WikiWatch,
 )
+from .queries import _live
 from .services import WikiError
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -88,18 +89,17 @@ def set_tags(page: WikiPage, raw: str) -> list[str]:
 
 
 def community_tags(community_id: int, limit: int = 60) -> list[tuple[str, int]]:
-    """The tags of the pages everyone sees (not in the trash, not hidden, not waiting for approval)
-    with how many pages have each, most used first."""
+    """The tags of the pages everyone sees (not in the trash, not hidden, not waiting for approval,
+    nor under such a page) with how many pages have each, most used first."""
     return db.session.execute(
         select(WikiPageTag.tag, func.count()).join(WikiPage, WikiPage.id == WikiPageTag.page_id)
-        .where(WikiPageTag.community_id == community_id, WikiPage.is_deleted == false(), WikiPage.moderation.is_(None))
+        .where(WikiPageTag.community_id == community_id, *_live(community_id))
         .group_by(WikiPageTag.tag).order_by(func.count().desc(), WikiPageTag.tag).limit(limit)).all()
 
 
 def pages_tagged_query(community_id: int, tag: str):
     return (select(WikiPage).join(WikiPageTag, WikiPageTag.page_id == WikiPage.id)
-            .where(WikiPageTag.community_id == community_id, WikiPageTag.tag == tag,
-                   WikiPage.is_deleted == false(), WikiPage.moderation.is_(None))
+            .where(WikiPageTag.community_id == community_id, WikiPageTag.tag == tag, *_live(community_id))
             .order_by(func.lower(WikiPage.title), WikiPage.id))
 
 

@@ -12,13 +12,13 @@ from typing import NamedTuple
 
 from flask_babel import get_locale, ngettext
 from markupsafe import Markup, escape
-from sqlalchemy import false, select
+from sqlalchemy import select
 
 from collab.cache import app_cache
 from collab.extensions import db
 
 from .models import WikiPage
-from .queries import wiki_row
+from .queries import _live, wiki_row
 
 # Up to this many pages the navigation holds the whole tree (collapsed below the current page);
 # above it, only the top level and the branches along the current page, so that a big wiki does
@@ -54,9 +54,7 @@ class Node:
 def _load(community_id: int) -> Shape:
     rows = db.session.execute(
         select(WikiPage.id, WikiPage.parent_id, WikiPage.title, WikiPage.path)
-        .where(WikiPage.community_id == community_id, WikiPage.is_deleted == false(),
-               WikiPage.moderation.is_(None))
-        .order_by(WikiPage.position, WikiPage.id)
+        .where(*_live(community_id)).order_by(WikiPage.position, WikiPage.id)
     ).all()
     by_id = {r[0]: Row(*r) for r in rows}
     children: dict[int | None, list[int]] = {}
@@ -162,6 +160,11 @@ def nav_html(nodes: list[Node], base: str) -> Markup:
 
     walk(nodes)
     return Markup(f'<ul class="wiki-tree">{"".join(out)}</ul>')
+
+
+def row(page: WikiPage) -> Row:
+    """A page as the tree holds it (for a page outside the shared tree)."""
+    return Row(page.id, page.parent_id, page.title, page.path)
 
 
 def crumbs(page: WikiPage) -> list[Row]:

@@ -160,13 +160,14 @@ def _show(community, page: WikiPage, *, comment_form=None, status: int = 200):
         analytics.record_view(key, community.id, user)  # buffered: no write on the request path
     views, watching, has_comments, has_files, tags, has_flows = social.page_facts(page.id, user)
     views += analytics.pending_views(key)
-    in_tree = live and not page.moderation  # the cached tree holds the pages everyone sees
+    in_tree = live and not (page.moderation or page.hidden_above)  # the cached tree: pages everyone sees
     ctx = _ctx(community, page.path)
     may_comment = live and social.may_comment(user, community)
     body = dict(
         page=page, current=current,
-        crumbs=tuple(tree.crumbs(page) if in_tree else queries.ancestors(page)),
-        subpages=tuple((tree.subpages(page) if in_tree else queries.children(page)) if live else ()),
+        crumbs=tuple(tree.crumbs(page) if in_tree else map(tree.row, queries.ancestors(page))),
+        subpages=tuple((tree.subpages(page) if in_tree else map(tree.row, services.seen_beside(
+            user, queries.children(page), community))) if live else ()),
         backlinks=tuple(queries.backlinks(page)) if live else (),
         tags=tuple(tags),
         attachments=attachments.attachments_of(page.id) if live and has_files else [],
@@ -467,7 +468,7 @@ def _move_page(community, page, rename_form=None, move_form=None, status=200):
     rename_form = rename_form or RenameForm(formdata=None, title=page.title)
     move_form = move_form or MoveForm(formdata=None, parent=page.parent_id)
     move_form.parent.choices = _parent_choices(community, exclude=page)
-    siblings = queries.siblings(page)
+    siblings = services.seen_beside(current_user, queries.siblings(page), community)
     return render_template("wiki/move.html", page=page, rename_form=rename_form, move_form=move_form,
                            siblings=siblings, **_ctx(community, page.path)), status
 
