@@ -1,5 +1,5 @@
 """The wiki's side of collab.analytics: what a "wiki_page:<id>" key is (live pages only), the
-batched view counter, and the pages most linked to ([[links]] from other live pages)."""
+batched view counter, and the pages most linked to ([[links]] from other pages everyone sees)."""
 from __future__ import annotations
 
 from flask import url_for
@@ -24,11 +24,13 @@ def _pages(pks: list[int]) -> dict[int, tuple[str, str]]:
 
 
 def most_linked(community_id: int | None, limit: int) -> list[tuple[str, int]]:
+    """The pages most linked to, counting the links from pages everyone sees (the report is the
+    same for all its readers: a hidden or waiting page, or one under such, does not count)."""
     source = aliased(WikiPage)
     n = func.count(func.distinct(WikiLink.page_id))
     stmt = (select(WikiLink.target_page_id, n).join(source, source.id == WikiLink.page_id)
             .where(WikiLink.target_page_id.is_not(None), WikiLink.target_page_id != WikiLink.page_id,
-                   source.is_deleted.is_(False))
+                   source.is_deleted.is_(False), source.moderation.is_(None), source.hidden_above.is_(False))
             .group_by(WikiLink.target_page_id).order_by(n.desc(), WikiLink.target_page_id).limit(limit))
     if community_id is not None:
         stmt = stmt.where(WikiLink.community_id == community_id)

@@ -106,3 +106,22 @@ def test_pages_made_or_moved_under_a_hidden_page_are_out_of_sight_too(app, commu
     assert member.get(url(community, "home/secret-plans/plan-b")).status_code == 404
     assert wiki.page(notes).hidden_above is False
 
+
+def test_most_linked_counts_links_from_pages_everyone_sees_only(app, community, people, client_for, wiki):
+    from tests.analytics.test_insights import csv_rows
+
+    home = wiki.create(community, people["owner"], "Home", body="Start.")
+    wiki.create(community, people["owner"], "Glossary", body="Words.", parent=home)
+    wiki.create(community, people["member"], "Notes", body="See [[Glossary]].", parent=home)
+    secret = wiki.create(community, people["other"], "Secret plans", body="See [[Glossary]].", parent=home)
+    wiki.create(community, people["other"], "Budget", body="See [[Glossary]] too.", parent=secret)
+    gone = wiki.create(community, people["other"], "Old", body="See [[Glossary]].", parent=home)
+    wiki.call("delete_page", gone, people["owner"])
+    owner, moderator = client_for(people["owner"]), client_for(people["moderator"])
+    assert resolve(moderator, f"wiki_page:{secret}", "hide", reason="Off topic").status_code == 302
+    rows = csv_rows(owner.get(f"/c/{community.slug}/insights.csv?table=linked"))
+    # Notes only: not the hidden page, nor the page under it, nor the one in the trash.
+    assert [(r["title"], r["links"]) for r in rows] == [("Glossary", "1")]
+    assert resolve(moderator, f"wiki_page:{secret}", "unhide", reason="").status_code == 302
+    rows = csv_rows(owner.get(f"/c/{community.slug}/insights.csv?table=linked"))
+    assert [(r["title"], r["links"]) for r in rows] == [("Glossary", "3")]
