@@ -172,11 +172,16 @@ def render_page(page: WikiPage, community: Community | None = None) -> None:
     store_links(page, found)
 
 
-def refresh_linking(community: Community, *, page_ids=(), leaf_keys=(), exclude=()) -> int:
+def refresh_linking(community: Community, *, page_ids=(), leaf_keys=(), exclude=(), named: bool = False) -> int:
     """Re-render the live pages whose links pointed at ``page_ids`` or name one of ``leaf_keys``
     (their link may now resolve elsewhere, or its page's address changed), and the comments whose
-    links name one of ``leaf_keys``. Returns how many pages."""
+    links name one of ``leaf_keys`` or one of ``page_ids`` (by a title it has or had: comments
+    record no links, and ``[[Parent/Child]]`` names Child). ``named``: the pages naming one of
+    ``page_ids`` too (see refresh_naming). Returns how many pages."""
     page_ids, leaf_keys = set(page_ids), set(leaf_keys)
+    names = _names_of(page_ids)
+    if named:
+        leaf_keys |= names
     if not page_ids and not leaf_keys:
         return 0
     conditions = []
@@ -192,25 +197,29 @@ def refresh_linking(community: Community, *, page_ids=(), leaf_keys=(), exclude=
     )
     if exclude:
         stmt = stmt.where(WikiPage.id.not_in(set(exclude)))
-    if leaf_keys:
-        _refresh_comments(community, leaf_keys)
+    if leaf_keys or names:
+        _refresh_comments(community, leaf_keys | names)
     pages = db.session.scalars(stmt).all()
     for p in pages:
         render_page(p, community)
     return len(pages)
 
 
+def _names_of(page_ids: set[int]) -> set[str]:
+    """The folded titles the pages have, and had before a rename."""
+    if not page_ids:
+        return set()
+    keys = set(db.session.scalars(select(WikiPage.title_key).where(WikiPage.id.in_(page_ids))))
+    keys.update(db.session.scalars(select(WikiRedirect.title_key).where(
+        WikiRedirect.page_id.in_(page_ids), WikiRedirect.title_key.is_not(None))))
+    return keys
+
+
 def refresh_naming(community: Community, page_ids, *, exclude=()) -> int:
     """Re-render the live pages (and the comments) whose links lead to one of ``page_ids`` or name
     one of them by a title it has or had before a rename: those pages went, came back, or started
     or stopped being there for everyone. Returns how many pages."""
-    ids = set(page_ids)
-    if not ids:
-        return 0
-    keys = set(db.session.scalars(select(WikiPage.title_key).where(WikiPage.id.in_(ids))))
-    keys.update(db.session.scalars(select(WikiRedirect.title_key).where(
-        WikiRedirect.page_id.in_(ids), WikiRedirect.title_key.is_not(None))))
-    return refresh_linking(community, page_ids=ids, leaf_keys=keys, exclude=exclude)
+    return refresh_linking(community, page_ids=page_ids, exclude=exclude, named=True)
 
 
 def _refresh_comments(community: Community, leaf_keys: set[str]) -> None:

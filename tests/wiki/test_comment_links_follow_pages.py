@@ -43,3 +43,23 @@ def test_renaming_a_page_to_or_from_the_title_a_comment_names_follows(community,
     assert r.status_code == 302 and r.headers["Location"].endswith("/wiki/launch-plan")
     assert _link(member, community, "the plan") == ("wikilink", "/c/handbook/wiki/launch-plan")
     assert _link(member, community, "draft") == ("wikilink", "/c/handbook/wiki/launch-plan")
+
+
+def test_a_comments_links_to_a_subpage_follow_its_parent_renamed_or_moved(community, people, client_for, wiki):
+    home = wiki.create(community, people["owner"], "Home", body="Page: [[Guides/Setup|p1]], [[Setup|p2]].")
+    guides = wiki.create(community, people["owner"], "Guides", body="All guides.", parent=home)
+    wiki.create(community, people["owner"], "Setup", body="Steps.", parent=guides)
+    member, owner = client_for(people["member"]), client_for(people["owner"])
+    _comment(member, community, "home", "Comment: [[Guides/Setup|c1]], [[Setup|c2]].")
+    found = links_in(text(member.get(url(community, "home"))))
+    assert found["c1"] == found["p1"] == found["c2"] == ("wikilink", "/c/handbook/wiki/home/guides/setup")
+
+    assert owner.post(url(community, "home/guides", "rename"), data={"title": "Manuals"}).status_code == 302
+    found = links_in(text(member.get(url(community, "home"))))
+    assert found["c2"] == found["p2"] == ("wikilink", "/c/handbook/wiki/home/manuals/setup")
+    assert found["c1"] == found["p1"]  # as the page's own link, whatever that reads
+
+    assert owner.post(url(community, "home/manuals", "move"), data={"parent": ""}).status_code == 302
+    found = links_in(text(member.get(url(community, "home"))))
+    assert found["c2"] == found["p2"] == ("wikilink", "/c/handbook/wiki/manuals/setup")
+    assert found["c1"] == found["p1"]
