@@ -35,6 +35,7 @@ class PostForm(FlaskForm):
                                                           "where you can move it."))
     client_token = HiddenField()
     base = HiddenField()  # the post's version when the editor opened it (services.post_version)
+    read = HiddenField()  # signed: this person had the post open (their edit comes back if it is unpublished)
 
 
 class CommentForm(FlaskForm):

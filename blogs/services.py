@@ -445,6 +445,15 @@ def comment_closed(user, blog: Blog, post: BlogPost):
     return _l("This post is not published now, so your comment was not posted.")
 
 
+def edit_closed(user, blog: Blog, post: BlogPost):
+    """Why an edit the person typed cannot be saved when the author took the post out of their
+    sight since they opened it (back to a draft, scheduled for later): the message the views show
+    with their text. None when the person may not edit the post at all."""
+    if not may_edit_post(user, blog, post) or post.is_live():
+        return None
+    return _l("This post is not published now, so your edit was not saved.")
+
+
 def saw_post(user, blog: Blog, post: BlogPost) -> bool:
     """Could the person read the post before it was taken away? Deleted or hidden after it was
     published: everyone who reads the blog (a draft or a post waiting for approval: its author)."""

@@ -78,18 +78,21 @@ def release(blog: Blog) -> None:
             db.session.commit()
 
 
-def load_post(blog: Blog, post_id: int, comment=None) -> BlogPost:
-    """The post, or 404. ``comment``: the posted comment form, whose text the person gets back with
-    the reason when the post they read was deleted, hidden or unpublished since."""
+def load_post(blog: Blog, post_id: int, comment=None, edit=None) -> BlogPost:
+    """The post, or 404. ``comment`` (the posted comment form) or ``edit`` (the posted edit form):
+    the person gets their text back with the reason when the post they read was deleted, hidden or
+    unpublished since."""
     post = db.session.get(BlogPost, post_id)
     if post is None or not blog.owns(post):
         abort(404)
     if not services.may_see_post(current_user, blog, post):
-        closed = services.comment_closed(current_user, blog, post)
-        had_read = comment is not None and (services.saw_post(current_user, blog, post)
-                                            or compare_digest(_read_mark(post.id), comment.read.data or ""))
-        if closed and had_read and comment.validate_on_submit():
-            abort(make_response(render_template("unsaved.html", message=closed, form=comment, fields=("body",),
+        typed = edit if edit is not None else comment
+        closed = (services.edit_closed if edit is not None else services.comment_closed)(current_user, blog, post)
+        had_read = typed is not None and (services.saw_post(current_user, blog, post)
+                                          or compare_digest(_read_mark(post.id), typed.read.data or ""))
+        if closed and had_read and typed.validate_on_submit():
+            fields = ("title", "summary", "body", "tags") if edit is not None else ("body",)
+            abort(make_response(render_template("unsaved.html", message=closed, form=typed, fields=fields,
                                                 back=url_for("blogs.index", **blog.key), **blog_context(blog)), 409))
         abort(404)
     return post
@@ -359,17 +362,19 @@ def new(slug, username):
 @login_required
 def edit(slug, username, post_id: int):
     blog = load_blog(slug, username)
-    item = load_post(blog, post_id)
-    # Deleted since the form was opened: the save says so and the text comes back (409).
+    form = PostForm()
+    # Deleted, or out of the editor's sight (unpublished), since the form was opened: the save says
+    # so and the text comes back (409).
+    item = load_post(blog, post_id, edit=form if request.method == "POST" else None)
     access.require(services.may_edit_post(current_user, blog, item)
                    and not (item.is_deleted and request.method == "GET"))
-    form = PostForm()
     status, current = 200, None
     if request.method == "GET":
         form.title.data, form.summary.data, form.body.data = item.title, item.summary, item.body
         form.tags.data = ", ".join(item.tags)
         form.publish_at.data = local_input(item.published_at) if item.is_scheduled else ""
         form.base.data = services.post_version(item)
+        form.read.data = _read_mark(item.id)
     elif form.validate_on_submit() and request.form.get("action") == "upload":
         _upload(blog, form)
         item = load_post(blog, post_id)

@@ -81,3 +81,33 @@ def test_comment_on_a_post_unpublished_meanwhile_gives_the_text_back_to_its_read
     r = outsider.post(blog_url(community, f"{pid}/comments"), data={**fields, "body": TYPED})
     assert r.status_code == 404 and TYPED not in text(r)
     assert _stored(app, BlogComment, post_id=pid) == 0
+
+
+def _edit_form(html: str) -> dict:
+    return dict(re.findall(r'name="(csrf_token|client_token|read|base)" type="hidden" value="([^"]*)"', html))
+
+
+def test_moderators_edit_of_a_post_put_back_to_draft_meanwhile_gives_the_text_back(app, community, people,
+                                                                                    client_for):
+    from blogs.models import BlogPost
+
+    member = client_for(people["member"])
+    pid = post_id(write(member, blog_url(community), title="Draft soon", body="the author's words"))
+    words = {"title": "Draft soon", "body": "the author's words"}
+    for editor, change in (("moderator", {"action": "draft"}),
+                           ("owner", {"action": "schedule", "publish_at": "2090-01-01 09:00"})):  # later: not now
+        assert member.post(blog_url(community, f"{pid}/edit"), data={**words, "action": "publish"}).status_code == 302
+        mod = client_for(people[editor])
+        fields = _edit_form(text(mod.get(blog_url(community, f"{pid}/edit"))))
+        assert member.post(blog_url(community, f"{pid}/edit"), data={**words, **change}).status_code == 302
+        r = mod.post(blog_url(community, f"{pid}/edit"), data={**fields, "title": "Fixed title",
+                                                               "body": "my careful correction", "action": "save"})
+        assert r.status_code == 409, editor
+        page = text(r)
+        assert "Fixed title" in page and "my careful correction" in page, editor
+        assert "This post is not published now, so your edit was not saved." in page
+        assert "the author's words" not in page  # nothing of the draft itself
+        assert _stored(app, BlogPost, id=pid, title="Draft soon", body="the author's words") == 1
+        # without the mark of having opened the form (a guessed number): 404, nothing shown back
+        r = mod.post(blog_url(community, f"{pid}/edit"), data={**fields, "read": "forged", "body": "guess"})
+        assert r.status_code == 404 and "guess" not in text(r)
