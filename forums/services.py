@@ -62,7 +62,10 @@ def may_manage(user, community: Community) -> bool:
 
 
 def may_edit_post(user, post: ForumPost, community: Community) -> bool:
-    if post.is_deleted or (post.hidden_reason == "moderator" and not may_moderate(user, community)):
+    """A deleted post, or any post of a deleted topic, is closed to edits (moderators too: restore
+    it first), as it is to replies."""
+    if post.is_deleted or post.topic.is_deleted or (post.hidden_reason == "moderator"
+                                                    and not may_moderate(user, community)):
         return False
     return _may_edit_own(user, post, community)
 
@@ -80,14 +83,14 @@ def removed_meanwhile(user, topic: ForumTopic, community: Community, post: Forum
     hidden by a moderator. The views show this with the person's text. None when nothing was
     removed, or when the person could never have written it (no right, a topic waiting for approval
     that they never saw): they get the 404 or 403 as before, which tells nothing."""
-    saw_topic = not topic.moderation or topic.author_id == getattr(user, "id", None)
+    saw_topic = not topic.moderation or topic.author_id == getattr(user, "id", None) or may_moderate(user, community)
     gone = topic.is_deleted and not may_moderate(user, community)
     if post is None:
         return _l("This topic was deleted; replies are closed.") if gone and saw_topic and may_post(
             user, community) else None
     if not _may_edit_own(user, post, community):
         return None
-    if gone:
+    if topic.is_deleted:  # a moderator too: the topic's page still shows, its posts take no edits
         return _l("This topic was deleted while you were editing a post in it, so your edit was not saved.") \
             if saw_topic else None
     if post.is_deleted:

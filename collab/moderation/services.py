@@ -220,7 +220,14 @@ def resolve(actor, key: str, decision: str, reason: str = "") -> ModerationDecis
     if not may_moderate_item(actor, item):
         raise ModerationError(_l("Only moderators can do this."), status=403)
     mt, pk = found
-    if decision not in DECISIONS or decision not in choices_for(item):
+    if decision in DECISIONS and decision not in choices_for(item):
+        # Sound when the form was shown: the item changed since (the typed reason comes back).
+        if item.state == DELETED:
+            raise ModerationError(_l("This was deleted meanwhile, so your decision was not recorded."), "decision",
+                                  status=409)
+        raise ModerationError(_l("Another moderator decided on this meanwhile, so your decision was not recorded."),
+                              "decision", status=409)
+    if decision not in DECISIONS:
         raise ModerationError(_l("This decision does not apply to this item."), "decision")
     reason = (reason or "").strip()
     if decision in NEEDS_REASON and not reason:

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_login import current_user, login_required
+from wtforms import StringField
 
 from collab import access
 from collab.extensions import db
@@ -12,6 +15,12 @@ from collab.urls import local_path
 from . import bp, registry, services
 from .models import APPROVE, DELETE, HIDE, KEEP, REASONS, REJECT, UNHIDE, ModerationDecision
 from .services import ModerationError
+
+class ReasonForm(FlaskForm):
+    """The reason a moderator typed, given back (collab/templates/unsaved.html) when the decision
+    could not be recorded."""
+    reason = StringField(_l("Reason, sent to the author"))
+
 
 def reason_labels() -> dict:
     return {"spam": _("Spam or advertising"), "offensive": _("Offensive or abusive"),
@@ -96,6 +105,9 @@ def resolve():
         services.resolve(_me(), key, decision, reason)
     except ModerationError as e:
         db.session.rollback()
+        if e.status == 409 and reason.strip():  # changed meanwhile: the typed reason comes back
+            return render_template("unsaved.html", message=e.message, form=ReasonForm(), fields=("reason",),
+                                   back=back), 409
         if decision in (DELETE, REJECT):
             return render_template("moderation/confirm.html", item=item, key=key, decision=decision,
                                    reason=reason, back=back, decision_labels=decision_labels(),
