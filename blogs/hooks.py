@@ -28,9 +28,10 @@ def published(post) -> None:
                              title=post.title, url=url)
 
 
-def edited(post, previous_body: str) -> None:
-    """A live post's text changed: only people newly @mentioned hear of it."""
-    activity.notify_mentions(post.body, actor=post.author, key=_post_key(post), community=post.community,
+def edited(post, previous_body: str, editor) -> None:
+    """A live post's text changed: only people newly @mentioned hear of it, from whoever wrote the
+    mention (a moderator's edit: the moderator; the author hears of it too)."""
+    activity.notify_mentions(post.body, actor=editor, key=_post_key(post), community=post.community,
                              title=post.title, url=post_url(post), previous=previous_body)
 
 

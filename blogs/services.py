@@ -314,7 +314,7 @@ def edit_post(blog: Blog, post: BlogPost, editor: User, data: PostInput) -> Blog
         post.edited_at = now
     db.session.flush()
     if post.released_at is not None and post.is_live(now) and post.body != previous:
-        hooks.edited(post, previous)
+        hooks.edited(post, previous, editor)
     if was_live and not post.is_live(now) and post.released_at is not None:
         # Back to a draft, or moved to a later time: out of the streams and notifications until
         # it is live again, when it is released anew.

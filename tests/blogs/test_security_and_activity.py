@@ -121,3 +121,16 @@ def test_a_scheduled_post_is_announced_when_its_time_comes(app, community, peopl
     client_for(people["other"]).get(base)
     with app.app_context():
         assert list(db.session.scalars(select(Event.verb).where(Event.verb != "joined"))) == ["published"]
+
+
+def test_a_mention_added_by_a_moderators_edit_names_the_moderator(community, people, client_for):
+    member, mod = client_for(people["member"]), client_for(people["moderator"])
+    base = blog_url(community)
+    pid = post_id(write(member, base, title="Team news", body="Welcome all"))
+    r = mod.post(base + f"{pid}/edit", data={"title": "Team news", "body": "Welcome all, cc @other and @member",
+                                             "action": "save"})
+    assert r.status_code == 302
+    for who in ("other", "member"):  # the author hears of it too: the mention is not theirs
+        page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text(client_for(people[who]).get("/notifications"))))
+        assert "Moder mentioned you" in page, (who, page[page.find("Team news") - 200:][:300])
+        assert "Member mentioned you" not in page
