@@ -10,22 +10,60 @@ from flask import url_for
 from sqlalchemy import select
 
 from collab import activity
+from collab.accounts.models import User
 from collab.extensions import db
 
 from .indexing import post_url
-from .models import BlogComment
+from .models import BlogComment, BlogLike
 
 
 def _post_key(post) -> str:
     return f"blog_post:{post.id}"
 
 
+def _published_line(post):
+    return activity.record(post.author, "published", _post_key(post), community=post.community, title=post.title,
+                           url=post_url(post), summary=post.summary)
+
+
+def _commented_line(post, comment):
+    return activity.record(comment.author, "commented", f"blog_comment:{comment.id}", group=_post_key(post),
+                           community=post.community, title=post.title,
+                           url=post_url(post, _anchor=f"comment-{comment.id}"))
+
+
+def _liked_line(post, user):
+    return activity.record(user, "liked", f"blog_like:{post.id}.{user.id}", group=_post_key(post),
+                           community=post.community, title=post.title, url=post_url(post))
+
+
 def published(post) -> None:
-    url = post_url(post)
-    activity.record(post.author, "published", _post_key(post), community=post.community, title=post.title,
-                    url=url, summary=post.summary)
+    _published_line(post)
     activity.notify_mentions(post.body, actor=post.author, key=_post_key(post), community=post.community,
-                             title=post.title, url=url)
+                             title=post.title, url=post_url(post))
+
+
+def shown_again(post) -> None:
+    """A released post live again (restored after a delete, shown again after a hide): the lines
+    that hidden() took out come back with their first dates (its own, its shown comments' and its
+    likes'); nobody is notified twice."""
+    _published_line(post).created_at = post.released_at
+    comments = db.session.scalars(select(BlogComment).where(
+        BlogComment.post_id == post.id, BlogComment.is_deleted.is_(False), BlogComment.moderation.is_(None),
+        BlogComment.author_id.is_not(None)))
+    likes = db.session.execute(select(User, BlogLike.created_at).join(BlogLike, BlogLike.user_id == User.id)
+                               .where(BlogLike.post_id == post.id))
+    lines = [(c.created_at, lambda c=c: _commented_line(post, c)) for c in comments]
+    lines += [(when, lambda u=user: _liked_line(post, u)) for user, when in likes]
+    for when, line in sorted(lines, key=lambda pair: pair[0]):  # the stream's order is the events' ids
+        line().created_at = when
+
+
+def comment_shown_again(comment) -> None:
+    """A comment shown again on a live post: its line comes back with its first date."""
+    post = comment.post
+    if comment.author is not None and post.is_live():  # a draft's or hidden post's title stays out
+        _commented_line(post, comment).created_at = comment.created_at
 
 
 def edited(post, previous_body: str, editor) -> None:
@@ -44,8 +82,7 @@ def hidden(post) -> None:
 
 
 def liked(post, user) -> None:
-    activity.record(user, "liked", f"blog_like:{post.id}.{user.id}", group=_post_key(post),
-                    community=post.community, title=post.title, url=post_url(post))
+    _liked_line(post, user)
 
 
 def unliked(post, user) -> None:
@@ -56,8 +93,7 @@ def commented(post, comment, parent) -> None:
     key = f"blog_comment:{comment.id}"
     url = post_url(post, _anchor=f"comment-{comment.id}")
     actor = comment.author
-    activity.record(actor, "commented", key, group=_post_key(post), community=post.community,
-                    title=post.title, url=url)
+    _commented_line(post, comment)
     group = _post_key(post)  # so that retracting the post retracts these too
     activity.notify([post.author_id], "comment", actor=actor, key=key, group=group, community=post.community,
                     title=post.title, url=url)

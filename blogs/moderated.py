@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
-from collab import activity
 from collab.db import utcnow
 from collab.extensions import db
 from collab.moderation import DELETED, HIDDEN, PENDING, VISIBLE, Item, ModeratedType, register
@@ -53,10 +52,8 @@ def unhide_post(pk: int, user) -> None:
     post.moderation = None
     if post.released_at is None:
         services.release_now(post)
-    elif post.is_live():  # the stream event comes back with its first date; nobody is told twice
-        ev = activity.record(post.author, "published", f"blog_post:{post.id}", community=post.community,
-                             title=post.title, url=post_url(post), summary=post.summary)
-        ev.created_at = post.released_at
+    elif post.is_live():  # its lines come back with their first dates; nobody is told twice
+        hooks.shown_again(post)
 
 
 def delete_post(pk: int, user) -> None:
@@ -106,12 +103,7 @@ def unhide_comment(pk: int, user) -> None:
     comment = db.session.get(BlogComment, pk)
     comment.moderation = None
     _count(comment, 1)
-    post = comment.post
-    if comment.author is not None and post.is_live():  # a draft's or hidden post's title stays out
-        ev = activity.record(comment.author, "commented", f"blog_comment:{comment.id}", group=f"blog_post:{post.id}",
-                             community=post.community, title=post.title,
-                             url=post_url(post, _anchor=f"comment-{comment.id}"))
-        ev.created_at = comment.created_at
+    hooks.comment_shown_again(comment)
 
 
 def delete_comment(pk: int, user) -> None:

@@ -387,6 +387,8 @@ def restore_post(blog: Blog, post: BlogPost, user: User) -> None:
         raise BlogError(_l("You may not restore this post."))
     post.is_deleted = False
     post.deleted_at = post.deleted_by_id = None
+    if post.released_at is not None and post.is_live():  # what deleting it took out of the streams
+        hooks.shown_again(post)
 
 
 def add_views(counts: dict[int, int]) -> None:

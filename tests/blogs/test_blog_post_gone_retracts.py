@@ -91,3 +91,32 @@ def test_taking_a_like_back_takes_its_line_out_of_the_streams(community, people,
     # Liking again tells it once more.
     assert liker.post(base + f"{pid}/like").status_code == 302
     assert line in re.sub(r"\s+", " ", plain(author.get(f"/c/{community.slug}/")))
+
+
+def test_restoring_a_deleted_post_brings_back_its_lines_and_its_comments_and_likes(community, people,
+                                                                                  client_for):
+    author, commenter, liker = (client_for(people[k]) for k in ("member", "other", "owner"))
+    base = blog_url(community)
+    pid = post_id(write(author, base, title="Budget plan", body="Numbers"))
+    _comment(commenter, base, pid, "Looks right")
+    assert liker.post(base + f"{pid}/like").status_code == 302
+    lines = ("published Budget plan", "commented on Budget plan", "liked Budget plan")
+    pages = ((client_for(people["outsider"]), f"/c/{community.slug}/"), (liker, "/"))
+
+    def shown(client, page):
+        said = re.sub(r"\s+", " ", plain(client.get(page)))
+        return [line for line in lines if line in said]
+
+    assert all(shown(c, page) == list(lines) for c, page in pages)
+    assert author.post(base + f"{pid}/delete").status_code == 302
+    assert all(shown(c, page) == [] for c, page in pages)
+    assert author.post(base + f"{pid}/restore").status_code == 302
+    for c, page in pages:
+        assert shown(c, page) == list(lines), page
+    assert "commented on Budget plan" in re.sub(r"\s+", " ", plain(liker.get("/u/other")))
+    # Hidden by a moderator and shown again: the same lines come back.
+    moderator = client_for(people["moderator"])
+    assert resolve(moderator, f"blog_post:{pid}", "hide").status_code == 302
+    assert all(shown(c, page) == [] for c, page in pages)
+    assert resolve(moderator, f"blog_post:{pid}", "unhide").status_code == 302
+    assert all(shown(c, page) == list(lines) for c, page in pages)
