@@ -313,9 +313,12 @@ def remove_member(community: Community, target: User) -> None:
 
 
 def transfer_ownership(community: Community, new_owner: User) -> None:
-    """Make new_owner the owner; former owners become moderators."""
+    """Make new_owner the owner; former owners become moderators. Under the community row's lock
+    (_locked_membership), so a racing transfer, role change or removal waits and then sees this one."""
+    _locked_membership(community, new_owner)
     _add_member(community, new_owner, OWNER)
-    for m in db.session.scalars(select(Membership).where(Membership.community_id == community.id)):
+    for m in db.session.scalars(select(Membership).where(Membership.community_id == community.id)
+                                .execution_options(populate_existing=True)):
         if m.user_id == new_owner.id:
             m.role = OWNER
         elif m.role == OWNER:

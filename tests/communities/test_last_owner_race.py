@@ -75,3 +75,40 @@ def test_two_owners_racing_to_demote_remove_or_leave_keep_one_owner(app, make_us
     # The one left an owner still manages the community.
     assert (ada_c.get(f"/c/{c.slug}/settings").status_code == 200) != \
         (bo_c.get(f"/c/{c.slug}/settings").status_code == 200)
+
+
+@pytest.mark.parametrize("twin", ["remove", "transfer"])
+def test_a_transfer_racing_a_removal_or_another_transfer_leaves_one_owner(app, make_user, make_community,
+                                                                         client_for, admin_user, monkeypatch, twin):
+    """An admin hands the community to Cy while its owner removes Cy (or another admin hands it to
+    Di): one of them waits for the other, and the community has exactly one owner."""
+    from communities import services
+    from communities.models import OWNER, Membership
+
+    ada, cy, di = make_user("ada"), make_user("cy"), make_user("di")
+    c = make_community(ada, name="Handover", members=[cy, di])
+    admin, ada_c, other_admin = client_for(admin_user), client_for(ada), client_for(make_user("root2", is_admin=True))
+    second = {"remove": lambda: ada_c.post(f"/c/{c.slug}/members/{cy.id}/remove"),
+              "transfer": lambda: other_admin.post(f"/admin/communities/{c.id}/transfer", data={"username": "di"})}
+    real, state = services._add_member, {"thread": None}
+
+    def wrapped(*args, **kwargs):  # the twin runs while the first transfer is under way
+        m = real(*args, **kwargs)
+        if state["thread"] is None:
+            state["thread"] = threading.Thread(target=second[twin], daemon=True)
+            state["thread"].start()
+            state["thread"].join(timeout=1.5)
+        return m
+
+    monkeypatch.setattr(services, "_add_member", wrapped)
+    r = admin.post(f"/admin/communities/{c.id}/transfer", data={"username": "cy"})
+    assert r.status_code == 302
+    state["thread"].join(timeout=20)
+    assert not state["thread"].is_alive()
+    with app.app_context():
+        owners = db.session.scalars(select(Membership.user_id).where(
+            Membership.community_id == c.id, Membership.role == OWNER)).all()
+    # The removal, waiting, finds Cy an owner and is refused; the second transfer, waiting, comes
+    # after the first (its admin is told Di owns it, and Di does). Without the lock on PostgreSQL:
+    # nobody owned it, or Cy did after all.
+    assert owners == [di.id if twin == "transfer" else cy.id], owners
