@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from collab.db import contains_folded, starts_folded, utcnow
+from collab.db import contains_folded, insert_once, starts_folded, utcnow
 from collab.extensions import db
 from collab.settings import get_setting
 
@@ -172,8 +172,9 @@ def follow(follower: User, followed: User) -> bool:
         raise AccountError(_l("This account is deactivated."))
     if is_following(follower.id, followed.id):
         return False
-    db.session.add(Follow(follower_id=follower.id, followed_id=followed.id))
-    return True
+    row = Follow(follower_id=follower.id, followed_id=followed.id)
+    # A second submit at the same moment (a double click, two tabs) stored it first: nothing changed.
+    return insert_once(row, lambda: db.session.get(Follow, (follower.id, followed.id))) is row
 
 
 def unfollow(follower: User, followed: User) -> bool:

@@ -6,7 +6,7 @@ from flask import g, has_app_context
 from sqlalchemy import and_, func, or_, select, text, update
 
 from collab import access
-from collab.db import utcnow
+from collab.db import insert_once, utcnow
 from collab.extensions import db
 
 from .models import APP, CHANNELS, KINDS, Notification, NotificationPreference
@@ -66,9 +66,11 @@ def preferences(user) -> dict[str, str]:
 def set_preference(user_id: int, kind: str, channel: str) -> None:
     if kind not in KINDS or channel not in CHANNELS:
         raise ValueError("unknown kind or channel")
-    row = db.session.scalar(select(NotificationPreference).where(
-        NotificationPreference.user_id == user_id, NotificationPreference.kind == kind))
-    if row is None:
-        db.session.add(NotificationPreference(user_id=user_id, kind=kind, channel=channel))
-    else:
-        row.channel = channel
+    def stored():
+        return db.session.scalar(select(NotificationPreference).where(
+            NotificationPreference.user_id == user_id, NotificationPreference.kind == kind))
+
+    row = stored()
+    if row is None:  # a save at the same moment (two tabs) may store it first: then this one updates it
+        row = insert_once(NotificationPreference(user_id=user_id, kind=kind, channel=channel), stored)
+    row.channel = channel
