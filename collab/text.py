@@ -257,3 +257,11 @@ def _excerpt(text: str, length: int) -> str:
         text = pattern.sub(replacement, text)
     text = text.strip()
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def word_list(items) -> str:
+    """Several names as one phrase in the reader's language: "a, b, and c" or "a、b和c"."""
+    from babel.lists import format_list
+    from flask_babel import get_locale
+
+    return format_list([str(item) for item in items], style="standard", locale=get_locale() or "en")

@@ -3,7 +3,6 @@ from __future__ import annotations
 from urllib.parse import quote as url_quote
 
 from flask import abort, flash, get_template_attribute, redirect, render_template, request, url_for
-from babel.lists import format_list
 from flask_babel import get_locale, get_timezone
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -21,6 +20,7 @@ from collab.forms import choices
 from collab.fragments import cached_render
 from collab.pagination import Page, paginate
 from collab.settings import get_setting
+from collab.text import word_list
 from collab.tools import registered_tools, tabs_for
 
 from . import bp, services
@@ -30,8 +30,8 @@ from .models import Community, CommunityTag, Invitation, JoinRequest, Membership
 
 
 def _names(names: list[str]) -> str:
-    """A list of names in the reader's language: "a, b and c" or "a、b和c"."""
-    return format_list(names, style="standard", locale=get_locale())
+    """A list of names in the reader's language: "a, b, and c" or "a、b和c"."""
+    return word_list(names)
 
 
 def _tool_choices():

@@ -29,6 +29,7 @@ from collab.accounts.models import User
 from collab.db import utcnow, write_intent
 from collab.extensions import db
 from collab.settings import locale_for
+from collab.text import word_list
 
 from .inbox import _readable
 from .labels import KIND_LINES, KIND_NAMES, someone
@@ -110,7 +111,7 @@ def _message(user: User, items: list[Notification], actors: dict[int, str], dige
         lines += [gettext("Here is what happened since your last digest:"), ""]
     for n in items:
         lines += [_line(n, actors), f"  {base}{open_path}{n.id}", ""]
-    names = ", ".join(str(KIND_NAMES[k]) for k in kinds)
+    names = word_list(KIND_NAMES[k] for k in kinds)
     lines += ["-- ", gettext("You get these emails because of your notification settings (%(kinds)s).", kinds=names),
               gettext("Stop these emails: %(url)s", url=unsub),
               gettext("All settings: %(url)s", url=base + _settings_path())]

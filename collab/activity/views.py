@@ -16,6 +16,7 @@ from collab.accounts import register_profile_section
 from collab.accounts.models import Face, User
 from collab.extensions import csrf, db
 from collab.pagination import paginate
+from collab.text import word_list
 from communities.sections import register_home_section
 
 from . import inbox, mail, stream
@@ -248,7 +249,7 @@ def unsubscribe(token: str):
         done = True
         if request.form.get("List-Unsubscribe") == "One-Click":
             return ("", 204)
-    kind_name = ", ".join(str(KIND_NAMES[kind]) for kind in kinds)
+    kind_name = word_list(KIND_NAMES[kind] for kind in kinds)
     return render_template("activity/unsubscribe.html", kind_name=kind_name, done=done, token=token)
 
 

@@ -38,7 +38,7 @@ def test_stop_these_emails_in_a_digest_stops_each_of_its_kinds(app, smtp, make_u
     assert stop == link
     anonymous = app.test_client()
     page = anonymous.get(link.replace("http://collab.test", "")).get_data(as_text=True)
-    assert "Comments on my posts, Someone mentions me" in page
+    assert "Comments on my posts and Someone mentions me" in page
     assert anonymous.post(link.replace("http://collab.test", ""),
                           data={"List-Unsubscribe": "One-Click"}).status_code == 204
     with app.app_context():
@@ -52,3 +52,26 @@ def test_stop_these_emails_in_a_digest_stops_each_of_its_kinds(app, smtp, make_u
     (_, again) = sink.messages[-1]
     body = again.get_payload(decode=True).decode()
     assert "Five" in body and "Three" not in body and "Four" not in body
+
+
+def test_the_kinds_read_as_a_list_in_the_readers_language(app, smtp, make_user, make_community):  # noqa: F811
+    controller, sink = smtp
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, BASE_URL="http://collab.test")
+    ana, bob = make_user("ana"), make_user("bob", locale="zh_Hans")
+    place = make_community(ana, "Place", members=[bob])
+    with app.app_context():
+        for kind in ("mention", "comment"):
+            db.session.add(NotificationPreference(user_id=bob.id, kind=kind, channel="digest"))
+        db.session.commit()
+    _tell(app, ana, bob, place, "mention", "One")
+    _tell(app, ana, bob, place, "comment", "Two")
+    with app.app_context():
+        assert mail.send_digests() == 1
+    (_, msg), = sink.messages
+    body = msg.get_payload(decode=True).decode()
+    assert "（评论我的帖子和有人提到我）" in body or "(评论我的帖子和有人提到我)" in body, body
+    path = msg["List-Unsubscribe"].strip("<>").replace("http://collab.test", "")
+    page = app.test_client().get(path, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "评论我的帖子和有人提到我" in page and "评论我的帖子, 有人提到我" not in page
+    page = app.test_client().get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Comments on my posts and Someone mentions me" in page
