@@ -18,13 +18,14 @@ def _tell(app, ana, bob, place, kind, title):
         db.session.commit()
 
 
-def test_stop_these_emails_in_a_digest_stops_each_of_its_kinds(app, smtp, make_user, make_community):  # noqa: F811
+def _first_digest(app, smtp, make_user, make_community, kinds, **bob):  # noqa: F811
+    """Bob takes ``kinds`` by digest and hears of a mention and a comment: (ana, bob, place, the digest)."""
     controller, sink = smtp
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, BASE_URL="http://collab.test")
-    ana, bob = make_user("ana"), make_user("bob")
+    ana, bob = make_user("ana"), make_user("bob", **bob)
     place = make_community(ana, "Place", members=[bob])
     with app.app_context():
-        for kind in ("mention", "comment", "reply"):
+        for kind in kinds:
             db.session.add(NotificationPreference(user_id=bob.id, kind=kind, channel="digest"))
         db.session.commit()
     _tell(app, ana, bob, place, "mention", "One")
@@ -32,6 +33,12 @@ def test_stop_these_emails_in_a_digest_stops_each_of_its_kinds(app, smtp, make_u
     with app.app_context():
         assert mail.send_digests() == 1
     (_, msg), = sink.messages
+    return ana, bob, place, msg
+
+
+def test_stop_these_emails_in_a_digest_stops_each_of_its_kinds(app, smtp, make_user, make_community):  # noqa: F811
+    _, sink = smtp
+    ana, bob, place, msg = _first_digest(app, smtp, make_user, make_community, ("mention", "comment", "reply"))
     body = msg.get_payload(decode=True).decode()
     stop = body.split("Stop these emails: ", 1)[1].split()[0]
     link = msg["List-Unsubscribe"].strip("<>")
@@ -55,19 +62,7 @@ def test_stop_these_emails_in_a_digest_stops_each_of_its_kinds(app, smtp, make_u
 
 
 def test_the_kinds_read_as_a_list_in_the_readers_language(app, smtp, make_user, make_community):  # noqa: F811
-    controller, sink = smtp
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, BASE_URL="http://collab.test")
-    ana, bob = make_user("ana"), make_user("bob", locale="zh_Hans")
-    place = make_community(ana, "Place", members=[bob])
-    with app.app_context():
-        for kind in ("mention", "comment"):
-            db.session.add(NotificationPreference(user_id=bob.id, kind=kind, channel="digest"))
-        db.session.commit()
-    _tell(app, ana, bob, place, "mention", "One")
-    _tell(app, ana, bob, place, "comment", "Two")
-    with app.app_context():
-        assert mail.send_digests() == 1
-    (_, msg), = sink.messages
+    msg = _first_digest(app, smtp, make_user, make_community, ("mention", "comment"), locale="zh_Hans")[3]
     body = msg.get_payload(decode=True).decode()
     assert "（评论我的帖子和有人提到我）" in body or "(评论我的帖子和有人提到我)" in body, body
     path = msg["List-Unsubscribe"].strip("<>").replace("http://collab.test", "")
