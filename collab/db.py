@@ -25,7 +25,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
@@ -73,10 +73,16 @@ class contains_folded(ColumnElement):
 
     _before = "%"  # what may come before ``text``: anything
 
-    def __init__(self, column, text: str):
+    def __init__(self, column, text):
+        """``text``: the words, or a bound parameter that will hold ``pattern(words)`` (for a
+        statement built once and run with other words)."""
         self.column = column
+        self.pattern = text if isinstance(text, BindParameter) else literal(self.pattern_of(text))
+
+    @classmethod
+    def pattern_of(cls, text: str) -> str:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        self.pattern = literal(self._before + escaped + "%")
+        return cls._before + escaped + "%"
 
 
 class starts_folded(contains_folded):

@@ -15,6 +15,7 @@ import markdown
 import nh3
 from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup
+from unidecode import unidecode
 
 MENTION_RE = r"(?<![\w@/])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_]|[A-Za-z0-9_])"
 WIKILINK_RE = r"\[\[([^\]\|\n]{1,200})(?:\|([^\]\n]{1,200}))?\]\]"
@@ -265,3 +266,26 @@ def word_list(items) -> str:
     from flask_babel import get_locale
 
     return format_list([str(item) for item in items], style="standard", locale=get_locale() or "en")
+
+
+SORT_KEY_LENGTH = 200
+
+
+def sort_key(name: str | None) -> str:
+    """Where a name goes in an alphabetical list: letters without accents and in one case, and
+    Chinese by its pinyin (unidecode: 张伟 -> "zhang wei"), so 'adam', 'Émile', '李娜' (li) and
+    'Zoë' come in the order a reader of either language expects, as a phone's contact list does.
+    SQL cannot compute it (lower() folds ASCII only on SQLite, and code points put every Chinese
+    name after every Latin one, in no order a reader knows): it is stored beside the name
+    (``users.sort_name``, ``communities.sort_name``) and lists order by it."""
+    return " ".join(unidecode(name or "").split()).casefold()[:SORT_KEY_LENGTH]
+
+
+def sort_key_default(column: str, fallback: str | None = None):
+    """A column default that fills a sort key from the inserted row's ``column`` (or
+    ``fallback`` when that is empty), for inserts that bypass the model's validators (bulk
+    inserts of Core rows)."""
+    def default(context) -> str:
+        params = context.get_current_parameters()
+        return sort_key(params.get(column) or (params.get(fallback) if fallback else None))
+    return default

@@ -3,11 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from collab.accounts.models import User
 from collab.db import TimestampMixin, utcnow, UTCDateTime
 from collab.extensions import db
+from collab.text import SORT_KEY_LENGTH, sort_key, sort_key_default
 
 PUBLIC, MODERATED, RESTRICTED = "public", "moderated", "restricted"
 ACCESS_LEVELS = (PUBLIC, MODERATED, RESTRICTED)
@@ -26,6 +27,8 @@ class Community(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
+    sort_name: Mapped[str] = mapped_column(String(SORT_KEY_LENGTH), nullable=False, server_default="",
+                                           default=sort_key_default("name"), deferred=True)  # collab.text.sort_key
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     description_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
     access: Mapped[str] = mapped_column(String(16), nullable=False, default=PUBLIC)
@@ -41,7 +44,12 @@ class Community(TimestampMixin, db.Model):
         back_populates="community", cascade="all, delete-orphan", order_by="CommunityTag.tag", lazy="select"
     )  # loaded when read: most pages that load a community never show its tags (lists ask selectinload)
 
-    __table_args__ = (Index("ix_communities_access", "access"),)
+    __table_args__ = (Index("ix_communities_access", "access"), Index("ix_communities_sort_name", "sort_name", "id"))
+
+    @validates("name")
+    def _keep_sort_name(self, _key: str, value: str) -> str:
+        self.sort_name = sort_key(value)
+        return value
 
     @property
     def tags(self) -> list[str]:

@@ -10,7 +10,7 @@ from unidecode import unidecode
 from collab import access
 from collab.accounts.models import Face, User
 from collab.accounts.services import normalise_tags
-from collab.db import utcnow
+from collab.db import contains_folded, utcnow
 from collab.extensions import db, read
 from collab.text import render_markdown
 from collab.ids import parse_ids
@@ -453,9 +453,9 @@ def members_query(community: Community, q: str = ""):
     rank = case({OWNER: 0, "moderator": 1}, value=Membership.role, else_=2)
     stmt = select(Membership).join(Membership.user).where(Membership.community_id == community.id)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.display_name).like(like)))
-    return stmt.order_by(rank, func.lower(User.display_name))
+        q = q.strip()
+        stmt = stmt.where(or_(contains_folded(User.username, q), contains_folded(User.display_name, q)))
+    return stmt.order_by(rank, User.sort_name, User.id)
 
 
 def member_faces(community: Community, limit: int = 12) -> list[Face]:
@@ -503,7 +503,7 @@ def pending_invitations_for(user: User) -> list[Invitation]:
 _MY_COMMUNITIES = (select(Community.id, Community.slug, Community.name, Community.access, Community.member_count,
                           Community.is_archived)
                    .join(Membership, Membership.community_id == Community.id)
-                   .where(Membership.user_id == bindparam("user_id")).order_by(func.lower(Community.name)))
+                   .where(Membership.user_id == bindparam("user_id")).order_by(Community.sort_name, Community.id))
 
 
 def communities_of(user: User) -> list:

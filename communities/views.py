@@ -15,6 +15,7 @@ from collab import access, analytics
 from collab.accounts import register_profile_section
 from collab.accounts.models import User
 from collab.cache import app_cache
+from collab.db import contains_folded
 from collab.extensions import db
 from collab.forms import choices
 from collab.fragments import cached_render
@@ -63,7 +64,7 @@ def index():
         number = max(1, min(int(request.args.get("page", 1)), 10_000))
     except ValueError:
         number = 1
-    params = {"user_id": user.id, "tag": tag, "like": f"%{q.lower()}%", "limit": 24, "offset": (number - 1) * 24}
+    params = {"user_id": user.id, "tag": tag, "like": contains_folded.pattern_of(q), "limit": 24, "offset": (number - 1) * 24}
     conn = db.session.connection()
     rows = conn.execute(page_stmt, params).all()  # each row carries the total and the person's membership
     if rows:
@@ -109,8 +110,8 @@ def _directory_statements(is_admin: bool, mine: bool, archived: bool, tag: bool,
         if tag:
             where.append(exists().where(CommunityTag.community_id == Community.id, CommunityTag.tag == bindparam("tag")))
         if q:
-            like = bindparam("like")
-            where.append(or_(func.lower(Community.name).like(like), func.lower(Community.description).like(like)))
+            like = bindparam("like")  # contains_folded.pattern_of(the words)
+            where.append(or_(contains_folded(Community.name, like), contains_folded(Community.description, like)))
         count = select(func.count(Community.id)).where(*where)
         mine_expr = exists().where(Membership.community_id == Community.id, Membership.user_id == user_id)
         rows = (select(Community.id, Community.updated_at, mine_expr.label("mine"),
@@ -344,7 +345,7 @@ def _profile_communities(person: User, viewer):
         access.visible_communities(viewer)
         .join(Membership, Membership.community_id == Community.id)
         .where(Membership.user_id == person.id)
-        .order_by(func.lower(Community.name)).limit(50)
+        .order_by(Community.sort_name, Community.id).limit(50)
     )
     items = db.session.scalars(stmt).all()
     return "communities/_profile_section.html", {"communities": items}

@@ -142,7 +142,7 @@ def people_query(q: str = "", department: str = ""):
                                 (User.username, User.display_name, User.title, User.expertise))))
     if department:
         stmt = stmt.where(User.department == department)
-    return stmt.order_by(func.lower(User.display_name), User.id)
+    return stmt.order_by(User.sort_name, User.id)
 
 
 def departments() -> list[str]:

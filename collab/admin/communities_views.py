@@ -30,7 +30,7 @@ def communities_list():
         stmt = stmt.where(Community.is_archived.is_(True))
     elif status in ACCESS_LEVELS:
         stmt = stmt.where(Community.access == status)
-    page = paginate(stmt.order_by(func.lower(Community.name), Community.id), per_page=50)
+    page = paginate(stmt.order_by(Community.sort_name, Community.id), per_page=50)
     ids = [c.id for c in page.items]
     owners: dict[int, list[str]] = {}
     if ids:
