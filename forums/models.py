@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from collab.accounts.models import User
@@ -173,6 +173,13 @@ class ForumSubscription(db.Model):
 
     __table_args__ = (
         UniqueConstraint("user_id", "forum_id", "topic_id", name="uq_forum_subscriptions_target"),
+        # One of forum_id and topic_id is always NULL, and NULLs differ in a unique key: the
+        # constraint above lets two racing follows store two rows (an unfollow then removed one,
+        # and the person kept following). These hold one follow per person and forum or topic.
+        Index("uq_forum_subscriptions_forum", "user_id", "forum_id", unique=True,
+              sqlite_where=text("topic_id IS NULL"), postgresql_where=text("topic_id IS NULL")),
+        Index("uq_forum_subscriptions_topic", "user_id", "topic_id", unique=True,
+              sqlite_where=text("forum_id IS NULL"), postgresql_where=text("forum_id IS NULL")),
         Index("ix_forum_subscriptions_forum", "forum_id"),
         Index("ix_forum_subscriptions_topic", "topic_id"),
     )

@@ -522,9 +522,10 @@ def set_subscribed(user, subscribed: bool, *, forum: Forum | None = None, topic:
     if not may_view(user, community):
         raise ForumError(_l("You cannot follow this."), status=403)
     current = subscription(user, forum=forum, topic=topic)
-    if subscribed and current is None:
-        db.session.add(ForumSubscription(user_id=user.id, forum_id=forum.id if forum else None,
-                                         topic_id=topic.id if topic else None))
+    if subscribed and current is None:  # a follow sent twice at once (two tabs) stores one
+        insert_once(ForumSubscription(user_id=user.id, forum_id=forum.id if forum else None,
+                                      topic_id=topic.id if topic else None),
+                    lambda: subscription(user, forum=forum, topic=topic))
     elif not subscribed and current is not None:
         db.session.delete(current)
 

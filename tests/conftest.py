@@ -5,8 +5,11 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import threading
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from collab.app import create_app
 from collab.config import TestConfig
@@ -233,3 +236,27 @@ def client_for(app, login):
         return c
 
     return make
+
+
+@pytest.fixture
+def just_before_the_first_write(monkeypatch):
+    """just_before_the_first_write(model, twin): run ``twin()`` in another thread when the first
+    request is about to insert a ``model`` row, and give it a moment to finish."""
+    listeners = []
+
+    def arm(model, twin):
+        state = {"thread": None}
+
+        def before_flush(session, flush_context, instances):
+            if state["thread"] is None and any(isinstance(o, model) for o in session.new):
+                state["thread"] = threading.Thread(target=twin, daemon=True)
+                state["thread"].start()
+                state["thread"].join(timeout=1.5)
+
+        event.listen(Session, "before_flush", before_flush)
+        listeners.append(before_flush)
+        return state
+
+    yield arm
+    for fn in listeners:
+        event.remove(Session, "before_flush", fn)

@@ -2,40 +2,13 @@
 double click, two tabs): both answer as a single one does and one row is stored (the unique key
 refused the second insert: a 500). The race is simulated: the second request runs in a thread of
 its own right before the first one writes its row (on PostgreSQL a concurrent transaction; SQLite
-serialises writers, so there the second one waits)."""
+serialises writers, so there the second one waits): the ``just_before_the_first_write`` fixture
+of tests/conftest.py."""
 from __future__ import annotations
 
-import threading
-
-import pytest
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from collab.extensions import db
-
-
-@pytest.fixture
-def just_before_the_first_write(monkeypatch):
-    """just_before_the_first_write(model, twin): run ``twin()`` in another thread when the first
-    request is about to insert a ``model`` row, and give it a moment to finish."""
-    listeners = []
-
-    def arm(model, twin):
-        state = {"thread": None}
-
-        def before_flush(session, flush_context, instances):
-            if state["thread"] is None and any(isinstance(o, model) for o in session.new):
-                state["thread"] = threading.Thread(target=twin, daemon=True)
-                state["thread"].start()
-                state["thread"].join(timeout=1.5)
-
-        event.listen(Session, "before_flush", before_flush)
-        listeners.append(before_flush)
-        return state
-
-    yield arm
-    for fn in listeners:
-        event.remove(Session, "before_flush", fn)
 
 
 def _count(app, model, **where):
