@@ -65,3 +65,19 @@ def test_communities_sort_by_name_on_the_start_page_the_profile_and_the_admin_co
     assert r.status_code in (200, 302)
     names = ["Alpha Ops", "阿里 Platform", "Édition Team", "beta testers"]
     assert order(text(c.get("/")), names) == ["阿里 Platform", "Alpha Ops", "beta testers", "Édition Team"]
+
+
+def test_the_community_directory_search_folds_case_beyond_ascii_and_takes_wildcards_literally(
+        make_user, make_community, client_for):
+    ana = make_user("ana")
+    for name in ("Édition Team", "Группа Москва", "Plain Team"):
+        make_community(ana, name=name)
+    c = client_for(ana)
+
+    def found(q):
+        body = text(c.get("/c/", query_string={"q": q}))
+        return [n for n in ("Édition Team", "Группа Москва", "Plain Team") if n in body]
+
+    assert found("ÉDITION") == ["Édition Team"]
+    assert found("москва") == ["Группа Москва"]
+    assert found("_") == [] and found("%") == []
