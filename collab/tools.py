@@ -4,7 +4,9 @@ A tool registers its community tab here (from its own package, at app start-up);
 home shows a tab for each registered tool that the community has switched on. A tool that is not
 installed has no tab. It also names the key types of the activity events and notifications it
 makes ("wiki_page" for "wiki_page:<id>"), so the streams and notifications leave out those of a
-tool a community has switched off (collab.activity.tool_keys).
+tool a community has switched off (collab.activity.tool_keys). A tool that needs something in
+every community from its start (chat's default room) sets it up in ``on_community_created``,
+which communities.services.create_community calls in the creating transaction.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ class Tool:
     endpoint: str  # url_for endpoint taking slug=
     order: int = 50
     activity_keys: tuple[str, ...] = ()  # key types of its events and notifications
+    on_community_created: Callable[[object], None] | None = None  # fn(community), tools on or off
 
 
 _tools: dict[str, Tool] = {}
@@ -30,6 +33,13 @@ def register_tool(tool: Tool) -> None:
 
 def registered_tools() -> list[Tool]:
     return sorted(_tools.values(), key=lambda t: t.order)
+
+
+def community_created(community) -> None:
+    """Let every tool set up what a new community needs (called once, as it is created)."""
+    for tool in registered_tools():
+        if tool.on_community_created is not None:
+            tool.on_community_created(community)
 
 
 def tabs_for(community) -> list[Tool]:

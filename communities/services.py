@@ -14,6 +14,7 @@ from collab.db import contains_folded, utcnow
 from collab.extensions import db, read
 from collab.text import render_markdown
 from collab.ids import parse_ids
+from collab.tools import community_created
 
 from .models import (
     ACCESS_LEVELS, ALL_TOOLS, MEMBER, MODERATED, OWNER, POSTING_MEMBERS, POSTING_RULES, PUBLIC, ROLES,
@@ -92,6 +93,7 @@ def create_community(
     db.session.add(community)
     db.session.flush()
     _add_member(community, owner, OWNER)
+    community_created(community)
     return community
 
 

@@ -16,8 +16,15 @@ from .models import ChatMessage
 
 bp = Blueprint("chat", __name__, template_folder="templates")
 
+
+def _community_created(community) -> None:
+    from .services import add_default_room
+
+    add_default_room(community)  # so its rooms are listed (and written to) from the start
+
+
 register_tool(Tool(name="chat", label=lambda: _l("Chat"), endpoint="chat.community_home", order=40,
-                   activity_keys=("chat_message", "chat_room")))
+                   activity_keys=("chat_message", "chat_room"), on_community_created=_community_created))
 register_type(SearchType(
     name="chat", model=ChatMessage, label=lambda: _l("Chat messages"), to_document=indexing.to_document,
     load_all=indexing.load_all, aliases=("message", "messages"), dependents=indexing.DEPENDENTS,

@@ -18,7 +18,6 @@ from collab.api import ApiError, endpoint
 from collab.api.core import decode_cursor, encode_cursor, not_found
 from collab.api.endpoints import absolute
 from collab.api.schemas import Input, ListQuery, Output, Page, Person, Text, person
-from collab.db import write_intent
 from collab.extensions import db
 
 from . import services
@@ -94,14 +93,8 @@ def _message(d: dict) -> dict:
 @endpoint("/communities/<slug>/chat/rooms", summary="List a community's chat rooms", tag="Chat",
           response=Page[ChatRoomOut], errors=(404,))
 def list_rooms(user, slug: str):
-    community = _community(slug, user)
-    rooms = services.community_rooms(community)
-    if not any(r.is_default for r in rooms):  # made on first use, as the chat page does
-        db.session.rollback()
-        with write_intent():
-            services.default_room(community)
-            db.session.commit()
-        rooms = services.community_rooms(community)
+    # Only reads: the default room comes with the community (or its chat page makes it).
+    rooms = services.community_rooms(_community(slug, user))
     return Page[ChatRoomOut](items=[_room_out(r) for r in rooms])
 
 

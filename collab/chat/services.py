@@ -106,19 +106,27 @@ def community_rooms(community: Community) -> list[ChatRoom]:
 
 
 def default_room(community: Community) -> ChatRoom:
-    """The community's default room, made on first use (safe when two requests race)."""
+    """The community's default room. A community gets it as it is created (``add_default_room``);
+    one created before that gets it when its chat page is first opened (safe when two requests race)."""
     room = db.session.scalar(select(ChatRoom).where(ChatRoom.community_id == community.id,
                                                     ChatRoom.is_default.is_(True)))
     if room is not None:
         return room
     try:
         with db.session.begin_nested():
-            room = ChatRoom(kind=COMMUNITY, community_id=community.id, slug=DEFAULT_SLUG,
-                            name="general", is_default=True)
-            db.session.add(room)
+            room = add_default_room(community)
     except IntegrityError:
         room = db.session.scalar(select(ChatRoom).where(ChatRoom.community_id == community.id,
                                                         ChatRoom.slug == DEFAULT_SLUG))
+    return room
+
+
+def add_default_room(community: Community) -> ChatRoom:
+    """Add the default room of a community (collab.tools' on_community_created: a new community
+    has none, and nobody else sees it before the commit, so no savepoint; releasing one would run
+    the session's after-commit hooks in the middle of the transaction that creates the community)."""
+    room = ChatRoom(kind=COMMUNITY, community_id=community.id, slug=DEFAULT_SLUG, name="general", is_default=True)
+    db.session.add(room)
     return room
 
 
