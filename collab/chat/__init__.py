@@ -28,6 +28,7 @@ register_tool(Tool(name="chat", label=lambda: _l("Chat"), endpoint="chat.communi
 register_type(SearchType(
     name="chat", model=ChatMessage, label=lambda: _l("Chat messages"), to_document=indexing.to_document,
     load_all=indexing.load_all, aliases=("message", "messages"), dependents=indexing.DEPENDENTS,
+    load_options=indexing.LOAD_OPTIONS,
 ))
 register_scope(indexing.SCOPE_PREFIX, indexing.allowed_scopes)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 from sqlalchemy import bindparam, false, inspect, select
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from collab.extensions import db
 from communities.models import Community
@@ -17,8 +18,8 @@ SCOPE_PREFIX = "chat:"
 
 
 def to_document(msg: ChatMessage) -> dict | None:
-    if msg.is_deleted or msg.moderation:
-        return None
+    if msg.is_deleted or msg.moderation or (msg.parent is not None and msg.parent.is_deleted):
+        return None  # a deleted message's thread goes with it (the room shows none of its replies)
     from .services import message_url, room_title
 
     room = msg.room
@@ -45,7 +46,11 @@ def to_document(msg: ChatMessage) -> dict | None:
 def load_all():
     yield from db.session.scalars(
         select(ChatMessage).where(ChatMessage.is_deleted == false()).order_by(ChatMessage.id)
-        .execution_options(yield_per=1000))
+        .options(*LOAD_OPTIONS).execution_options(yield_per=1000))
+
+
+# A batch's thread roots in one more query (whether each is deleted), not one per reply.
+LOAD_OPTIONS = (selectinload(ChatMessage.parent).options(load_only(ChatMessage.is_deleted), lazyload("*")),)
 
 
 def allowed_scopes(user) -> list[str]:
@@ -71,4 +76,13 @@ def _messages_of_changed(community: Community):
                               .where(ChatRoom.community_id == community.id)).all()
 
 
-DEPENDENTS = ((Community, _messages_of_changed),)
+def _replies_of_deleted(msg: ChatMessage):
+    """A message deleted (by its author or a moderator) takes its thread's replies out of search."""
+    state = inspect(msg)
+    if state.key is None or state.deleted or state.was_deleted or msg.parent_id is not None \
+            or not state.attrs.is_deleted.history.has_changes():
+        return []
+    return db.session.scalars(select(ChatMessage.id).where(ChatMessage.parent_id == msg.id)).all()
+
+
+DEPENDENTS = ((Community, _messages_of_changed), (ChatMessage, _replies_of_deleted))

@@ -93,6 +93,8 @@ class ChatMessage(db.Model):
 
     sender: Mapped[User | None] = relationship(lazy="joined")
     room: Mapped[ChatRoom] = relationship()
+    # A thread reply's root (its replies go with it when it is deleted: chat.indexing).
+    parent: Mapped[ChatMessage | None] = relationship(remote_side=[id])
 
     __table_args__ = (
         UniqueConstraint("room_id", "seq", name="uq_chat_messages_room_seq"),

@@ -17,6 +17,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from collab import access, activity, moderation
 from collab.accounts.mentions import mention_resolver, mentioned_people
@@ -521,12 +522,15 @@ def thread(parent: ChatMessage) -> list[ChatMessage]:
 
 
 def search(room: ChatRoom, q: str, limit: int = 50) -> list[ChatMessage]:
-    """Messages of the room containing every word of ``q`` (case-insensitive), newest first."""
+    """Messages of the room containing every word of ``q`` (case-insensitive), newest first: what
+    the room shows (not deleted or hidden, no reply in the thread of a deleted message)."""
     words = [w for w in (q or "").split() if w][:8]
     if not words:
         return []
-    return list(db.session.scalars(select(ChatMessage).where(
+    root = aliased(ChatMessage)
+    return list(db.session.scalars(select(ChatMessage).outerjoin(root, root.id == ChatMessage.parent_id).where(
         ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False), ChatMessage.moderation.is_(None),
+        or_(root.id.is_(None), root.is_deleted.is_(False)),
         *(contains_folded(ChatMessage.body, w) for w in words))
         .order_by(ChatMessage.seq.desc()).limit(limit)))
 
