@@ -11,7 +11,8 @@ Client -> server events (each answers through its ack; a refusal also arrives as
                                    stores one message and acks it again
   history  {room, before?, limit?} older room messages
   catchup  {room, after}           everything after a sequence number (thread replies included)
-  thread   {message}               a message's replies
+  thread   {message}               a message's replies (none under a deleted one: the room shows
+                                   none), and whether one may reply there (can_reply)
   edit     {message, body}  delete {message}  react {message, emoji, on}
   typing   {room, typing}   read {room, seq}
 
@@ -313,8 +314,9 @@ class ChatNamespace(AuthenticatedNamespace):
     @handler()
     def on_thread(self, data):
         parent = services.message_in(current_user, _int(data, "message", minimum=1))
-        return {"ok": True, "parent": services.dicts([parent])[0],
-                "messages": services.dicts(services.thread(parent))}
+        replies = [] if parent.is_deleted else services.thread(parent)
+        return {"ok": True, "parent": services.dicts([parent])[0], "messages": services.dicts(replies),
+                "can_reply": services.may_reply(current_user, parent)}
 
     @handler(write=True, limited=True)
     def on_edit(self, data):

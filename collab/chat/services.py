@@ -348,6 +348,13 @@ def post_message(user: User, room: ChatRoom, body, client_id, parent_id=None) ->
     return message, True
 
 
+def may_reply(user, parent: ChatMessage) -> bool:
+    """A reply under ``parent`` (in its thread) would be taken: the thread offers its composer only then."""
+    room = parent.room
+    root = parent.parent if parent.parent_id is not None else parent
+    return may_post(user, room) and _open_thread(user, room, root)
+
+
 def _open_thread(user, room: ChatRoom, parent: ChatMessage | None) -> bool:
     """A reply may go under ``parent``: it is in the room and shown there (the history shows no
     thread of a deleted message; a hidden one's takes replies from its moderators only)."""

@@ -30,6 +30,7 @@ if (root) {
   const thread = document.querySelector("[data-thread]");
   const threadList = thread?.querySelector("[data-thread-messages]");
   const threadForm = thread?.querySelector("[data-thread-composer]");
+  const threadClosed = thread?.querySelector("[data-thread-closed]");
   const navCount = document.querySelector("[data-chat-unread]");
   const OUTBOX_KEY = `collab.chat.outbox.${ME_ID}.${ROOM}`;
 
@@ -93,8 +94,8 @@ if (root) {
       el("a", { class: "chat-time", href: `#m${m.seq}` }, timeOf(m.created)));
     if (m.edited) meta.append(" ", el("span", { class: "chat-edited", text: T.edited }));
     const body = el("div", { class: "chat-body" });
-    if (m.hidden) body.append(el("em", { class: "muted", text: T.hidden }));
-    else if (m.deleted) body.append(el("em", { class: "muted", text: T.deleted }));
+    if (m.deleted) body.append(el("em", { class: "muted", text: T.deleted })); // as the page: deleted first
+    else if (m.hidden) body.append(el("em", { class: "muted", text: T.hidden }));
     else body.append(html(m.html));
     for (const a of body.querySelectorAll("a.mention")) {
       if (a.textContent.slice(1).toLowerCase() === ME.toLowerCase()) a.classList.add("is-me");
@@ -109,7 +110,7 @@ if (root) {
       }
       li.append(ul);
     }
-    if (!m.parent && m.replies) {
+    if (!m.parent && m.replies && !m.deleted) { // the room shows no thread under a deleted message
       li.append(el("button", { type: "button", class: "linklike chat-replies small", "data-open-thread": m.id }, m.replies === 1 ? T.replies_one : fmt(T.replies_many, { n: m.replies })));
     }
     if (!m.deleted && canPost) {
@@ -384,24 +385,36 @@ if (root) {
 
   // ------------------------------------------------------------------ threads
 
+  function closeThread() {
+    if (!thread) return;
+    thread.hidden = true;
+    openThread = null;
+    document.body.classList.remove("chat-thread-open");
+  }
+
   async function showThread(id) {
     if (!thread) return;
     const ack = await emit("thread", { message: id });
     if (!ack?.ok) return;
+    if (ack.parent.deleted) { if (openThread === id) closeThread(); return; } // deleted: its thread goes too
+    const again = openThread === id;
     openThread = id;
     threadList.replaceChildren(render({ ...ack.parent, replies: 0 }));
     for (const m of ack.messages) { messages.set(m.seq, m); placeIn(threadList, m, "t"); }
     for (const item of outbox.values()) if (item.parent === id) showPending(item);
+    // Offer the composer only where a reply is taken (under a hidden message: its moderators only),
+    // and say why it is not there to someone who could write in the room.
+    if (threadForm) threadForm.hidden = !ack.can_reply;
+    if (threadClosed) {
+      threadClosed.textContent = ack.parent.hidden ? T.thread_hidden : T.thread_gone;
+      threadClosed.hidden = ack.can_reply || !canPost || removed;
+    }
     thread.hidden = false;
     document.body.classList.add("chat-thread-open");
-    threadForm?.querySelector("textarea")?.focus();
+    if (!again && ack.can_reply) threadForm?.querySelector("textarea")?.focus();
   }
 
-  thread?.querySelector("[data-thread-close]")?.addEventListener("click", () => {
-    thread.hidden = true;
-    openThread = null;
-    document.body.classList.remove("chat-thread-open");
-  });
+  thread?.querySelector("[data-thread-close]")?.addEventListener("click", closeThread);
 
   threadForm?.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -504,7 +517,11 @@ if (root) {
     if (u.room !== ROOM) return;
     for (const m of messages.values()) {
       if (m.id !== u.id) continue;
-      place(u.reply_only ? { ...m, replies: u.replies } : { ...m, ...u });
+      // An open thread whose message was hidden, shown again or deleted: ask again what it shows
+      // and whether it still takes replies.
+      if (u.id === openThread && !u.reply_only && (!m.hidden !== !u.hidden || !m.deleted !== !u.deleted)) showThread(u.id);
+      // A message shown again carries no "hidden" field: it must not stay hidden from the merge.
+      place(u.reply_only ? { ...m, replies: u.replies } : { ...m, hidden: false, ...u });
       return;
     }
   });
