@@ -78,11 +78,12 @@ def _messages_of_changed(community: Community):
 
 def _replies_of_deleted(msg: ChatMessage):
     """A message deleted (by its author or a moderator) takes its thread's replies out of search."""
+    from .services import reply_ids
+
     state = inspect(msg)
-    if state.key is None or state.deleted or state.was_deleted or msg.parent_id is not None \
-            or not state.attrs.is_deleted.history.has_changes():
+    if state.key is None or state.deleted or state.was_deleted or not state.attrs.is_deleted.history.has_changes():
         return []
-    return db.session.scalars(select(ChatMessage.id).where(ChatMessage.parent_id == msg.id)).all()
+    return reply_ids(msg)
 
 
 DEPENDENTS = ((Community, _messages_of_changed), (ChatMessage, _replies_of_deleted))

@@ -58,7 +58,7 @@ def delete(pk: int, user) -> None:
     msg.is_deleted, msg.body, msg.body_html, msg.edited_at = True, "", "", utcnow()
     msg.moderation = None
     db.session.query(ChatReaction).filter(ChatReaction.message_id == msg.id).delete()
-    activity.retract(f"chat_message:{msg.id}")
+    activity.retract(services.thread_keys(msg))
     _announce(msg)
 
 

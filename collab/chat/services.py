@@ -424,9 +424,22 @@ def delete_message(user: User, msg: ChatMessage) -> ChatMessage:
                      community=room.community)
     msg.is_deleted, msg.body, msg.body_html, msg.edited_at = True, "", "", utcnow()
     db.session.query(ChatReaction).filter(ChatReaction.message_id == msg.id).delete()
-    activity.retract(f"chat_message:{msg.id}")
+    activity.retract(thread_keys(msg))
     db.session.flush()
     return msg
+
+
+def thread_keys(msg: ChatMessage) -> list[str]:
+    """The activity keys a deleted message takes with it: its own and its replies' (the room shows
+    no thread under a deleted message, so a mention in a reply would lead nowhere)."""
+    return [f"chat_message:{i}" for i in (msg.id, *reply_ids(msg))]
+
+
+def reply_ids(msg: ChatMessage) -> list[int]:
+    """The ids of the replies in the thread under ``msg`` (none under a reply)."""
+    if msg.parent_id is not None:
+        return []
+    return list(db.session.scalars(select(ChatMessage.id).where(ChatMessage.parent_id == msg.id)))
 
 
 def react(user: User, msg: ChatMessage, emoji, on) -> ChatMessage:

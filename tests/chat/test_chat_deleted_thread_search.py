@@ -1,6 +1,7 @@
 """A deleted message takes its thread with it: the room's history shows no replies under it, so
 neither the site search nor the room's search finds them any more (whoever deleted it: its author
-or a moderator). Replies under a message a moderator hid stay shown, and findable."""
+or a moderator), and no notification of a mention in them leads there. Replies under a message a
+moderator hid stay shown, and findable."""
 from __future__ import annotations
 
 import re
@@ -36,6 +37,16 @@ def _findable(app, client, community, word) -> dict:
             "room": len(re.findall(r'<a class="chat-time"', room)), "history": word in history}
 
 
+def _delete(root, deleted_by, author_socket, moderator_web):
+    if deleted_by == "author":
+        assert call(author_socket, "delete", {"message": root["id"]})["ok"]
+    else:
+        r = moderator_web.post("/moderation/resolve", data={
+            "key": f"chat_message:{root['id']}", "decision": "delete", "reason": "Off topic", "next": "/",
+            "confirm": "1"})
+        assert r.status_code == 302, r.status_code
+
+
 @pytest.mark.parametrize("deleted_by", ["author", "moderator"])
 def test_the_replies_of_a_deleted_message_leave_search_as_they_leave_the_room(app, thread, client_for, deleted_by):
     sc, community, root, moderator, reader = thread
@@ -43,13 +54,7 @@ def test_the_replies_of_a_deleted_message_leave_search_as_they_leave_the_room(ap
     for word in ("okapiroot", "quokkareply", "wombatreply"):
         assert _findable(app, web, community, word) == {"site": 1, "room": 1, "history": True}, word
 
-    if deleted_by == "author":
-        assert call(sc, "delete", {"message": root["id"]})["ok"]
-    else:
-        r = client_for(moderator).post("/moderation/resolve", data={
-            "key": f"chat_message:{root['id']}", "decision": "delete", "reason": "Off topic", "next": "/",
-            "confirm": "1"})
-        assert r.status_code == 302, r.status_code
+    _delete(root, deleted_by, sc, client_for(moderator))
 
     for word in ("okapiroot", "quokkareply", "wombatreply"):
         assert _findable(app, web, community, word) == {"site": 0, "room": 0, "history": False}, word
@@ -73,3 +78,14 @@ def test_a_rebuilt_index_leaves_out_the_replies_of_a_deleted_message(app, thread
     with app.app_context():
         rebuild(app.extensions["collab_search"])
     assert _findable(app, client_for(reader), community, "quokkareply")["site"] == 0
+
+
+@pytest.mark.parametrize("deleted_by", ["author", "moderator"])
+def test_a_mention_in_the_thread_of_a_deleted_message_leaves_notifications(thread, sio, client_for, deleted_by):
+    sc, community, root, moderator, reader = thread
+    assert call(sc, "send", {"room": root["message"]["room"], "body": "@reader have a look", "client_id": cid(),
+                             "parent": root["id"]})["ok"]
+    web = client_for(reader)
+    assert len(re.findall(r'href="/notifications/\d+"', web.get("/notifications").get_data(as_text=True))) == 1
+    _delete(root, deleted_by, sc, client_for(moderator))
+    assert re.findall(r'href="/notifications/\d+"', web.get("/notifications").get_data(as_text=True)) == []
