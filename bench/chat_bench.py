@@ -17,7 +17,7 @@ per second, lost and duplicated deliveries (against the room's socket count), an
 process's RSS and CPU.
 
 history: fills one room with --messages messages (bulk insert, seq 1..N), then times loading the
-last 50 (the room page's first screen: services.before, keyset on (room_id, seq)) and a page deep
+last 50 (the room page's first screen: queries.before, keyset on (room_id, seq)) and a page deep
 in the history, in process, --samples times each; prints median and p99.
 """
 from __future__ import annotations
@@ -435,7 +435,7 @@ def run_history(args) -> int:
 
         from collab.accounts.services import create_user
         from collab.app import create_app
-        from collab.chat import services
+        from collab.chat import queries, services
         from collab.chat.models import ChatMessage, ChatRoom
         from collab.db import utcnow
         from collab.extensions import db
@@ -481,11 +481,11 @@ def run_history(args) -> int:
             return sorted(out)
 
         def last50(r):
-            messages, _ = services.before(r)
+            messages, _ = queries.before(r)
             services.dicts(messages)
 
         def deep(r):
-            messages, _ = services.before(r, rng.randint(100, args.messages))
+            messages, _ = queries.before(r, rng.randint(100, args.messages))
             services.dicts(messages)
 
         for label, fn in (("last 50 (room page, join)", last50), ("50 at a random depth (history)", deep)):

@@ -20,7 +20,7 @@ from collab.api.endpoints import absolute
 from collab.api.schemas import Input, ListQuery, Output, Page, Person, Text, person
 from collab.extensions import db
 
-from . import services
+from . import queries, services
 from .models import BODY_MAX, CLIENT_ID_MAX, COMMUNITY, ChatRoom
 from .services import ChatError
 
@@ -106,7 +106,7 @@ def list_messages(user, slug: str, room_id: int, query: ChatMessageQuery):
     room = _room(_community(slug, user), room_id, user)
     cursor = decode_cursor(query.cursor, "after")
     after = cursor["after"] if cursor else query.after
-    messages, more = services.after(room, after, query.limit)
+    messages, more = queries.after(room, after, query.limit)
     items = [ChatMessageOut(**_message(d)) for d in services.dicts(messages)]
     return Page[ChatMessageOut](items=items, next_cursor=encode_cursor({"after": items[-1].seq}) if more and items else None)
 

@@ -39,7 +39,7 @@ from collab.extensions import db, socketio
 from collab.realtime import AuthenticatedNamespace, user_room
 from collab.ids import INT_MAX
 
-from . import services
+from . import queries, services
 from .services import ChatError
 
 log = logging.getLogger(__name__)
@@ -254,9 +254,9 @@ class ChatNamespace(AuthenticatedNamespace):
             emit("presence", {"room": room.id, "user": _me(), "online": True}, to=room_key(room.id),
                  include_self=False)
         if after is not None:
-            messages, more = services.after(room, after)
+            messages, more = queries.after(room, after)
         else:
-            messages, more = services.before(room)
+            messages, more = queries.before(room)
         return {
             "ok": True, "room": room.id, "last_seq": room.last_seq, "messages": services.dicts(messages),
             "more": more, "catchup": after is not None,
@@ -301,20 +301,20 @@ class ChatNamespace(AuthenticatedNamespace):
     def on_history(self, data):
         room = _room(data)
         before = _int(data, "before", required=False, minimum=1)
-        messages, more = services.before(room, before, data.get("limit", services.PAGE))
+        messages, more = queries.before(room, before, data.get("limit", queries.PAGE))
         return {"ok": True, "room": room.id, "messages": services.dicts(messages), "more": more}
 
     @handler()
     def on_catchup(self, data):
         room = _room(data)
-        messages, more = services.after(room, _int(data, "after"))
+        messages, more = queries.after(room, _int(data, "after"))
         return {"ok": True, "room": room.id, "messages": services.dicts(messages), "more": more,
                 "last_seq": room.last_seq}
 
     @handler()
     def on_thread(self, data):
         parent = services.message_in(current_user, _int(data, "message", minimum=1))
-        replies = [] if parent.is_deleted else services.thread(parent)
+        replies = [] if parent.is_deleted else queries.thread(parent)
         return {"ok": True, "parent": services.dicts([parent])[0], "messages": services.dicts(replies),
                 "can_reply": services.may_reply(current_user, parent)}
 

@@ -13,6 +13,7 @@ from collab.extensions import db
 from communities.models import Community
 
 from .models import COMMUNITY, ChatMessage, ChatParticipant, ChatRoom
+from .queries import reply_ids
 
 SCOPE_PREFIX = "chat:"
 
@@ -78,8 +79,6 @@ def _messages_of_changed(community: Community):
 
 def _replies_of_deleted(msg: ChatMessage):
     """A message deleted (by its author or a moderator) takes its thread's replies out of search."""
-    from .services import reply_ids
-
     state = inspect(msg)
     if state.key is None or state.deleted or state.was_deleted or not state.attrs.is_deleted.history.has_changes():
         return []

@@ -16,7 +16,7 @@ from collab.extensions import db
 from collab.ids import parse_id, parse_ids
 from communities.views import community_context
 
-from . import bp, services
+from . import bp, queries, services
 from .forms import RoomForm, StartForm
 from .models import COMMUNITY, ChatParticipant, ChatRoom
 from .services import ChatError
@@ -82,7 +82,7 @@ def _ctx(room: ChatRoom, **extra) -> dict:
 
 
 def _room_page(room: ChatRoom):
-    messages, more = services.before(room)
+    messages, more = queries.before(room)
     return render_template("chat/room.html", messages=messages, more=more,
                            reactions_of=services.reactions_of([m.id for m in messages]),
                            first_unread=services.first_unread(current_user, room),
@@ -93,11 +93,11 @@ def _history_page(room: ChatRoom):
     at, before = _int_arg("at"), _int_arg("before")
     newer = False
     if at is not None:
-        messages, more, newer = services.around(room, at)
+        messages, more, newer = queries.around(room, at)
     else:
-        messages, more = services.before(room, before)
+        messages, more = queries.before(room, before)
         newer = before is not None and before <= room.last_seq
-    threads = {m.id: services.thread(m) for m in messages if m.reply_count and not m.is_deleted}
+    threads = {m.id: queries.thread(m) for m in messages if m.reply_count and not m.is_deleted}
     shown = [m.id for m in messages] + [r.id for replies in threads.values() for r in replies]
     return render_template("chat/history.html", messages=messages, more=more, newer=newer, at=at,
                            threads=threads, reactions_of=services.reactions_of(shown), **_ctx(room))
@@ -105,7 +105,7 @@ def _history_page(room: ChatRoom):
 
 def _search_page(room: ChatRoom):
     q = (request.args.get("q") or "").strip()[:200]
-    hits = services.search(room, q) if q else []
+    hits = queries.search(room, q) if q else []
     return render_template("chat/search.html", q=q, hits=hits, urls=services.message_urls(room, hits), **_ctx(room))
 
 
@@ -244,6 +244,6 @@ def to_forum(slug: str, room_slug: str):
         db.session.commit()
         return redirect(url_for("flows.draft", token=draft.token))
     before = _int_arg("before")
-    messages, more = services.before(room, before)
+    messages, more = queries.before(room, before)
     chosen = set(parse_ids(request.args.getlist("m")))
     return render_template("chat/to_forum.html", messages=messages, more=more, chosen=chosen, **_ctx(room))

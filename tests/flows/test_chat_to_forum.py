@@ -94,7 +94,7 @@ def test_bad_input_keeps_what_was_typed(app, people, agora, make, client_for):
 
 
 def test_paging_back_keeps_the_ticked_messages(app, people, agora, make, client_for):
-    from collab.chat.services import PAGE
+    from collab.chat.queries import PAGE
 
     make.forum(agora, people["owner"])
     room_id, room_slug = make.room(agora)
