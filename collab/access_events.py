@@ -33,6 +33,7 @@ from collections.abc import Callable
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from collab.db import savepoint_released
 from communities.models import Community, Membership
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,8 @@ def _install() -> None:
 
     @event.listens_for(Session, "after_commit")
     def _tell(session):
+        if savepoint_released(session):
+            return
         changes = session.info.pop(_KEY, None) or {}
         ended = session.info.pop(_ENDED, None) or set()
         if not changes and not ended:

@@ -122,6 +122,14 @@ _force_read: contextvars.ContextVar[bool] = contextvars.ContextVar("collab_force
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+def savepoint_released(session) -> bool:
+    """Whether an ``after_commit`` event is only a SAVEPOINT being released: SQLAlchemy sends the
+    event for ``begin_nested()`` too (``insert_once``), while the transaction around it may still
+    roll back. Every after-commit hook (wake a worker, unlink a file, tell the sockets) returns
+    at once on it and waits for the real commit."""
+    return session.in_nested_transaction()
+
+
 def insert_once(row, earlier):
     """Store a new row that carries its author's duplicate-submit token, in a SAVEPOINT: when a
     concurrent submit of the same form stored the token first (the unique index refuses this row),

@@ -28,7 +28,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import ForeignKey, Integer, String, event, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from collab.db import UTCDateTime, utcnow
+from collab.db import UTCDateTime, savepoint_released, utcnow
 from collab.extensions import db
 from collab.settings import upload_max_bytes
 
@@ -181,6 +181,8 @@ _UNLINK = "collab_files_unlink"
 
 
 def _after_commit(session: Session) -> None:
+    if savepoint_released(session):
+        return
     for path in session.info.pop(_UNLINK, ()):
         path.unlink(missing_ok=True)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from collab import access
 from collab.accounts.mentions import mentioned_people
 from collab.accounts.models import User
+from collab.db import savepoint_released
 from collab.extensions import db
 
 from .models import (
@@ -116,6 +117,8 @@ def retract(key: str | Iterable[str], *, grouped: bool = True) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if savepoint_released(session):
+        return
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from collab import mail as core_mail
 from collab.accounts.models import User
-from collab.db import utcnow, write_intent
+from collab.db import savepoint_released, utcnow, write_intent
 from collab.extensions import db
 from collab.settings import locale_for
 from collab.text import word_list
@@ -268,6 +268,8 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if savepoint_released(session):
+        return
     if session.info.pop(_NEW_MAIL, None):
         _wake.set()
 

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from collab import activity
-from collab.db import utcnow
+from collab.db import savepoint_released, utcnow
 from collab.extensions import db, socketio
 from collab.moderation import DELETED, HIDDEN, VISIBLE, Item, ModeratedType, register
 from collab.text import plain_excerpt
@@ -63,6 +63,8 @@ def delete(pk: int, user) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if savepoint_released(session):
+        return
     payloads = session.info.pop(_PENDING, None)
     if not payloads:
         return

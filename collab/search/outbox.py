@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from collab.db import UTCDateTime, utcnow
+from collab.db import UTCDateTime, savepoint_released, utcnow
 from collab.extensions import db
 
 from . import registry
@@ -78,6 +78,8 @@ def _pk(obj):
 
 
 def _after_commit(session: Session) -> None:
+    if savepoint_released(session):
+        return
     if session.info.pop("collab_search_pending", None):
         changed.set()
 

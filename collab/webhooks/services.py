@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from collab.activity.models import VERBS, Event
-from collab.db import utcnow
+from collab.db import savepoint_released, utcnow
 from collab.extensions import db
 
 from .models import PENDING, SECRET_MAX, URL_MAX, Webhook, WebhookDelivery
@@ -212,6 +212,8 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if savepoint_released(session):
+        return
     if session.info.pop(_WAKE, False):
         from .sender import wake
 

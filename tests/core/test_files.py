@@ -96,3 +96,23 @@ def test_delete_keeps_bytes_another_file_shares_and_waits_for_the_commit(ctx, ma
     files.delete(db.session.get(files.StoredFile, b.id))
     db.session.commit()
     assert not blob.exists()
+
+
+def test_a_savepoint_inside_the_delete_does_not_unlink_before_the_commit(ctx, make_user):
+    """SQLAlchemy sends after_commit when a SAVEPOINT is released (insert_once does one): the
+    bytes of a deleted file stay until the transaction around it commits, and a rollback keeps them."""
+    ana = make_user("ana")
+    a = files.store(b"only copy", "a.txt", uploader=ana, community=None)
+    db.session.commit()
+    blob = files._blob(a.sha256)
+    files.delete(a)
+    with db.session.begin_nested():
+        pass
+    assert blob.exists()
+    db.session.rollback()
+    assert blob.exists() and db.session.get(files.StoredFile, a.id) is not None
+    files.delete(db.session.get(files.StoredFile, a.id))
+    with db.session.begin_nested():
+        pass
+    db.session.commit()
+    assert not blob.exists()
