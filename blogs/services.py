@@ -385,8 +385,16 @@ def delete_post(blog: Blog, post: BlogPost, user: User) -> None:
 def restore_post(blog: Blog, post: BlogPost, user: User) -> None:
     if not may_edit_post(user, blog, post):
         raise BlogError(_l("You may not restore this post."))
-    post.is_deleted = False
-    post.deleted_at = post.deleted_by_id = None
+    # Only the restore that finds the post deleted brings its lines back: a second one (a double
+    # click, another tab, or two at once: the row's lock makes the later one see the first) is a
+    # no-op, so no line is told twice.
+    restored = db.session.execute(
+        update(BlogPost).where(BlogPost.id == post.id, BlogPost.is_deleted.is_(True))
+        .values(is_deleted=False, deleted_at=None, deleted_by_id=None)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(post, ["is_deleted", "deleted_at", "deleted_by_id"])
+    if not restored:
+        return
     if post.released_at is not None and post.is_live():  # what deleting it took out of the streams
         hooks.shown_again(post)
 

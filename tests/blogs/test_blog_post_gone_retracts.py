@@ -120,3 +120,20 @@ def test_restoring_a_deleted_post_brings_back_its_lines_and_its_comments_and_lik
     assert all(shown(c, page) == [] for c, page in pages)
     assert resolve(moderator, f"blog_post:{pid}", "unhide").status_code == 302
     assert all(shown(c, page) == list(lines) for c, page in pages)
+
+
+def test_restoring_a_post_twice_shows_its_lines_once(community, people, client_for):
+    """A second restore (a double click, the restore button of a second tab) finds the post live:
+    its lines, its comments' and its likes' are in the streams once, not twice."""
+    author, commenter, liker = (client_for(people[k]) for k in ("member", "other", "owner"))
+    base = blog_url(community)
+    pid = post_id(write(author, base, title="Travel policy", body="Numbers"))
+    _comment(commenter, base, pid, "Agreed")
+    assert liker.post(base + f"{pid}/like").status_code == 302
+    assert author.post(base + f"{pid}/delete").status_code == 302
+    assert author.post(base + f"{pid}/restore").status_code == 302
+    assert author.post(base + f"{pid}/restore").status_code == 302
+    said = re.sub(r"\s+", " ", plain(client_for(people["outsider"]).get(f"/c/{community.slug}/")))
+    for line in ("published Travel policy", "commented on Travel policy", "liked Travel policy"):
+        assert said.count(line) == 1, (line, said.count(line))
+    assert "2 times" not in said  # a line told twice reads "... · 2 times"
