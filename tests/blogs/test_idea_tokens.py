@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from collab.accounts.models import User
 from collab.extensions import db
 from tests.blogs.conftest import blog_url
 from tests.blogs.test_ideas import idea_id, open_campaign, submit
@@ -88,3 +89,25 @@ def test_racing_submits_of_one_idea_form_make_one_idea(app, community, people, c
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Idea)) == 1
         assert db.session.get(IdeaCampaign, cid).idea_count == 1
+
+
+def test_withdrawing_an_idea_twice_at_once_counts_it_once(app, community, people, client_for, monkeypatch):
+    """A double click on "withdraw" (both requests found the idea live, as under PostgreSQL's READ
+    COMMITTED): the campaign's count drops by one, and one withdrawal is recorded."""
+    from blogs import ideas
+    from blogs.models import Idea
+
+    owner, member = client_for(people["owner"]), client_for(people["member"])
+    cid = open_campaign(owner, community)
+    idea_id(submit(member, community, cid, title="Keep", client_token="tok-k"))
+    gone = idea_id(submit(member, community, cid, title="Withdrawn", client_token="tok-w"))
+    racing(monkeypatch, ideas.access, "can_edit_owned",
+           lambda *_: ideas.delete_idea(db.session.get(Idea, gone), db.session.get(User, people["owner"].id)))
+    assert owner.post(blog_url(community, f"ideas/idea/{gone}/delete")).status_code == 302
+    page = text(member.get(blog_url(community, "ideas/")))
+    assert "1 idea<" in page, re.findall(r"-?\d+ ideas?", page)
+    with app.app_context():
+        from collab.audit import AuditEntry
+
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "blogs.withdraw_idea")) == 1
