@@ -21,20 +21,20 @@ def _post_key(post) -> str:
     return f"blog_post:{post.id}"
 
 
-def _published_line(post):
+def _published_line(post, told_at=None):
     return activity.record(post.author, "published", _post_key(post), community=post.community, title=post.title,
-                           url=post_url(post), summary=post.summary)
+                           url=post_url(post), summary=post.summary, told_at=told_at)
 
 
-def _commented_line(post, comment):
+def _commented_line(post, comment, told_at=None):
     return activity.record(comment.author, "commented", f"blog_comment:{comment.id}", group=_post_key(post),
                            community=post.community, title=post.title,
-                           url=post_url(post, _anchor=f"comment-{comment.id}"))
+                           url=post_url(post, _anchor=f"comment-{comment.id}"), told_at=told_at)
 
 
-def _liked_line(post, user):
+def _liked_line(post, user, told_at=None):
     return activity.record(user, "liked", f"blog_like:{post.id}.{user.id}", group=_post_key(post),
-                           community=post.community, title=post.title, url=post_url(post))
+                           community=post.community, title=post.title, url=post_url(post), told_at=told_at)
 
 
 def published(post) -> None:
@@ -46,24 +46,24 @@ def published(post) -> None:
 def shown_again(post) -> None:
     """A released post live again (restored after a delete, shown again after a hide): the lines
     that hidden() took out come back with their first dates (its own, its shown comments' and its
-    likes'); nobody is notified twice."""
-    _published_line(post).created_at = post.released_at
+    likes'); nobody is notified twice, the webhooks neither."""
+    _published_line(post, post.released_at)
     comments = db.session.scalars(select(BlogComment).where(
         BlogComment.post_id == post.id, BlogComment.is_deleted.is_(False), BlogComment.moderation.is_(None),
         BlogComment.author_id.is_not(None)))
     likes = db.session.execute(select(User, BlogLike.created_at).join(BlogLike, BlogLike.user_id == User.id)
                                .where(BlogLike.post_id == post.id))
-    lines = [(c.created_at, lambda c=c: _commented_line(post, c)) for c in comments]
-    lines += [(when, lambda u=user: _liked_line(post, u)) for user, when in likes]
-    for when, line in sorted(lines, key=lambda pair: pair[0]):  # the stream's order is the events' ids
-        line().created_at = when
+    lines = [(c.created_at, lambda c=c: _commented_line(post, c, c.created_at)) for c in comments]
+    lines += [(when, lambda u=user, when=when: _liked_line(post, u, when)) for user, when in likes]
+    for _when, line in sorted(lines, key=lambda pair: pair[0]):  # the stream's order is the events' ids
+        line()
 
 
 def comment_shown_again(comment) -> None:
     """A comment shown again on a live post: its line comes back with its first date."""
     post = comment.post
     if comment.author is not None and post.is_live():  # a draft's or hidden post's title stays out
-        _commented_line(post, comment).created_at = comment.created_at
+        _commented_line(post, comment, comment.created_at)
 
 
 def edited(post, previous_body: str, editor) -> None:

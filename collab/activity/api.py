@@ -37,13 +37,17 @@ def _key(value: str) -> str:
 
 
 def record(actor: User, verb: str, key: str, *, community, title: str, url: str,
-           group: str | None = None, summary: str = "") -> Event:
-    """Add one stream event to the current transaction."""
+           group: str | None = None, summary: str = "", told_at=None) -> Event:
+    """Add one stream event to the current transaction. ``told_at``: a line that comes back (its
+    content shown again, restored) with the date it was first told: the streams show it there, and
+    it is no news for the community's webhooks, which heard of it then (``Event.told_before``)."""
     if verb not in VERBS:
         raise ValueError(f"unknown activity verb {verb!r}")
     ev = Event(actor_id=actor.id, verb=verb, key=_key(key), group_key=_key(group or key),
                community_id=community.id if community is not None else None,
                title=(title or "")[:TITLE_MAX], url=url[:URL_MAX], summary=(summary or "")[:SUMMARY_MAX])
+    if told_at is not None:
+        ev.created_at, ev.told_before = told_at, True
     db.session.add(ev)
     return ev
 

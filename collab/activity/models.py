@@ -52,6 +52,8 @@ class Event(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False)
     url: Mapped[str] = mapped_column(String(URL_MAX), nullable=False)
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), nullable=False, default="")
+    # Not stored: set by record(told_at=...) on a line that comes back (the webhooks told it once).
+    told_before = False
 
     @property
     def object_type(self) -> str:

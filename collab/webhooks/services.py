@@ -189,8 +189,9 @@ def _payload(ev: Event, community, actor) -> dict:
 def _before_flush(session: Session, _ctx, _instances) -> None:
     """Queue a delivery for each new activity event, to the active hooks of the event's own
     community that asked for its verb (so a restricted community's content reaches its own hooks
-    only). Personal content (no community) has no hooks."""
-    events = [o for o in session.new if isinstance(o, Event) and o.community_id is not None]
+    only). Personal content (no community) has no hooks; a line that comes back (content restored
+    or shown again, ``told_before``) was delivered when it happened."""
+    events = [o for o in session.new if isinstance(o, Event) and o.community_id is not None and not o.told_before]
     if not events:
         return
     from collab.accounts.models import User

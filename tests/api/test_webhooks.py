@@ -272,3 +272,26 @@ def test_slow_targets_do_not_slow_requests(app, make_user, make_community, clien
         assert all("timed out" in d.error or "Timeout" in d.error for d in rows), [d.error for d in rows]
     finally:
         app.extensions["collab_webhook_thread"].stop()
+
+
+def test_a_restored_blog_post_does_not_tell_the_hooks_again(app, make_user, make_community, client_for,
+                                                            receiver, allow_private, deliver):
+    """Restoring a post (or showing a hidden one again) brings its lines back to the streams; the
+    hooks heard of the post, its comments and its likes when they happened and are not told again
+    (a chat channel fed by the hook would repeat every old comment)."""
+    from tests.blogs.conftest import blog_url, post_id, write
+
+    owner, member = make_user("owner"), make_user("member")
+    c = make_community(owner, name="News", members=[member])
+    assert _add_hook(client_for(owner), c.slug, receiver.url,
+                     events=("published", "commented", "liked")).status_code == 302
+    author, base = client_for(member), blog_url(c)
+    pid = post_id(write(author, base, title="Launch day", body="We launch"))
+    assert client_for(owner).post(base + f"{pid}/comments", data={"body": "Great"}).status_code == 302
+    assert client_for(owner).post(base + f"{pid}/like").status_code == 302
+    assert deliver() == 3
+    assert author.post(base + f"{pid}/delete").status_code == 302
+    assert author.post(base + f"{pid}/restore").status_code == 302
+    assert "Great" in text(client_for(owner).get(base + str(pid)))
+    assert deliver() == 0
+    assert sorted(r["headers"]["X-Collab-Event"] for r in receiver.requests) == ["commented", "liked", "published"]
