@@ -212,6 +212,17 @@ def _gone_from_view(item: Item) -> None:
         access_events.changed(db.session, item.community.id)
 
 
+def _serialised(key: str, community_id: int) -> Item | None:
+    """Two moderators deciding on one item at the same moment: the second waits for the first
+    (a lock on the community row, as membership changes take) and then reads the item as the
+    first left it, so its decision is checked against that (409 'another moderator decided
+    meanwhile') instead of both passing on PostgreSQL (an item shown again twice: its lines back
+    twice, the author told twice, two decisions in the log)."""
+    db.session.execute(select(Community.id).where(Community.id == community_id).with_for_update())
+    db.session.expire_all()
+    return registry.load(key)
+
+
 def resolve(actor, key: str, decision: str, reason: str = "") -> ModerationDecision:
     found = registry.split_key(key)
     item = registry.load(key)
@@ -219,6 +230,8 @@ def resolve(actor, key: str, decision: str, reason: str = "") -> ModerationDecis
         raise ModerationError(_l("This item does not exist."), status=404)
     if not may_moderate_item(actor, item):
         raise ModerationError(_l("Only moderators can do this."), status=403)
+    if item.community is not None:
+        item = _serialised(key, item.community.id) or item
     mt, pk = found
     if decision in DECISIONS and decision not in choices_for(item):
         # Sound when the form was shown: the item changed since (the typed reason comes back).
