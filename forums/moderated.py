@@ -75,7 +75,8 @@ def approve(pk: int, user) -> None:
 
 def _announce(post: ForumPost, *, again: bool) -> None:
     """What posting it does (stream, notifications), now that it is public. Shown again after a
-    hide: the stream event comes back with its first date; nobody is notified twice."""
+    hide: the stream event comes back with its first date; nobody is notified twice, and the
+    community's webhooks are not sent it again."""
     topic, author = post.topic, post.author
     if author is None:
         return
@@ -83,10 +84,10 @@ def _announce(post: ForumPost, *, again: bool) -> None:
         key = f"forum_topic:{topic.id}" if post.number == 1 else f"forum_post:{post.id}"
         from collab import activity
 
-        ev = activity.record(author, "created" if post.number == 1 else "replied", key, community=topic.community,
-                             title=topic.title, url=hooks.topic_url(topic) if post.number == 1 else hooks.post_url(post),
-                             group=f"forum_topic:{topic.id}", summary=plain_excerpt(post.body, 200))
-        ev.created_at = post.created_at
+        activity.record(author, "created" if post.number == 1 else "replied", key, community=topic.community,
+                        title=topic.title, url=hooks.topic_url(topic) if post.number == 1 else hooks.post_url(post),
+                        group=f"forum_topic:{topic.id}", summary=plain_excerpt(post.body, 200),
+                        told_at=post.created_at)  # the webhooks told it once: not again
     elif post.number == 1:
         hooks.topic_created(topic, post, author)
     else:

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from collab.extensions import db
+from tests.forums.conftest import forums  # noqa: F401  (the forums helper fixture)
 from tests.helpers import text
 
 
@@ -295,3 +296,24 @@ def test_a_restored_blog_post_does_not_tell_the_hooks_again(app, make_user, make
     assert "Great" in text(client_for(owner).get(base + str(pid)))
     assert deliver() == 0
     assert sorted(r["headers"]["X-Collab-Event"] for r in receiver.requests) == ["commented", "liked", "published"]
+
+
+def test_a_forum_reply_shown_again_does_not_tell_the_hooks_again(app, make_user, make_community, client_for,
+                                                                 receiver, allow_private, deliver, forums):  # noqa: F811
+    """A moderator hides a reply and shows it again: its line comes back to the streams, and the
+    hooks, told of the reply when it was posted, are not told again."""
+    owner, member = make_user("owner"), make_user("member")
+    c = make_community(owner, name="Support", members=[member])
+    assert _add_hook(client_for(owner), c.slug, receiver.url, events=("created", "replied")).status_code == 302
+    tid = forums.topic(forums.forum(c, owner), member, title="Printer on fire")
+    rid = forums.reply(tid, owner, "Use the extinguisher")
+    assert deliver() == 2
+    mod = client_for(owner)
+    for decision, reason in (("hide", "Off topic"), ("unhide", "")):
+        r = mod.post("/moderation/resolve", data={"key": f"forum_post:{rid}", "decision": decision,
+                                                  "reason": reason, "confirm": "1", "next": "/"})
+        assert r.status_code == 302
+    assert "Use the extinguisher" in text(client_for(member).get(f"/c/{c.slug}/forums/t/{tid}"))
+    assert "Use the extinguisher" in text(client_for(member).get(f"/c/{c.slug}/"))  # its line is back
+    assert deliver() == 0
+    assert sorted(r["headers"]["X-Collab-Event"] for r in receiver.requests) == ["created", "replied"]
