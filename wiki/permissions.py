@@ -37,8 +37,9 @@ def may_see_page(user, page: WikiPage, community: Community) -> bool:
         return False
     if not page.hidden_above or access.can_moderate(user, community):
         return True
-    me = user.id if user.is_authenticated else None
-    return all(above.created_by_id == me for above in ancestors(page, hidden=True))
+    if not user.is_authenticated:  # (an author deleted since leaves created_by_id None: not "mine")
+        return False
+    return all(above.created_by_id == user.id for above in ancestors(page, hidden=True))
 
 
 def seen_beside(user, pages, community: Community) -> list:
