@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import create_community, flash_text, register, sign_in, slug_from_url
+from .conftest import create_community, flash_text, no_horizontal_scroll, register, sign_in, slug_from_url
 
 pytestmark = pytest.mark.browser
 
@@ -143,3 +143,24 @@ def test_edit_conflict_and_restore(server, new_page):
         # The conflict page answers 409 and the oversized preview 413 on purpose; Chromium logs
         # those as failed loads.
         assert [p for p in watch.problems() if "409" not in p and "413" not in p] == []
+
+
+def test_history_fits_a_phone(server, new_page):
+    """The revisions table scrolls inside its card on a phone; the page itself does not get wider
+    (its hidden 'Actions' header used to sit at the table's far end, outside the scroller)."""
+    page, watch = new_page(viewport={"width": 390, "height": 844})
+    register(page, "ana", "Ana Lima")
+    create_community(page, "Platform", access="public")
+    slug = slug_from_url(page.url)
+    page.goto(f"/c/{slug}/wiki/")
+    page.get_by_role("link", name="Create the Home page").click()
+    page.fill("#body", "First text.")
+    save(page)
+    page.goto(f"/c/{slug}/wiki/home/-/edit")
+    page.fill("#body", "Second text.")
+    save(page)
+    page.goto(f"/c/{slug}/wiki/home/-/history")
+    expect(page.locator(".wiki-history tbody tr")).to_have_count(2)
+    width, inner = no_horizontal_scroll(page)
+    assert width <= inner, f"the history page is {width}px wide in a {inner}px window"
+    assert watch.problems() == []
