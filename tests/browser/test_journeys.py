@@ -271,3 +271,34 @@ def test_chinese_interface_from_accept_language(server, new_page):
     assert not {"Home", "Communities", "People", "Chat"} & {t.strip() for t in texts}
     assert watch.problems() == []
 
+
+
+def test_home_side_column_reads_cleanly(server, new_page):
+    """The start page's side column in Chinese: the 'Your requests to join' heading stands apart from
+    the list of one's communities above it, and a community to discover whose name fills the line
+    keeps its member count whole, with no separator dot stranded at the start of the next line."""
+    ana, _ = new_page()
+    register(ana, "ana", "Ana Lima")
+    create_community(ana, NAME, access="moderated")
+    moderated = slug_from_url(ana.url)
+    create_community(ana, "Platform Engineering", access="public")
+    public = slug_from_url(ana.url)
+    create_community(ana, "数据与分析 Data and Analytics Guild", access="public")
+    bo, watch = new_page(locale="zh-CN")
+    register(bo, "bo", "Bo Chen")
+    bo.goto(f"/c/{public}/")
+    with bo.expect_navigation():
+        bo.locator(f".community-actions form[action='/c/{public}/join'] button").click()
+    bo.goto(f"/c/{moderated}/request")
+    with bo.expect_navigation():
+        bo.locator("main form button[type=submit]").click()
+    bo.goto("/")
+    heading = bo.get_by_role("heading", name="你的加入申请")
+    gap = bo.evaluate("""(h) => h.getBoundingClientRect().top
+                            - h.parentElement.querySelector('.community-list').getBoundingClientRect().bottom""",
+                      heading.element_handle())
+    assert gap >= 20, f"the requests heading is {gap}px below the list above it"
+    discover = bo.locator("aside .card", has=bo.get_by_role("heading", name="发现社区"))
+    counts = discover.locator("li .muted").all_inner_texts()
+    assert counts and all(re.fullmatch(r"\d+ 名成员", c.strip()) for c in counts), counts
+    assert watch.problems() == []
