@@ -86,3 +86,19 @@ def test_two_people_chat_one_goes_offline_and_back(server, new_page):
         problems = [p for p in w.problems() if "ERR_INTERNET_DISCONNECTED" not in p and "WebSocket" not in p]
         assert problems == []
     assert ana.evaluate("window.__cspViolations") == []
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_composer_hint_fits_on_a_phone(server, new_page, locale):
+    """On a phone the empty message box shows its whole hint, not one cut off halfway down the box."""
+    page, watch = new_page(locale=locale, viewport={"width": 390, "height": 844})
+    register(page, "ana", "Ana Lima")
+    create_community(page, "Platform", access="public")
+    page.goto(f"/c/{slug_from_url(page.url)}/chat/general")
+    box = page.locator("#chat-body")
+    expect(box).to_be_enabled()
+    hint = box.get_attribute("placeholder")
+    assert ("回车发送" in hint) if locale == "zh-CN" else hint.startswith("Write a message"), hint
+    hidden = box.evaluate("(t) => t.scrollHeight - t.clientHeight")
+    assert hidden <= 0, f"{hidden}px of the hint is cut off"
+    assert watch.problems() == []
