@@ -73,3 +73,21 @@ def test_deleting_a_community_removes_its_pages_from_search(app, make_user, make
     index_now()
     assert find(owner, "okapi")[0] == []
     assert find(admin_user, "okapi")[0] == []
+
+
+def test_chinese_pages_call_the_wiki_by_one_name(community, people, client_for, wiki, index_now):
+    """In Chinese the tool is 维基 everywhere (its tab, its empty page, its search facet), as its
+    settings and notices already said, not 'Wiki' on some pages and 维基 on others."""
+    zh = {"Accept-Language": "zh-CN"}
+    client = client_for(people["member"])
+    empty = text(client.get(url(community), headers=zh))
+    assert f'<a href="/c/{community.slug}/wiki/" aria-current="page">维基</a>' in empty
+    assert "此维基还没有页面" in empty
+    wiki.create(community, people["owner"], "Onboarding", body="Laptop and accounts.")
+    index_now()
+    page = text(client.get(url(community, "onboarding"), headers=zh))
+    assert ">维基</a>" in page and "本维基的页面" in page
+    results = text(client.get("/search?q=laptop", headers=zh))
+    assert "维基页面" in results
+    for body in (empty, page, results):
+        assert "Wiki 页面" not in body and ">Wiki</a>" not in body
