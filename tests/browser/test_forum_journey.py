@@ -105,3 +105,24 @@ def test_ask_answer_accept_flag_moderate(server, new_page):
     for page, w in ((ana, watch_a), (bo, watch_b), (cy, watch_c)):
         assert page.evaluate("window.__cspViolations") == []
         assert w.problems() == []
+
+
+def test_forum_list_keeps_the_card_inner_space(server, new_page):
+    """On the forums page each forum's name and counts sit inside the card's padding, as on every
+    other card, not against its border."""
+    ana, watch = new_page()
+    register(ana, "ana", "Ana Lima")
+    create_community(ana, "Platform", access="public")
+    slug = slug_from_url(ana.url)
+    ana.goto(f"/c/{slug}/forums/new-forum")
+    ana.fill("#name", "Help")
+    ana.fill("#description", "Questions about the platform.")
+    submit(ana, "Save")
+    ana.goto(f"/c/{slug}/forums/")
+    card = ana.locator(".forum-list").bounding_box()
+    name = ana.get_by_role("link", name="Help", exact=True).bounding_box()
+    counts = ana.locator(".forum-row > .nowrap").bounding_box()
+    assert name["x"] - card["x"] >= 16, f"the forum's name is {name['x'] - card['x']}px from the card's edge"
+    right = card["x"] + card["width"] - (counts["x"] + counts["width"])
+    assert right >= 16, f"the topic count is {right}px from the card's edge"
+    assert watch.problems() == []
