@@ -108,8 +108,8 @@ def test_ask_answer_accept_flag_moderate(server, new_page):
 
 
 def test_forum_list_keeps_the_card_inner_space(server, new_page):
-    """On the forums page each forum's name and counts sit inside the card's padding, as on every
-    other card, not against its border."""
+    """On the forums page the heading lines up with the 'New forum' button beside it, and each
+    forum's name and counts sit inside the card's padding, as on every other card."""
     ana, watch = new_page()
     register(ana, "ana", "Ana Lima")
     create_community(ana, "Platform", access="public")
@@ -119,6 +119,10 @@ def test_forum_list_keeps_the_card_inner_space(server, new_page):
     ana.fill("#description", "Questions about the platform.")
     submit(ana, "Save")
     ana.goto(f"/c/{slug}/forums/")
+    heading = ana.get_by_role("heading", name="Forums", exact=True).bounding_box()
+    button = ana.get_by_role("link", name="New forum").bounding_box()
+    off = abs((heading["y"] + heading["height"] / 2) - (button["y"] + button["height"] / 2))
+    assert off <= 3, f"the heading's middle is {off}px off the button's"
     card = ana.locator(".forum-list").bounding_box()
     name = ana.get_by_role("link", name="Help", exact=True).bounding_box()
     counts = ana.locator(".forum-row > .nowrap").bounding_box()
