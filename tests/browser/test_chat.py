@@ -102,3 +102,20 @@ def test_composer_hint_fits_on_a_phone(server, new_page, locale):
     hidden = box.evaluate("(t) => t.scrollHeight - t.clientHeight")
     assert hidden <= 0, f"{hidden}px of the hint is cut off"
     assert watch.problems() == []
+
+
+def test_room_tools_on_a_phone(server, new_page):
+    """On a phone the room's search box takes the whole width and the room's buttons (live room,
+    history, start a forum topic) share one row below it, instead of wrapping one by one."""
+    page, watch = new_page(viewport={"width": 390, "height": 844})
+    register(page, "ana", "Ana Lima")
+    create_community(page, "Platform", access="public")
+    page.goto(f"/c/{slug_from_url(page.url)}/chat/general")
+    search = page.locator("#chat-q").bounding_box()
+    main = page.locator(".chat-room").bounding_box()
+    assert search["width"] >= main["width"] - 2, f"the room search is {search['width']}px of {main['width']}px"
+    buttons = page.locator(".chat-tools .button").all()
+    assert len(buttons) == 3
+    tops = {round(b.bounding_box()["y"]) for b in buttons}
+    assert len(tops) == 1, f"the room's buttons are spread over {len(tops)} rows"
+    assert watch.problems() == []
