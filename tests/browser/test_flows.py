@@ -75,3 +75,39 @@ def test_chat_messages_become_a_forum_topic(server, new_page):
         derived.get_by_role("link", name="Nightly builds fail: prune the cache").click()
     assert "/forums/t/" in ana.url
     assert watch_a.problems() == [] and watch_b.problems() == []
+
+
+def test_flow_buttons_alone_are_not_an_empty_callout(server, new_page):
+    """A topic that came from nowhere and went nowhere yet shows its 'Turn into a wiki page' button
+    as a plain button, not inside the tinted, bordered box meant for 'From the chat' lines."""
+    ana, watch_a = new_page()
+    bo, watch_b = new_page()
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    create_community(ana, "Platform", access="public")
+    slug = slug_from_url(ana.url)
+    bo.goto(f"/c/{slug}/")
+    with bo.expect_navigation():
+        bo.locator(".community-actions").get_by_role("button", name="Join").click()
+    ana.goto(f"/c/{slug}/forums/new-forum")
+    ana.fill("#name", "Help")
+    with ana.expect_navigation():
+        ana.get_by_role("button", name="Save").click()
+    ana.goto(ana.url + "/new?question=1")
+    ana.fill("#title", "How do I roll back?")
+    ana.fill("#body", "The canary failed.")
+    with ana.expect_navigation():
+        ana.get_by_role("button", name="Post topic").click()
+    topic = ana.url
+    bo.goto(topic)
+    bo.fill("#body", "Run the previous tag's pipeline.")
+    with bo.expect_navigation():
+        bo.get_by_role("button", name="Post reply").click()
+    ana.goto(topic)
+    with ana.expect_navigation():
+        ana.locator(".forum-post", has_text="previous tag").get_by_role("button", name="Accept as answer").click()
+    box = ana.get_by_test_id("flow-provenance")
+    expect(box.get_by_role("link", name="Turn into a wiki page")).to_be_visible()
+    look = box.evaluate("(b) => { const s = getComputedStyle(b); return [s.borderLeftWidth, s.backgroundColor]; }")
+    assert look == ["0px", "rgba(0, 0, 0, 0)"], f"the lone button sits in a callout box: {look}"
+    assert watch_a.problems() == [] and watch_b.problems() == []
