@@ -77,6 +77,14 @@ def test_chat_messages_become_a_forum_topic(server, new_page):
     assert watch_a.problems() == [] and watch_b.problems() == []
 
 
+def post_form(page, button: str, **fields) -> None:
+    """Fill the fields (by id) of the page's form and press its ``button``."""
+    for name, value in fields.items():
+        page.fill(f"#{name}", value)
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
 def test_flow_buttons_alone_are_not_an_empty_callout(server, new_page):
     """A topic that came from nowhere and went nowhere yet shows its 'Turn into a wiki page' button
     as a plain button, not inside the tinted, bordered box meant for 'From the chat' lines."""
@@ -90,19 +98,12 @@ def test_flow_buttons_alone_are_not_an_empty_callout(server, new_page):
     with bo.expect_navigation():
         bo.locator(".community-actions").get_by_role("button", name="Join").click()
     ana.goto(f"/c/{slug}/forums/new-forum")
-    ana.fill("#name", "Help")
-    with ana.expect_navigation():
-        ana.get_by_role("button", name="Save").click()
+    post_form(ana, "Save", name="Help")
     ana.goto(ana.url + "/new?question=1")
-    ana.fill("#title", "How do I roll back?")
-    ana.fill("#body", "The canary failed.")
-    with ana.expect_navigation():
-        ana.get_by_role("button", name="Post topic").click()
+    post_form(ana, "Post topic", title="How do I roll back?", body="The canary failed.")
     topic = ana.url
     bo.goto(topic)
-    bo.fill("#body", "Run the previous tag's pipeline.")
-    with bo.expect_navigation():
-        bo.get_by_role("button", name="Post reply").click()
+    post_form(bo, "Post reply", body="Run the previous tag's pipeline.")
     ana.goto(topic)
     with ana.expect_navigation():
         ana.locator(".forum-post", has_text="previous tag").get_by_role("button", name="Accept as answer").click()
