@@ -231,6 +231,7 @@ def safe(html: str | None) -> Markup:
     return Markup(html or "")
 
 
+_CJK_CHARS = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _EXCERPT_STEPS = (
     (re.compile(r"```.*?```", re.S), " "),
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), " "),
@@ -242,6 +243,9 @@ _EXCERPT_STEPS = (
     (re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),
     (re.compile(r"[#>*`~|]+|-{3,}|(?<!\w)_+|_+(?!\w)"), " "),  # what is left of the markup
     (re.compile(r"\s+"), " "),
+    # Chinese and Japanese put no space between sentences or lines: the lines and paragraphs
+    # joined above read "发布流程。灰度发布", not "发布流程。 灰度发布" (a space stays beside Latin words).
+    (re.compile(f"(?<=[{_CJK_CHARS}]) (?=[{_CJK_CHARS}])"), ""),
 )
 
 

@@ -302,3 +302,13 @@ def test_an_edit_from_an_older_version_keeps_both_texts(community, people, clien
     assert author.post(base + f"{pid}/edit", data={"title": "Plan B", "body": "Step one and two", "action": "save",
                                                    "base": stamp_of(page)}).status_code == 302
     assert "Step one and two" in text(author.get(base + str(pid)))
+
+
+def test_a_chinese_posts_excerpt_joins_its_lines_without_spaces(community, people, client_for):
+    """The blog's list shows a post without a summary by its first words: Chinese lines and
+    paragraphs join as Chinese is written, with no space after 。; beside Latin words a space stays."""
+    member = client_for(people["member"])
+    body = "发布流程。\n\n灰度发布先到 10% 的用户，\n再全量。Then we **rest**.\n\nNext paragraph."
+    assert write(member, blog_url(community), title="发布说明", body=body).status_code == 302
+    page = text(member.get(blog_url(community)))
+    assert "发布流程。灰度发布先到 10% 的用户，再全量。Then we rest. Next paragraph." in page
