@@ -31,7 +31,23 @@ document.addEventListener("keydown", (event) => {
 
 // Select the whole value of read-only copy fields on focus.
 document.addEventListener("focusin", (event) => {
-  if (event.target.matches("input.copy")) event.target.select();
+  if (event.target.matches("input.copy, textarea.copy")) event.target.select();
+});
+
+// A "Copy" button (data-copy: the id of the field) puts the field's text on the clipboard; where
+// the browser refuses (a page not served over HTTPS), the text stays selected to copy by hand.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  const field = button && document.getElementById(button.dataset.copy);
+  if (!field) return;
+  field.focus();
+  field.select();
+  try {
+    await navigator.clipboard.writeText(field.value);
+    if (button.dataset.copied) button.textContent = button.dataset.copied;
+  } catch {
+    /* selected: Ctrl+C copies it */
+  }
 });
 
 // Related content the server had no list at hand for (it takes a search): asked for once the

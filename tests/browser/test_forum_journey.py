@@ -11,15 +11,31 @@ from .conftest import create_community, flash_text, register, slug_from_url
 pytestmark = pytest.mark.browser
 
 
-def join(page, slug):
+def join(page, slug, label="Join"):
     page.goto(f"/c/{slug}/")
     with page.expect_navigation():
-        page.locator(".community-actions").get_by_role("button", name="Join").click()
+        page.locator(".community-actions").get_by_role("button", name=label).click()
 
 
 def submit(page, label):
     with page.expect_navigation():
         page.get_by_role("button", name=label).click()
+
+
+def open_forum_with_topic(page, title="Deploying the billing service") -> str:
+    """From a community's page: a forum made from the Forums tab, and a first topic in it; returns
+    the forum's address (the page is left on the topic)."""
+    page.locator("nav.tabs").get_by_role("link", name="Forums").click()
+    page.get_by_role("link", name="Create the first one").click()
+    page.fill("#name", "Help")
+    page.fill("#description", "Ask anything about the platform.")
+    submit(page, "Save")
+    assert "is ready" in flash_text(page)
+    page.get_by_role("link", name="New topic").click()
+    page.fill("#title", title)
+    page.fill("#body", "Notes on deploys.")
+    submit(page, "Post topic")
+    return page.locator(".forum-topic-head a").first.get_attribute("href")
 
 
 def test_ask_answer_accept_flag_moderate(server, new_page):
@@ -35,17 +51,7 @@ def test_ask_answer_accept_flag_moderate(server, new_page):
     join(cy, slug)
 
     # The owner opens a forum from the Forums tab and starts a topic.
-    ana.locator("nav.tabs").get_by_role("link", name="Forums").click()
-    ana.get_by_role("link", name="Create the first one").click()
-    ana.fill("#name", "Help")
-    ana.fill("#description", "Ask anything about the platform.")
-    submit(ana, "Save")
-    assert "is ready" in flash_text(ana)
-    ana.get_by_role("link", name="New topic").click()
-    ana.fill("#title", "Deploying the billing service")
-    ana.fill("#body", "Notes on deploys.")
-    submit(ana, "Post topic")
-    forum_url = ana.locator(".forum-topic-head a").first.get_attribute("href")
+    forum_url = open_forum_with_topic(ana)
 
     # Bo asks; typing the title suggests the similar topic.
     bo.goto(forum_url)
@@ -130,3 +136,29 @@ def test_forum_list_keeps_the_card_inner_space(server, new_page):
     right = card["x"] + card["width"] - (counts["x"] + counts["width"])
     assert right >= 16, f"the topic count is {right}px from the card's edge"
     assert watch.problems() == []
+
+
+def test_a_reply_to_a_topic_deleted_meanwhile_comes_back_to_copy(server, new_page):
+    """Bo types a reply while Ana deletes the topic: sending it shows why it was not posted and
+    his text, which the Copy button puts on the clipboard."""
+    ana, _ = new_page()
+    bo, _ = new_page(locale="zh-CN")
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    create_community(ana, "Platform", access="public")
+    join(bo, slug_from_url(ana.url), "加入")
+    open_forum_with_topic(ana, title="Release checklist")
+    topic_url = ana.url
+    bo.goto(topic_url)
+    typed = "先检查仪表盘，再检查错误预算。Then the on-call rota."
+    bo.fill("#body", typed)
+    ana.once("dialog", lambda dialog: dialog.accept())
+    submit(ana, "Delete topic")
+    bo.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    submit(bo, "发布回复")
+    unsaved = bo.get_by_test_id("unsaved")
+    expect(unsaved.get_by_role("heading")).to_have_text("你的内容没有保存")
+    expect(unsaved.locator("textarea")).to_have_value(typed)
+    unsaved.get_by_role("button", name="复制文本").click()
+    expect(unsaved.get_by_role("button", name="已复制")).to_be_visible()
+    assert bo.evaluate("navigator.clipboard.readText()") == typed
