@@ -242,10 +242,10 @@ _EXCERPT_STEPS = (
     (re.compile(r"(\*{1,3}|~~|`)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
     (re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),
     (re.compile(r"[#>*`~|]+|-{3,}|(?<!\w)_+|_+(?!\w)"), " "),  # what is left of the markup
+    # Chinese and Japanese put no space between lines: lines and paragraphs join as "发布流程。灰度发布",
+    # not "发布流程。 灰度发布" (a space the author typed stays, and so does one beside Latin words).
+    (re.compile(f"(?<=[{_CJK_CHARS}])[ \t]*\n\\s*(?=[{_CJK_CHARS}])"), ""),
     (re.compile(r"\s+"), " "),
-    # Chinese and Japanese put no space between sentences or lines: the lines and paragraphs
-    # joined above read "发布流程。灰度发布", not "发布流程。 灰度发布" (a space stays beside Latin words).
-    (re.compile(f"(?<=[{_CJK_CHARS}]) (?=[{_CJK_CHARS}])"), ""),
 )
 
 
