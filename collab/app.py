@@ -17,6 +17,7 @@ from collab.db import configure_sqlite
 from collab.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from collab.ids import BoundedIntConverter
 from collab.sessions import init_sessions
+from collab.urls import LOCALE_COOKIE
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ def select_locale() -> str:
     user = current_user._get_current_object()
     if user.is_authenticated and user.locale in supported:
         return user.locale
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in supported:
+        return chosen
     for lang, _q in request.accept_languages:
         lang = lang.lower()
         if lang.startswith("zh"):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+LOCALE_COOKIE = "collab_locale"  # the footer's language switch (collab.accounts.views.choose_language)
+
 
 def local_path(target: str | None) -> str | None:
     """Only local paths: '/x' yes; '//evil', 'http://evil', '/\\evil', '/\\tevil', 'javascript:' no."""

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
 
 
-from collab.urls import local_path
+from collab.urls import LOCALE_COOKIE, local_path
 from collab.extensions import db, limiter
 from collab.pagination import paginate
 from collab.text import render_markdown
@@ -48,6 +48,22 @@ def login():
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(local_path(form.next.data) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/language")
+def choose_language():
+    """The footer's language switch, for everyone: a signed-in person's choice is their profile's
+    language; anybody's is also kept in a cookie, so the sign-in page speaks it after signing out."""
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(400)
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    response = redirect(local_path(request.form.get("next")) or url_for("home.index"))
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
