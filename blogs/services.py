@@ -1,8 +1,7 @@
 """Blog operations and their rules. Views call these; nothing here touches the request.
 
-Who may do what is decided here through collab.access (``may_*``), for the two kinds of blog: a
-community's blog (the community's access and roles, plus the blog's own "who may post" setting)
-and a person's blog on their profile (readable by every signed-in person, written by its owner).
+Who may do what (``may_*``, blogs.permissions) and the cleaning of what authors type (blogs.text)
+live beside this module and are re-exported here, so callers keep asking ``services``.
 
 Counters (likes, comments) change only by SQL arithmetic next to the row that justifies them, and
 rows that may exist once per person (likes, read receipts) are inserted with ON CONFLICT DO
@@ -11,22 +10,18 @@ NOTHING, so double clicks and concurrent requests never count twice.
 from __future__ import annotations
 
 import hashlib
-
-import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from collab import access, audit, moderation
 from collab.accounts.models import User
 from collab.db import insert_once, utcnow
 from collab.extensions import db
-from collab.text import render_markdown
 from communities.models import Community
 
 from .models import (
@@ -37,9 +32,6 @@ from .models import (
     POSTING_MODERATORS,
     PUBLISHED,
     SUMMARY_MAX,
-    TAG_MAX,
-    TAGS_PER_POST,
-    TITLE_MAX,
     BlogAck,
     BlogComment,
     BlogFeedToken,
@@ -49,162 +41,21 @@ from .models import (
     BlogSettings,
 )
 from . import hooks
-
-
-class BlogError(ValueError):
-    def __init__(self, message, field: str | None = None, status: int = 400):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-        self.status = status
-
-
-def token_used_elsewhere() -> BlogError:
-    """A duplicate-submit token already stored with something else than what this form makes."""
-    return BlogError(_l("This form was already sent for something else. Reload the page and send it again."),
-                     status=409)
-
-
-@dataclass(frozen=True)
-class Blog:
-    """Whose blog: a community's (``community``) or a person's (``owner``)."""
-
-    community: Community | None = None
-    owner: User | None = None
-
-    @property
-    def key(self) -> dict:
-        """The URL arguments of this blog's pages."""
-        return {"slug": self.community.slug} if self.community else {"username": self.owner.username}
-
-    @property
-    def name(self) -> str:
-        return self.community.name if self.community else self.owner.name
-
-    def owns(self, post: BlogPost) -> bool:
-        if self.community is not None:
-            return post.community_id == self.community.id
-        return post.community_id is None and post.author_id == self.owner.id
-
-    def posts_clause(self):
-        if self.community is not None:
-            return BlogPost.community_id == self.community.id
-        return (BlogPost.community_id.is_(None)) & (BlogPost.author_id == self.owner.id)
-
-
-# --------------------------------------------------------------------------- who may
-
-
-def _signed_in(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def posting_rule(community: Community) -> str:
-    row = db.session.get(BlogSettings, community.id)
-    return row.posting if row else POSTING_MEMBERS
-
-
-def may_read(user, blog: Blog) -> bool:
-    if blog.community is not None:
-        return access.can_view(user, blog.community) and blog.community.has_tool("blog")
-    return _signed_in(user)
-
-
-def may_write(user, blog: Blog) -> bool:
-    if blog.community is not None:
-        c = blog.community
-        if not access.can_post(user, c):
-            return False
-        return posting_rule(c) == POSTING_MEMBERS or access.can_moderate(user, c)
-    return _signed_in(user) and user.id == blog.owner.id
-
-
-def may_comment(user, blog: Blog) -> bool:
-    if blog.community is not None:
-        return access.can_post(user, blog.community)
-    return _signed_in(user)
-
-
-def may_moderate(user, blog: Blog) -> bool:
-    if blog.community is not None:
-        return access.can_moderate(user, blog.community)
-    return access.is_admin(user) or (_signed_in(user) and user.id == blog.owner.id)
-
-
-def may_manage(user, blog: Blog) -> bool:
-    """Blog settings, announcements, idea campaigns: community owners and admins."""
-    return blog.community is not None and access.can_manage(user, blog.community)
-
-
-def may_edit_post(user, blog: Blog, post: BlogPost) -> bool:
-    if blog.community is not None:
-        return access.can_edit_owned(user, post.author_id, blog.community)
-    return _signed_in(user) and (user.id == post.author_id or user.is_admin)
-
-
-def may_see_post(user, blog: Blog, post: BlogPost) -> bool:
-    """Readers see live posts; drafts and scheduled posts are their author's alone; a deleted post
-    stays visible (with a restore button) to whoever may restore it, and one that was never
-    published (a deleted draft) to its author alone."""
-    if post.is_deleted:
-        if post.released_at is None:
-            return _signed_in(user) and user.id == post.author_id
-        return may_edit_post(user, blog, post)
-    if post.is_live():
-        return True
-    if post.moderation and may_moderate(user, blog):
-        return True
-    return _signed_in(user) and user.id == post.author_id
-
-
-# --------------------------------------------------------------------------- text helpers
-
-_TAG_SPLIT = re.compile(r"[,，、;；\s]+")
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.UNICODE)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-
-
-def clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise BlogError(_l("Give the post a title."), "title")
-    if len(title) > TITLE_MAX:
-        raise BlogError(_l("A title has at most %(max)d characters.", max=TITLE_MAX), "title")
-    return title
-
-
-def parse_tags(text: str) -> list[str]:
-    tags: list[str] = []
-    for raw in _TAG_SPLIT.split(text or ""):
-        tag = unicodedata.normalize("NFKC", raw).strip("#").strip().lower()
-        if not tag:
-            continue
-        if len(tag) > TAG_MAX:
-            raise BlogError(_l("A tag has at most %(max)d characters.", max=TAG_MAX), "tags")
-        if tag not in tags:
-            tags.append(tag)
-    if len(tags) > TAGS_PER_POST:
-        raise BlogError(_l("A post has at most %(max)d tags.", max=TAGS_PER_POST), "tags")
-    return tags
-
-
-def reading_minutes(text: str) -> int:
-    """About 200 words a minute; Chinese and Japanese read at about 400 characters a minute."""
-    cjk = len(_CJK.findall(text or ""))
-    words = len(_WORD.findall(_CJK.sub(" ", text or "")))
-    return max(1, round((words + cjk / 2) / 200))
-
-
-def render(source: str) -> str:
-    return render_markdown(source, mention=_mention_url)
-
-
-def _mention_url(name: str) -> str | None:
-    from flask import url_for
-
-    exists = db.session.scalar(select(User.id).where(func.lower(User.username) == name.lower(),
-                                                  User.is_deactivated.is_(False)))
-    return url_for("accounts.profile", username=name) if exists else None
+from .permissions import (  # noqa: F401  (re-exported: callers ask services)
+    Blog,
+    BlogError,
+    _signed_in,
+    may_comment,
+    may_edit_post,
+    may_manage,
+    may_moderate,
+    may_read,
+    may_see_post,
+    may_write,
+    posting_rule,
+    token_used_elsewhere,
+)
+from .text import clean_title, parse_tags, reading_minutes, render  # noqa: F401  (re-exported too)
 
 
 def insert_ignore(model, **values) -> bool:

@@ -11,7 +11,9 @@ from collab.extensions import db
 
 from . import hooks
 from .models import TITLE_MAX, Forum, ForumPost, ForumTopic
-from .services import ForumError, clean_text, may_moderate, refresh_topic, topic_post_ids
+from .services import (
+    ForumError, clean_text, may_moderate, queue_waiting, refresh_topic, topic_post_ids, waiting_posts,
+)
 
 
 def _require(user, community) -> None:
@@ -57,6 +59,7 @@ def move_topic(topic: ForumTopic, user, forum_id: int) -> Forum:
 def delete_topic(topic: ForumTopic, user) -> None:
     _require(user, topic.community)
     _log(user, "delete_topic", topic=topic)
+    queue_waiting(waiting_posts(topic), waiting=False)
     topic.is_deleted = True
     hooks.retract_topics([topic.id], topic_post_ids(topic))
     _reindex_topic(topic)
@@ -69,6 +72,8 @@ def restore_topic(topic: ForumTopic, user) -> None:
     first = db.session.get(ForumPost, topic.first_post_id) if topic.first_post_id else None
     if first is not None and first.is_deleted:
         first.is_deleted, first.deleted_by_id = False, None
+    db.session.flush()
+    queue_waiting(waiting_posts(topic), waiting=True)
     _reindex_topic(topic)
 
 
@@ -88,19 +93,24 @@ def hide_post(post: ForumPost, user) -> None:
 
 
 def restore_post(post: ForumPost, user) -> None:
-    """Undo a hide or a delete."""
+    """Undo a hide or a delete. A post that waited for approval when it was deleted waits again."""
     topic = post.topic
     _require(user, topic.community)
-    if post.hidden_reason == "pending":
+    pending = post.hidden_reason == "pending"
+    if pending and not post.is_deleted:
         raise ForumError(_l("This post waits for approval: approve or reject it in the moderation queue."),
                          status=409)
     _log(user, "restore", topic=topic, post=post)
-    post.hidden_reason = None
+    if not pending:
+        post.hidden_reason = None
     post.is_deleted, post.deleted_by_id = False, None
+    waiting = [post] if pending else []
     if post.number == 1 and topic.is_deleted:
         topic.is_deleted = False
+        waiting = None  # the replies waiting in it too
         _reindex_topic(topic)
     db.session.flush()
+    queue_waiting(waiting_posts(topic) if waiting is None else waiting, waiting=True)
     refresh_topic(topic)
 
 

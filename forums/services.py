@@ -176,6 +176,23 @@ def topic_post_ids(topic: ForumTopic) -> list[int]:
     return list(db.session.scalars(select(ForumPost.id).where(ForumPost.topic_id == topic.id)))
 
 
+def waiting_posts(topic: ForumTopic) -> list[ForumPost]:
+    """The topic's posts that wait for approval (pre-moderation) and are not deleted."""
+    return list(db.session.scalars(select(ForumPost).where(
+        ForumPost.topic_id == topic.id, ForumPost.hidden_reason == "pending", ForumPost.is_deleted.is_(False))))
+
+
+def queue_waiting(posts: list[ForumPost], *, waiting: bool) -> None:
+    """Posts waiting for approval leave the moderation queue while they (or their topic) are
+    deleted, and wait there again once restored: a restore neither publishes nor loses them."""
+    for post in posts:
+        key = f"forum_post:{post.id}"
+        if not waiting:
+            moderation.forget(key)
+        elif post.author is not None:
+            moderation.hold(key, post.topic.community, post.author)
+
+
 def delete_forum(forum: Forum, user) -> None:
     """Delete a forum with its topics (the owner confirms by typing its name)."""
     if not may_manage(user, forum.community):
@@ -377,8 +394,10 @@ def delete_post(post: ForumPost, user) -> None:
     if not access.can_edit_owned(user, post.author_id, community) or (
             post.author_id == user.id and not may_post(user, community) and not may_moderate(user, community)):
         raise ForumError(_l("You cannot delete this post."), status=403)
-    post.is_deleted, post.deleted_by_id = True, user.id
     topic = post.topic
+    queue_waiting(waiting_posts(topic) if post.number == 1 else [post] if post.hidden_reason == "pending" else [],
+                  waiting=False)
+    post.is_deleted, post.deleted_by_id = True, user.id
     if post.number == 1:
         topic.is_deleted = True
         hooks.retract_topics([topic.id], topic_post_ids(topic))

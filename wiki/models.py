@@ -17,12 +17,13 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, validates
 
 from collab.accounts.models import User
 from collab.db import TimestampMixin, UTCDateTime, utcnow
 from collab.extensions import db
 from collab.files import StoredFile
+from collab.text import SORT_KEY_LENGTH, sort_key, sort_key_default
 from communities.models import Community
 
 TITLE_MAX = 200  # characters of a title
@@ -63,6 +64,9 @@ class WikiPage(TimestampMixin, db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("wiki_pages.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False)
     title_key: Mapped[str] = mapped_column(String(KEY_MAX), nullable=False)
+    # Where the page goes in lists by title (collab.text.sort_key: 部署指南 sorts as "bu shu zhi nan").
+    sort_title: Mapped[str] = mapped_column(String(SORT_KEY_LENGTH), nullable=False, server_default="",
+                                            default=sort_key_default("title"), deferred=True)
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), nullable=False)
     # The slugs of the ancestors and the page joined by "/": the page's address in its wiki.
     path: Mapped[str] = mapped_column(String(PATH_MAX), nullable=False)
@@ -101,6 +105,11 @@ class WikiPage(TimestampMixin, db.Model):
         Index("ix_wiki_pages_title", "community_id", "title_key"),
         Index("ix_wiki_pages_parent", "parent_id"),
     )
+
+    @validates("title")
+    def _keep_sort_title(self, _key: str, value: str) -> str:
+        self.sort_title = sort_key(value)
+        return value
 
     def __repr__(self) -> str:
         return f"<WikiPage {self.community_id}:{self.path}>"

@@ -140,7 +140,7 @@ def _backlinks_stmt():
     return (select(WikiPage.id, WikiPage.title, WikiPage.path)
             .join_from(sources, WikiPage, WikiPage.id == sources.c.page_id)
             .where(*_live(bindparam("community_id")))
-            .order_by(func.lower(WikiPage.title), WikiPage.id).limit(200))
+            .order_by(WikiPage.sort_title, WikiPage.id).limit(200))
 
 
 def backlinks(page: WikiPage) -> list:

@@ -100,7 +100,7 @@ def community_tags(community_id: int, limit: int = 60) -> list[tuple[str, int]]:
 def pages_tagged_query(community_id: int, tag: str):
     return (select(WikiPage).join(WikiPageTag, WikiPageTag.page_id == WikiPage.id)
             .where(WikiPageTag.community_id == community_id, WikiPageTag.tag == tag, *_live(community_id))
-            .order_by(func.lower(WikiPage.title), WikiPage.id))
+            .order_by(WikiPage.sort_title, WikiPage.id))
 
 
 # --------------------------------------------------------------------------- views

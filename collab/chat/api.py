@@ -101,12 +101,13 @@ def list_rooms(user, slug: str):
 @endpoint("/communities/<slug>/chat/rooms/<int:room_id>/messages", summary="A room's messages in order",
           tag="Chat", query=ChatMessageQuery, response=Page[ChatMessageOut], errors=(404,),
           description="Every message after ?after= (thread replies included), oldest first: the same catch-up a "
-                      "reconnecting client does. Follow next_cursor for more.")
+                      "reconnecting client does, as the room shows it (no replies under a deleted message). "
+                      "Follow next_cursor for more.")
 def list_messages(user, slug: str, room_id: int, query: ChatMessageQuery):
     room = _room(_community(slug, user), room_id, user)
     cursor = decode_cursor(query.cursor, "after")
     after = cursor["after"] if cursor else query.after
-    messages, more = queries.after(room, after, query.limit)
+    messages, more = queries.after(room, after, query.limit, as_shown=True)
     items = [ChatMessageOut(**_message(d)) for d in services.dicts(messages)]
     return Page[ChatMessageOut](items=items, next_cursor=encode_cursor({"after": items[-1].seq}) if more and items else None)
 

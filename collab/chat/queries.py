@@ -32,13 +32,27 @@ def before(room: ChatRoom, before_seq: int | None = None, limit: int = PAGE) -> 
     return rows[:limit][::-1], more
 
 
-def after(room: ChatRoom, after_seq: int, limit: int = MAX_PAGE) -> tuple[list[ChatMessage], bool]:
+def after(room: ChatRoom, after_seq: int, limit: int = MAX_PAGE, *,
+          as_shown: bool = False) -> tuple[list[ChatMessage], bool]:
     """Every message (thread replies included) above ``after_seq``, oldest first: reconnect
-    catch-up. ``more`` says the client should ask again from the last one."""
+    catch-up. ``more`` says the client should ask again from the last one.
+
+    The room's page counts on every sequence number arriving (it shows no thread under a deleted
+    message by itself); ``as_shown`` leaves out those replies, for readers of the list as it
+    stands (the REST API), the way the history and the room's search do."""
     limit = _limit(limit)
-    rows = list(db.session.scalars(select(ChatMessage).where(
-        ChatMessage.room_id == room.id, ChatMessage.seq > after_seq).order_by(ChatMessage.seq).limit(limit + 1)))
+    stmt = select(ChatMessage).where(ChatMessage.room_id == room.id, ChatMessage.seq > after_seq)
+    if as_shown:
+        stmt = _outside_deleted_threads(stmt)
+    rows = list(db.session.scalars(stmt.order_by(ChatMessage.seq).limit(limit + 1)))
     return rows[:limit], len(rows) > limit
+
+
+def _outside_deleted_threads(stmt):
+    """``stmt`` (over ChatMessage) without the replies in the thread of a deleted message."""
+    root = aliased(ChatMessage)
+    return stmt.outerjoin(root, root.id == ChatMessage.parent_id).where(
+        or_(root.id.is_(None), root.is_deleted.is_(False)))
 
 
 def around(room: ChatRoom, seq: int, limit: int = PAGE) -> tuple[list[ChatMessage], bool, bool]:
@@ -63,10 +77,8 @@ def search(room: ChatRoom, q: str, limit: int = 50) -> list[ChatMessage]:
     words = [w for w in (q or "").split() if w][:8]
     if not words:
         return []
-    root = aliased(ChatMessage)
-    return list(db.session.scalars(select(ChatMessage).outerjoin(root, root.id == ChatMessage.parent_id).where(
+    return list(db.session.scalars(_outside_deleted_threads(select(ChatMessage)).where(
         ChatMessage.room_id == room.id, ChatMessage.is_deleted.is_(False), ChatMessage.moderation.is_(None),
-        or_(root.id.is_(None), root.is_deleted.is_(False)),
         *(contains_folded(ChatMessage.body, w) for w in words))
         .order_by(ChatMessage.seq.desc()).limit(limit)))
 

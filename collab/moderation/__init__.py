@@ -9,13 +9,14 @@ queue for admins (/admin/moderation), the flag form and the decision an author i
     moderation.must_wait(user, community)   # should this post wait for approval?
     moderation.hold(key, community, author) # it waits (the tool stored it in its waiting state)
     moderation.forget(key)                  # the author deleted it
+    moderation.hidden_since(key)            # when it was last hidden (what came under it since is news)
 """
 from __future__ import annotations
 
 from flask import Blueprint
 
 from .registry import DELETED, HIDDEN, PENDING, VISIBLE, Item, ModeratedType, load, register  # noqa: F401
-from .services import forget, hold, is_waiting, must_wait, premoderated  # noqa: F401
+from .services import forget, hidden_since, hold, is_waiting, must_wait, premoderated  # noqa: F401
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 

@@ -189,6 +189,14 @@ def forget(key: str) -> None:
                        .values(status=RESOLVED, decision=DELETE, resolved_at=utcnow()))
 
 
+def hidden_since(key: str) -> datetime | None:
+    """When the item was last hidden (by a moderator, or by flags): what its tool made under it
+    since then was never shown to readers (nor told to the community's webhooks)."""
+    return db.session.scalar(select(audit.AuditEntry.created_at).where(
+        audit.AuditEntry.target_key == key, audit.AuditEntry.action.in_((f"moderation.{HIDE}", "moderation.auto_hide")))
+        .order_by(audit.AuditEntry.id.desc()).limit(1))
+
+
 # --------------------------------------------------------------------------- resolving
 
 NEEDS_REASON = (HIDE, DELETE, REJECT)
