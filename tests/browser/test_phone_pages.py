@@ -64,3 +64,20 @@ def test_filter_hints_are_not_cut_off_on_a_phone(admin_phone):
     tops = page.evaluate("[...document.querySelectorAll('.audit-filters .field > label')].map(l => l.getBoundingClientRect().top)")
     assert len(tops) == 5 and len(set(tops[:4])) == 1, tops
     assert watch.problems() == []
+
+
+def test_audit_entries_read_on_a_phone(admin_phone):
+    """A settings change in the audit log: on the admin overview the recent actions scroll in their
+    card, and in the log its before and after text keeps a readable width (not a letter a line)."""
+    page, watch, slug = admin_phone
+    page.goto(f"/c/{slug}/settings")
+    page.fill("#description", "The people who build and run the shared platform: clusters, CI/CD and the portal.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save settings").click()
+    page.goto("/admin/")
+    scroll_width, inner = no_horizontal_scroll(page)
+    assert scroll_width <= inner, f"/admin/ is {scroll_width}px wide in a {inner}px window"
+    page.goto("/admin/audit")
+    widths = page.evaluate("[...document.querySelectorAll('.audit-changes dd')].map(d => d.getBoundingClientRect().width)")
+    assert widths and min(widths) >= 120, widths
+    assert watch.problems() == []
