@@ -81,3 +81,23 @@ def test_audit_entries_read_on_a_phone(admin_phone):
     widths = page.evaluate("[...document.querySelectorAll('.audit-changes dd')].map(d => d.getBoundingClientRect().width)")
     assert widths and min(widths) >= 120, widths
     assert watch.problems() == []
+
+
+# For each <select> in the home stream's filters: the chosen option's text width and the room the box
+# leaves for it (its inner width less the drop-down arrow, about 24 px in Chromium).
+SELECT_ROOM = """() => [...document.querySelectorAll('.stream-filters select')].map(s => {
+  const ctx = document.createElement('canvas').getContext('2d'); const style = getComputedStyle(s); ctx.font = style.font;
+  const text = s.options[s.selectedIndex].text;
+  return [text, Math.ceil(ctx.measureText(text).width), s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24];
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_home_stream_filters_read_whole(admin_phone, width):
+    """The home stream's two filter menus show their chosen option whole, on a phone and a desktop."""
+    page, watch, _ = admin_phone
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/")
+    menus = page.evaluate(SELECT_ROOM)
+    assert len(menus) == 2 and all(needed <= room for _, needed, room in menus), menus
+    assert watch.problems() == []
