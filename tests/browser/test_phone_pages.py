@@ -101,3 +101,17 @@ def test_home_stream_filters_read_whole(admin_phone, width):
     menus = page.evaluate(SELECT_ROOM)
     assert len(menus) == 2 and all(needed <= room for _, needed, room in menus), menus
     assert watch.problems() == []
+
+
+def test_admin_people_buttons_keep_their_labels_on_one_line_in_chinese(new_page):
+    """In Chinese on a phone, the People console's buttons (停用, 设为管理员, 重置密码) keep their label
+    on one line, so a person's row is not a screen tall."""
+    ana, watch = new_page(locale="zh-CN", viewport=PHONE)
+    register(ana, "ana", "Ana Lima")
+    bo, _ = new_page()
+    register(bo, "bo", "Bo Chen")
+    ana.goto("/admin/users")
+    heights = ana.evaluate("[...document.querySelectorAll('.admin-people td.actions .button')].map(b => b.getBoundingClientRect().height)")
+    line = ana.evaluate("parseFloat(getComputedStyle(document.querySelector('.admin-people td.actions .button')).lineHeight)")
+    assert heights and max(heights) < 2 * line, (heights, line)
+    assert watch.problems() == []
