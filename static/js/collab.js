@@ -61,3 +61,12 @@ for (const slot of document.querySelectorAll("[data-related]")) {
     })
     .catch(() => slot.remove());
 }
+
+// A row of tabs that scrolls sideways on a phone (a community's tabs, the admin console's sections)
+// starts scrolled so the current tab shows, with a little of the next one hinting at more.
+for (const current of document.querySelectorAll(".tabs [aria-current='page'], .admin-nav [aria-current='page']")) {
+  const row = current.closest(".tabs, .admin-nav ul");
+  if (!row || row.scrollWidth <= row.clientWidth) continue;
+  const overhang = current.getBoundingClientRect().right - row.getBoundingClientRect().right;
+  if (overhang > 0) row.scrollLeft += overhang + 32;
+}

@@ -115,3 +115,18 @@ def test_admin_people_buttons_keep_their_labels_on_one_line_in_chinese(new_page)
     line = ana.evaluate("parseFloat(getComputedStyle(document.querySelector('.admin-people td.actions .button')).lineHeight)")
     assert heights and max(heights) < 2 * line, (heights, line)
     assert watch.problems() == []
+
+
+def test_the_current_tab_shows_on_a_phone(admin_phone):
+    """A community's tabs and the admin console's sections scroll sideways on a phone; on a page
+    whose tab is far to the right (Members, Audit log) that tab is in view, not scrolled off."""
+    page, watch, slug = admin_phone
+    for path, row in ((f"/c/{slug}/members", ".tabs"), ("/admin/audit", ".admin-nav ul")):
+        page.goto(path)
+        page.wait_for_load_state("load")
+        tab, box = page.evaluate(f"""() => {{
+            const row = document.querySelector("{row}");
+            const r = row.querySelector("[aria-current='page']").getBoundingClientRect(), b = row.getBoundingClientRect();
+            return [[r.left, r.right], [b.left, b.right]]; }}""")
+        assert box[0] <= tab[0] and tab[1] <= box[1], (path, tab, box)
+    assert watch.problems() == []
