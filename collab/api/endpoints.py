@@ -3,7 +3,7 @@ Tools add theirs in their own packages (wiki/api.py, blogs/api.py, forums/api.py
 collab/chat/api.py)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Literal
 
 from flask import request, url_for
@@ -132,12 +132,6 @@ class SearchPage(Page[SearchHit]):
     notices: list[str]
 
 
-def _aware(value):
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value if isinstance(value, datetime) else None
-
-
 @endpoint("/search", summary="Search everything the token's owner may read", tag="Search", query=SearchQuery,
           response=SearchPage, errors=(404,))
 def search(user, query: SearchQuery):
@@ -154,7 +148,7 @@ def search(user, query: SearchQuery):
     hits = [SearchHit(type=h.type, type_label=h.type_label, title=Markup(h.title).striptags(),
                       snippet=Markup(h.snippet).striptags(), url=absolute(h.url),
                       community_id=int(h.community) if (h.community or "").isdigit() else None,
-                      author=h.author, created=_aware(h.created)) for h in res.hits]
+                      author=h.author, created=h.created) for h in res.hits]
     more = res.page < res.pages and res.page < service.MAX_PAGE
     return SearchPage(items=hits, next_cursor=encode_cursor({"page": res.page + 1}) if more else None,
                       total=res.total, notices=[str(n) for n in res.notices])

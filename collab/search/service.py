@@ -5,7 +5,7 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import current_app
 from flask_babel import get_locale
@@ -62,6 +62,13 @@ def mask_for(user):
         mine = [Q.Term("scope", token) for token in allowed(user)]
         masks.append(Q.AndNot(Q.Prefix("scope", prefix), Q.Or(mine)) if mine else Q.Prefix("scope", prefix))
     return Q.Or(masks)
+
+
+def _utc(value) -> datetime | None:
+    """The index keeps times without a zone; they are UTC."""
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 @dataclass
@@ -287,7 +294,7 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
             type=hit["type"], type_label=str(labels[hit["type"]]()) if hit["type"] in labels else hit["type"],
             title=Markup(title) if title else escape(hit.get("title") or ""), snippet=Markup(snippet),
             url=hit.get("url") or "", community=hit.get("community") or None, author=hit.get("author") or "",
-            created=hit.get("created"),
+            created=_utc(hit.get("created")),
         ))
     groups = facets.facet_counts(searcher, matched, ("type", "community", "author"), ("tags",))
     res.facets = _facet_rows(groups, labels)
