@@ -254,3 +254,19 @@ def test_cached_stream_lines_and_community_list_follow_time_names_and_counts(app
     assert members(again) == "4 members"
     chinese = client_for(zh).get("/").get_data(as_text=True)
     assert "Ana Souza 创建了 Tide tables" in _lines(chinese) and "4 名成员" in chinese
+
+
+def test_a_join_line_names_the_community_once(app, make_user, make_community, client_for):
+    """'Mei joined Open house' is not followed by '· Open house' under it; a page's line still
+    says where it happened."""
+    me, ana = make_user("me", display_name="Mei"), make_user("ana")
+    place = make_community(ana, "Open house", members=[me])
+    c = client_for(me)
+    assert c.post(f"/c/{place.slug}/leave").status_code == 302
+    assert c.post(f"/c/{place.slug}/join").status_code == 302
+    _record(app, ana, "created", "wiki_page:1", place, "Lunch menu")
+    items = re.findall(r'<li class="stream-item".*?</li>', c.get("/").get_data(as_text=True), re.S)
+    joined = next(i for i in items if "joined" in i)
+    page = next(i for i in items if "Lunch menu" in i)
+    assert joined.count("Open house") == 1, joined
+    assert page.count("Open house") == 1 and "Lunch menu" in page
