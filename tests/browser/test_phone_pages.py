@@ -103,18 +103,30 @@ def test_home_stream_filters_read_whole(admin_phone, width):
     assert watch.problems() == []
 
 
-def test_admin_people_buttons_keep_their_labels_on_one_line_in_chinese(new_page):
+def test_admin_tables_keep_labels_on_one_line_in_chinese(new_page):
     """In Chinese on a phone, the People console's buttons (停用, 设为管理员, 重置密码) keep their label
-    on one line, so a person's row is not a screen tall."""
+    on one line, so a person's row is not a screen tall; the consoles' column headings too."""
     ana, watch = new_page(locale="zh-CN", viewport=PHONE)
     register(ana, "ana", "Ana Lima")
     bo, _ = new_page()
     register(bo, "bo", "Bo Chen")
     ana.goto("/admin/users")
+    one_line_headings(ana)
     heights = ana.evaluate("[...document.querySelectorAll('.admin-people td.actions .button')].map(b => b.getBoundingClientRect().height)")
     line = ana.evaluate("parseFloat(getComputedStyle(document.querySelector('.admin-people td.actions .button')).lineHeight)")
     assert heights and max(heights) < 2 * line, (heights, line)
+    create_community(ana, "产品设计与用户研究 Product Design and Research Operations", access="moderated")
+    ana.goto("/admin/communities")
+    one_line_headings(ana)
     assert watch.problems() == []
+
+
+def one_line_headings(page):
+    """Each column heading of the page's scrolling table stands on one line (成员, not 成 over 员)."""
+    heads = page.evaluate("""[...document.querySelectorAll('.table-wrap .table thead th')].filter(th => !th.querySelector('.visually-hidden')).map(th => {
+        const r = document.createRange(); r.selectNodeContents(th);
+        return [th.textContent.trim(), r.getClientRects().length > 0 ? new Set([...r.getClientRects()].map(x => Math.round(x.top))).size : 0]; })""")
+    assert heads and all(lines <= 1 for _, lines in heads), heads
 
 
 def test_the_current_tab_shows_on_a_phone(admin_phone):
