@@ -142,3 +142,24 @@ def test_the_current_tab_shows_on_a_phone(admin_phone):
             return [[r.left, r.right], [b.left, b.right]]; }}""")
         assert box[0] <= tab[0] and tab[1] <= box[1], (path, tab, box)
     assert watch.problems() == []
+
+
+def test_wiki_history_summaries_read_on_a_phone(admin_phone):
+    """A wiki page's history on a phone: an edit summary keeps a readable width (the table scrolls
+    sideways in its card) instead of standing a word a line in a row five lines tall."""
+    page, watch, slug = admin_phone
+    page.goto(f"/c/{slug}/wiki/-/new?title=Home")
+    page.fill("#body", "The handbook.")
+    with page.expect_navigation():
+        page.locator("form.wiki-editor button[value=save]").click()
+    page.goto(f"/c/{slug}/wiki/home/-/edit")
+    page.fill("#body", "The platform handbook.")
+    page.fill("#summary", "Longer canary watch before the release")
+    with page.expect_navigation():
+        page.locator("form.wiki-editor button[value=save]").click()
+    page.goto(f"/c/{slug}/wiki/home/-/history")
+    cell = page.locator(".wiki-history td.wiki-change", has_text="Longer canary watch")
+    assert cell.bounding_box()["width"] >= 150, cell.bounding_box()
+    scroll_width, inner = no_horizontal_scroll(page)
+    assert scroll_width <= inner
+    assert watch.problems() == []
