@@ -163,3 +163,16 @@ def test_wiki_history_summaries_read_on_a_phone(admin_phone):
     scroll_width, inner = no_horizontal_scroll(page)
     assert scroll_width <= inner
     assert watch.problems() == []
+
+
+def test_a_hint_too_long_for_a_small_phone_ends_in_an_ellipsis(admin_phone):
+    """On a 320 px phone the top bar's search hint does not fit: it ends in '…' rather than being
+    cut in the middle of a letter."""
+    page, watch, _ = admin_phone
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/")
+    box = page.locator(".navsearch input")
+    cut = page.evaluate(CLIPPED_PLACEHOLDERS.replace("main input[placeholder]", ".navsearch input[placeholder]"))
+    assert cut, "the hint fits a 320 px phone now: this test has nothing to check"
+    assert box.evaluate("el => getComputedStyle(el).textOverflow") == "ellipsis"
+    assert watch.problems() == []
