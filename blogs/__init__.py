@@ -18,16 +18,16 @@ bp = Blueprint("blogs", __name__, template_folder="templates")
 register_tool(Tool(name="blog", label=lambda: _l("Blog"), endpoint="blogs.index", order=20,
                    activity_keys=("blog_post", "blog_comment", "blog_like", "idea", "idea_campaign")))
 register_type(SearchType(
-    name="blogs", model=BlogPost, label=lambda: _l("Blog posts"), to_document=indexing.post_document,
+    name="blogs", model=BlogPost, label=lambda: _l("Blog posts"), one=lambda: _l("Blog post"), to_document=indexing.post_document,
     load_all=indexing.load_posts, aliases=("blog", "post", "posts"), dependents=indexing.POST_DEPENDENTS,
 ))
 register_type(SearchType(
-    name="blog_comments", model=BlogComment, label=lambda: _l("Blog comments"),
+    name="blog_comments", model=BlogComment, label=lambda: _l("Blog comments"), one=lambda: _l("Blog comment"),
     to_document=indexing.comment_document, load_all=indexing.load_comments, aliases=("comment", "comments"),
     dependents=indexing.COMMENT_DEPENDENTS,
 ))
 register_type(SearchType(
-    name="ideas", model=Idea, label=lambda: _l("Ideas"), to_document=indexing.idea_document,
+    name="ideas", model=Idea, label=lambda: _l("Ideas"), one=lambda: _l("Idea"), to_document=indexing.idea_document,
     load_all=indexing.load_ideas, aliases=("idea",), dependents=indexing.IDEA_DEPENDENTS,
 ))
 

@@ -17,7 +17,7 @@ bp = Blueprint("forums", __name__, template_folder="templates")
 register_tool(Tool(name="forums", label=lambda: _l("Forums"), endpoint="forums.index", order=30,
                    activity_keys=("forum_topic", "forum_post", "forum_answer", "forum_like")))
 register_type(SearchType(
-    name="forums", model=ForumPost, label=lambda: _l("Forum posts"), to_document=indexing.to_document,
+    name="forums", model=ForumPost, label=lambda: _l("Forum posts"), one=lambda: _l("Forum post"), to_document=indexing.to_document,
     load_all=indexing.load_all, aliases=("forum", "topic", "topics"),
     dependents=indexing.DEPENDENTS,
 ))

@@ -17,7 +17,7 @@ bp = Blueprint("wiki", __name__, template_folder="templates")
 register_tool(Tool(name="wiki", label=lambda: _l("Wiki"), endpoint="wiki.home", order=10,
                    activity_keys=("wiki_page", "wiki_comment", "wiki_revision")))
 register_type(SearchType(
-    name="wiki", model=WikiPage, label=lambda: _l("Wiki pages"), to_document=indexing.to_document,
+    name="wiki", model=WikiPage, label=lambda: _l("Wiki pages"), one=lambda: _l("Wiki page"), to_document=indexing.to_document,
     load_all=indexing.load_all, aliases=("page", "pages", "wikis"), dependents=indexing.DEPENDENTS,
 ))
 

@@ -26,7 +26,7 @@ def _community_created(community) -> None:
 register_tool(Tool(name="chat", label=lambda: _l("Chat"), endpoint="chat.community_home", order=40,
                    activity_keys=("chat_message", "chat_room"), on_community_created=_community_created))
 register_type(SearchType(
-    name="chat", model=ChatMessage, label=lambda: _l("Chat messages"), to_document=indexing.to_document,
+    name="chat", model=ChatMessage, label=lambda: _l("Chat messages"), one=lambda: _l("Chat message"), to_document=indexing.to_document,
     load_all=indexing.load_all, aliases=("message", "messages"), dependents=indexing.DEPENDENTS,
     load_options=indexing.LOAD_OPTIONS,
 ))

@@ -58,11 +58,11 @@ def _all(model, *options):
 
 def register_core_types() -> None:
     register_type(SearchType(
-        name="person", model=User, label=lambda: _l("People"), to_document=_person, load_all=_all(User),
+        name="person", model=User, label=lambda: _l("People"), one=lambda: _l("Person"), to_document=_person, load_all=_all(User),
         aliases=("people", "user", "users", "persons"),
     ))
     register_type(SearchType(
-        name="community", model=Community, label=lambda: _l("Communities"), to_document=_community,
+        name="community", model=Community, label=lambda: _l("Communities"), one=lambda: _l("Community"), to_document=_community,
         load_all=_all(Community, selectinload(Community.tag_rows)), aliases=("communities",), purges_community=True,
         dependents=((CommunityTag, lambda tag: [tag.community_id]),), load_options=(selectinload(Community.tag_rows),),
     ))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 class SearchType:
     name: str  # "person", "community", "wiki", ...
     model: type
-    label: Callable[[], str]  # lazy, translated at render time
+    label: Callable[[], str]  # lazy, translated at render time: the facet's name ("Wiki pages")
     to_document: Callable[[object], "dict | None"]
     load_all: Callable[[], Iterable]  # every object, for rebuilds (yield in batches)
     aliases: tuple[str, ...] = ()
@@ -32,6 +32,11 @@ class SearchType:
     # Loader options for the indexer's batch query (e.g. selectinload of what to_document reads),
     # so a batch of documents costs a few queries rather than one per document.
     load_options: tuple = ()
+    # What one result of this type is called ("Wiki page"), lazy like ``label``; ``label`` if None.
+    one: Callable[[], str] | None = None
+
+    def label_one(self) -> str:
+        return str((self.one or self.label)())
 
 
 PURGE_COMMUNITY = "~purge-community"  # outbox doc_type: delete every document of that community

@@ -272,7 +272,8 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
                                        sortedby="created" if newest else None, reverse=newest, matched=matched)
     res.total = len(matched)
     res.pages = max(1, -(-res.total // PAGE_SIZE))
-    labels = {name: st.label for name, st in registry.types().items()}
+    types = registry.types()
+    labels = {name: st.label for name, st in types.items()}
     query_key = repr(q) if parsed.must else ""
     analyzer = searcher.schema["body"].analyzer
     words = {name: snippets.query_words(searcher, q, name) if parsed.must else frozenset()
@@ -291,7 +292,7 @@ def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filt
         snippet, title = segcache.per_document(searcher, hit.docnum, ("marked", query_key),
                                                lambda hit=hit: marked(hit))
         res.hits.append(Hit(
-            type=hit["type"], type_label=str(labels[hit["type"]]()) if hit["type"] in labels else hit["type"],
+            type=hit["type"], type_label=types[hit["type"]].label_one() if hit["type"] in types else hit["type"],
             title=Markup(title) if title else escape(hit.get("title") or ""), snippet=Markup(snippet),
             url=hit.get("url") or "", community=hit.get("community") or None, author=hit.get("author") or "",
             created=_utc(hit.get("created")),
@@ -392,7 +393,7 @@ def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
         return []
     q = clauses[0] if len(clauses) == 1 else Q.And(clauses)
     index = get_index()
-    labels = {name: st.label for name, st in registry.types().items()}
+    types = registry.types()
     mask = mask_for(user)
 
     def run():
@@ -401,7 +402,7 @@ def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
         results, _matched = segcache.search(searcher, q, limit=limit, restrict=segcache.mask_docs(searcher, mask))
         return [
             {"title": hit.get("title") or "", "type": hit["type"],
-             "type_label": str(labels[hit["type"]]()) if hit["type"] in labels else hit["type"],
+             "type_label": types[hit["type"]].label_one() if hit["type"] in types else hit["type"],
              "url": hit.get("url") or ""}
             for hit in results
         ]
