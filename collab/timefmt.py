@@ -56,7 +56,9 @@ def absolute(value, fmt: str = "medium") -> str:
     if found is None:
         if len(_ABSOLUTE) >= _ABSOLUTE_MAX:
             _ABSOLUTE.clear()
-        found = _ABSOLUTE[key] = dates.format_datetime(value, fmt, tzinfo=tz, locale=locale)
+        found = _ABSOLUTE[key] = (
+            dates.format_skeleton("yMMMd", value, tzinfo=tz, locale=locale) if fmt == "date"  # "Jun 2, 2025", 2025年6月2日
+            else dates.format_datetime(value, fmt, tzinfo=tz, locale=locale))
     return found
 
 

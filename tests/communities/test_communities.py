@@ -337,3 +337,15 @@ def test_the_cached_header_carries_each_readers_own_form_token_and_role(app, mak
     after = noa_c.get(f"/c/{c.slug}/").get_data(as_text=True)
     assert f'action="/c/{c.slug}/leave"' not in after and f'action="/c/{c.slug}/join"' in after
     assert "3 members" in mia_page and "2 members" in mia_c.get(f"/c/{c.slug}/").get_data(as_text=True)
+
+
+def test_a_community_says_the_day_it_was_created_not_the_second(app, make_user, make_community, client_for):
+    from datetime import datetime
+
+    owner = make_user("ada")
+    community = make_community(owner, name="Sundial")
+    with app.app_context():
+        db.session.get(Community, community.id).created_at = datetime(2025, 6, 2, 23, 30, 5)
+        db.session.commit()
+    page = text(client_for(owner).get("/c/sundial/"))
+    assert "Created Jun 2, 2025" in page and "23:30" not in page and "11:30" not in page
