@@ -72,3 +72,11 @@ def test_a_checkbox_without_help_text_points_nowhere(client):
     page = client.get("/login", headers=ENGLISH).get_data(as_text=True)
     assert 'id="remember"' in page
     assert 'aria-describedby="None"' not in page
+
+
+def test_an_error_page_switches_language_without_repeating_the_address_asked(client, make_user):
+    sign_in(client, make_user("ana"))
+    response = client.get("/c/secret-merger-plans/", headers=ENGLISH)
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert ">简体中文</button>" in page and "secret-merger-plans" not in page
