@@ -125,7 +125,24 @@ def trashed(page_ids) -> None:
         activity.retract(page_key(page_id))
 
 
+def deleted(page_ids) -> None:
+    """Pages went to the trash (deleted, or rejected while waiting for approval): trashed(), and
+    those that waited for approval leave the moderation queue until they are restored."""
+    trashed(page_ids)
+    _queue_waiting(page_ids, waiting=False)
+
+
 def restored(page_ids) -> None:
     """Pages came back from the trash: what trashed() took out of the streams comes back with its
-    first dates, told of before (the webhooks are not told again)."""
+    first dates, told of before (the webhooks are not told again), and those that waited for
+    approval wait in the moderation queue again (a restore neither publishes nor loses them)."""
     created_again(db.session.scalars(select(WikiPage).where(WikiPage.id.in_(page_ids))).all(), told_until=utcnow())
+    _queue_waiting(page_ids, waiting=True)
+
+
+def _queue_waiting(page_ids, *, waiting: bool) -> None:
+    for page in db.session.scalars(select(WikiPage).where(WikiPage.id.in_(page_ids), WikiPage.moderation == "pending")):
+        if not waiting:
+            moderation.forget(page_key(page.id))
+        elif page.created_by is not None:
+            moderation.hold(page_key(page.id), db.session.get(Community, page.community_id), page.created_by)

@@ -51,7 +51,7 @@ def delete(pk: int, user) -> None:
     page = db.session.get(WikiPage, pk)
     if not page.is_deleted:
         services.delete_page(page, user)
-        hooks.trashed([page.id] + queries.deleted_with_ids(page.id))
+        hooks.deleted([page.id] + queries.deleted_with_ids(page.id))
 
 
 def approve(pk: int, user) -> None:

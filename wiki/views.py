@@ -545,7 +545,7 @@ def delete(slug: str, path: str):
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(_page_url(page))
-    hooks.trashed([page.id] + queries.deleted_with_ids(page.id))
+    hooks.deleted([page.id] + queries.deleted_with_ids(page.id))
     audit.record(current_user, "wiki.delete", target=f"wiki_page:{page.id}", label=page.title, community=community,
                  after={"subpages": n})
     db.session.commit()
