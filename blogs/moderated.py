@@ -61,6 +61,7 @@ def delete_post(pk: int, user) -> None:
     entry is the moderation decision's."""
     post = db.session.get(BlogPost, pk)
     post.is_deleted, post.deleted_at, post.deleted_by_id = True, utcnow(), user.id
+    services.queue_waiting(post, waiting=False)
     hooks.hidden(post)
 
 

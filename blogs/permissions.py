@@ -111,9 +111,10 @@ def may_edit_post(user, blog: Blog, post: BlogPost) -> bool:
 def may_see_post(user, blog: Blog, post: BlogPost) -> bool:
     """Readers see live posts; drafts and scheduled posts are their author's alone; a deleted post
     stays visible (with a restore button) to whoever may restore it, and one that was never
-    published (a deleted draft) to its author alone."""
+    published (a deleted draft) to its author alone; one that waited for approval also to the
+    moderators who saw it wait (rejected by one of them, it can be restored to wait again)."""
     if post.is_deleted:
-        if post.released_at is None:
+        if post.released_at is None and post.moderation != "pending":
             return _signed_in(user) and user.id == post.author_id
         return may_edit_post(user, blog, post)
     if post.is_live():

@@ -228,9 +228,24 @@ def delete_post(blog: Blog, post: BlogPost, user: User) -> None:
     if user.id != post.author_id:  # a moderator's (or admin's) removal
         audit.record(user, "blogs.delete_post", target=f"blog_post:{post.id}", label=post.title,
                      community=post.community)
-    if post.moderation == "pending":
-        moderation.forget(f"blog_post:{post.id}")
+    queue_waiting(post, waiting=False)
     hooks.hidden(post)
+
+
+def queue_waiting(post: BlogPost, *, waiting: bool) -> None:
+    """What waits for approval on a post (the post itself, comments on it) leaves the moderation
+    queue while the post is deleted, and waits there again once it is restored: a restore neither
+    publishes nor loses it."""
+    if post.community is None:
+        return
+    held = [(f"blog_post:{post.id}", post.author)] if post.moderation == "pending" else []
+    held += [(f"blog_comment:{c.id}", c.author) for c in db.session.scalars(select(BlogComment).where(
+        BlogComment.post_id == post.id, BlogComment.moderation == "pending", BlogComment.is_deleted.is_(False)))]
+    for key, author in held:
+        if not waiting:
+            moderation.forget(key)
+        elif author is not None:
+            moderation.hold(key, post.community, author)
 
 
 def restore_post(blog: Blog, post: BlogPost, user: User) -> None:
@@ -246,6 +261,7 @@ def restore_post(blog: Blog, post: BlogPost, user: User) -> None:
     db.session.refresh(post, ["is_deleted", "deleted_at", "deleted_by_id"])
     if not restored:
         return
+    queue_waiting(post, waiting=True)
     if post.released_at is not None and post.is_live():  # what deleting it took out of the streams
         hooks.shown_again(post)
 

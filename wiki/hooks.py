@@ -7,13 +7,18 @@ grouped under that key, so moving a page to the trash retracts everything said a
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import url_for
+from sqlalchemy import select
 
 from collab import activity, moderation
+from collab.db import utcnow
 from collab.extensions import db
 from communities.models import Community
 
 from . import services, social
+from .models import WikiPage
 
 
 def page_key(page_id: int) -> str:
@@ -53,6 +58,21 @@ def published(page, user, community: Community | None = None) -> None:
     activity.notify_mentions(page.body, actor=user, key=key, community=community, title=page.title,
                              url=_url(page, community))
     social.watch(page, user, True)  # the author hears about later edits and comments
+
+
+def created_again(pages, told_until: datetime | None = None) -> None:
+    """Pages are there for everyone again (shown again, restored from the trash): their stream
+    lines come back with their first dates. Those made before ``told_until`` were told of then, the
+    community's webhooks too: they are not told again (activity.record(told_at=...)); the others
+    (made while out of sight) are news."""
+    for page in sorted(pages, key=lambda p: (p.created_at, p.id)):  # the stream's order is the events' ids
+        if page.created_by is None or out_of_sight(page):
+            continue
+        community = db.session.get(Community, page.community_id)
+        told = told_until is not None and page.created_at <= told_until
+        ev = activity.record(page.created_by, "created", page_key(page.id), community=community, title=page.title,
+                             url=_url(page, community), told_at=page.created_at if told else None)
+        ev.created_at = page.created_at
 
 
 def edited(page, revision, user, *, previous: str | None = None) -> None:
@@ -103,3 +123,26 @@ def trashed(page_ids) -> None:
     """Pages went to the trash: what the stream and the bells said about them goes too."""
     for page_id in page_ids:
         activity.retract(page_key(page_id))
+
+
+def deleted(page_ids) -> None:
+    """Pages went to the trash (deleted, or rejected while waiting for approval): trashed(), and
+    those that waited for approval leave the moderation queue until they are restored."""
+    trashed(page_ids)
+    _queue_waiting(page_ids, waiting=False)
+
+
+def restored(page_ids) -> None:
+    """Pages came back from the trash: what trashed() took out of the streams comes back with its
+    first dates, told of before (the webhooks are not told again), and those that waited for
+    approval wait in the moderation queue again (a restore neither publishes nor loses them)."""
+    created_again(db.session.scalars(select(WikiPage).where(WikiPage.id.in_(page_ids))).all(), told_until=utcnow())
+    _queue_waiting(page_ids, waiting=True)
+
+
+def _queue_waiting(page_ids, *, waiting: bool) -> None:
+    for page in db.session.scalars(select(WikiPage).where(WikiPage.id.in_(page_ids), WikiPage.moderation == "pending")):
+        if not waiting:
+            moderation.forget(page_key(page.id))
+        elif page.created_by is not None:
+            moderation.hold(page_key(page.id), db.session.get(Community, page.community_id), page.created_by)

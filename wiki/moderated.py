@@ -3,12 +3,10 @@ hidden, shown again, moved to the trash, and new pages wait for approval in a pr
 community."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from collab import access, activity, moderation
+from collab import access, moderation
 from collab.db import utcnow
 from collab.extensions import db
 from collab.moderation import DELETED, HIDDEN, PENDING, VISIBLE, Item, ModeratedType, register
@@ -37,21 +35,6 @@ def _set(page: WikiPage, value: str | None) -> list[WikiPage]:
     # (its live editors leave it through collab.access_events: the moderation core declares the hide)
 
 
-def _created_again(pages, told_until: datetime | None = None) -> None:
-    """Pages are there for everyone again: their stream events come back with their first dates.
-    Those made before ``told_until`` were told of then, the community's webhooks too: they are
-    not told again (activity.record(told_at=...)); the others (made while out of sight) are news."""
-    for page in pages:
-        if page.created_by is None or hooks.out_of_sight(page):
-            continue
-        community = db.session.get(Community, page.community_id)
-        told = told_until is not None and page.created_at <= told_until
-        ev = activity.record(page.created_by, "created", hooks.page_key(page.id), community=community,
-                             title=page.title, url=url_for("wiki.page", slug=community.slug, path=page.path),
-                             told_at=page.created_at if told else None)
-        ev.created_at = page.created_at
-
-
 def hide(pk: int, user) -> None:
     page = db.session.get(WikiPage, pk)
     below = _set(page, "hidden" if user is not None else "flags")
@@ -61,14 +44,14 @@ def hide(pk: int, user) -> None:
 def unhide(pk: int, user) -> None:
     page = db.session.get(WikiPage, pk)
     hidden_at = moderation.hidden_since(hooks.page_key(page.id)) or utcnow()
-    _created_again([page] + _set(page, None), told_until=hidden_at)
+    hooks.created_again([page] + _set(page, None), told_until=hidden_at)
 
 
 def delete(pk: int, user) -> None:
     page = db.session.get(WikiPage, pk)
     if not page.is_deleted:
         services.delete_page(page, user)
-        hooks.trashed([page.id] + queries.deleted_with_ids(page.id))
+        hooks.deleted([page.id] + queries.deleted_with_ids(page.id))
 
 
 def approve(pk: int, user) -> None:
@@ -76,7 +59,7 @@ def approve(pk: int, user) -> None:
     below = _set(page, None)
     if page.created_by is not None:
         hooks.published(page, page.created_by)
-    _created_again(below)
+    hooks.created_again(below)
 
 
 def register_types() -> None:

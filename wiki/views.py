@@ -545,7 +545,7 @@ def delete(slug: str, path: str):
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(_page_url(page))
-    hooks.trashed([page.id] + queries.deleted_with_ids(page.id))
+    hooks.deleted([page.id] + queries.deleted_with_ids(page.id))
     audit.record(current_user, "wiki.delete", target=f"wiki_page:{page.id}", label=page.title, community=community,
                  after={"subpages": n})
     db.session.commit()
@@ -575,12 +575,14 @@ def restore(slug: str, page_id: int):
     community = _community(slug)
     access.require(services.may_manage(current_user, community))
     page = queries.get_page(community, page_id) or abort(404)
+    ids = [page.id] + queries.deleted_with_ids(page.id)  # the subpages that went to the trash with it
     try:
         services.restore_page(page, current_user)
     except services.WikiError as e:
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(url_for("wiki.trash", slug=community.slug))
+    hooks.restored(ids)
     audit.record(current_user, "wiki.restore", target=f"wiki_page:{page.id}", label=page.title, community=community)
     db.session.commit()
     flash(_("“%(title)s” is restored.", title=page.title), "success")

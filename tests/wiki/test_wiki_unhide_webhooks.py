@@ -17,9 +17,10 @@ def _told(receiver) -> list[tuple[str, str]]:
     return [(r["headers"]["X-Collab-Event"], json.loads(r["body"])["object"]["title"]) for r in receiver.requests]
 
 
-def test_a_wiki_page_shown_again_does_not_tell_the_hooks_again(app, community, people, client_for, api_as,
-                                                               receiver, allow_private, deliver):
-    owner, author, moderator = (client_for(people[k]) for k in ("owner", "other", "moderator"))
+def page_and_subpage_told(community, people, client_for, api_as, receiver, deliver) -> int:
+    """A webhook for the community's wiki, then "Secret plans" and its subpage "Budget" made (and
+    told to it); returns the page's id."""
+    owner, author = client_for(people["owner"]), client_for(people["other"])
     assert _add_hook(owner, community.slug, receiver.url, events=("created", "edited")).status_code == 302
     assert author.post(url(community, "-/new"), data={"title": "Secret plans", "body": "Moon."}).status_code == 302
     secret = int(api_as(people["other"]).get(f"/communities/{community.slug}/wiki/pages?path=secret-plans")
@@ -27,6 +28,13 @@ def test_a_wiki_page_shown_again_does_not_tell_the_hooks_again(app, community, p
     assert author.post(url(community, "-/new"), data={"title": "Budget", "parent": str(secret),
                                                       "body": "Ten coins."}).status_code == 302
     assert deliver() == 2
+    return secret
+
+
+def test_a_wiki_page_shown_again_does_not_tell_the_hooks_again(app, community, people, client_for, api_as,
+                                                               receiver, allow_private, deliver):
+    secret = page_and_subpage_told(community, people, client_for, api_as, receiver, deliver)
+    moderator = client_for(people["moderator"])
 
     assert resolve(moderator, f"wiki_page:{secret}", "hide", reason="Off topic").status_code == 302
     made = api_as(people["moderator"]).post(f"/communities/{community.slug}/wiki/pages",
