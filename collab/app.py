@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
 from collab import access
+from collab.assets import init_assets
 from collab.config import Config
 from collab.db import configure_sqlite
 from collab.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
@@ -74,6 +75,7 @@ def create_app(config: Config | None = None) -> Flask:
     Path(app.config["SEARCH_INDEX_PATH"]).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
+    init_assets(app)
     init_sessions(app)
     _register_blueprints(app)
     _init_templates(app)

@@ -252,6 +252,6 @@ def test_preview_needs_the_csrf_token(app, community, people, plan):
 
 def test_editor_page_carries_the_script_hooks(community, people, client_for, plan):
     body = text(client_for(people["member"]).get(url(community, "plan", "edit")))
-    assert 'src="/static/js/wiki.js"' in body and 'type="module"' in body
+    assert 'src="/static/js/wiki.js?v=' in body and 'type="module"' in body
     assert "data-wiki-editor" in body and "data-preview-url=" in body and "data-unsaved=" in body
     assert 'value="preview"' in body  # the plain Preview button, for browsers without JavaScript
