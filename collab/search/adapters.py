@@ -17,11 +17,9 @@ from .registry import SearchType, register_type
 def _person(user: User) -> dict | None:
     if user.is_deactivated:
         return None
-    body = " · ".join(x for x in (user.title, user.department, user.location) if x)
-    if user.expertise:
-        body += "\n" + user.expertise
-    if user.bio:
-        body += "\n" + plain_excerpt(user.bio, 20_000)
+    # One line, parts set apart: a snippet that spans two parts reads "Berlin · I built ...".
+    body = " · ".join(x for x in (user.title, user.department, user.location, user.expertise,
+                                  plain_excerpt(user.bio, 20_000) if user.bio else "") if x)
     return {
         "title": f"{user.name} (@{user.username})" if user.name != user.username else user.username,
         "body": body,
