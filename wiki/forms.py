@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from collab.forms import NoControlChars, strip_filter
+from collab.forms import MENTIONS, NoControlChars, strip_filter
 
 from .models import BODY_MAX, COMMENT_MAX, SUMMARY_MAX
 
@@ -25,7 +25,7 @@ def _int_or_none(value):
 
 class _BodyMixin:
     body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=BODY_MAX), NoControlChars(multiline=True)],
-                         description=BODY_HELP, render_kw={"data-mentions": ""})
+                         description=BODY_HELP, render_kw=MENTIONS)
     summary = StringField(_l("Edit summary (optional)"), validators=[Optional(), Length(max=SUMMARY_MAX),
                                                                      NoControlChars()],
                           filters=[strip_filter], description=_l("A few words on what you changed."))
@@ -59,7 +59,7 @@ class MoveForm(FlaskForm):
 class CommentForm(FlaskForm):
     body = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX),
                                                     NoControlChars(multiline=True)],
-                         description=_l("Markdown works here; @name tells a colleague."))
+                         description=_l("Markdown works here; @name tells a colleague."), render_kw=MENTIONS)
     token = HiddenField()
 
 

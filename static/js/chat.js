@@ -350,8 +350,11 @@ if (root) {
     queue(body);
   });
 
+  // Enter sends, unless it is picking a person from the open @mention list (static/js/mentions.js).
   const enterSends = (form) => (e) => {
-    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !("mentionOpen" in e.target.dataset)) {
+      e.preventDefault(); form.requestSubmit();
+    }
   };
   input?.addEventListener("keydown", enterSends(composer));
 
@@ -431,7 +434,7 @@ if (root) {
   function editInPlace(li, m) {
     const body = li.querySelector(".chat-body");
     const form = el("form", { class: "chat-edit" });
-    const ta = el("textarea", { rows: "2", maxlength: "8000" });
+    const ta = el("textarea", { rows: "2", maxlength: "8000", "data-mentions": "" });
     ta.value = m.body;
     form.append(ta, el("button", { type: "submit", class: "button small", text: T.save }), " ",
       el("button", { type: "button", class: "linklike", "data-cancel": "", text: T.cancel }));

@@ -14,6 +14,7 @@ function ensureBox() {
   box.className = "suggest mention-suggest";
   box.id = "mention-suggest";
   box.setAttribute("role", "listbox");
+  box.setAttribute("aria-label", document.body.dataset.mentionLabel || "");
   box.hidden = true;
   box.addEventListener("mousedown", (event) => {
     const li = event.target.closest("li[data-username]");
@@ -21,21 +22,27 @@ function ensureBox() {
     event.preventDefault();
     choose(li.dataset.username);
   });
-  document.body.append(box);
+  (document.querySelector("main") || document.body).append(box);  // inside a landmark
   return box;
 }
 
 function close() {
   if (box) box.hidden = true;
-  if (state) state.textarea.setAttribute("aria-expanded", "false");
+  if (state) {
+    delete state.textarea.dataset.mentionOpen;
+    state.textarea.removeAttribute("aria-activedescendant");
+  }
   state = null;
 }
 
+// Under the textarea, or above it when the list would run off the bottom of the window (the chat
+// composer sits at the bottom).
 function place(textarea) {
   const rect = textarea.getBoundingClientRect();
   box.style.left = `${window.scrollX + rect.left}px`;
-  box.style.top = `${window.scrollY + rect.bottom + 2}px`;
   box.style.minWidth = `${Math.min(rect.width, 320)}px`;
+  const below = rect.bottom + 2 + box.offsetHeight <= window.innerHeight || rect.top < box.offsetHeight + 2;
+  box.style.top = `${window.scrollY + (below ? rect.bottom + 2 : rect.top - 2 - box.offsetHeight)}px`;
 }
 
 function render() {
@@ -87,11 +94,12 @@ async function lookup(textarea) {
   if (!people.length) { close(); return; }
   ensureBox();
   state = { textarea, start: caret - q.length - 1, items: people, active: 0 };
+  textarea.setAttribute("aria-autocomplete", "list");
   textarea.setAttribute("aria-controls", box.id);
-  textarea.setAttribute("aria-expanded", "true");
+  textarea.dataset.mentionOpen = "";  // (a textarea takes no aria-expanded) chat's Enter leaves it to the list
   render();
-  place(textarea);
   box.hidden = false;
+  place(textarea);  // shown first: its height decides above or below
 }
 
 if (url) {

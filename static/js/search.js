@@ -23,21 +23,22 @@ if (input) {
     input.setAttribute("aria-activedescendant", items[active].id);
   };
 
+  // The options are not links (a listbox's options hold no controls): a click or Enter on one
+  // goes to its address.
   const show = (suggestions) => {
     list.replaceChildren();
     suggestions.forEach((s, i) => {
       const li = document.createElement("li");
       li.id = `nav-suggest-${i}`;
       li.setAttribute("role", "option");
-      const a = document.createElement("a");
-      a.href = s.url;
+      li.setAttribute("aria-selected", "false");
+      li.dataset.url = s.url;
       const title = document.createElement("span");
       title.textContent = s.title;
       const kind = document.createElement("span");
       kind.className = "muted";
       kind.textContent = s.type_label;
-      a.append(title, kind);
-      li.append(a);
+      li.append(title, kind);
       list.append(li);
     });
     list.hidden = suggestions.length === 0;
@@ -70,8 +71,15 @@ if (input) {
     else if (event.key === "Escape") { close(); }
     else if (event.key === "Enter" && active >= 0) {
       event.preventDefault();
-      window.location.href = list.children[active].querySelector("a").href;
+      window.location.href = list.children[active].dataset.url;
     }
+  });
+
+  list.addEventListener("mousedown", (event) => {
+    const li = event.target.closest("li[data-url]");
+    if (!li) return;
+    event.preventDefault();  // keep the focus in the box until the page changes
+    window.location.href = li.dataset.url;
   });
 
   document.addEventListener("click", (event) => {

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from tests.live import COLLAB_BIN, ROOT, LiveServer
@@ -160,3 +161,53 @@ def test_signed_out_pages_pass_axe(browser, demo_site):
     finally:
         context.close()
     assert found == {"/login": [], "/register": []}
+
+
+def test_open_menus_and_suggestion_lists_pass_axe(browser, demo_site):
+    """What appears only on use: the search box's suggestions, the account menu, and the @mention
+    list under a comment box and in the chat composer."""
+    context = browser.new_context(base_url=demo_site.url, locale="en-US", viewport=DESKTOP)
+    axe, found = Axe(), {}
+
+    def check(state: str) -> None:
+        found[state] = [f'{v["id"]}: {v["help"]} -- {v["nodes"][0]["html"][:120]}'
+                        for v in axe.run(page).response["violations"]]
+
+    try:
+        page = context.new_page()
+        sign_in(page, "ana", password=PASSWORD)
+        page.goto("/")
+        page.locator("#nav-q").fill("ar")
+        expect(page.locator("#nav-suggest [role=option]").first).to_be_visible()
+        page.locator("#nav-q").press("ArrowDown")
+        check("search suggestions")
+        first = page.locator("#nav-suggest [role=option]").first
+        expect(first).to_have_attribute("aria-selected", "true")
+        target = first.get_attribute("data-url")
+        with page.expect_navigation():
+            page.locator("#nav-q").press("Enter")  # the chosen suggestion's page
+        assert page.url == demo_site.url + target
+        page.goto("/")
+        page.locator("#nav-q").fill("wang")
+        option = page.locator("#nav-suggest [role=option]").first
+        expect(option).to_be_visible()
+        target = option.get_attribute("data-url")
+        with page.expect_navigation():
+            option.click()  # a click goes there too
+        assert page.url == demo_site.url + target
+        page.goto("/")
+        page.locator("details.menu summary").click()
+        expect(page.locator(".menu-panel")).to_be_visible()
+        check("account menu")
+        for where, box in ((demo_site.content[0], "textarea[name=body][data-mentions]"),
+                           ("/c/architecture-review-board/chat/general", "#chat-body")):
+            page.goto(where)
+            textarea = page.locator(box).last
+            expect(textarea).to_be_enabled()
+            textarea.click()
+            textarea.press_sequentially("Ask @wa")
+            expect(page.locator("#mention-suggest [role=option]").first).to_be_visible()
+            check(f"mention list on {where}")
+    finally:
+        context.close()
+    assert not any(found.values()), found

@@ -54,3 +54,36 @@ def test_mention_in_a_wiki_page_raises_the_other_persons_bell_live(server, new_p
     expect(bo.locator(".stream-line", has_text="Ana Lima created Home")).to_be_visible()
     expect(bo.locator(".stream-line", has_text="Bo Chen joined Platform")).to_be_visible()
     assert not watch_a.problems() and not watch_b.problems()
+
+
+def test_chat_and_blog_offer_people_to_mention_and_enter_picks_without_sending(server, new_page):
+    ana, watch = new_page()
+    bo, _ = new_page()
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    create_community(ana, "Platform", description="Ops.", access="public")
+    slug = slug_from_url(ana.url)
+
+    ana.goto(f"/c/{slug}/chat/general")
+    box = ana.locator("#chat-body")
+    expect(box).to_be_enabled()
+    box.click()
+    box.press_sequentially("Deploy at five, @b")
+    expect(ana.locator("#mention-suggest li[data-username=bo]")).to_be_visible()
+    box.press("Enter")  # picks Bo; the message is not sent yet
+    expect(box).to_have_value("Deploy at five, @bo ")
+    expect(ana.locator("#mention-suggest")).to_be_hidden()
+    expect(ana.locator(".chat-body")).to_have_count(0)
+    box.press_sequentially("ok?")
+    box.press("Enter")  # the list is closed: Enter sends
+    expect(ana.locator(".chat-body a.mention[href='/u/bo']")).to_have_text("@bo")
+    expect(box).to_have_value("")
+
+    ana.goto(f"/c/{slug}/blog/new")
+    body = ana.locator("#body")
+    body.click()
+    body.press_sequentially("Thanks to @b")
+    expect(ana.get_by_role("listbox", name="People to mention").get_by_role("option")).to_have_text(["Bo Chen @bo"])
+    body.press("Enter")
+    expect(body).to_have_value("Thanks to @bo ")
+    assert not watch.problems()
