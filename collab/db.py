@@ -38,8 +38,24 @@ NAMING_CONVENTION = {
 }
 
 
+_clock: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("collab_clock", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, in UTC; inside ``clock_at(when)``: ``when``."""
+    return _clock.get() or datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(when: datetime):
+    """Everything written inside happens at ``when`` as far as the services can tell (their rows,
+    events, notifications and revisions take their times from ``utcnow``). For ``collab demo``,
+    which replays weeks of activity in a few seconds; never used on the request path."""
+    token = _clock.set(when)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

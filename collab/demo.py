@@ -1,31 +1,39 @@
-"""`collab demo`: fill a fresh instance with people and communities in English and Chinese.
+"""`collab demo`: fill a fresh instance with people, communities and their content in English and
+Chinese.
 
 Everything goes through the account and community services, so the rules hold and the derived
-fields (``description_html``, ``member_count``, settled requests and invitations) are right. Only
-what the platform has so far is created: people with profiles, communities with Markdown
-descriptions and tags, memberships with roles, pending join requests and invitations.
+fields (``description_html``, ``member_count``, settled requests and invitations) are right:
+people with profiles, communities with Markdown descriptions and tags, memberships with roles,
+then what the tools write in them (each tool's ``demo_content`` in collab.tools: wiki pages with
+history, forum questions and answers, blog posts with comments, chat), then pending join requests
+and invitations. Each step runs under ``clock_at`` the time it happens at (a community's members
+join as it starts, its content over the last four weeks, in time order across every tool and
+community), so the streams read as a living history instead of a minute's burst.
 
 The data is deterministic (a seeded random number generator picks the long tail of members). Like
 ``collab.cli`` this module sits at the top of the layers: it may import any package.
 """
 from __future__ import annotations
 
+import heapq
 import random
 import re
 import time
 from collections import Counter
+from contextlib import nullcontext
 from datetime import timedelta
 
 import click
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from collab.accounts import services as accounts
 from collab.accounts.models import User
-from collab.db import utcnow
+from collab.db import clock_at, utcnow
 from collab.extensions import db
 from collab.text import render_markdown
+from collab.tools import DemoContext, tabs_for
 from communities import services as communities
 from communities.models import MODERATOR, OWNER, Community
 
@@ -74,8 +82,9 @@ def _plan_slugs() -> dict[str, str]:
     return planned
 
 
-def load_demo(password: str) -> str:
-    """Create the demo people and communities, commit, and return a summary to print."""
+def load_demo(password: str, *, with_content: bool = True) -> str:
+    """Create the demo people and communities (and, with ``with_content``, what the tools hold in them),
+    commit, and return a summary to print."""
     if accounts.find_by_username(ADMIN_USERNAME):
         return ALREADY_LOADED
     if not password or len(password) < 8:
@@ -87,11 +96,14 @@ def load_demo(password: str) -> str:
     try:
         users = _create_people(password, rng, now)
         made, stats = _create_communities(users, rng, now)
+        with nullcontext() if has_request_context() else current_app.test_request_context("/"):  # for url_for
+            content = _create_content(made, users, now) if with_content else {}
+            _create_pending(made, users, stats, now)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return _summary(password, users, made, stats, time.perf_counter() - started)
+    return _summary(password, users, made, stats, content, time.perf_counter() - started)
 
 
 def _create_people(password: str, rng: random.Random, now) -> dict[str, User]:
@@ -140,51 +152,96 @@ def _pick_members(spec: CommunitySpec, rng: random.Random) -> list[str]:
 
 
 def _create_communities(users: dict[str, User], rng: random.Random, now):
+    """Each community as it started: its owner creates it, its members join over its first days."""
     slugs = _plan_slugs()
     link = _link(users, slugs)
-    made: list[Community] = []
+    made: list[tuple[CommunitySpec, Community, list[str]]] = []
     stats = Counter()
     for spec in COMMUNITIES:
         owner = users[spec.owner]
         created = now - timedelta(days=spec.age_days, hours=rng.randint(0, 23))
-        c = communities.create_community(
-            owner, name=spec.name, slug=slugs[spec.slug], description=_LINK_RE.sub(link, spec.description),
-            tags=", ".join(spec.tags), access_level=spec.access,
-        )
-        c.created_at = created
+        with clock_at(created):
+            c = communities.create_community(
+                owner, name=spec.name, slug=slugs[spec.slug], description=_LINK_RE.sub(link, spec.description),
+                tags=", ".join(spec.tags), access_level=spec.access,
+            )
         c.last_activity_at = now - timedelta(hours=spec.active_days * 24 * rng.uniform(0.7, 1.0))
-        for name in _pick_members(spec, rng)[1:]:
+        members = _pick_members(spec, rng)
+        for i, name in enumerate(members[1:], 1):
             person = users[name]
-            if spec.access == PUBLIC:
-                communities.join(c, person)
-            elif spec.access == MODERATED:
-                req = communities.request_to_join(c, person, "")
-                communities.decide_request(req, owner, approve=True)
-            else:
-                communities.answer_invitation(communities.invite(c, owner, person), accept=True)
-        for name in spec.owners:
-            communities.set_role(c, users[name], OWNER)
-        for name in spec.moderators:
-            communities.set_role(c, users[name], MODERATOR)
-        for i, (name, message) in enumerate(spec.requests):
-            req = communities.request_to_join(c, users[name], message)
-            req.created_at = now - timedelta(hours=6 + 19 * i)
-            stats["requests"] += 1
-        for i, (inviter, invitee) in enumerate(spec.invites):
-            inv = communities.invite(c, users[inviter], users[invitee])
-            inv.created_at = now - timedelta(hours=3 + 27 * i)
-            stats["invitations"] += 1
+            with clock_at(created + timedelta(hours=5 * i, minutes=i * 37 % 60)):
+                if spec.access == PUBLIC:
+                    communities.join(c, person)
+                elif spec.access == MODERATED:
+                    req = communities.request_to_join(c, person, "")
+                    communities.decide_request(req, owner, approve=True)
+                else:
+                    communities.answer_invitation(communities.invite(c, owner, person), accept=True)
+        with clock_at(created + timedelta(days=1)):
+            for name in spec.owners:
+                communities.set_role(c, users[name], OWNER)
+            for name in spec.moderators:
+                communities.set_role(c, users[name], MODERATOR)
         if spec.archived:
-            communities.set_archived(c, True)
+            with clock_at(now - timedelta(days=spec.active_days)):
+                communities.set_archived(c, True)
         stats[c.access] += 1
         stats["archived"] += spec.archived
         stats["memberships"] += c.member_count
-        made.append(c)
+        made.append((spec, c, members))
     db.session.flush()
     return made, stats
 
 
-def _summary(password: str, users: dict[str, User], made: list[Community], stats: Counter, seconds: float) -> str:
+def _create_content(made, users: dict[str, User], now) -> dict[str, int]:
+    """What the tools write in the communities (collab.tools' ``demo_content``), step by step in
+    time order across every tool and community, each step at its own time; returns in how many
+    communities each tool wrote something."""
+    queue: list = []
+    order = 0
+    usernames = {name: user.username for name, user in users.items()}
+    for spec, c, members in made:
+        if c.is_archived:
+            continue
+        ctx = DemoContext(key=spec.slug, language=spec.language, members=[users[n] for n in members], now=now,
+                          by_name={n: users[n] for n in members}, usernames=usernames)
+        for tool in tabs_for(c):
+            if tool.demo_content is None:
+                continue
+            steps = tool.demo_content(c, ctx)
+            first = next(steps, None)  # the time of its first step (nothing is written before it)
+            if first is not None:
+                heapq.heappush(queue, (first, order, (tool.name, spec.slug), steps))
+                order += 1
+    filled: dict[str, set[str]] = {}
+    while queue:
+        when, n, (tool, key), steps = heapq.heappop(queue)
+        with clock_at(when):
+            following = next(steps, None)
+        filled.setdefault(tool, set()).add(key)
+        if following is not None:
+            heapq.heappush(queue, (max(following, when), n, (tool, key), steps))
+    db.session.flush()
+    return {tool: len(keys) for tool, keys in filled.items()}
+
+
+def _create_pending(made, users: dict[str, User], stats: Counter, now) -> None:
+    """The join requests and invitations still waiting for an answer: the last few days' news."""
+    for spec, c, _members in made:
+        for i, (name, message) in enumerate(spec.requests):
+            with clock_at(now - timedelta(hours=6 + 19 * i)):
+                communities.request_to_join(c, users[name], message)
+            stats["requests"] += 1
+        for i, (inviter, invitee) in enumerate(spec.invites):
+            with clock_at(now - timedelta(hours=3 + 27 * i)):
+                communities.invite(c, users[inviter], users[invitee])
+            stats["invitations"] += 1
+    db.session.flush()
+
+
+def _summary(password: str, users: dict[str, User], made, stats: Counter, content: dict[str, int],
+             seconds: float) -> str:
+    made = [c for _spec, c, _members in made]
     people = list(users.values())
     chinese = sum(1 for u in people if any("\u4e00" <= ch <= "\u9fff" for ch in u.display_name))
     zh_ui = sum(1 for u in people if u.locale == ZH)
@@ -198,6 +255,8 @@ def _summary(password: str, users: dict[str, User], made: list[Community], stats
         f"  {len(made)} communities: {stats[PUBLIC]} public, {stats[MODERATED]} moderated, "
         f"{stats[RESTRICTED]} restricted ({stats['archived']} archived); {stats['memberships']} memberships, "
         f"from {biggest.member_count} in {biggest.name} down to {smallest.member_count} in {smallest.name}",
+        *(["  written in them over the last four weeks: "
+            + ", ".join(f"{tool} in {n}" for tool, n in sorted(content.items()))] if content else []),
         f"  {stats['requests']} join requests and {stats['invitations']} invitations are waiting for an answer",
         "",
         f"Sign in as {users[ADMIN_USERNAME].username} / {password} (site admin), or with the same password as:",

@@ -168,6 +168,7 @@ class CommunitySpec:
     archived: bool = False
     age_days: int = 300
     active_days: float = 3.0
+    language: str = "en"                    # what its content (wiki, forums, blog, chat) is written in
 
 
 COMMUNITIES: list[CommunitySpec] = [
@@ -262,7 +263,7 @@ Bigger changes go to the [Architecture Review Board](<<c:architecture-review-boa
         affinity=("产品部",), moderators=("zhangmin",), core=("linxiao", "ananya", "zhouting"),
         requests=(("wuhao", "我是前端工程师，想参加设计评审，提前了解 Lotus 组件的变化。"),
                   ("emily", "Customer Success here: I'd like to bring customer feedback to the PRD reviews.")),
-        age_days=480, active_days=1.0,
+        age_days=480, active_days=1.0, language=ZH,
     ),
     CommunitySpec(
         "onboarding", "新员工入职 Onboarding", PUBLIC, "chenjing", 18,
@@ -290,7 +291,7 @@ Bigger changes go to the [Architecture Review Board](<<c:architecture-review-boa
 
 有问题？找 [陈静](<<u:chenjing>>) 或 [徐丽](<<u:xuli>>)。
 """,
-        affinity=("人力资源",), moderators=("xuli", "sarah"), age_days=650, active_days=2.0,
+        affinity=("人力资源",), moderators=("xuli", "sarah"), age_days=650, active_days=2.0, language=ZH,
     ),
     CommunitySpec(
         "customer-success", "Customer Success", PUBLIC, "emily", 11,
@@ -348,7 +349,7 @@ ORDER BY 1;
 提问前请先看看 [数据字典](https://data.example.com/dictionary)。
 """,
         affinity=("Data & AI",), moderators=("hejun",), core=("aisha", "zhouting"),
-        age_days=360, active_days=1.2,
+        age_days=360, active_days=1.2, language=ZH,
     ),
     CommunitySpec(
         "security-champions", "Security Champions", RESTRICTED, "sophie", 6,
@@ -434,7 +435,7 @@ Chaired by [Ana Lima](<<u:ana>>), with [David Kim](<<u:david>>) and [孙强](<<u
 - 无障碍检查清单由 [Mateo García](<<u:mateo>>) 维护 · *the a11y checklist*
 """,
         affinity=("Engineering", "产品部"), moderators=("mateo",), core=("zhangmin", "ananya"),
-        age_days=260, active_days=3.0,
+        age_days=260, active_days=3.0, language=ZH,
     ),
     CommunitySpec(
         "running-club", "跑步俱乐部 Running Club", PUBLIC, "mateo", 7,
@@ -452,7 +453,7 @@ Every office runs together once a week. 每个办公室每周一起跑一次！
 All paces welcome, nobody is left behind. 配速不限，不让任何人掉队。
 """,
         core=("jonas", "liuyang", "emily"), invites=(("mateo", "wangfang"), ("emily", "priya")),
-        age_days=200, active_days=5.0,
+        age_days=200, active_days=5.0, language=ZH,
     ),
     CommunitySpec(
         "shenzhen-office", "深圳办公室 Shenzhen Office", PUBLIC, "huangxm", 6,
@@ -467,7 +468,7 @@ All paces welcome, nobody is left behind. 配速不限，不让任何人掉队�
 
 *English is welcome here too.*
 """,
-        affinity=(), core=("liwei", "liuyang", "xuli", "linxiao"), age_days=500, active_days=7.0,
+        affinity=(), core=("liwei", "liuyang", "xuli", "linxiao"), age_days=500, active_days=7.0, language=ZH,
     ),
     CommunitySpec(
         "office-move-2023", "2023 办公室搬迁 Office Move", PUBLIC, "guojing", 4,
@@ -477,7 +478,7 @@ All paces welcome, nobody is left behind. 配速不限，不让任何人掉队�
 The Shanghai office moved to the new building in November 2023. This community is archived
 and kept read-only for reference. 本社区已归档，仅供查阅。
 """,
-        core=("gaojie", "wangfang"), archived=True, age_days=760, active_days=420.0,
+        core=("gaojie", "wangfang"), archived=True, age_days=760, active_days=420.0, language=ZH,
     ),
 ]
 

@@ -7,11 +7,19 @@ makes ("wiki_page" for "wiki_page:<id>"), so the streams and notifications leave
 tool a community has switched off (collab.activity.tool_keys). A tool that needs something in
 every community from its start (chat's default room) sets it up in ``on_community_created``,
 which communities.services.create_community calls in the creating transaction.
+
+``collab demo`` asks each tool for example content through ``demo_content``: fn(community,
+DemoContext), a generator that writes through the tool's own services and yields, before each
+step, the time that step happens at (``ctx.ago(...)``). The demo interleaves the steps of every
+tool in every community in time order and runs each under ``collab.db.clock_at`` that time, so
+the streams read as weeks of activity, newest first.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,35 @@ class Tool:
     order: int = 50
     activity_keys: tuple[str, ...] = ()  # key types of its events and notifications
     on_community_created: Callable[[object], None] | None = None  # fn(community), tools on or off
+    demo_content: Callable[[object, DemoContext], Iterator[datetime]] | None = None  # see the module doc
+
+
+@dataclass
+class DemoContext:
+    """What a tool's demo content needs to know about one demo community."""
+
+    key: str  # the community's name in the demo data (its slug unless an earlier one held it)
+    language: str  # "en" or "zh_Hans": the language its content is written in
+    members: list  # the members (Users) who may post, owner first
+    now: datetime
+    by_name: dict = field(default_factory=dict)  # demo name -> User, members only
+    usernames: dict = field(default_factory=dict)  # demo name -> username (another may hold the name)
+
+    @property
+    def chinese(self) -> bool:
+        return self.language.startswith("zh")
+
+    def ago(self, days: float = 0, hours: float = 0, minutes: float = 0) -> datetime:
+        return self.now - timedelta(days=days, hours=hours, minutes=minutes)
+
+    def member(self, name: str, fallback: int = 0):
+        """The demo person ``name`` when a member, else the ``fallback``-th member (so the author
+        of a piece of demo content is always someone allowed to post it)."""
+        return self.by_name.get(name) or self.members[fallback % len(self.members)]
+
+    def mentions(self, text: str) -> str:
+        """``text`` with each @name of a demo person made @their-username."""
+        return re.sub(r"@([a-z][a-z0-9-]*)", lambda m: "@" + self.usernames.get(m[1], m[1]), text)
 
 
 _tools: dict[str, Tool] = {}

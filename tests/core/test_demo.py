@@ -15,12 +15,14 @@ from communities.models import Community, Invitation, JoinRequest, Membership
 from tests.helpers import assert_no_active_content, text
 
 PASSWORD = "demo-secret-42"
+# The people and communities only: what the tools hold is read in test_demo_content.py, from one
+# demo loaded per module (with the content a load takes about twice as long).
 
 
 @pytest.fixture
 def demo(app):
     with app.app_context():
-        return load_demo(PASSWORD)
+        return load_demo(PASSWORD, with_content=False)
 
 
 @pytest.fixture
@@ -214,7 +216,7 @@ def test_demo_fits_beside_existing_accounts_and_communities(app, make_user, make
     existing_ana = make_user("ana", display_name="Ana From Finance")
     make_community(existing_ana, name="All Hands")  # takes the /c/all-hands/ address
     with app.app_context():
-        summary = load_demo(PASSWORD)
+        summary = load_demo(PASSWORD, with_content=False)
         assert re.search(r"^\s+ana-demo\s", summary, re.M)
         assert db.session.scalar(select(User.is_admin).where(User.username == "siteadmin"))
         assert db.session.scalar(select(User.is_admin).where(User.username == "demo-admin"))
@@ -233,7 +235,7 @@ def test_demo_is_deterministic(app, demo):
         db.session.remove()
         db.drop_all()
         db.create_all()
-        load_demo(PASSWORD)
+        load_demo(PASSWORD, with_content=False)
         assert _fingerprint() == first
 
 
