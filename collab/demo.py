@@ -32,6 +32,7 @@ from collab.accounts import services as accounts
 from collab.accounts.models import User
 from collab.db import clock_at, utcnow
 from collab.extensions import db
+from collab.settings import get_setting, set_setting
 from collab.text import render_markdown
 from collab.tools import DemoContext, tabs_for
 from communities import services as communities
@@ -48,6 +49,16 @@ ALREADY_LOADED = (
     "demo data is loaded already: the account demo-admin exists, so nothing was changed.\n"
     "Sign in as demo-admin (site admin), ana or wangfang with the password given when the demo was loaded."
 )
+
+PARTLY_LOADED = (
+    "an earlier `collab demo` stopped part-way: the account demo-admin exists, but the demo's content "
+    "was never finished, so nothing was changed. Load the demo into a fresh instance (another "
+    "COLLAB_INSTANCE_PATH, or an empty database)."
+)
+# Written with the last of the demo. Chat stores each message as it is sent (a message acknowledged
+# is a message stored), so the demo is not one transaction: without this mark a load that failed
+# half-way would later read as "loaded already".
+LOADED_MARK = "demo_loaded_at"
 
 _LINK_RE = re.compile(r"<<([cu]):([^>]+)>>")
 
@@ -86,6 +97,8 @@ def load_demo(password: str, *, with_content: bool = True) -> str:
     """Create the demo people and communities (and, with ``with_content``, what the tools hold in them),
     commit, and return a summary to print."""
     if accounts.find_by_username(ADMIN_USERNAME):
+        if not get_setting(LOADED_MARK):
+            raise click.ClickException(PARTLY_LOADED)
         return ALREADY_LOADED
     if not password or len(password) < 8:
         raise click.ClickException("use a demo password of at least 8 characters")
@@ -99,6 +112,7 @@ def load_demo(password: str, *, with_content: bool = True) -> str:
         with nullcontext() if has_request_context() else current_app.test_request_context("/"):  # for url_for
             content = _create_content(made, users, now) if with_content else {}
             _create_pending(made, users, stats, now)
+        set_setting(LOADED_MARK, now.isoformat())
         db.session.commit()
     except Exception:
         db.session.rollback()
