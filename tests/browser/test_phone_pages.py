@@ -170,6 +170,35 @@ def home_in_two_revisions(page, slug):
         page.locator("form.wiki-editor button[value=save]").click()
 
 
+# Each field of the diff form: its label's text and the field, their vertical middles; and the button's height.
+DIFF_FORM = """() => [...document.querySelectorAll('.diff-pick input[type=number]')].map(input => {
+  const label = input.labels[0], words = document.createRange();
+  words.selectNodeContents([...label.childNodes].find(n => n.nodeType === 3 && n.textContent.trim()));
+  const w = words.getBoundingClientRect(), f = input.getBoundingClientRect();
+  return [label.textContent.trim(), Math.round(w.top + w.height / 2), Math.round(f.top + f.height / 2), f.height,
+          document.querySelector('.diff-pick button').getBoundingClientRect().height];
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_wiki_diff_form_keeps_each_label_by_its_field(admin_phone, width):
+    """Choosing two revisions to compare: "From revision [1]" and "to revision [2]" each stay on
+    one line (on a phone the form wraps between them, not between a label and its field), and the
+    Compare button is as tall as the fields."""
+    page, watch, slug = admin_phone
+    page.set_viewport_size({"width": width, "height": 844})
+    home_in_two_revisions(page, slug)
+    for view in ("", "&view=inline"):
+        page.goto(f"/c/{slug}/wiki/home/-/diff?from=1&to=2{view}")
+        fields = page.evaluate(DIFF_FORM)
+        assert len(fields) == 2, fields
+        assert all(abs(words - field) <= 3 for _, words, field, _, _ in fields), fields  # on the field's line
+        assert all(abs(button - height) < 1 for *_, height, button in fields), fields
+        scroll_width, inner = no_horizontal_scroll(page)
+        assert scroll_width <= inner
+    assert watch.problems() == []
+
+
 # Menus and text fields on one line of a form (their tops within 2 px): their heights.
 BESIDE = """() => {
   const shown = [...document.querySelectorAll('main select, main input[type=text], main input[type=search], main input[type=number], main input:not([type])')].filter(e => e.offsetParent);
