@@ -18,7 +18,7 @@ from collab.extensions import db
 from communities.models import Community
 
 from . import services, social
-from .models import WikiPage
+from .models import CREATE, RENAME, WikiPage, WikiRevision
 
 
 def page_key(page_id: int) -> str:
@@ -62,17 +62,40 @@ def published(page, user, community: Community | None = None) -> None:
 
 def created_again(pages, told_until: datetime | None = None) -> None:
     """Pages are there for everyone again (shown again, restored from the trash): their stream
-    lines come back with their first dates. Those made before ``told_until`` were told of then, the
-    community's webhooks too: they are not told again (activity.record(told_at=...)); the others
-    (made while out of sight) are news."""
-    for page in sorted(pages, key=lambda p: (p.created_at, p.id)):  # the stream's order is the events' ids
-        if page.created_by is None or out_of_sight(page):
+    lines come back with their first dates, their edits' and comments' too (what trashed() took
+    out). Lines from before ``told_until`` were told of then, the community's webhooks too: they
+    are not told again (activity.record(told_at=...)); the others (made while out of sight) are
+    news. Nobody is notified again."""
+    lines = []
+    for page in pages:
+        if out_of_sight(page):
             continue
         community = db.session.get(Community, page.community_id)
-        told = told_until is not None and page.created_at <= told_until
-        ev = activity.record(page.created_by, "created", page_key(page.id), community=community, title=page.title,
-                             url=_url(page, community), told_at=page.created_at if told else None)
-        ev.created_at = page.created_at
+        if page.created_by is not None:
+            lines.append((page.created_at, page.id, lambda told, p=page, c=community: activity.record(
+                p.created_by, "created", page_key(p.id), community=c, title=p.title, url=_url(p, c), told_at=told)))
+        revisions = db.session.scalars(select(WikiRevision).where(
+            WikiRevision.page_id == page.id, WikiRevision.kind.not_in((CREATE, RENAME)),
+            WikiRevision.author_id.is_not(None)))  # a rename is no stream line
+        lines += [(r.created_at, page.id, lambda told, p=page, c=community, r=r: _edited_line(p, r, r.author, c, told))
+                  for r in revisions]
+        lines += [(m.created_at, page.id, lambda told, p=page, c=community, m=m: _commented_line(p, m, m.author, c, told))
+                  for m in social.comments_of(page.id) if m.author is not None]
+    for when, _page_id, line in sorted(lines, key=lambda t: (t[0], t[1])):  # the stream's order is the events' ids
+        told = told_until is not None and when <= told_until
+        line(when if told else None).created_at = when
+
+
+def _edited_line(page, revision, user, community, told_at=None):
+    return activity.record(user, "edited", f"wiki_revision:{revision.id}", group=page_key(page.id),
+                           community=community, title=page.title, url=_url(page, community),
+                           summary=revision.summary, told_at=told_at)
+
+
+def _commented_line(page, comment, user, community, told_at=None):
+    return activity.record(user, "commented", f"wiki_comment:{comment.id}", group=page_key(page.id),
+                           community=community, title=page.title,
+                           url=_url(page, community, f"#comment-{comment.id}"), told_at=told_at)
 
 
 def edited(page, revision, user, *, previous: str | None = None) -> None:
@@ -82,8 +105,7 @@ def edited(page, revision, user, *, previous: str | None = None) -> None:
     community = db.session.get(Community, page.community_id)
     key, group = f"wiki_revision:{revision.id}", page_key(page.id)
     url = _url(page, community)
-    activity.record(user, "edited", key, group=group, community=community, title=page.title, url=url,
-                    summary=revision.summary)
+    _edited_line(page, revision, user, community)
     activity.notify(social.watcher_ids(page.id), "watched_edit", actor=user, key=key, group=group,
                     community=community, title=page.title,
                     url=url_for("wiki.diff", slug=community.slug, path=page.path, to=revision.number))
@@ -98,7 +120,7 @@ def commented(page, comment, user) -> None:
     community = db.session.get(Community, page.community_id)
     key, group = f"wiki_comment:{comment.id}", page_key(page.id)
     url = _url(page, community, f"#comment-{comment.id}")
-    activity.record(user, "commented", key, group=group, community=community, title=page.title, url=url)
+    _commented_line(page, comment, user, community)
     activity.notify(social.watcher_ids(page.id), "comment", actor=user, key=key, group=group,
                     community=community, title=page.title, url=url)
     activity.notify_mentions(comment.body, actor=user, key=key, group=group, community=community,

@@ -42,11 +42,12 @@ class ChatMessageOut(Output):
     client_id: str | None
     parent_id: int | None
     sender: Person | None
-    body: str | None
+    body: str | None = Field(description="None when the message is deleted or hidden.")
     html: str | None
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    hidden: bool = Field(description="Hidden by a moderator: the room shows it as hidden, its text withheld.")
 
 
 class ChatPostedMessage(ChatMessageOut):
@@ -84,10 +85,10 @@ def _room_out(room: ChatRoom) -> ChatRoomOut:
 
 
 def _message(d: dict) -> dict:
+    withheld = d["deleted"] or d.get("hidden", False)  # as the room shows it: in its place, no text
     return dict(id=d["id"], room_id=d["room"], seq=d["seq"], client_id=d["client_id"], parent_id=d["parent"],
-                sender=d["sender"], body=None if d["deleted"] else d["body"],
-                html=None if d["deleted"] else d["html"], created_at=d["created"], edited_at=d["edited"],
-                deleted=d["deleted"])
+                sender=d["sender"], body=None if withheld else d["body"], html=None if withheld else d["html"],
+                created_at=d["created"], edited_at=d["edited"], deleted=d["deleted"], hidden=d.get("hidden", False))
 
 
 @endpoint("/communities/<slug>/chat/rooms", summary="List a community's chat rooms", tag="Chat",

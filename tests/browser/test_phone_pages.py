@@ -148,6 +148,17 @@ def test_wiki_history_summaries_read_on_a_phone(admin_phone):
     """A wiki page's history on a phone: an edit summary keeps a readable width (the table scrolls
     sideways in its card) instead of standing a word a line in a row five lines tall."""
     page, watch, slug = admin_phone
+    home_in_two_revisions(page, slug)
+    page.goto(f"/c/{slug}/wiki/home/-/history")
+    cell = page.locator(".wiki-history td.wiki-change", has_text="Longer canary watch")
+    assert cell.bounding_box()["width"] >= 150, cell.bounding_box()
+    scroll_width, inner = no_horizontal_scroll(page)
+    assert scroll_width <= inner
+    assert watch.problems() == []
+
+
+def home_in_two_revisions(page, slug):
+    """The community's wiki Home page, written, then edited with a summary."""
     page.goto(f"/c/{slug}/wiki/-/new?title=Home")
     page.fill("#body", "The handbook.")
     with page.expect_navigation():
@@ -157,11 +168,55 @@ def test_wiki_history_summaries_read_on_a_phone(admin_phone):
     page.fill("#summary", "Longer canary watch before the release")
     with page.expect_navigation():
         page.locator("form.wiki-editor button[value=save]").click()
-    page.goto(f"/c/{slug}/wiki/home/-/history")
-    cell = page.locator(".wiki-history td.wiki-change", has_text="Longer canary watch")
-    assert cell.bounding_box()["width"] >= 150, cell.bounding_box()
-    scroll_width, inner = no_horizontal_scroll(page)
-    assert scroll_width <= inner
+
+
+# Each field of the diff form: its label's text and the field, their vertical middles; and the button's height.
+DIFF_FORM = """() => [...document.querySelectorAll('.diff-pick input[type=number]')].map(input => {
+  const label = input.labels[0], words = document.createRange();
+  words.selectNodeContents([...label.childNodes].find(n => n.nodeType === 3 && n.textContent.trim()));
+  const w = words.getBoundingClientRect(), f = input.getBoundingClientRect();
+  return [label.textContent.trim(), Math.round(w.top + w.height / 2), Math.round(f.top + f.height / 2), f.height,
+          document.querySelector('.diff-pick button').getBoundingClientRect().height];
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_wiki_diff_form_keeps_each_label_by_its_field(admin_phone, width):
+    """Choosing two revisions to compare: "From revision [1]" and "to revision [2]" each stay on
+    one line (on a phone the form wraps between them, not between a label and its field), and the
+    Compare button is as tall as the fields."""
+    page, watch, slug = admin_phone
+    page.set_viewport_size({"width": width, "height": 844})
+    home_in_two_revisions(page, slug)
+    for view in ("", "&view=inline"):
+        page.goto(f"/c/{slug}/wiki/home/-/diff?from=1&to=2{view}")
+        fields = page.evaluate(DIFF_FORM)
+        assert len(fields) == 2, fields
+        assert all(abs(words - field) <= 3 for _, words, field, _, _ in fields), fields  # on the field's line
+        assert all(abs(button - height) < 1 for *_, height, button in fields), fields
+        scroll_width, inner = no_horizontal_scroll(page)
+        assert scroll_width <= inner
+    assert watch.problems() == []
+
+
+# Menus and text fields on one line of a form (their tops within 2 px): their heights.
+BESIDE = """() => {
+  const shown = [...document.querySelectorAll('main select, main input[type=text], main input[type=search], main input[type=number], main input:not([type])')].filter(e => e.offsetParent);
+  return shown.filter(s => s.tagName === 'SELECT').flatMap(s => shown.filter(t => t.tagName === 'INPUT' && Math.abs(t.getBoundingClientRect().top - s.getBoundingClientRect().top) <= 2)
+    .map(t => [s.name, Math.round(s.getBoundingClientRect().height * 10) / 10, t.name, Math.round(t.getBoundingClientRect().height * 10) / 10]));
+}"""
+
+
+def test_menus_are_as_tall_as_the_text_fields_beside_them(admin_phone):
+    """A menu beside a text field (a new wiki page's parent beside its title, the mail server's
+    encryption beside its host and port) is as tall as the field, not 3 px shorter."""
+    page, watch, slug = admin_phone
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for path, pairs in ((f"/c/{slug}/wiki/-/new", 1), ("/admin/settings", 2), ("/people", 1)):
+        page.goto(path)
+        beside = page.evaluate(BESIDE)
+        assert len(beside) >= pairs, (path, beside)
+        assert all(abs(menu - field) < 1 for _, menu, _, field in beside), (path, beside)
     assert watch.problems() == []
 
 
