@@ -80,3 +80,9 @@ def test_an_error_page_switches_language_without_repeating_the_address_asked(cli
     assert response.status_code == 404
     page = response.get_data(as_text=True)
     assert ">简体中文</button>" in page and "secret-merger-plans" not in page
+
+
+def test_the_welcome_after_signing_in_is_in_the_persons_own_language(client, make_user):
+    sign_in(client, make_user("wangfang", display_name="王芳", locale="zh_Hans"))  # from an English browser
+    home = client.get("/", headers=ENGLISH).get_data(as_text=True)
+    assert "欢迎回来，王芳。" in home and "Welcome back" not in home
