@@ -45,7 +45,7 @@ VERB_LINES = {
     "edited": _l("%(who)s edited %(what)s"),
     "published": _l("%(who)s published %(what)s"),
     "replied": _l("%(who)s replied to %(what)s"),
-    "answered": _l("%(who)s answered %(what)s"),
+    "answered": _l("%(who)s accepted an answer in %(what)s"),  # who: the asker or a moderator
     "commented": _l("%(who)s commented on %(what)s"),
     "liked": _l("%(who)s liked %(what)s"),
     "joined": _l("%(who)s joined %(what)s"),

@@ -296,6 +296,10 @@ def test_activity_events_and_notifications(app, community, people, client_for, f
     assert ("answer_accepted", "forum_answer") in notes(people["other"])
     assert events() == [("answered", "forum_answer"), ("created", "forum_topic"), ("liked", "forum_like"),
                         ("replied", "forum_post")]
+    # The stream says who accepted the answer, not that the asker answered their own question.
+    stream = text(client_for(people["owner"]).get(f"/c/{community.slug}/"))
+    asker = people["member"].name
+    assert f"{asker}</a> accepted an answer in" in stream and f"{asker}</a> answered" not in stream
     # Unlike and un-accept take their events back; deleting the topic takes everything.
     client_for(people["member"]).post(f"{base(community)}/p/{pid}/like")
     client_for(people["member"]).post(f"{base(community)}/t/{tid}/unaccept")
