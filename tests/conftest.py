@@ -371,3 +371,32 @@ def just_before_the_first_write(monkeypatch):
     yield arm
     for fn in listeners:
         event.remove(Session, "before_flush", fn)
+
+
+# Seconds a module takes on the CI machine, for modules that start servers, browsers, a cluster or a
+# fuzzing run; any other module is reckoned at SECONDS_PER_TEST a test, one in tests/browser/ at
+# SECONDS_PER_BROWSER_TEST. Only the order of the run depends on these.
+SLOW_MODULES = {
+    "tests/browser/test_accessibility.py": 200, "tests/scaleout/test_scaleout.py": 150,
+    "tests/search/test_postings_store.py": 120, "tests/chat/test_chat_live.py": 100,
+    "tests/api/test_schemathesis.py": 90, "tests/core/test_serve_workers.py": 80,
+    "tests/core/test_server_gc.py": 40, "tests/ops/test_upgrades.py": 30, "tests/core/test_served.py": 25,
+}
+SECONDS_PER_TEST, SECONDS_PER_BROWSER_TEST = 0.6, 25
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Longest modules first (the order ./dev test keeps with --no-loadscope-reorder): pytest-xdist
+    hands a whole module to whichever worker is free, so a long module left for the end keeps one
+    worker busy while the other idles. The order of tests within a module stays."""
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def seconds(entry) -> float:
+        path, its = entry
+        if path in SLOW_MODULES:
+            return SLOW_MODULES[path]
+        return len(its) * (SECONDS_PER_BROWSER_TEST if path.startswith("tests/browser/") else SECONDS_PER_TEST)
+
+    items[:] = [item for _path, its in sorted(modules.items(), key=lambda e: -seconds(e)) for item in its]
