@@ -189,9 +189,7 @@ def fresh_sqlite(config, template_dir: Path) -> bool:
         template_app = create_app(template_config)
         with template_app.app_context():
             db.create_all()
-            db.session.remove()
-            db.engine.dispose()  # the last connection checkpoints the WAL into the file
-        template_app.extensions["collab_search"].close()
+        close_app(template_app)  # the last connection checkpoints the WAL into the file
         _SQLITE_TEMPLATE.append(made)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_SQLITE_TEMPLATE[0], target)
@@ -225,14 +223,19 @@ def make_app(tmp_path, tmp_path_factory, backend):
 
     yield factory
     for app in created:
-        for name in ("collab_search_thread", "collab_access_relay"):
-            thread = app.extensions.get(name)
-            if thread:
-                thread.stop()
-        app.extensions["collab_search"].close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_app(app)
+
+
+def close_app(app) -> None:
+    """Stop an app's threads, close its search index and its database connections."""
+    for name in ("collab_search_thread", "collab_access_relay"):
+        thread = app.extensions.get(name)
+        if thread:
+            thread.stop()
+    app.extensions["collab_search"].close()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
