@@ -237,6 +237,11 @@ def close_app(app) -> None:
         thread = app.extensions.get(name)
         if thread:
             thread.stop()
+    relay = app.extensions.get("collab_access_relay")
+    if relay:
+        # Gone before the next test starts: a relay still listening (up to a second) on a channel
+        # the next test uses would hear its messages and call its listeners in this app.
+        relay.thread.join(5)
     app.extensions["collab_search"].close()
     with app.app_context():
         db.session.remove()
