@@ -6,8 +6,10 @@ import re
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from werkzeug.security import generate_password_hash
 
 from collab.db import contains_folded, insert_once, starts_folded, utcnow
 from collab.extensions import db
@@ -107,11 +109,23 @@ def create_user(
     return user
 
 
+_stand_in_hashes: dict[str, str] = {}
+
+
+def _stand_in_hash() -> str:
+    """A hash of no one's password, made with the method real passwords are hashed with."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _stand_in_hashes:
+        _stand_in_hashes[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _stand_in_hashes[method]
+
+
 def authenticate(login: str, password: str) -> User | None:
     user = find_by_login(login)
     if user is None:
-        # Spend the same time as a real check so timing does not reveal accounts.
-        User(password_hash="scrypt:32768:8:1$x$" + "0" * 128).check_password(password)
+        # Spend the same time as a real check (one with the configured method) so timing does not
+        # reveal accounts.
+        User(password_hash=_stand_in_hash()).check_password(password)
         return None
     if not user.check_password(password) or user.is_deactivated:
         return None

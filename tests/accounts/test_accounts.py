@@ -163,6 +163,24 @@ def test_production_config_uses_scrypt(tmp_path, monkeypatch):
     assert Config(tmp_path).PASSWORD_HASH_METHOD == "scrypt"
 
 
+@pytest.mark.parametrize("method", ["scrypt", "pbkdf2:sha256:1000"])
+def test_a_sign_in_for_no_account_checks_a_hash_like_a_real_one(make_app, monkeypatch, method):
+    """An unknown name costs the check a real account's password costs (scrypt in production),
+    so the time taken does not tell whether the account exists."""
+    import werkzeug.security
+
+    app = make_app(PASSWORD_HASH_METHOD=method)
+    checked = []
+    real_check = werkzeug.security.check_password_hash
+    monkeypatch.setattr("collab.accounts.models.check_password_hash",
+                        lambda stored, given: checked.append(stored) or real_check(stored, given))
+    r = app.test_client().post("/login", data={"login": "nobody-here", "password": "correct-horse"})
+    assert r.status_code == 200 and "nobody-here" in text(r)
+    assert len(checked) == 1 and checked[0].startswith(method.split(":")[0] + ":")
+    if method == "scrypt":
+        assert checked[0].startswith("scrypt:32768:8:1$")
+
+
 def test_secret_key_is_generated_once_into_instance(tmp_path, monkeypatch):
     from collab.config import Config
 

@@ -13,11 +13,12 @@ ROLES = ["anonymous", "outsider", "member", "moderator", "owner", "admin"]
 
 
 @pytest.fixture
-def world(make_user, make_community, admin_user, forums):
+def world(make_user, make_community, admin_user, forums, access):
+    """The people, and the community of the access the test is for (built alone: the test reads no other)."""
     owner, moderator, member, outsider, poster = (make_user(n) for n in ("owner", "moder", "member", "outsider",
                                                                           "poster"))
     places = {}
-    for access in ACCESS:
+    for access in [access]:
         c = make_community(owner, name=f"Secret {access} place", access=access, members=[member, poster],
                            moderators=[moderator])
         fid = forums.forum(c, owner, "Secret forum")

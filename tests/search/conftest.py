@@ -40,8 +40,7 @@ def app_on_same_instance(app, backend):
 
     from collab.app import create_app
     from collab.config import TestConfig
-    from collab.extensions import db
-    from tests.conftest import PG_URL
+    from tests.conftest import PG_URL, close_app
 
     made = []
 
@@ -55,13 +54,7 @@ def app_on_same_instance(app, backend):
 
     yield factory
     for other in made:
-        thread = other.extensions.get("collab_search_thread")
-        if thread:
-            thread.stop()
-        other.extensions["collab_search"].close()
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_app(other)
 
 
 def expected_ids(app) -> set[str]:

@@ -54,10 +54,11 @@ def _attach(app, page_id, user):
 
 
 @pytest.fixture
-def world(app, make_user, make_community, admin_user, wiki):
+def world(app, make_user, make_community, admin_user, wiki, access):
+    """The people, and the community of the access the test is for (built alone: the test reads no other)."""
     owner, moderator, member, outsider = (make_user(n) for n in ("owner", "moder", "member", "outsider"))
     places = {}
-    for access in ACCESS:
+    for access in [access]:
         c = make_community(owner, name=f"Secret {access} place", access=access, members=[member],
                            moderators=[moderator])
         home = wiki.create(c, owner, "Secret home page", body="Home text [[Secret child]]")
