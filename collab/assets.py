@@ -37,8 +37,10 @@ class StaticHashes:
         if known is not None and not self.watch:
             return known[1]
         path = safe_join(self.folder, filename)
+        if path is None:  # outside the folder (an uploaded file's path, sent through send_file): not kept
+            return None
         try:
-            mtime = os.stat(path).st_mtime if path else None
+            mtime = os.stat(path).st_mtime
         except OSError:
             mtime = None
         if known is not None and known[0] == mtime:

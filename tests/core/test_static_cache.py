@@ -89,3 +89,17 @@ def _repo_static():
     from collab.app import ROOT
 
     return ROOT / "static"
+
+
+def test_other_files_sent_are_not_kept_or_remembered(app, tmp_path):
+    """Flask asks the same question for every file it sends (an attachment's blob, by its full
+    path): the answer is "revalidate", and no path outside the static folder is remembered."""
+    from flask import send_file
+
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(b"x" * 10)
+    with app.test_request_context("/?v=whatever"):
+        r = send_file(blob, mimetype="application/octet-stream")
+        r.close()
+        assert r.cache_control.max_age is None and not r.cache_control.immutable
+    assert str(blob) not in app.extensions["collab_static_hashes"]._known
