@@ -236,6 +236,10 @@ _EXCERPT_STEPS = (
     (re.compile(r"```.*?```", re.S), " "),
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), " "),
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    # A block (paragraph, heading, list item, quote) that ends without punctuation is set apart
+    # from the next one: "Steps · Build · Canary", not "Steps Build Canary".
+    (re.compile(r"(?<=[^\s.!?:;,。！？：；，、…])[ \t]*\n(?:(?:[ \t]*\n)+(?=[ \t]*\S)|"
+                r"(?=[ \t]*(?:#{1,6}|>+|[-*+]|\d+[.)])[ \t]+))"), " ·\n"),
     (re.compile(r"^[ \t]*(?:#{1,6}|>+|[-*+]|\d+[.)])[ \t]+", re.M), " "),  # headings, quotes, list items
     # Emphasis, strike-through and code: the words stay, the marks go without leaving a gap
     # ("Ships **things**." reads "Ships things."); underscores inside a word (snake_case) stay.

@@ -259,8 +259,9 @@ def test_directory_cards_show_the_description_as_plain_readable_text(client, mak
     login(owner)
     html = client.get("/c/").get_data(as_text=True)
     excerpt = re.search(r'<p class="muted clamp">(.*?)</p>', html, re.S).group(1)
-    assert excerpt == ("Release crew Ships things. Uses state-of-the-art tools, my_var names and care. "
-                       "fast calm 用 中文 写。")
+    # Blocks that end without punctuation (a heading, list items) are set apart, not run together.
+    assert excerpt == ("Release crew · Ships things. Uses state-of-the-art tools, my_var names and care. "
+                       "fast · calm · 用 中文 写。")
 
 
 def test_search_within_a_community_from_its_page(app, client, make_user, login, make_community):
