@@ -7,10 +7,14 @@ per page view before). A changed file gets a new hash, so the next page fetches 
 A request without the hash, or with an old one (a page rendered before an upgrade), gets the file
 as it is now with ``no-cache``: the browser revalidates it (ETag) instead of keeping a stale copy.
 Vendored libraries carry their version in their name (``socket.io-4.8.1.esm.min.js``) and are
-imported by other modules without a hash, so those are kept a year as well.
+imported by other modules by that name alone: they keep that one address (a second, hashed one
+would make the browser load the module twice, with a Socket.IO connection per copy) and are kept
+a year as well.
 
-Hashes are read once per file; with template auto-reload on (development), a changed
-modification time reads the file again.
+Hashes are read once per file and process; with template auto-reload on (development), a changed
+modification time reads the file again. In production, restart the servers after changing files
+under static/ (an upgrade does). Only files that exist are remembered: a request for any other
+name costs a stat, not memory.
 """
 from __future__ import annotations
 
@@ -45,10 +49,11 @@ class StaticHashes:
             mtime = None
         if known is not None and known[0] == mtime:
             return known[1]
-        digest = None
-        if mtime is not None and os.path.isfile(path):
-            with open(path, "rb") as f:
-                digest = hashlib.sha256(f.read()).hexdigest()[:10]
+        if mtime is None or not os.path.isfile(path):
+            self._known.pop(filename, None)
+            return None
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()[:10]
         self._known[filename] = (mtime, digest)
         return digest
 
@@ -59,7 +64,7 @@ def init_assets(app: Flask) -> None:
 
     @app.url_defaults
     def _hashed_static(endpoint, values):
-        if endpoint == "static" and "v" not in values:
+        if endpoint == "static" and "v" not in values and not _VERSIONED_NAME.match(values.get("filename") or ""):
             digest = hashes.of(values.get("filename") or "")
             if digest:
                 values["v"] = digest
@@ -67,8 +72,8 @@ def init_assets(app: Flask) -> None:
     def max_age(filename: str | None) -> int | None:
         if filename and _VERSIONED_NAME.match(filename):
             return YEAR
-        digest = hashes.of(filename) if filename else None
-        if digest and request.args.get("v") == digest:
+        wanted = request.args.get("v")
+        if wanted and filename and wanted == hashes.of(filename):
             return YEAR
         return None  # no-cache: the browser revalidates with the ETag
 

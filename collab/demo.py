@@ -55,10 +55,11 @@ PARTLY_LOADED = (
     "was never finished, so nothing was changed. Load the demo into a fresh instance (another "
     "COLLAB_INSTANCE_PATH, or an empty database)."
 )
-# Written with the last of the demo. Chat stores each message as it is sent (a message acknowledged
-# is a message stored), so the demo is not one transaction: without this mark a load that failed
-# half-way would later read as "loaded already".
-LOADED_MARK = "demo_loaded_at"
+# Chat stores each message as it is sent (a message acknowledged is a message stored), so the demo
+# is not one transaction: the first mark goes in with the first rows, the second with the last. A
+# load with the first and not the second stopped part-way; one with neither (and demo-admin) was
+# made by an older collab, in one transaction, and is whole.
+STARTED_MARK, LOADED_MARK = "demo_started_at", "demo_loaded_at"
 
 _LINK_RE = re.compile(r"<<([cu]):([^>]+)>>")
 
@@ -97,7 +98,7 @@ def load_demo(password: str, *, with_content: bool = True) -> str:
     """Create the demo people and communities (and, with ``with_content``, what the tools hold in them),
     commit, and return a summary to print."""
     if accounts.find_by_username(ADMIN_USERNAME):
-        if not get_setting(LOADED_MARK):
+        if get_setting(STARTED_MARK) and not get_setting(LOADED_MARK):
             raise click.ClickException(PARTLY_LOADED)
         return ALREADY_LOADED
     if not password or len(password) < 8:
@@ -107,6 +108,7 @@ def load_demo(password: str, *, with_content: bool = True) -> str:
     rng = random.Random(SEED)
     now = utcnow()
     try:
+        set_setting(STARTED_MARK, now.isoformat())
         users = _create_people(password, rng, now)
         made, stats = _create_communities(users, rng, now)
         with nullcontext() if has_request_context() else current_app.test_request_context("/"):  # for url_for

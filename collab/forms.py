@@ -5,12 +5,12 @@ from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 
-# Besides C0, DEL and C1: the line and paragraph separators (a name holding one broke the subject
-# of every email quoting it) and the bidirectional overrides and isolates (text that displays in
-# another order than it reads: a name or title pretending to be something else).
 # render_kw of a textarea where "@" and a few letters offer people to mention (static/js/mentions.js).
 MENTIONS = {"data-mentions": ""}
 
+# Besides C0, DEL and C1: the line and paragraph separators (a name holding one broke the subject
+# of every email quoting it) and the bidirectional overrides and isolates (text that displays in
+# another order than it reads: a name or title pretending to be something else).
 _INVISIBLE = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 

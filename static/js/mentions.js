@@ -27,6 +27,7 @@ function ensureBox() {
 }
 
 function close() {
+  serial++;  // an answer still on its way is for text that is gone
   if (box) box.hidden = true;
   if (state) {
     delete state.textarea.dataset.mentionOpen;
@@ -41,7 +42,8 @@ function place(textarea) {
   const rect = textarea.getBoundingClientRect();
   box.style.left = `${window.scrollX + rect.left}px`;
   box.style.minWidth = `${Math.min(rect.width, 320)}px`;
-  const below = rect.bottom + 2 + box.offsetHeight <= window.innerHeight || rect.top < box.offsetHeight + 2;
+  const visible = window.visualViewport ? window.visualViewport.height : window.innerHeight;  // above a phone's keyboard
+  const below = rect.bottom + 2 + box.offsetHeight <= visible || rect.top < box.offsetHeight + 2;
   box.style.top = `${window.scrollY + (below ? rect.bottom + 2 : rect.top - 2 - box.offsetHeight)}px`;
 }
 
@@ -91,6 +93,9 @@ async function lookup(textarea) {
     if (response.ok) people = (await response.json()).people || [];
   } catch (e) { return; }
   if (mine !== serial) return;  // a newer keystroke won
+  // The text may have changed while the answer came (a slow network): only the same @query opens it.
+  const now = TRIGGER.exec(textarea.value.slice(0, textarea.selectionStart));
+  if (document.activeElement !== textarea || !now || now[2] !== q) { close(); return; }
   if (!people.length) { close(); return; }
   ensureBox();
   state = { textarea, start: caret - q.length - 1, items: people, active: 0 };
@@ -110,7 +115,7 @@ if (url) {
     timer = setTimeout(() => lookup(t), 120);
   });
   document.addEventListener("keydown", (event) => {
-    if (!state || event.target !== state.textarea || box.hidden) return;
+    if (!state || event.target !== state.textarea || box.hidden || event.isComposing) return;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
       const n = state.items.length;

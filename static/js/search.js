@@ -77,7 +77,7 @@ if (input) {
 
   list.addEventListener("mousedown", (event) => {
     const li = event.target.closest("li[data-url]");
-    if (!li) return;
+    if (!li || event.button !== 0) return;
     event.preventDefault();  // keep the focus in the box until the page changes
     window.location.href = li.dataset.url;
   });

@@ -267,3 +267,12 @@ def test_a_load_that_stopped_part_way_is_not_taken_for_a_finished_one(app, monke
     with app.app_context():
         with pytest.raises(click.ClickException, match="stopped part-way"):
             load_demo(PASSWORD)
+
+
+def test_a_demo_an_older_collab_loaded_whole_still_reads_as_loaded(app, demo):
+    from collab.settings import SiteSetting
+
+    with app.app_context():  # an older collab wrote no marks (its demo was one transaction)
+        db.session.execute(SiteSetting.__table__.delete().where(SiteSetting.key.like("demo_%")))
+        db.session.commit()
+        assert "demo data is loaded already" in load_demo("another-password")
