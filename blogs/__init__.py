@@ -15,15 +15,9 @@ from .models import BlogComment, BlogPost, Idea
 
 bp = Blueprint("blogs", __name__, template_folder="templates")
 
-def _demo_content(community, ctx):
-    from .demo import demo_content
-
-    return demo_content(community, ctx)
-
-
 register_tool(Tool(name="blog", label=lambda: _l("Blog"), endpoint="blogs.index", order=20,
                    activity_keys=("blog_post", "blog_comment", "blog_like", "idea", "idea_campaign"),
-                   demo_content=_demo_content))
+                   demo_content="blogs.demo:demo_content"))
 register_type(SearchType(
     name="blogs", model=BlogPost, label=lambda: _l("Blog posts"), one=lambda: _l("Blog post"), to_document=indexing.post_document,
     load_all=indexing.load_posts, aliases=("blog", "post", "posts"), dependents=indexing.POST_DEPENDENTS,

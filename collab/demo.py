@@ -27,6 +27,7 @@ import click
 from flask import current_app, has_request_context
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
+from werkzeug.utils import import_string
 
 from collab.accounts import services as accounts
 from collab.accounts.models import User
@@ -224,7 +225,7 @@ def _create_content(made, users: dict[str, User], now) -> dict[str, int]:
         for tool in tabs_for(c):
             if tool.demo_content is None:
                 continue
-            steps = tool.demo_content(c, ctx)
+            steps = import_string(tool.demo_content)(c, ctx)
             first = next(steps, None)  # the time of its first step (nothing is written before it)
             if first is not None:
                 heapq.heappush(queue, (first, order, (tool.name, spec.slug), steps))

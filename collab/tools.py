@@ -8,8 +8,8 @@ tool a community has switched off (collab.activity.tool_keys). A tool that needs
 every community from its start (chat's default room) sets it up in ``on_community_created``,
 which communities.services.create_community calls in the creating transaction.
 
-``collab demo`` asks each tool for example content through ``demo_content``: fn(community,
-DemoContext), a generator that writes through the tool's own services and yields, before each
+``collab demo`` asks each tool for example content through ``demo_content``: the "module:function"
+name (imported by the demo only, so serving never loads it) of fn(community, DemoContext), a generator that writes through the tool's own services and yields, before each
 step, the time that step happens at (``ctx.ago(...)``). The demo interleaves the steps of every
 tool in every community in time order and runs each under ``collab.db.clock_at`` that time, so
 the streams read as weeks of activity, newest first.
@@ -17,7 +17,7 @@ the streams read as weeks of activity, newest first.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,7 +30,7 @@ class Tool:
     order: int = 50
     activity_keys: tuple[str, ...] = ()  # key types of its events and notifications
     on_community_created: Callable[[object], None] | None = None  # fn(community), tools on or off
-    demo_content: Callable[[object, DemoContext], Iterator[datetime]] | None = None  # see the module doc
+    demo_content: str | None = None  # "module:function" of fn(community, DemoContext) -> Iterator[datetime]
 
 
 @dataclass

@@ -14,15 +14,9 @@ from .models import ForumPost
 
 bp = Blueprint("forums", __name__, template_folder="templates")
 
-def _demo_content(community, ctx):
-    from .demo import demo_content
-
-    return demo_content(community, ctx)
-
-
 register_tool(Tool(name="forums", label=lambda: _l("Forums"), endpoint="forums.index", order=30,
                    activity_keys=("forum_topic", "forum_post", "forum_answer", "forum_like"),
-                   demo_content=_demo_content))
+                   demo_content="forums.demo:demo_content"))
 register_type(SearchType(
     name="forums", model=ForumPost, label=lambda: _l("Forum posts"), one=lambda: _l("Forum post"), to_document=indexing.to_document,
     load_all=indexing.load_all, aliases=("forum", "topic", "topics"),

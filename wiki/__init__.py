@@ -14,14 +14,8 @@ from .models import WikiPage
 
 bp = Blueprint("wiki", __name__, template_folder="templates")
 
-def _demo_content(community, ctx):
-    from .demo import demo_content
-
-    return demo_content(community, ctx)
-
-
 register_tool(Tool(name="wiki", label=lambda: _l("Wiki"), endpoint="wiki.home", order=10,
-                   activity_keys=("wiki_page", "wiki_comment", "wiki_revision"), demo_content=_demo_content))
+                   activity_keys=("wiki_page", "wiki_comment", "wiki_revision"), demo_content="wiki.demo:demo_content"))
 register_type(SearchType(
     name="wiki", model=WikiPage, label=lambda: _l("Wiki pages"), one=lambda: _l("Wiki page"), to_document=indexing.to_document,
     load_all=indexing.load_all, aliases=("page", "pages", "wikis"), dependents=indexing.DEPENDENTS,

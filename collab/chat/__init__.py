@@ -23,15 +23,9 @@ def _community_created(community) -> None:
     add_default_room(community)  # so its rooms are listed (and written to) from the start
 
 
-def _demo_content(community, ctx):
-    from .demo import demo_content
-
-    return demo_content(community, ctx)
-
-
 register_tool(Tool(name="chat", label=lambda: _l("Chat"), endpoint="chat.community_home", order=40,
                    activity_keys=("chat_message", "chat_room"), on_community_created=_community_created,
-                   demo_content=_demo_content))
+                   demo_content="collab.chat.demo:demo_content"))
 register_type(SearchType(
     name="chat", model=ChatMessage, label=lambda: _l("Chat messages"), one=lambda: _l("Chat message"), to_document=indexing.to_document,
     load_all=indexing.load_all, aliases=("message", "messages"), dependents=indexing.DEPENDENTS,

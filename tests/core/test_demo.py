@@ -246,19 +246,22 @@ def test_a_short_password_is_refused(app):
         assert db.session.scalar(select(func.count(User.id))) == 0
 
 
+def stores_then_fails(community, ctx):
+    """A tool's demo content that stores its first step (as chat stores each message when it is
+    sent) and fails on the next."""
+    yield ctx.ago(days=2)
+    db.session.commit()
+    yield ctx.ago(days=1)
+    raise RuntimeError("disk full")
+
+
 def test_a_load_that_stopped_part_way_is_not_taken_for_a_finished_one(app, monkeypatch):
     import dataclasses
 
     from collab import tools
 
-    def stores_then_fails(community, ctx):
-        yield ctx.ago(days=2)
-        db.session.commit()  # as chat stores each message when it is sent
-        yield ctx.ago(days=1)
-        raise RuntimeError("disk full")
-
     chat = tools._tools["chat"]
-    monkeypatch.setitem(tools._tools, "chat", dataclasses.replace(chat, demo_content=stores_then_fails))
+    monkeypatch.setitem(tools._tools, "chat", dataclasses.replace(chat, demo_content=f"{__name__}:stores_then_fails"))
     with app.app_context():
         with pytest.raises(RuntimeError, match="disk full"):
             load_demo(PASSWORD)
