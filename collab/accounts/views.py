@@ -2,10 +2,10 @@ from __future__ import annotations
 
 
 from flask import (
-    abort, current_app, flash, g, redirect, render_template, request, send_file, session, url_for,
+    abort, current_app, flash, redirect, render_template, request, send_file, session, url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import refresh as _babel_refresh
+from flask_babel import refresh as babel_refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
 
@@ -29,13 +29,6 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def refresh_locale() -> None:
-    """The request's language chosen again (after signing in: the person's own), dropping what
-    Flask-Babel and the templates' gettext (collab.app) kept of the first choice."""
-    _babel_refresh()
-    g.pop("_collab_translations", None)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
@@ -53,7 +46,7 @@ def login():
         else:
             session.clear()
             login_user(user, remember=form.remember.data)
-            refresh_locale()  # the greeting in the person's own language, not the sign-in page's
+            babel_refresh()  # the language chosen again, now for the person: the greeting in theirs
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(local_path(form.next.data) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
