@@ -10,7 +10,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from collab.forms import MENTIONS, NoControlChars, choices, strip_filter
+from collab.forms import DRAFTED, NoControlChars, choices, strip_filter
 
 from .models import BODY_MAX, COMMENT_MAX, SUMMARY_MAX
 
@@ -27,7 +27,7 @@ class PostForm(FlaskForm):
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=SUMMARY_MAX * 2), NoControlChars(multiline=True)],
                             description=_l("One or two sentences for the blog's list and the feed (optional)."))
     body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=BODY_MAX), NoControlChars(multiline=True)],
-                         description=BODY_HELP, render_kw=MENTIONS)
+                         description=BODY_HELP, render_kw=DRAFTED)
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=600), NoControlChars()],
                        description=_l("Separated by commas, up to 10."))
     publish_at = StringField(_l("Publish at"), validators=[Optional(), Length(max=40), NoControlChars()])
@@ -40,7 +40,7 @@ class PostForm(FlaskForm):
 
 class CommentForm(FlaskForm):
     body = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX), NoControlChars(multiline=True)],
-                         render_kw=MENTIONS)
+                         render_kw=DRAFTED)
     parent_id = HiddenField()
     client_token = HiddenField()
     read = HiddenField()  # signed: this person had this post's page (their text comes back if it goes away)
@@ -67,7 +67,7 @@ class IdeaForm(FlaskForm):
     title = StringField(_l("Your idea in a line"), validators=[Length(max=1000), NoControlChars()],
                         filters=[strip_filter])
     body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=BODY_MAX), NoControlChars(multiline=True)],
-                         description=BODY_HELP, render_kw=MENTIONS)
+                         description=BODY_HELP, render_kw=DRAFTED)
     client_token = HiddenField()
 
 

@@ -7,6 +7,9 @@ from wtforms.validators import ValidationError
 
 # render_kw of a textarea where "@" and a few letters offer people to mention (static/js/mentions.js).
 MENTIONS = {"data-mentions": ""}
+# ... and whose form is kept as a draft in the browser until the server has taken it
+# (static/js/drafts.js): leaving the page or an expired form or sign-in lose nothing.
+DRAFTED = {**MENTIONS, "data-draft": ""}
 
 # Besides C0, DEL and C1: the line and paragraph separators (a name holding one broke the subject
 # of every email quoting it) and the bidirectional overrides and isolates (text that displays in

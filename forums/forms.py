@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from collab.forms import MENTIONS, NoControlChars, strip_filter
+from collab.forms import DRAFTED, NoControlChars, strip_filter
 
 from .models import BODY_MAX, DESCRIPTION_MAX
 
@@ -41,7 +41,7 @@ class TopicForm(_Token, FlaskForm):
     title = StringField(_l("Title"), validators=[Length(max=1000), NoControlChars()], filters=[strip_filter])
     body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=BODY_MAX + 1000),
                                                  NoControlChars(multiline=True)], description=BODY_HELP,
-                         render_kw=MENTIONS)
+                         render_kw=DRAFTED)
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=1000), NoControlChars()],
                        description=_l("Separated by commas, like: deployment, python"))
     is_question = BooleanField(_l("This is a question (someone's reply can be accepted as the answer)"))
@@ -50,7 +50,7 @@ class TopicForm(_Token, FlaskForm):
 class ReplyForm(_Token, FlaskForm):
     body = TextAreaField(_l("Your reply"), validators=[Optional(), Length(max=BODY_MAX + 1000),
                                                        NoControlChars(multiline=True)], description=BODY_HELP,
-                         render_kw=MENTIONS)
+                         render_kw=DRAFTED)
     reply_to = HiddenField()
 
 
@@ -58,7 +58,7 @@ class EditPostForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Length(max=1000), NoControlChars()], filters=[strip_filter])
     body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=BODY_MAX + 1000),
                                                  NoControlChars(multiline=True)], description=BODY_HELP,
-                         render_kw=MENTIONS)
+                         render_kw=DRAFTED)
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=1000), NoControlChars()])
     is_question = BooleanField(_l("This is a question"))
     base = HiddenField()  # when the post was last edited, as the editor opened it: a later edit is a conflict

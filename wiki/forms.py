@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from collab.forms import MENTIONS, NoControlChars, strip_filter
+from collab.forms import DRAFTED, MENTIONS, NoControlChars, strip_filter
 
 from .models import BODY_MAX, COMMENT_MAX, SUMMARY_MAX
 
@@ -59,7 +59,7 @@ class MoveForm(FlaskForm):
 class CommentForm(FlaskForm):
     body = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX),
                                                     NoControlChars(multiline=True)],
-                         description=_l("Markdown works here; @name tells a colleague."), render_kw=MENTIONS)
+                         description=_l("Markdown works here; @name tells a colleague."), render_kw=DRAFTED)
     token = HiddenField()
 
 

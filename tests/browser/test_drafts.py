@@ -1,0 +1,137 @@
+"""What people type into a forum reply, a new topic or a post's edit form stays in their browser
+until the server has taken it (static/js/drafts.js): leaving the page, an expired form token or an
+expired sign-in lose nothing; a successful post, Discard or signing out remove it; a draft never
+replaces text that changed since it was written, and never shows up for another account."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import create_community, register, sign_in, sign_out, slug_from_url
+from .test_forum_journey import join, open_forum_with_topic, submit
+
+pytestmark = pytest.mark.browser
+
+DRAFT_KEYS = "Object.keys(localStorage).filter(k => k.startsWith('collab-draft:'))"
+
+
+def leave_and_return(page, url):
+    page.goto("/")
+    page.goto(url)
+
+
+def test_a_reply_stays_in_the_browser_until_it_is_posted(server, new_page):
+    ana, _ = new_page()
+    bo, watch = new_page()
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    create_community(ana, "Platform", access="public")
+    join(bo, slug_from_url(ana.url))
+    open_forum_with_topic(ana, title="Release checklist")
+    topic = ana.url.split("#")[0]
+
+    typed = "Check the dashboards first, then the error budget. 先看仪表盘。"
+    bo.goto(topic)
+    bo.fill("#body", typed)
+    leave_and_return(bo, topic)
+    expect(bo.locator("#body")).to_have_value(typed)
+    note = bo.locator(".draft-note")
+    expect(note).to_contain_text("Restored your unsent text from")
+
+    # The form's token expired: the server refuses it, the text is still there on the next visit.
+    bo.evaluate("document.querySelector('#body').form.querySelector('[name=csrf_token]').value = 'expired'")
+    submit(bo, "Post reply")
+    expect(bo.get_by_role("heading", name="The form expired")).to_be_visible()
+    bo.goto(topic)
+    expect(bo.locator("#body")).to_have_value(typed)
+
+    # Posted: the reply is in the thread and the box is empty from then on.
+    submit(bo, "Post reply")
+    expect(bo.locator(".forum-post", has_text="Check the dashboards first")).to_be_visible()
+    expect(bo.locator("#body")).to_have_value("")
+    expect(bo.locator(".draft-note")).to_have_count(0)
+    bo.reload()
+    expect(bo.locator("#body")).to_have_value("")
+    assert bo.evaluate(DRAFT_KEYS) == []
+
+    # Discard puts the form back as it was, for good.
+    bo.fill("#body", "Second thoughts")
+    leave_and_return(bo, topic)
+    expect(bo.locator("#body")).to_have_value("Second thoughts")
+    bo.locator(".draft-note").get_by_role("button", name="Discard").click()
+    expect(bo.locator("#body")).to_have_value("")
+    expect(bo.locator(".draft-note")).to_have_count(0)
+    bo.reload()
+    expect(bo.locator("#body")).to_have_value("")
+
+    # The sign-in expired while Bo typed: the server refuses the post; once he has signed in
+    # again, the text is back.
+    bo.fill("#body", "Typed while the session ran out")
+    bo.context.clear_cookies()
+    submit(bo, "Post reply")
+    expect(bo.get_by_role("heading", name="The form expired")).to_be_visible()
+    sign_in(bo, "bo")
+    bo.goto(topic)
+    expect(bo.locator("#body")).to_have_value("Typed while the session ran out")
+
+    # Signing out removes every draft: the next person at this browser finds nothing.
+    sign_out(bo)
+    assert bo.evaluate(DRAFT_KEYS) == []
+    sign_in(bo, "bo")
+    bo.goto(topic)
+    expect(bo.locator("#body")).to_have_value("")
+    # The refused posts (400) are the only complaints in the console.
+    assert not [p for p in watch.problems() if "status of 400" not in p]
+
+
+def test_a_new_topic_comes_back_whole_in_chinese_and_an_old_edit_never_overwrites_a_newer_text(server, new_page):
+    ana, _ = new_page()
+    bo, watch = new_page(locale="zh-CN")
+    bo_elsewhere, _ = new_page()
+    cy, _ = new_page()
+    register(ana, "ana", "Ana Lima")
+    register(bo, "bo", "Bo Chen")
+    create_community(ana, "Platform", access="public")
+    slug = slug_from_url(ana.url)
+    join(bo, slug, "加入")
+    forum = open_forum_with_topic(ana, title="Release checklist")
+
+    # A new topic: title, text and tags all come back, with the note in Chinese.
+    bo.goto(forum)
+    bo.get_by_role("link", name="新主题").click()
+    new_topic = bo.url
+    bo.fill("#title", "灰度发布要多久？")
+    bo.fill("#body", "我们现在是 10 分钟，太短了吗？")
+    bo.fill("#tags", "发布, canary")
+    leave_and_return(bo, new_topic)
+    expect(bo.locator("#title")).to_have_value("灰度发布要多久？")
+    expect(bo.locator("#body")).to_have_value("我们现在是 10 分钟，太短了吗？")
+    expect(bo.locator("#tags")).to_have_value("发布, canary")
+    expect(bo.locator(".draft-note")).to_contain_text("已恢复你")
+    expect(bo.locator(".draft-note").get_by_role("button", name="丢弃")).to_be_visible()
+    submit(bo, "发布主题")
+    expect(bo.get_by_role("heading", name="灰度发布要多久？")).to_be_visible()
+    post_edit = bo.locator(".forum-post a[href$='/edit']").first.get_attribute("href")
+
+    # Bo starts an edit here and leaves it; from another computer he saves a different edit.
+    bo.goto(post_edit)
+    bo.fill("#body", "An edit written on the laptop")
+    bo.goto("/")
+    sign_in(bo_elsewhere, "bo")
+    bo_elsewhere.goto(post_edit)
+    bo_elsewhere.fill("#body", "The text as it is now, saved from the phone")
+    submit(bo_elsewhere, "Save")
+    # Back on the laptop: the form shows the saved text; the old draft does not replace it.
+    bo.goto(post_edit)
+    expect(bo.locator("#body")).to_have_value("The text as it is now, saved from the phone")
+    expect(bo.locator(".draft-note")).to_have_count(0)
+
+    # Another account signing in at this browser never sees Bo's drafts (they are removed).
+    bo.fill("#body", "Bo's unsent words")
+    bo.goto("/")
+    assert len(bo.evaluate(DRAFT_KEYS)) == 1
+    bo.context.clear_cookies()
+    register(cy, "cy", "Cy Park")
+    sign_in(bo, "cy")
+    assert bo.evaluate(DRAFT_KEYS) == []
+    assert not watch.problems()
