@@ -1,5 +1,5 @@
 // What someone types into a form marked with a textarea[data-draft] (a forum topic or reply, a
-// blog post, idea or comment, a wiki comment) is kept in this browser until the server has taken
+// blog post, idea or comment, a wiki comment, a chat room's composer) is kept in this browser until the server has taken
 // it: leaving the page, closing the tab, an expired form token or an expired sign-in lose nothing.
 // The next time the same form is shown as it was (same address, same starting text), the text
 // comes back with a note and a Discard button.
@@ -135,7 +135,7 @@ function keep(textarea) {
       textarea.focus();
     });
     note.append(text + " ", discard);
-    (textarea.closest(".field") || textarea).before(note);
+    (textarea.dataset.draft === "before-form" ? form : textarea.closest(".field") || textarea).before(note);
   }
 
   let timer = 0;

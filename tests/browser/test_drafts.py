@@ -135,3 +135,27 @@ def test_a_new_topic_comes_back_whole_in_chinese_and_an_old_edit_never_overwrite
     sign_in(bo, "cy")
     assert bo.evaluate(DRAFT_KEYS) == []
     assert not watch.problems()
+
+
+def test_a_chat_message_being_written_waits_in_its_room(server, new_page):
+    ana, watch = new_page()
+    register(ana, "ana", "Ana Lima")
+    create_community(ana, "Platform", access="public")
+    room = f"/c/{slug_from_url(ana.url)}/chat/general"
+    ana.goto(room)
+    box = ana.locator("#chat-body")
+    expect(box).to_be_enabled()
+    box.fill("Half a thought about the deploy")
+    leave_and_return(ana, room)
+    expect(box).to_be_enabled()
+    expect(box).to_have_value("Half a thought about the deploy")
+    expect(ana.locator(".draft-note")).to_contain_text("Restored your unsent text")
+    box.press("Enter")
+    expect(ana.locator(".chat-messages .chat-body", has_text="Half a thought")).to_have_count(1)
+    expect(box).to_have_value("")
+    ana.reload()
+    expect(box).to_be_enabled()
+    expect(ana.locator(".chat-messages .chat-body", has_text="Half a thought")).to_have_count(1)
+    expect(box).to_have_value("")
+    expect(ana.locator(".draft-note")).to_have_count(0)
+    assert not watch.problems()
