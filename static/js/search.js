@@ -86,3 +86,15 @@ if (input) {
     if (!input.form.contains(event.target)) close();
   });
 }
+
+// "/" anywhere but in a field puts the cursor in the navigation's search box (as on GitHub,
+// Discourse and Mattermost); the box says so to assistive technology (aria-keyshortcuts).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+  const box = document.getElementById("nav-q");
+  const target = event.target;
+  if (!box || target.closest?.("input, textarea, select, [contenteditable]:not([contenteditable=false])")) return;
+  event.preventDefault();
+  box.focus();
+  box.select();
+});
