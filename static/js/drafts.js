@@ -1,8 +1,9 @@
 // What someone types into a form marked with a textarea[data-draft] (a forum topic or reply, a
-// blog post, idea or comment, a wiki comment, a chat room's composer) is kept in this browser until the server has taken
-// it: leaving the page, closing the tab, an expired form token or an expired sign-in lose nothing.
-// The next time the same form is shown as it was (same address, same starting text), the text
-// comes back with a note and a Discard button.
+// blog post, idea or comment, a wiki comment, a chat room's composer) is kept in this browser
+// until the server has taken it: leaving the page, closing the tab, an expired form token or an
+// expired sign-in lose nothing. The next time the same form is shown as it was (same address,
+// same starting text), the text comes back with a note and a Discard button; if the starting text
+// changed meanwhile (an edit saved elsewhere), the draft is offered to copy from, never applied.
 //
 // A draft is dropped when the form is sent AND the next page is the answer of a successful post:
 // reached through a redirect (post, redirect, get), signed in, and with no error message. A form
@@ -94,6 +95,10 @@ function when(at) {
   return format.format(Math.round(hours / 24), "day");
 }
 
+function trimmed(values) {
+  return values.map((v) => v.trim());
+}
+
 function same(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -107,7 +112,7 @@ function keep(textarea) {
   let base = hash(JSON.stringify(initial));
   // The server showed the draft's own text again (the form came back with its errors): the same
   // draft goes on, still tied to the form as it was first shown.
-  const again = Boolean(draft && draft.base !== base && same(draft.values, initial));
+  const again = Boolean(draft && draft.base !== base && same(trimmed(draft.values), trimmed(initial)));
   if (again) base = draft.base;
   let note = null;
   let sent = false;
@@ -118,35 +123,65 @@ function keep(textarea) {
     });
   }
 
-  if (draft && !again && draft.base === base && !same(draft.values, initial)) {
-    restore(draft.values);
-    note = document.createElement("p");
-    note.className = "draft-note small";
-    note.setAttribute("role", "status");
-    const text = (document.body.dataset.draftRestored || "%(when)s").replace("%(when)s", when(draft.at));
-    const discard = document.createElement("button");
-    discard.type = "button";
-    discard.className = "linklike";
-    discard.textContent = document.body.dataset.draftDiscard || "Discard";
-    discard.addEventListener("click", () => {
-      restore(initial);
+  const strings = document.body.dataset;
+  function discardButton(then) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "linklike";
+    button.textContent = strings.draftDiscard || "Discard";
+    button.addEventListener("click", () => {
       store.removeItem(key);
       note.remove();
+      then();
       textarea.focus();
     });
-    note.append(text + " ", discard);
-    (textarea.dataset.draft === "before-form" ? form : textarea.closest(".field") || textarea).before(note);
+    return button;
+  }
+  const place = (element) =>
+    (textarea.dataset.draft === "before-form" ? form : textarea.closest(".field") || textarea).before(element);
+
+  if (draft && !again && !same(draft.values, initial)) {
+    const at = when(draft.at);
+    if (draft.base === base) {
+      // The form is as it was when the draft was written: the draft takes its place.
+      restore(draft.values);
+      note = document.createElement("p");
+      note.className = "draft-note small";
+      note.setAttribute("role", "status");
+      note.append((strings.draftRestored || "%(when)s").replace("%(when)s", at) + " ",
+                  discardButton(() => restore(initial)));
+    } else {
+      // The text changed since (an edit saved elsewhere): the newer text stays, and the draft is
+      // offered to copy from, never applied over it.
+      const index = fields(form).indexOf(textarea);
+      note = document.createElement("details");
+      note.className = "draft-note draft-stale small";
+      const summary = document.createElement("summary");
+      summary.textContent = (strings.draftStale || "%(when)s").replace("%(when)s", at);
+      const old = document.createElement("textarea");
+      old.className = "copy";
+      old.readOnly = true;
+      old.rows = 4;
+      old.value = draft.values[index] ?? "";
+      old.setAttribute("aria-label", summary.textContent);
+      note.append(summary, old, discardButton(() => {}));
+    }
+    place(note);
   }
 
+  // Only what is typed on this page is written: a draft merely shown (restored, or offered to
+  // copy) stays as it was when the page goes.
+  let touched = false;
   let timer = 0;
   function save() {
     clearTimeout(timer);
-    if (sent || signingOut) return;
+    if (sent || signingOut || !touched) return;
     const values = valuesOf(form);
     if (!again && same(values, initial)) store.removeItem(key);
     else write(key, { base, values, at: Date.now(), sent: false });
   }
   form.addEventListener("input", () => {
+    touched = true;
     clearTimeout(timer);
     timer = setTimeout(save, 300);
   });
@@ -154,10 +189,15 @@ function keep(textarea) {
     save();
     sent = true;
     const kept = read(key);
-    if (kept) write(key, { ...kept, sent: true });
+    // What goes with this post: the text typed here, or the draft restored into the form (not a
+    // draft only offered beside a newer text).
+    if (kept && (touched || kept.base === base)) write(key, { ...kept, sent: true });
     setTimeout(() => {
-      if (!event.defaultPrevented) return;  // declined (a question, a check): still being written
+      if (!event.defaultPrevented) return;
+      // Not sent after all (a question declined), or sent by the page's own script (chat), which
+      // emptied the box: the draft follows what the form holds now.
       sent = false;
+      touched = true;
       save();
     });
   });

@@ -84,7 +84,7 @@ def test_a_reply_stays_in_the_browser_until_it_is_posted(server, new_page):
     assert not [p for p in watch.problems() if "status of 400" not in p]
 
 
-def test_a_new_topic_comes_back_whole_in_chinese_and_an_old_edit_never_overwrites_a_newer_text(server, new_page):
+def test_a_new_topic_comes_back_whole_in_chinese_and_an_old_edit_is_offered_never_applied_over_a_newer_text(server, new_page):
     ana, _ = new_page()
     bo, watch = new_page(locale="zh-CN")
     bo_elsewhere, _ = new_page()
@@ -121,10 +121,19 @@ def test_a_new_topic_comes_back_whole_in_chinese_and_an_old_edit_never_overwrite
     bo_elsewhere.goto(post_edit)
     bo_elsewhere.fill("#body", "The text as it is now, saved from the phone")
     submit(bo_elsewhere, "Save")
-    # Back on the laptop: the form shows the saved text; the old draft does not replace it.
+    # Back on the laptop: the form shows the saved text; the old draft does not replace it, it is
+    # offered to copy from.
     bo.goto(post_edit)
     expect(bo.locator("#body")).to_have_value("The text as it is now, saved from the phone")
+    stale = bo.locator("details.draft-stale")
+    expect(stale.locator("summary")).to_contain_text("写于此文本被修改之前")
+    stale.locator("summary").click()
+    expect(stale.locator("textarea")).to_have_value("An edit written on the laptop")
+    stale.get_by_role("button", name="丢弃").click()
+    expect(stale).to_have_count(0)
+    bo.reload()
     expect(bo.locator(".draft-note")).to_have_count(0)
+    expect(bo.locator("#body")).to_have_value("The text as it is now, saved from the phone")
 
     # Another account signing in at this browser never sees Bo's drafts (they are removed).
     bo.fill("#body", "Bo's unsent words")
