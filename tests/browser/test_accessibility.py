@@ -309,6 +309,11 @@ def test_an_edit_conflict_is_read_with_the_merged_text(ana, demo_site):
     expect(body).to_be_focused()
     expect(body).to_have_accessible_description(re.compile("Someone saved this page while you were editing it"))
     assert violations(second) == []
+    # While the preview is on its way, what it shows stays readable (it was faded below AA contrast).
+    second.route("**/-/preview", lambda route: None)  # never answered
+    body.press_sequentially(" ")
+    expect(second.locator("[data-preview-target]")).to_have_attribute("aria-busy", "true")
+    assert violations(second) == []
 
 
 def test_chat_jump_to_first_unread_and_a_new_message(browser, ana, demo_site):
