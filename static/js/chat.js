@@ -244,6 +244,10 @@ if (root) {
     target?.scrollIntoView({ block: "center" });
     target?.classList.add("is-target");
     jumpWrap.hidden = true;
+    if (target) {  // the keyboard goes on from the first unread message, as the button is gone
+      target.tabIndex = -1;
+      target.focus({ preventScroll: true });
+    }
   }
 
   // ------------------------------------------------------------------ read positions and counts

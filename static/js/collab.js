@@ -29,6 +29,11 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// A form shown again with errors: the cursor goes to the first field to fix (its error is read
+// with it, through aria-describedby), unless the cursor is in a field to fix already.
+const invalid = document.querySelector("main [aria-invalid='true']");
+if (invalid && !document.activeElement?.matches("[aria-invalid='true']")) invalid.focus();
+
 // Select the whole value of read-only copy fields on focus.
 document.addEventListener("focusin", (event) => {
   if (event.target.matches("input.copy, textarea.copy")) event.target.select();

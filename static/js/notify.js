@@ -11,6 +11,8 @@ function show(count) {
   if (!badge) return;
   badge.textContent = String(count);
   badge.hidden = count <= 0;
+  // The bell's name is what a screen reader says for it: the count is in it, as the badge is not read.
+  bell.setAttribute("aria-label", count > 0 ? bell.dataset.labelUnread.replace("{n}", String(count)) : bell.dataset.labelNone);
   bell.dataset.unread = String(count);
 }
 
@@ -21,7 +23,9 @@ async function refresh() {
   } catch (e) { /* offline: keep what we show */ }
 }
 
-function announce(data) {
+// The live region is in the page before anything is said in it: screen readers skip what a region
+// says as it is added.
+function liveRegion() {
   let region = document.getElementById("notify-live");
   if (!region) {
     region = document.createElement("div");
@@ -31,7 +35,11 @@ function announce(data) {
     region.setAttribute("aria-live", "polite");
     document.body.append(region);
   }
-  region.textContent = data && data.title ? `${data.actor || ""} · ${data.title}` : "";
+  return region;
+}
+
+function announce(data) {
+  liveRegion().textContent = data && data.title ? `${data.actor || ""} · ${data.title}` : "";
 }
 
 function onEvent(name, data) {
@@ -60,5 +68,6 @@ async function connect() {
 
 if (bell && badge) {
   bell.dataset.unread = badge.hidden ? "0" : badge.textContent.trim();
+  liveRegion();
   connect();
 }

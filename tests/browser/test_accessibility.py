@@ -17,7 +17,7 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import say, sign_in
 from tests.live import COLLAB_BIN, ROOT, LiveServer
 
 
@@ -44,9 +44,9 @@ def demo_site(tmp_path_factory):
         live.stop()
 
 
-def seed(base: str) -> list[str]:
-    """Ana (owner of the Architecture Review Board) writes through the real forms; returns the
-    addresses of what she made."""
+def writer(base: str, login: str):
+    """A person signed in without a browser: ``submit(path, key, **values)`` fills the form with a
+    field ``key`` on the page at ``path`` and sends it; returns where it leads."""
     s = requests.Session()
 
     def submit(path: str, key: str, **values) -> str:
@@ -58,7 +58,14 @@ def seed(base: str) -> list[str]:
         assert sent.status_code in (302, 303), (path, sent.status_code, sent.text[:2000])
         return sent.headers["Location"].removeprefix(base).split("#")[0]
 
-    submit("/login", "login", login="ana", password=PASSWORD)
+    submit("/login", "login", login=login, password=PASSWORD)
+    return submit
+
+
+def seed(base: str) -> list[str]:
+    """Ana (owner of the Architecture Review Board) writes through the real forms; returns the
+    addresses of what she made."""
+    submit = writer(base, "ana")
     c = "/c/architecture-review-board"
     page = submit(f"{c}/wiki/-/new", "title", title="Release checklist", tags="release", summary="First draft",
                   body="# Release checklist\n\nSee [[Home]].\n\n## Steps\n\n1. Build\n2. Canary\n\n"
@@ -71,7 +78,7 @@ def seed(base: str) -> list[str]:
     submit(topic, "body", body="Path versions, and two releases of notice before one goes.")
     post = submit(f"{c}/blog/new", "title", title="What the board decided in May", tags="decisions",
                   body="We chose **path versions**.\n\n我们选择了路径版本。")
-    return [page, f"{page}/-/history", topic, post]
+    return [page, f"{page}/-/history", topic, post, forum]
 
 
 def form_with(page: str, key: str) -> tuple[str | None, dict[str, str]]:
@@ -211,3 +218,140 @@ def test_open_menus_and_suggestion_lists_pass_axe(browser, demo_site):
     finally:
         context.close()
     assert not any(found.values()), found
+
+
+# --------------------------------------------------------------------------- states pages reach in use
+
+
+def violations(page) -> list[str]:
+    return [f'{v["id"]}: {v["help"]} -- {v["nodes"][0]["html"][:160]}' for v in Axe().run(page).response["violations"]]
+
+
+@pytest.fixture
+def ana(browser, demo_site):
+    context = browser.new_context(base_url=demo_site.url, locale="en-US", viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, "ana", password=PASSWORD)
+    yield page
+    context.close()
+
+
+def test_forms_shown_again_with_errors(ana, demo_site):
+    """A new topic without a title, a new wiki page whose title is taken: the error is read with its
+    field (aria-invalid, aria-describedby), and the cursor is in that field, ready to fix it."""
+    forum = demo_site.content[4]
+    ana.goto(f"{forum}/new")
+    ana.fill("#body", "What is our rule?")
+    with ana.expect_navigation():
+        ana.get_by_role("button", name="Post topic").click()
+    title = ana.locator("#title")
+    expect(title).to_be_focused()
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(title).to_have_accessible_description("Give the topic a title.")
+    assert violations(ana) == []
+    ana.goto("/c/architecture-review-board/wiki/-/new")
+    ana.fill("#title", "Release checklist")
+    ana.select_option("#parent", value="")  # beside the one of that title
+    ana.fill("#body", "A second list.")
+    with ana.expect_navigation():
+        ana.locator("form.wiki-editor button[value=save]").click()
+    title = ana.locator("#title")
+    expect(title).to_be_focused()  # it had no autofocus: it was filled in
+    expect(title).to_have_accessible_description(re.compile("already"))
+    assert violations(ana) == []
+
+
+def test_the_bell_says_how_many_are_unread_after_a_live_one(ana, demo_site):
+    """A notification arriving live: the bell's name (what a screen reader says for the icon) has
+    the new count, and the news is said in a polite live region."""
+    ana.goto("/notifications")
+    if ana.get_by_role("button", name="Mark all read").count():
+        with ana.expect_navigation():
+            ana.get_by_role("button", name="Mark all read").click()
+    ana.goto("/")
+    bell = ana.locator("[data-bell]")
+    expect(bell).to_have_attribute("data-live", "1")
+    expect(bell).to_have_accessible_name("Notifications")
+    jonas = writer(demo_site.url, "jonas")
+    jonas(demo_site.content[2], "body", body="@ana which release does this start with?")
+    expect(ana.locator("[data-bell-count]")).to_be_visible()  # a reply to her topic, and the mention
+    unread = ana.locator("[data-bell-count]").inner_text()
+    expect(bell).to_have_accessible_name(f"Notifications: {unread} unread")
+    expect(ana.locator("#notify-live[role=status]")).to_contain_text("Jonas Weber")
+    assert violations(ana) == []
+    # The notifications page: one unread, the rest read; then all read.
+    ana.goto("/notifications")
+    expect(ana.locator(".notification.unread")).to_have_count(int(unread))
+    expect(ana.locator("[data-bell]")).to_have_accessible_name(f"Notifications: {unread} unread")
+    assert violations(ana) == []
+    with ana.expect_navigation():
+        ana.get_by_role("button", name="Mark all read").click()
+    expect(ana.locator(".notification.unread")).to_have_count(0)
+    expect(ana.locator("[data-bell]")).to_have_accessible_name("Notifications")
+    assert violations(ana) == []
+
+
+def test_an_edit_conflict_is_read_with_the_merged_text(ana, demo_site):
+    """Two editors of one page, both without the live connection; the second save overlaps the
+    first. The cursor is in the merged text, which is read with what happened."""
+    ana.context.route("**/socket.io/**", lambda route: route.abort())
+    path = demo_site.content[0] + "/-/edit"
+    first, second = ana, ana.context.new_page()
+    for page in (first, second):
+        page.goto(path)
+    for page, step in ((first, "2. Canary (one hour)"), (second, "2. Canary (a day)")):
+        page.fill("#body", page.input_value("#body").replace("2. Canary", step))
+        page.evaluate("document.querySelectorAll('[data-live-field]').forEach(e => e.remove())")
+        with page.expect_navigation():
+            page.locator("form.wiki-editor button[value=save]").click()
+    expect(second.locator("[data-testid=conflict]")).to_contain_text("overlap")
+    body = second.locator("#body")
+    expect(body).to_be_focused()
+    expect(body).to_have_accessible_description(re.compile("Someone saved this page while you were editing it"))
+    assert violations(second) == []
+    # While the preview is on its way, what it shows stays readable (it was faded below AA contrast).
+    second.route("**/-/preview", lambda route: None)  # never answered
+    body.press_sequentially(" ")
+    expect(second.locator("[data-preview-target]")).to_have_attribute("aria-busy", "true")
+    assert violations(second) == []
+
+
+def test_chat_jump_to_first_unread_and_a_new_message(browser, ana, demo_site):
+    """Ana comes back to a room with unread messages: the jump control is a button, takes her to
+    the first unread message (focus there too), and the message log is a live log, so what
+    arrives next is read out."""
+    room = "/c/architecture-review-board/chat/general"
+    context = browser.new_context(base_url=demo_site.url, locale="en-US", viewport=DESKTOP)
+    try:
+        jonas = context.new_page()
+        sign_in(jonas, "jonas", password=PASSWORD)
+        ana.goto(room)
+        expect(ana.locator("#chat-body")).to_be_enabled()
+        ana.goto("/")
+        jonas.goto(room)
+        expect(jonas.locator("#chat-body")).to_be_enabled()
+        for n in range(30):
+            say(jonas, f"Canary note {n}")
+        ana.goto(room)
+        jump = ana.get_by_role("button", name="Jump to first unread")
+        expect(jump).to_be_visible()
+        assert violations(ana) == []
+        jump.click()
+        expect(ana.locator(".chat-msg.is-target")).to_be_focused()
+        expect(ana.locator(".chat-msg.is-target")).to_contain_text("Canary note 0")
+        expect(ana.get_by_role("log", name="Messages")).to_be_visible()
+        say(jonas, "The canary is green.")
+        expect(ana.get_by_role("log", name="Messages")).to_contain_text("The canary is green.")
+        assert violations(ana) == []
+    finally:
+        context.close()
+
+
+def test_search_with_filters_and_did_you_mean(ana):
+    """A search narrowed by type and date, and a misspelt one that offers a correction."""
+    ana.goto("/search?q=release&type=wiki&from=2020-01-01")
+    expect(ana.locator("[data-testid=result-count]")).to_be_visible()
+    assert violations(ana) == []
+    ana.goto("/search?q=relese")
+    expect(ana.locator(".did-you-mean")).to_be_visible()
+    assert violations(ana) == []

@@ -231,3 +231,32 @@ def test_a_hint_too_long_for_a_small_phone_ends_in_an_ellipsis(admin_phone):
     assert cut, "the hint fits a 320 px phone now: this test has nothing to check"
     assert box.evaluate("el => getComputedStyle(el).textOverflow") == "ellipsis"
     assert watch.problems() == []
+
+
+def test_links_standing_alone_are_big_enough_to_tap(admin_phone):
+    """On a phone, the links under the chat's room list (Add a room, All conversations) and the
+    insights' CSV links are at least 24 px tall, not a 16 px line of small text."""
+    page, watch, slug = admin_phone
+    for path, links in ((f"/c/{slug}/chat/general", ".chat-side > a"), ("/admin/analytics", "a.csv")):
+        page.goto(path)
+        heights = page.eval_on_selector_all(links, "els => els.map(e => [e.textContent.trim(), e.getBoundingClientRect().height])")
+        assert heights and all(height >= 24 for _, height in heights), (path, heights)
+    assert watch.problems() == []
+
+
+def test_a_members_pages_do_not_scroll_sideways_in_chinese(new_page):
+    """Every main page a member meets, in Chinese on a phone: none scrolls sideways."""
+    page, watch = new_page(locale="zh-CN", viewport=PHONE)
+    register(page, "ana", "Ana Lima")
+    create_community(page, "平台工程 Platform Engineering", description=DESCRIPTION, access="public")
+    slug = slug_from_url(page.url)
+    home_in_two_revisions(page, slug)
+    c = f"/c/{slug}"
+    for path in ("/", "/c/", f"{c}/", f"{c}/members", f"{c}/wiki/home", f"{c}/wiki/home/-/history",
+                 f"{c}/wiki/home/-/diff?from=1&to=2", f"{c}/wiki/home/-/edit", f"{c}/blog/", f"{c}/blog/new",
+                 f"{c}/forums/", f"{c}/chat/general", "/search?q=平台", "/notifications", "/u/ana",
+                 "/settings/profile", "/people", "/admin/users"):
+        page.goto(path)
+        scroll_width, inner = no_horizontal_scroll(page)
+        assert scroll_width <= inner, f"{path} is {scroll_width}px wide in a {inner}px window"
+    assert watch.problems() == []
