@@ -62,6 +62,14 @@ def absolute(value, fmt: str = "medium") -> str:
     return found
 
 
+def exact(value) -> Markup:
+    """``<time>`` with the exact time in the viewer's language and zone, the same text ``ago``
+    shows on hover: for audit logs and admin tables, where times are compared to the second."""
+    if not value:
+        return Markup("")
+    return Markup('<time datetime="%s">%s</time>') % (value.isoformat(), absolute(value))
+
+
 def ago(value, phrase: str | None = None) -> Markup:
     """``<time>`` with the relative phrase (``phrase`` when the caller has it already: a kept
     fragment whose key holds the phrases) and the absolute time as its title."""
