@@ -25,3 +25,10 @@ def test_a_one_person_community_says_nobody_else_has_joined(make_user, make_comm
     client_for(reader).post(f"/c/{community.slug}/join")
     assert "Nobody else" not in text(client_for(owner).get(members))
 
+
+def test_your_own_profile_without_communities_offers_to_browse_them(make_user, client_for):
+    me, other = make_user("ana"), make_user("bo")
+    page = text(client_for(me).get("/u/ana"))
+    assert re.search(r'<p class="empty">You have not joined a community yet\. <a href="/c/">Browse communities</a></p>', page)
+    page = text(client_for(other).get("/u/ana"))
+    assert "Not a member of any community you can see." in page and "Browse communities" not in page
