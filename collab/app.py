@@ -264,6 +264,7 @@ def _init_templates(app: Flask) -> None:
 
     app.jinja_env.filters["ago"] = timefmt.ago
     app.jinja_env.filters["exact"] = timefmt.exact
+    app.jinja_env.globals["viewer_zone"] = timefmt.zone_name
 
     _install_fast_gettext(app)
 

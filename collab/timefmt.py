@@ -22,6 +22,11 @@ def _zone():
     return get_locale(), get_timezone()
 
 
+def zone_name() -> str:
+    """The viewer's time zone ("Asia/Shanghai"), for a page's script to show times as the page does."""
+    return str(_zone()[1])
+
+
 def relative(value, now=None, locale=None) -> str:
     if locale is None:
         locale = get_locale()
