@@ -11,12 +11,11 @@ from calendar import monthrange
 from hmac import compare_digest
 from datetime import datetime, timedelta, timezone
 
-from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
-from flask_babel import format_timedelta, get_timezone
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import URLSafeSerializer
-from markupsafe import Markup
 from sqlalchemy import exists, func, select
 
 from collab import access, analytics
@@ -195,22 +194,6 @@ def feed_url(blog: Blog, tag: str | None = None) -> str | None:
     if tag:
         return url_for("blogs.tag_feed", tag=tag, **args)
     return url_for("blogs.feed", **args)
-
-
-@bp.app_template_filter("blog_ago")
-def blog_ago(value):
-    """Like the core's |ago for long lists (200 comments): the relative text only, each distinct
-    one formatted once per request (Babel's formatting dominated the post page)."""
-    if not value:
-        return ""
-    secs = int((value - utcnow()).total_seconds())
-    key = secs // 60 if abs(secs) < 86400 else secs // 3600
-    cache = g.setdefault("_blog_ago", {})
-    rel = cache.get(key)
-    if rel is None:
-        rel = cache[key] = format_timedelta(timedelta(seconds=key * (60 if abs(secs) < 86400 else 3600)),
-                                            add_direction=True, granularity="minute")
-    return Markup('<time datetime="{iso}">{rel}</time>').format(iso=value.isoformat(), rel=rel)
 
 
 # --------------------------------------------------------------------------- reading

@@ -263,6 +263,8 @@ def _init_templates(app: Flask) -> None:
         return timefmt.absolute(value, fmt) if value else ""
 
     app.jinja_env.filters["ago"] = timefmt.ago
+    app.jinja_env.filters["exact"] = timefmt.exact
+    app.jinja_env.globals["viewer_zone"] = timefmt.zone_name
 
     _install_fast_gettext(app)
 

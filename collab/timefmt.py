@@ -22,6 +22,11 @@ def _zone():
     return get_locale(), get_timezone()
 
 
+def zone_name() -> str:
+    """The viewer's time zone ("Asia/Shanghai"), for a page's script to show times as the page does."""
+    return str(_zone()[1])
+
+
 def relative(value, now=None, locale=None) -> str:
     if locale is None:
         locale = get_locale()
@@ -60,6 +65,14 @@ def absolute(value, fmt: str = "medium") -> str:
             dates.format_skeleton("yMMMd", value, tzinfo=tz, locale=locale) if fmt == "date"  # "Jun 2, 2025", 2025年6月2日
             else dates.format_datetime(value, fmt, tzinfo=tz, locale=locale))
     return found
+
+
+def exact(value) -> Markup:
+    """``<time>`` with the exact time in the viewer's language and zone, the same text ``ago``
+    shows on hover: for audit logs and admin tables, where times are compared to the second."""
+    if not value:
+        return Markup("")
+    return Markup('<time datetime="%s">%s</time>') % (value.isoformat(), absolute(value))
 
 
 def ago(value, phrase: str | None = None) -> Markup:

@@ -348,7 +348,7 @@ def _profile_communities(person: User, viewer):
         .order_by(Community.sort_name, Community.id).limit(50)
     )
     items = db.session.scalars(stmt).all()
-    return "communities/_profile_section.html", {"communities": items}
+    return "communities/_profile_section.html", {"communities": items, "own": person.id == viewer.id}
 
 
 from . import manage  # noqa: E402,F401  (settings, members, invitations, requests, log)

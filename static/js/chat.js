@@ -60,9 +60,18 @@ if (root) {
     return node;
   };
   const fmt = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => vars[k]);
+  // A message's time reads as on the pages (collab/timefmt.py): "3 minutes ago" in the largest unit
+  // that is at least 0.85 of one (a minute at least), the exact time in the viewer's zone on hover.
+  const LANG = document.documentElement.lang || undefined;
+  const UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  const phrase = new Intl.RelativeTimeFormat(LANG, { numeric: "always" });
+  const exact = new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeStyle: "medium", timeZone: root.dataset.tz || undefined });
   const timeOf = (iso) => {
     const d = new Date(iso);
-    return el("time", { datetime: iso, title: d.toLocaleString(), text: d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) });
+    const secs = (Date.now() - d) / 1000, past = secs > -60;  // a clock a little behind the server's: just now
+    const [unit, size] = UNITS.find(([, n]) => Math.abs(secs) / n >= 0.85) || UNITS[UNITS.length - 1];
+    const amount = Math.max(1, Math.round(Math.abs(secs) / size));
+    return el("time", { datetime: iso, title: exact.format(d), text: phrase.format(past ? -amount : amount, unit) });
   };
   const html = (s) => {
     // Server-rendered, nh3-sanitised HTML: parsed into an inert template, never run.

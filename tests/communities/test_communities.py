@@ -340,13 +340,18 @@ def test_the_cached_header_carries_each_readers_own_form_token_and_role(app, mak
     assert "3 members" in mia_page and "2 members" in mia_c.get(f"/c/{c.slug}/").get_data(as_text=True)
 
 
-def test_a_community_says_the_day_it_was_created_not_the_second(app, make_user, make_community, client_for):
+def test_a_community_says_how_long_ago_it_was_created_with_the_exact_time_on_hover(app, make_user, make_community,
+                                                                                   client_for):
+    # As every other date of content: "Created 1 year ago" / "1年前创建", the exact time on hover.
     from datetime import datetime
 
     owner = make_user("ada")
     community = make_community(owner, name="Sundial")
+    zh = make_user("li", locale="zh_Hans", timezone="Asia/Shanghai")
     with app.app_context():
         db.session.get(Community, community.id).created_at = datetime(2025, 6, 2, 23, 30, 5)
         db.session.commit()
-    page = text(client_for(owner).get("/c/sundial/"))
-    assert "Created Jun 2, 2025" in page and "23:30" not in page and "11:30" not in page
+    for who, line in ((owner, r'Created <time datetime="2025-06-02T23:30:05\+00:00" title="Jun 2, 2025, 11:30:05\sPM">1 year ago</time>'),
+                      (zh, r'<time datetime="2025-06-02T23:30:05\+00:00" title="2025年6月3日 07:30:05">1年前</time>创建')):
+        page = text(client_for(who).get("/c/sundial/"))
+        assert re.search(rf'<p class="muted small">{line}</p>', page), (who.username, re.findall(r"Created.*|.*创建", page))

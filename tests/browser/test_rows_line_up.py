@@ -1,0 +1,40 @@
+"""A button beside a field is as tall as the field: the search page's query, order and Search; a
+chat room's "Search this room" and its buttons; the members filter; the admin console's filter rows
+and the audit log's dates with Filter and Clear. On a desktop and a phone, in English and Chinese
+(whose glyphs are taller), in Debian's Chromium against the real server."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import create_community, register, slug_from_url
+
+pytestmark = pytest.mark.browser
+
+# Pairs (field, button) on one line of a row (their middles within 8 px), with both heights.
+PAIRS = """sel => {
+  const boxes = q => [...document.querySelectorAll(sel + ' ' + q)].filter(e => e.offsetParent).map(e => {
+    const r = e.getBoundingClientRect(); return {name: e.id || e.textContent.trim(), mid: r.top + r.height / 2, h: r.height}; });
+  const fields = boxes('input:not([type=hidden]):not([type=checkbox]), select'), buttons = boxes('.button');
+  const pairs = [];
+  for (const f of fields) for (const b of buttons) if (Math.abs(f.mid - b.mid) < 8) pairs.push([f.name, f.h, b.name, b.h]);
+  return pairs;
+}"""
+
+
+@pytest.mark.parametrize("locale, width", [("en-US", 1280), ("zh-CN", 390), ("zh-CN", 1280), ("en-US", 390)])
+def test_buttons_beside_fields_are_as_tall_as_the_fields(new_page, locale, width):
+    page, watch = new_page(locale=locale, viewport={"width": width, "height": 900})
+    register(page, "ana", "Ana Lima")  # the first account: the site admin
+    create_community(page, "Platform Engineering", access="public")
+    slug = slug_from_url(page.url)
+    rows = {"/search?q=platform": ".searchbar", f"/c/{slug}/chat/general/history": ".chat-tools",
+            f"/c/{slug}/members": "main form.filters", "/admin/users": "main form.filters",
+            "/admin/communities": "main form.filters", "/admin/audit": ".audit-filters"}
+    for path, row in rows.items():
+        page.goto(path)
+        pairs = page.evaluate(PAIRS, row)
+        if width == 1280:  # on a phone some fields take a line of their own
+            assert pairs, (path, "no field and button side by side")
+        uneven = [p for p in pairs if abs(p[1] - p[3]) > 1]
+        assert not uneven, (path, uneven)
+    assert watch.problems() == []
