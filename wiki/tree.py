@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -137,8 +137,8 @@ def navigation_html(community_id: int, current_path: str | None, base: str) -> t
 
 
 def nav_html(nodes: list[Node], base: str) -> Markup:
-    """The navigation tree as HTML: nested lists, the branches as <details> (open along the
-    current page), a pruned branch's page count beside its title. Built here rather than by a
+    """The navigation tree as HTML: nested lists, each branch its page's link and a <details>
+    of its subpages (open along the current page), a pruned branch's page count beside its title. Built here rather than by a
     recursive template loop, which cost about a tenth of a page view."""
     out: list[str] = []
     base = escape(base)
@@ -148,7 +148,12 @@ def nav_html(nodes: list[Node], base: str) -> Markup:
             current = ' aria-current="page"' if node.current else ""
             link = f'<a href="{base}{escape(node.path)}"{current}>{escape(node.title)}</a>'
             if node.children:
-                out.append(f'<li><details{" open" if node.open else ""}><summary>{link}</summary><ul>')
+                # The link stands beside the branch's toggle, not inside it (a link inside a
+                # <summary> is a control inside a control: screen readers announce it twice and
+                # it cannot be reached on its own); CSS puts the toggle before the title.
+                toggle = escape(gettext("Subpages of %(title)s", title=node.title))
+                out.append(f'<li class="branch">{link}<details{" open" if node.open else ""}>'
+                           f'<summary aria-label="{toggle}"></summary><ul>')
                 walk(node.children)
                 out.append("</ul></details></li>")
                 continue

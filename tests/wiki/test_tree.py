@@ -242,8 +242,13 @@ def test_the_navigation_opens_the_current_branch_and_marks_the_page(community, p
         assert f">{title}</a>" in nav
     assert f'<a href="/c/{community.slug}/wiki/home/guides/setup" aria-current="page">Setup</a>' in nav
     assert nav.count("aria-current") == 1
-    assert f'<details open><summary><a href="/c/{community.slug}/wiki/home/guides">Guides</a>' in nav
-    assert f'<details><summary><a href="/c/{community.slug}/wiki/home/faq">FAQ</a>' in nav  # closed
+    # Each branch: its page's link, then the toggle of its subpages (a control of its own, named
+    # for the page), never a link inside the toggle.
+    assert (f'<li class="branch"><a href="/c/{community.slug}/wiki/home/guides">Guides</a><details open>'
+            '<summary aria-label="Subpages of Guides"></summary>') in nav
+    assert (f'<li class="branch"><a href="/c/{community.slug}/wiki/home/faq">FAQ</a><details>'
+            '<summary aria-label="Subpages of FAQ"></summary>') in nav  # closed
+    assert "<summary><a" not in nav
     assert "&lt;i&gt;Bold &amp; co</a>" in nav and "<i>Bold" not in nav
 
 
