@@ -75,3 +75,34 @@ for (const current of document.querySelectorAll(".tabs [aria-current='page'], .a
   const overhang = current.getBoundingClientRect().right - row.getBoundingClientRect().right;
   if (overhang > 0) row.scrollLeft += overhang + 32;
 }
+
+// A code block, table or diff wider than its box scrolls sideways: it takes the keyboard focus, so
+// that it can be scrolled without a mouse (WCAG 2.1.1, axe's scrollable-region-focusable). Checked
+// again when blocks arrive (the wiki editor's preview, related content) and after a resize.
+function focusableScrollers(root) {
+  for (const box of root.querySelectorAll("pre, .table-wrap, .diff-wrap")) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.dataset.scrollFocus = "";
+    } else if (!scrolls && "scrollFocus" in box.dataset) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.scrollFocus;
+    }
+  }
+}
+const mainElement = document.querySelector("main");
+if (mainElement) {
+  let pending = false;
+  const recheck = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      focusableScrollers(mainElement);
+    });
+  };
+  focusableScrollers(mainElement);
+  new MutationObserver(recheck).observe(mainElement, { childList: true, subtree: true });
+  window.addEventListener("resize", recheck);
+}

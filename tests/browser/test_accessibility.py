@@ -143,7 +143,9 @@ DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 @pytest.mark.parametrize("username, locale, viewport, start", [
     ("demo-admin", "en-US", DESKTOP, ["/", "/c/", "/people", "/search?q=release", "/notifications", "/admin/",
                                       "/admin/analytics", "/settings/profile"]),
-    ("wangfang", "zh-CN", PHONE, ["/", "/c/", "/search?q=发布", "/notifications"]),
+    # A wiki subpage first: its tree shows an open branch (the demo's Lotus design system page).
+    ("wangfang", "zh-CN", PHONE, ["/c/product-design/wiki/lotus-she-ji-xi-tong/an-niu-zu-jian", "/", "/c/",
+                                  "/search?q=发布", "/notifications"]),
 ], ids=["admin-english-desktop", "member-chinese-phone"])
 def test_every_kind_of_page_passes_axe(browser, demo_site, username, locale, viewport, start):
     context = browser.new_context(base_url=demo_site.url, locale=locale, viewport=viewport)
