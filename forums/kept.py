@@ -38,8 +38,8 @@ def forum_body(community, forum, page, show: str, tag: str, ctx: dict) -> Markup
 def posts_block(community, topic, page, seen, accepted, ids, ctx: dict) -> Markup:
     """forums/_posts.html (the page's posts, the pager and the split form), kept per process under
     everything it shows: each post as read now with its author and the post it answers, the
-    reader's likes, rights and read position, the relative times as worded now, the language, zone
-    and address (collab.fragments: an edit, a like, a rename or other rights make a new key)."""
+    reader's likes, rights, split mode and read position, the relative times as worded now, the
+    language, zone and address (collab.fragments: an edit, a like, a rename or other rights make a new key)."""
     user = current_user._get_current_object()
     locale, now = get_locale(), utcnow()
     liked = queries.liked_by(user, ids)
@@ -58,10 +58,10 @@ def posts_block(community, topic, page, seen, accepted, ids, ctx: dict) -> Marku
         topic.id, topic.accepted_post_id, topic.is_locked, topic.is_deleted, tuple(posts), seen,
         (accepted.id, accepted.is_visible, accepted.author.name if accepted.author else None, accepted.body_html)
         if accepted else None,
-        page.page, page.pages, ctx["can_post"], ctx["can_mod"], can_accept,
+        page.page, page.pages, ctx["can_post"], ctx["can_mod"], can_accept, ctx["split"],
         community.slug, str(locale), str(get_timezone()), request.script_root, request.full_path,
     )
     return fragments.cached_render(
         "forum-posts", key, "forums/_posts.html", max_items=1024, community=community, topic=topic, page=page,
         seen=seen, accepted=accepted, liked=liked, phrases=phrases, can_accept=can_accept,
-        can_post=ctx["can_post"], can_mod=ctx["can_mod"], may_edit=lambda p: services.may_edit_post(user, p, community))
+        can_post=ctx["can_post"], can_mod=ctx["can_mod"], split=ctx["split"], may_edit=lambda p: services.may_edit_post(user, p, community))

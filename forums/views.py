@@ -296,9 +296,11 @@ def topic(slug: str, topic_id: int):
     if request.method == "GET" and page.items:
         analytics.record_view(key, community.id, user)  # buffered: no write on the request path
     can_mod = services.may_moderate(user, community)
+    # A moderator's split mode (the Moderate menu's "Split replies…"): a checkbox per reply.
+    split = can_mod and request.args.get("split") == "1" and any(p.number > 1 for p in page.items)
     ctx = _ctx(community, topic=topic, page=page, form=form, seen=seen, reply_target=reply_target,
                views=topic.view_count + analytics.pending_views(key),
-               subscribed=subscribed, has_flows=has_flows,
+               subscribed=subscribed, has_flows=has_flows, split=split,
                forums=services.forums_of(community) if can_mod else [],
                move_form=_move_form(community, topic) if can_mod else None)
     ctx["posts_html"] = kept.posts_block(community, topic, page, seen, accepted, ids, ctx)
@@ -427,7 +429,7 @@ def split(slug: str, topic_id: int):
         if e.status == 403:
             abort(403)
         flash(str(e.message), "error")
-        return redirect(url_for("forums.topic", slug=slug, topic_id=topic.id))
+        return redirect(url_for("forums.topic", slug=slug, topic_id=topic.id, split=1))
     flash(_("The chosen replies are now a topic of their own."), "success")
     return redirect(url_for("forums.topic", slug=slug, topic_id=new.id))
 

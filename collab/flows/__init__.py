@@ -16,21 +16,22 @@ from jinja2 import pass_context
 from .registry import (  # noqa: F401  (the interface tools use)
     FlowError, Incoming, Item, Outgoing, Receiver, Source, register_receiver, register_source,
 )
-from .services import can_receive, has_links, provenance, record_link, start  # noqa: F401
+from .services import actions, can_receive, has_links, provenance, record_link, start  # noqa: F401
 
 bp = Blueprint("flows", __name__, template_folder="templates")
 
 
 @bp.app_template_global()
 @pass_context
-def flow_provenance(context, key: str, group: str | None = None, links: bool = True):
+def flow_provenance(context, key: str, group: str | None = None, links: bool = True, actions: bool = True):
     """The "from ... / turned into ... / copied to ..." lines and flow actions of an item (the
     community of the page it is on is not named again). ``links=False`` when the page already
-    knows the item has no flow link (``has_links`` in its own statement)."""
+    knows the item has no flow link (``has_links`` in its own statement); ``actions=False`` when
+    the page lists the actions in its own menu (``flow_actions``)."""
     from flask_login import current_user
     from markupsafe import Markup
 
-    shown = provenance(current_user._get_current_object(), key, group=group, links=links)
+    shown = provenance(current_user._get_current_object(), key, group=group, links=links, with_actions=actions)
     if not shown:
         return Markup("")
     here = context.get("community")
@@ -65,6 +66,14 @@ def _render(context, name: str, **values) -> str:
     without running the context processors again (each costs queries)."""
     return context.environment.get_template(name).render(**values)
 
+
+
+@bp.app_template_global()
+def flow_actions(key: str) -> list[tuple[str, str]]:
+    """The flow actions (label, address) the reader may take on ``key``, for a page's own menu."""
+    from flask_login import current_user
+
+    return actions(current_user._get_current_object(), key)
 
 
 @bp.app_template_global()

@@ -183,10 +183,12 @@ def has_links(key):
     return exists().where(or_(FlowLink.target_key == key, FlowLink.source_group == key))
 
 
-def provenance(user, key: str, *, group: str | None = None, links: bool = True) -> Provenance:
+def provenance(user, key: str, *, group: str | None = None, links: bool = True,
+               with_actions: bool = True) -> Provenance:
     """What a reader of ``key`` is told about its provenance. Titles and addresses only of items
     the reader may read: an unreadable origin is a generic line, an unreadable copy is left out.
-    ``links=False``: the caller knows no link has ``key`` at either end (see ``has_links``)."""
+    ``links=False``: the caller knows no link has ``key`` at either end (see ``has_links``).
+    ``with_actions=False``: the page puts the flow actions in a menu of its own (``actions``)."""
     links = db.session.scalars(_links_stmt(), {"key": key, "group": group or key}).all() if links else []
     origins, derived = [], []
     for link in links:
@@ -196,17 +198,23 @@ def provenance(user, key: str, *, group: str | None = None, links: bool = True) 
             item = readable(user, link.target_key)
             if item is not None:
                 derived.append(Shown(link.kind, item, link.created_at))
-    actions: list[tuple[str, str]] = []
+    return Provenance(origins, derived, actions(user, key) if with_actions else [])
+
+
+def actions(user, key: str) -> list[tuple[str, str]]:
+    """The flow actions the person may take on ``key`` (turn into ..., copy to another community),
+    as (label, address)."""
+    found: list[tuple[str, str]] = []
     parts = registry.split_key(key)
     src = registry.source(parts[0]) if parts else None
     if src is not None and getattr(user, "is_authenticated", False):
         if src.actions is not None:
-            actions = list(src.actions(user, parts[1]))
+            found = list(src.actions(user, parts[1]))
         if src.export is not None and src.copy_to is not None and _belongs_elsewhere(user, key):
             from flask import url_for
 
-            actions.append((str(_l("Copy to another community")), url_for("flows.copy", key=key)))
-    return Provenance(origins, derived, actions)
+            found.append((str(_l("Copy to another community")), url_for("flows.copy", key=key)))
+    return found
 
 
 def _belongs_elsewhere(user, key: str) -> bool:

@@ -20,6 +20,15 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// One menu open at a time: opening one (by click or from the keyboard) closes the others.
+document.addEventListener("toggle", (event) => {
+  const opened = event.target;
+  if (!(opened instanceof HTMLDetailsElement) || !opened.open || !opened.matches("details.menu")) return;
+  for (const menu of document.querySelectorAll("details.menu[open]")) {
+    if (menu !== opened && !menu.contains(opened)) menu.removeAttribute("open");
+  }
+}, true);
+
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") {
     for (const menu of document.querySelectorAll("details.menu[open]")) {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from shots import PHONE, cli, click_and_wait, shooter
+from shots import PHONE, cli, click_and_wait, open_actions, shooter
 
 BODY = """We shipped **version 2** last week. Here is what we learned.
 
@@ -67,6 +67,7 @@ def run(outdir: str) -> int:
                 s.shoot(ana, "editor")
             click(ana, "Publish now")
         post = ana.url
+        open_actions(ana.locator(".blog-actions"))
         click(ana, "Make it an announcement")
         bo.goto(post)
         bo.fill("#body", "Feature flags saved us twice. 同意！")

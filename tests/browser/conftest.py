@@ -116,7 +116,15 @@ def say(page, text: str, *, confirmed: bool = True) -> None:
 
 
 def open_account_menu(page) -> None:
-    menu = page.locator("details.menu")
+    menu = page.locator(".topbar details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+
+
+def open_actions(scope) -> None:
+    """Opens the menu of less frequent actions ("⋯", "Moderate", "More") of ``scope``: a post, a
+    topic's or page's header."""
+    menu = scope.locator("details.action-menu")
     if menu.get_attribute("open") is None:
         menu.locator("summary").click()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from shots import answer_rollback_question, cli, say, shooter, submit
+from shots import answer_rollback_question, cli, open_actions, say, shooter, submit
 
 
 def run(outdir: str) -> int:
@@ -69,6 +69,7 @@ def run(outdir: str) -> int:
         question = bo.url
         answer_rollback_question(ana, bo, question)
         time.sleep(1.5)  # the indexer picks the new content up
+        open_actions(bo.locator(".forum-topic-head"))
         bo.get_by_role("link", name="Turn into a wiki page").click()
         bo.locator("input[name=reply]").first.check()
         s.shoot(bo, "wiki-pick")

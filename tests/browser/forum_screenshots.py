@@ -7,7 +7,7 @@ answers, an accepted answer, a flag), then saves forum-*.png (English and Chines
 """
 from __future__ import annotations
 
-from shots import PHONE, answer_rollback_question, cli, shooter, submit
+from shots import PHONE, answer_rollback_question, cli, open_actions, shooter, submit
 
 TOPICS = [
     ("How do I roll back a failed deploy?", "The canary failed at 3am. What is the **fastest** safe way back?\n\n"
@@ -43,7 +43,9 @@ def run(outdir: str) -> int:
         bo.fill("#body", "Thanks, that worked!")
         submit(bo, "Post reply")
         bo.goto(topic_url)
-        bo.locator(".forum-post", has_text="incident ticket").get_by_role("link", name="Flag").click()
+        off_topic = bo.locator(".forum-post", has_text="incident ticket")
+        open_actions(off_topic)
+        off_topic.get_by_role("link", name="Flag").click()
         bo.check("input[name=reason][value=off_topic]")
         submit(bo, "Send flag")
         bo.goto(forum_url + "/new?question=1")

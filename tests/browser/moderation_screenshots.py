@@ -8,7 +8,7 @@ saves moderation-*.png (English and Chinese, desktop and phone) into OUTDIR.
 """
 from __future__ import annotations
 
-from shots import PHONE, cli, click_and_wait, join, shooter, submit
+from shots import PHONE, cli, click_and_wait, join, open_actions, shooter, submit
 
 
 def post(page, url, title, body, button):
@@ -21,6 +21,8 @@ def post(page, url, title, body, button):
 
 def flag(page, url, where, reason, details=""):
     page.goto(url)
+    if page.locator(where).locator("details.action-menu").count():
+        open_actions(page.locator(where))
     page.locator(where).get_by_role("link", name="Flag").click()
     page.check(f"input[name=reason][value={reason}]")
     if details:

@@ -31,7 +31,7 @@ for _path in (str(HERE), str(ROOT)):  # conftest imports tests.live; the analyti
         sys.path.insert(0, _path)
 
 import conftest as support  # noqa: E402  (the browser tests' server and UI helpers)
-from conftest import PASSWORD, create_community, register, say, sign_in, slug_from_url  # noqa: E402,F401
+from conftest import PASSWORD, create_community, open_actions, register, say, sign_in, slug_from_url  # noqa: E402,F401
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}

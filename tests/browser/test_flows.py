@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import create_community, flash_text, register, say, slug_from_url
+from .conftest import create_community, flash_text, open_actions, register, say, slug_from_url
 
 pytestmark = pytest.mark.browser
 
@@ -85,9 +85,9 @@ def post_form(page, button: str, **fields) -> None:
         page.get_by_role("button", name=button).click()
 
 
-def test_flow_buttons_alone_are_not_an_empty_callout(server, new_page):
-    """A topic that came from nowhere and went nowhere yet shows its 'Turn into a wiki page' button
-    as a plain button, not inside the tinted, bordered box meant for 'From the chat' lines."""
+def test_flow_actions_sit_in_the_topic_menu_not_an_empty_callout(server, new_page):
+    """A topic that came from nowhere and went nowhere yet offers 'Turn into a wiki page' in its
+    header's menu (the moderator's Moderate menu), with no empty provenance box for it."""
     ana, watch_a = new_page()
     bo, watch_b = new_page()
     register(ana, "ana", "Ana Lima")
@@ -107,8 +107,13 @@ def test_flow_buttons_alone_are_not_an_empty_callout(server, new_page):
     ana.goto(topic)
     with ana.expect_navigation():
         ana.locator(".forum-post", has_text="previous tag").get_by_role("button", name="Accept as answer").click()
-    box = ana.get_by_test_id("flow-provenance")
-    expect(box.get_by_role("link", name="Turn into a wiki page")).to_be_visible()
-    look = box.evaluate("(b) => { const s = getComputedStyle(b); return [s.borderLeftWidth, s.backgroundColor]; }")
-    assert look == ["0px", "rgba(0, 0, 0, 0)"], f"the lone button sits in a callout box: {look}"
+    expect(ana.get_by_test_id("flow-provenance")).to_have_count(0)
+    head = ana.locator(".forum-topic-head")
+    open_actions(head)
+    expect(head.get_by_role("link", name="Turn into a wiki page")).to_be_visible()
+    # Bo, a member but no moderator, finds it in the topic's "⋯" menu.
+    bo.goto(topic)
+    expect(bo.locator(".forum-moderate")).to_have_count(0)
+    open_actions(bo.locator(".forum-topic-head"))
+    expect(bo.locator(".forum-topic-head").get_by_role("link", name="Turn into a wiki page")).to_be_visible()
     assert watch_a.problems() == [] and watch_b.problems() == []

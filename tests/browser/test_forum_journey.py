@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import create_community, flash_text, register, slug_from_url
+from .conftest import create_community, flash_text, open_actions, register, slug_from_url
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +89,9 @@ def test_ask_answer_accept_flag_moderate(server, new_page):
 
     # Bo flags the spam.
     bo.goto(topic_url)
-    bo.locator(".forum-post", has_text="Cheap watches").get_by_role("link", name="Flag").click()
+    spam = bo.locator(".forum-post", has_text="Cheap watches")
+    open_actions(spam)
+    spam.get_by_role("link", name="Flag").click()
     bo.check("input[name=reason][value=spam]")
     submit(bo, "Send flag")
     assert "moderators will look" in flash_text(bo)
@@ -153,6 +155,7 @@ def test_a_reply_to_a_topic_deleted_meanwhile_comes_back_to_copy(server, new_pag
     typed = "先检查仪表盘，再检查错误预算。Then the on-call rota."
     bo.fill("#body", typed)
     ana.once("dialog", lambda dialog: dialog.accept())
+    open_actions(ana.locator(".forum-topic-head"))
     submit(ana, "Delete topic")
     bo.context.grant_permissions(["clipboard-read", "clipboard-write"])
     submit(bo, "发布回复")

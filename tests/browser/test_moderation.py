@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import create_community, flash_text, register, slug_from_url
+from .conftest import create_community, flash_text, open_actions, register, slug_from_url
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,9 @@ def test_flag_queue_resolve(server, new_page):
 
     # Bo flags both: the form says what is wrong and keeps what he typed on a mistake.
     bo.goto(topic_url)
-    bo.locator(".forum-post").first.get_by_role("link", name="Flag").click()
+    opening = bo.locator(".forum-post").first
+    open_actions(opening)
+    opening.get_by_role("link", name="Flag").click()
     expect(bo.locator("h1")).to_have_text("Flag for the moderators")
     bo.check("input[name=reason][value=other]")
     submit(bo, "Send flag")

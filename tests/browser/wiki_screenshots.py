@@ -7,7 +7,7 @@ people, a page tree, edits, a merge and a conflict), then saves wiki-*.png into 
 """
 from __future__ import annotations
 
-from shots import PHONE, cli, click_and_wait, shooter
+from shots import PHONE, cli, click_and_wait, open_actions, shooter
 
 HOME = """Welcome to the **Platform Engineering** handbook. Start with [[Getting started]], read the
 [[Deployment guide]] before your first release, and ask in the forum when stuck.
@@ -79,6 +79,7 @@ def run(outdir: str) -> int:
             ("数据库规范 Database rules", "表名使用复数。Tables are plural.", "home/architecture"),
         ):
             ana.goto(f"{wiki}/{parent_path}")
+            open_actions(ana.locator(".wiki-actions"))
             click_and_wait(ana, ana.get_by_role("link", name="New subpage"))
             ana.fill("#title", title)
             ana.fill("#body", body)
@@ -139,6 +140,7 @@ def run(outdir: str) -> int:
         s.shoot(ana, "move", f"{wiki}/home/getting-started/laptop-setup/-/move")
         s.shoot(ana, "recent", f"{wiki}/-/recent")
         ana.goto(f"{wiki}/home/architecture")
+        open_actions(ana.locator(".wiki-actions"))
         click_and_wait(ana, ana.get_by_role("button", name="Delete"))
         s.shoot(ana, "trash", f"{wiki}/-/trash")
         phone = s.signed_in("bo", viewport=PHONE)

@@ -23,6 +23,11 @@ def test_copy_a_private_blog_post_to_a_public_community(app, people, agora, vaul
     page = text(member.get(src_url))
     copy_url = f"/flows/copy?key=blog_post:{src}"
     assert "Copy to another community" in page and copy_url in page
+    # Edit in sight; copying, like deleting, in the post's More menu (no copy button in the provenance box).
+    menu = page[page.index('<details class="menu action-menu blog-more">'):]
+    menu = menu[:menu.index("</details>")]
+    assert f'href="{copy_url}"' in menu and "/delete" in menu and "/edit" not in menu and ">Edit</a>" in page
+    assert 'data-testid="flow-provenance"' not in page
 
     chooser = text(member.get(f"/flows/copy?key=blog_post:{src}"))
     assert _option_values(chooser) == ["Agora"]  # not its own, not where they do not belong

@@ -111,8 +111,10 @@ def test_each_reader_keeps_their_rights_likes_position_language_and_tokens(
     like_form = f'action="{base(community)}/p/{pid}/like"'
     assert like_form in m and like_form not in o and like_form not in a  # no likes of one's own post
     assert f"/p/{pid}/edit" in a and f"/p/{pid}/edit" not in m
-    assert f"/p/{pid}/moderate" in d and f"/p/{pid}/moderate" not in m and 'id="split-form"' in d
-    assert 'id="split-form"' not in m
+    assert f"/p/{pid}/moderate" in d and f"/p/{pid}/moderate" not in m and 'id="split-form"' not in d
+    # The split mode is the moderator's own kept page, and nothing for anyone else.
+    assert 'id="split-form"' in text(as_mod.get(page + "?split=1")) and 'id="split-form"' not in text(as_mod.get(page))
+    assert 'id="split-form"' not in m and 'id="split-form"' not in text(as_member.get(page + "?split=1"))
 
     # Likes are each reader's own (newbie has the member's rights, and has read as far).
     as_newbie.get(page)
