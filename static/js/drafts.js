@@ -2,18 +2,24 @@
 // blog post, idea or comment, a wiki comment, a chat room's composer) is kept in this browser
 // until the server has taken it: leaving the page, closing the tab, an expired form token or an
 // expired sign-in lose nothing. The next time the same form is shown as it was (same address,
-// same starting text), the text comes back with a note and a Discard button; if the starting text
-// changed meanwhile (an edit saved elsewhere), the draft is offered to copy from, never applied.
+// same starting text), the text comes back with a note and a Discard button. If the form now
+// starts with other text (an edit saved elsewhere, a quote put in), the draft is not applied: it
+// is set aside under a key of its own and offered to copy from until it is discarded or the form
+// is sent from a page that showed it.
 //
-// A draft is dropped when the form is sent AND the next page is the answer of a successful post:
-// reached through a redirect (post, redirect, get), signed in, and with no error message. A form
-// shown again with its errors, the "form expired" page or the sign-in page keep it. Signing out
-// removes every draft; drafts of another account than the one signed in are removed; drafts are
-// kept two weeks at most.
+// Sent: a form that went out is remembered in this tab only (sessionStorage). The next page this
+// tab loads settles it: the answer of a successful post (reached through a redirect, signed in,
+// no error message) removes the draft; anything else (the form again with its errors, "the form
+// expired", the sign-in page, a network error) leaves it in place. Signing out removes every
+// draft; drafts of another account than the one signed in are removed; none is kept beyond two
+// weeks.
 
 const PREFIX = "collab-draft:v1:";
+const OFFERED = ":offered";
+const PENDING = "collab-drafts-pending";
 const MAX_AGE = 14 * 24 * 3600 * 1000;
 const me = document.body.dataset.me || "";
+const strings = document.body.dataset;
 let signingOut = false;  // the page's own drafts are not written back as it unloads
 let store = null;
 try {
@@ -36,6 +42,17 @@ function write(key, draft) {
   } catch {
     /* full: the text stays in the form */
   }
+}
+
+function pending(keys) {
+  try {
+    if (keys === undefined) return JSON.parse(sessionStorage.getItem(PENDING) || "[]");
+    if (keys.length) sessionStorage.setItem(PENDING, JSON.stringify(keys));
+    else sessionStorage.removeItem(PENDING);
+  } catch {
+    /* no session storage: a sent draft stays until it is discarded or written over */
+  }
+  return [];
 }
 
 function fields(form) {
@@ -65,21 +82,18 @@ function succeeded() {
   return Boolean(me && nav && nav.redirectCount > 0 && !document.querySelector(".flash-error"));
 }
 
-// Every page: settle drafts sent from the page before, forget old ones and other people's.
+// Every page: settle what this tab sent from the page before; forget old drafts and other people's.
 function tidy() {
+  const sent = pending();
+  pending([]);
+  if (succeeded()) for (const key of sent) store.removeItem(key);
   const now = Date.now();
-  const success = succeeded();
   for (let i = store.length - 1; i >= 0; i--) {
     const key = store.key(i);
     if (!key || !key.startsWith(PREFIX)) continue;
     const owner = key.slice(PREFIX.length).split(":", 1)[0];
     const draft = read(key);
-    if (!draft || now - (draft.at || 0) > MAX_AGE || (me && owner !== me)) {
-      store.removeItem(key);
-    } else if (draft.sent) {
-      if (success && owner === me) store.removeItem(key);
-      else write(key, { ...draft, sent: false });
-    }
+    if (!draft || now - (draft.at || 0) > MAX_AGE || (me && owner !== me)) store.removeItem(key);
   }
 }
 
@@ -108,14 +122,22 @@ function keep(textarea) {
   if (!form) return;
   const key = keyOf(form, textarea);
   const initial = valuesOf(form);
-  const draft = read(key);
+  let draft = read(key);
   let base = hash(JSON.stringify(initial));
   // The server showed the draft's own text again (the form came back with its errors): the same
   // draft goes on, still tied to the form as it was first shown.
   const again = Boolean(draft && draft.base !== base && same(trimmed(draft.values), trimmed(initial)));
   if (again) base = draft.base;
-  let note = null;
-  let sent = false;
+  // The form starts with other text than the draft was written on: the draft is set aside, to be
+  // offered (under its own key, so that what is typed here never writes over it).
+  if (draft && !again && draft.base !== base && !same(draft.values, initial)) {
+    const earlier = (read(key + OFFERED) || {}).items || [];
+    const items = [draft, ...earlier.filter((d) => !same(d.values, draft.values))].slice(0, 5);
+    write(key + OFFERED, { items, at: draft.at });
+    store.removeItem(key);
+    draft = null;
+  }
+  const notes = [];
 
   function restore(values) {
     fields(form).forEach((f, i) => {
@@ -123,62 +145,68 @@ function keep(textarea) {
     });
   }
 
-  const strings = document.body.dataset;
-  function discardButton(then) {
+  function discardButton(note, storedKey, then) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "linklike";
     button.textContent = strings.draftDiscard || "Discard";
     button.addEventListener("click", () => {
-      store.removeItem(key);
+      store.removeItem(storedKey);
       note.remove();
+      notes.splice(notes.indexOf(note), 1);
       then();
       textarea.focus();
     });
     return button;
   }
-  const place = (element) =>
-    (textarea.dataset.draft === "before-form" ? form : textarea.closest(".field") || textarea).before(element);
+
+  function place(note) {
+    notes.push(note);
+    (textarea.dataset.draft === "before-form" ? form : textarea.closest(".field") || textarea).before(note);
+  }
 
   if (draft && !again && !same(draft.values, initial)) {
-    const at = when(draft.at);
-    if (draft.base === base) {
-      // The form is as it was when the draft was written: the draft takes its place.
-      restore(draft.values);
-      note = document.createElement("p");
-      note.className = "draft-note small";
-      note.setAttribute("role", "status");
-      note.append((strings.draftRestored || "%(when)s").replace("%(when)s", at) + " ",
-                  discardButton(() => restore(initial)));
-    } else {
-      // The text changed since (an edit saved elsewhere): the newer text stays, and the draft is
-      // offered to copy from, never applied over it.
-      const index = fields(form).indexOf(textarea);
-      note = document.createElement("details");
-      note.className = "draft-note draft-stale small";
-      const summary = document.createElement("summary");
-      summary.textContent = (strings.draftStale || "%(when)s").replace("%(when)s", at);
+    // The form is as it was when the draft was written: the draft takes its place.
+    restore(draft.values);
+    const note = document.createElement("p");
+    note.className = "draft-note small";
+    note.setAttribute("role", "status");
+    note.append((strings.draftRestored || "%(when)s").replace("%(when)s", when(draft.at)) + " ",
+                discardButton(note, key, () => restore(initial)));
+    place(note);
+  }
+
+  const offered = ((read(key + OFFERED) || {}).items || []).filter((d) => Array.isArray(d.values));
+  if (offered.length) {
+    const index = fields(form).indexOf(textarea);
+    const note = document.createElement("details");
+    note.className = "draft-note draft-stale small";
+    const summary = document.createElement("summary");
+    summary.textContent = (strings.draftStale || "%(when)s").replace("%(when)s", when(offered[0].at));
+    note.append(summary);
+    for (const d of offered) {
       const old = document.createElement("textarea");
       old.className = "copy";
       old.readOnly = true;
       old.rows = 4;
-      old.value = draft.values[index] ?? "";
-      old.setAttribute("aria-label", summary.textContent);
-      note.append(summary, old, discardButton(() => {}));
+      old.value = d.values[index] ?? "";
+      old.setAttribute("aria-label", `${summary.textContent} (${when(d.at)})`);
+      note.append(old);
     }
+    note.append(discardButton(note, key + OFFERED, () => {}));
     place(note);
   }
 
-  // Only what is typed on this page is written: a draft merely shown (restored, or offered to
-  // copy) stays as it was when the page goes.
+  // Only what is typed on this page is written: a draft merely shown stays as it was.
   let touched = false;
+  let submitted = false;  // went out: what the page still shows is no longer a draft
   let timer = 0;
   function save() {
     clearTimeout(timer);
-    if (sent || signingOut || !touched) return;
+    if (submitted || signingOut || !touched) return;
     const values = valuesOf(form);
     if (!again && same(values, initial)) store.removeItem(key);
-    else write(key, { base, values, at: Date.now(), sent: false });
+    else write(key, { base, values, at: Date.now() });
   }
   form.addEventListener("input", () => {
     touched = true;
@@ -186,25 +214,31 @@ function keep(textarea) {
     timer = setTimeout(save, 300);
   });
   form.addEventListener("submit", (event) => {
+    if (submitted) return;  // a second click while the first is on its way
     save();
-    sent = true;
-    const kept = read(key);
-    // What goes with this post: the text typed here, or the draft restored into the form (not a
-    // draft only offered beside a newer text).
-    if (kept && (touched || kept.base === base)) write(key, { ...kept, sent: true });
+    submitted = true;
+    for (const note of notes.splice(0)) note.remove();
+    // On its way: the next page this tab loads settles it (an offered draft goes with it: it was
+    // shown beside the form that was sent).
+    const sent = [key, key + OFFERED].filter((k) => store.getItem(k) !== null);
+    pending([...new Set([...pending(), ...sent])]);
     setTimeout(() => {
       if (!event.defaultPrevented) return;
       // Not sent after all (a question declined), or sent by the page's own script (chat), which
-      // emptied the box: the draft follows what the form holds now.
-      sent = false;
+      // emptied the box: not pending, and the draft follows what the form holds now.
+      pending(pending().filter((k) => !sent.includes(k)));
+      submitted = false;
       touched = true;
       save();
     });
   });
   window.addEventListener("pagehide", save);
-  // Back to this page from the next one (the browser's page cache): the form is live again.
+  // Back to this page from the next one (the browser's page cache).
   window.addEventListener("pageshow", (event) => {
-    if (event.persisted) sent = false;
+    if (!event.persisted || !submitted) return;
+    submitted = false;
+    touched = false;
+    if (store.getItem(key) === null) restore(initial);  // it was posted: the form starts afresh
   });
 }
 
@@ -217,6 +251,7 @@ if (store) {
         const key = store.key(i);
         if (key && key.startsWith(PREFIX)) store.removeItem(key);
       }
+      pending([]);
     });
   }
   if (me) for (const textarea of document.querySelectorAll("textarea[data-draft]")) keep(textarea);

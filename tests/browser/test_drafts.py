@@ -4,10 +4,12 @@ expired sign-in lose nothing; a successful post, Discard or signing out remove i
 replaces text that changed since it was written, and never shows up for another account."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import create_community, register, sign_in, sign_out, slug_from_url
+from .conftest import PASSWORD, create_community, register, sign_in, sign_out, slug_from_url
 from .test_forum_journey import join, open_forum_with_topic, submit
 
 pytestmark = pytest.mark.browser
@@ -64,20 +66,51 @@ def test_a_reply_stays_in_the_browser_until_it_is_posted(server, new_page):
     bo.reload()
     expect(bo.locator("#body")).to_have_value("")
 
-    # The sign-in expired while Bo typed: the server refuses the post; once he has signed in
-    # again, the text is back.
+    # Bo's sign-in ends while he types (he changed his password on his phone): sending takes him to
+    # the sign-in page, and once he is back the text is there.
     bo.fill("#body", "Typed while the session ran out")
-    bo.context.clear_cookies()
+    phone, _ = new_page()
+    sign_in(phone, "bo")
+    phone.goto("/settings/password")
+    phone.fill("#current", PASSWORD)
+    phone.fill("#password", "a-new-password-1")
+    phone.fill("#confirm", "a-new-password-1")
+    submit(phone, "Change password")
     submit(bo, "Post reply")
-    expect(bo.get_by_role("heading", name="The form expired")).to_be_visible()
-    sign_in(bo, "bo")
+    assert "/login" in bo.url
+    sign_in(bo, "bo", password="a-new-password-1")
     bo.goto(topic)
     expect(bo.locator("#body")).to_have_value("Typed while the session ran out")
+    expect(bo.locator(".forum-post", has_text="Typed while the session ran out")).to_have_count(0)
+
+    # Two clicks on Post reply: one reply, and the box is empty afterwards, not "restored".
+    with bo.expect_navigation():
+        bo.evaluate("() => { const f = document.querySelector('#body').form; f.requestSubmit(); f.requestSubmit(); }")
+    expect(bo.locator(".forum-post", has_text="Typed while the session ran out")).to_have_count(1)
+    expect(bo.locator("#body")).to_have_value("")
+    expect(bo.locator(".draft-note")).to_have_count(0)
+    leave_and_return(bo, topic)
+    expect(bo.locator("#body")).to_have_value("")
+
+    # Half a reply, then Quote (the page comes back with the quote in the box): the half reply is
+    # offered beside it, and typing after the quote never writes over it.
+    bo.fill("#body", "A long reply I was writing")
+    with bo.expect_navigation():
+        bo.locator("a.forum-quote").first.click()
+    expect(bo.locator("#body")).to_have_value(re.compile("wrote"))
+    offered = bo.locator("details.draft-stale")
+    expect(offered.locator("summary")).to_contain_text("was not put back")
+    bo.locator("#body").press("End")
+    bo.locator("#body").press_sequentially(" I agree.")
+    leave_and_return(bo, topic)
+    offered.locator("summary").click()
+    expect(offered.locator("textarea").first).to_have_value(re.compile("I agree"))
+    expect(offered.locator("textarea").nth(1)).to_have_value("A long reply I was writing")
 
     # Signing out removes every draft: the next person at this browser finds nothing.
     sign_out(bo)
     assert bo.evaluate(DRAFT_KEYS) == []
-    sign_in(bo, "bo")
+    sign_in(bo, "bo", password="a-new-password-1")
     bo.goto(topic)
     expect(bo.locator("#body")).to_have_value("")
     # The refused posts (400) are the only complaints in the console.
@@ -126,7 +159,7 @@ def test_a_new_topic_comes_back_whole_in_chinese_and_an_old_edit_is_offered_neve
     bo.goto(post_edit)
     expect(bo.locator("#body")).to_have_value("The text as it is now, saved from the phone")
     stale = bo.locator("details.draft-stale")
-    expect(stale.locator("summary")).to_contain_text("写于此文本被修改之前")
+    expect(stale.locator("summary")).to_contain_text("没有放回")
     stale.locator("summary").click()
     expect(stale.locator("textarea")).to_have_value("An edit written on the laptop")
     stale.get_by_role("button", name="丢弃").click()
