@@ -195,10 +195,12 @@ if (root) {
     const ack = await emit("join", fresh ? { room: ROOM } : { room: ROOM, after: lastSeq });
     if (!ack?.ok) { setStatus(ack?.message || T.offline, "error"); return; }
     if (fresh) {
-      if (ack.messages.length) list.replaceChildren();
       hasOlder = ack.more;
       lastSeq = ack.messages.length ? ack.messages[0].seq - 1 : ack.last_seq;
-      ingest(ack.messages, { scroll: true });
+      quietly(() => {
+        if (ack.messages.length) list.replaceChildren();
+        ingest(ack.messages, { scroll: true });
+      });
       lastSeq = Math.max(lastSeq, ack.last_seq);
       showOlder();
       if (firstUnread && ack.first_unread) showJump(ack.first_unread);
@@ -230,12 +232,19 @@ if (root) {
     p.replaceChildren(el("button", { type: "button", class: "linklike", "data-load-older": "", text: T.older }));
   }
 
+  // The log is a live region (new messages are read out); what it loads in bulk (the room's
+  // last page on entering, older messages on request) is put in quietly.
+  function quietly(work) {
+    log.setAttribute("aria-live", "off");
+    try { work(); } finally { requestAnimationFrame(() => log.removeAttribute("aria-live")); }
+  }
+
   async function loadOlder() {
     if (oldestSeq === null) return;
     const before = log.scrollHeight;
     const ack = await emit("history", { room: ROOM, before: oldestSeq });
     if (!ack?.ok) return;
-    for (const m of ack.messages) { place(m); if (m.seq < oldestSeq) oldestSeq = m.seq; }
+    quietly(() => { for (const m of ack.messages) { place(m); if (m.seq < oldestSeq) oldestSeq = m.seq; } });
     hasOlder = ack.more;
     showOlder();
     log.scrollTop += log.scrollHeight - before;
@@ -353,6 +362,15 @@ if (root) {
   }
 
   setInterval(pump, 5000);
+
+  // Relative times move on while the room stays open ("1 minute ago" an hour later would be wrong):
+  // every minute, each message's time is worded again from its timestamp.
+  setInterval(() => {
+    for (const t of document.querySelectorAll(".chat-messages .chat-time time[datetime]")) {
+      const text = timeOf(t.getAttribute("datetime")).textContent;
+      if (t.textContent !== text) t.textContent = text;
+    }
+  }, 60_000);
 
   composer?.addEventListener("submit", (e) => {
     e.preventDefault();

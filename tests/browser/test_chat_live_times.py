@@ -38,3 +38,21 @@ def test_a_live_message_shows_its_time_as_the_page_does(server, new_page, locale
     assert (served.inner_text(), same_spaces(served.get_attribute("title"))) == shown[:2], (shown, served.get_attribute("title"))
     assert served.get_attribute("datetime")[:19] == shown[2][:19]
     assert watch.problems() == []
+
+
+def test_times_move_on_while_the_room_stays_open(server, new_page):
+    """A room left open does not say "1 minute ago" an hour later: the times are worded again as
+    the clock moves on (the page's clock is Playwright's, moved forward)."""
+    page, _ = new_page()
+    page.clock.install()
+    register(page, "ana", "Ana Lima")
+    create_community(page, "Platform", access="public")
+    page.goto(f"/c/{slug_from_url(page.url)}/chat/general")
+    expect(page.locator("[data-status]")).to_have_attribute("data-kind", "ok", timeout=15_000)
+    say(page, "Deploy at five?")
+    live = page.locator(LAST_TIME).last
+    expect(live).to_have_text("1 minute ago")
+    page.clock.run_for("05:00")
+    expect(live).to_have_text("5 minutes ago")
+    page.clock.run_for("01:00:00")
+    expect(live).to_have_text("1 hour ago")
