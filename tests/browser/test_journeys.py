@@ -148,7 +148,7 @@ def test_validation_errors_keep_what_was_typed(server, new_page):
     slug_field = page.locator(".field.has-error").filter(has=page.locator("#slug"))
     expect(slug_field.locator(".errors")).to_have_text("That address is taken by another community.")
     expect(page.locator("#slug")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#slug")).to_have_attribute("aria-describedby", "slug-help")
+    expect(page.locator("#slug")).to_have_attribute("aria-describedby", "slug-errors slug-help")  # then what to write
     expect(page.locator(".field.has-error")).to_have_count(1)
     # ... and everything typed is still there.
     expect(page.locator("#name")).to_have_value("平台团队 Platform")
