@@ -59,7 +59,12 @@ def migrated_database() -> Path:
 class LiveServer:
     """``collab serve`` on a fresh instance folder, in its own process group."""
 
-    def __init__(self, instance: Path, *, startup_timeout: float = 30.0, env: dict | None = None):
+    def __init__(self, instance: Path, *, startup_timeout: float = 30.0, env: dict | None = None,
+                 serve: bool = False):
+        """``serve``: start through ``collab serve`` even on a copy of the migrated database. Else
+        such a site starts its gevent worker directly (``python -m collab.server``, which is what
+        ``collab serve`` execs once it has migrated): the same worker, without a first process
+        that imports the whole app only to find nothing to migrate (half of a start-up)."""
         self.instance = Path(instance)
         self.instance.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -75,13 +80,19 @@ class LiveServer:
             PYTHONUNBUFFERED="1",
         )
         env.update(extra_env or {})
-        if not env.get("DATABASE_URL") and not (self.instance / "collab.db").exists():
+        copied = not env.get("DATABASE_URL") and not (self.instance / "collab.db").exists()
+        if copied:
             shutil.copyfile(migrated_database(), self.instance / "collab.db")
+        if copied and not serve and env.get("COLLAB_WORKER", "gevent") == "gevent":
+            env.setdefault("COLLAB_BASE_URL", self.url)  # as collab serve sets it
+            command = [sys.executable, "-m", "collab.server", "--host", "127.0.0.1", "--port", str(self.port),
+                       "--worker", "gevent", "--connections", env.get("COLLAB_CONNECTIONS", "10000")]
+        else:
+            command = [str(COLLAB_BIN), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         # Output goes to a file, never to a pipe: nothing to drain, nothing left unclosed.
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [str(COLLAB_BIN), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=str(ROOT), env=env, stdin=subprocess.DEVNULL, stdout=self._log,
+            command, cwd=str(ROOT), env=env, stdin=subprocess.DEVNULL, stdout=self._log,
             stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:

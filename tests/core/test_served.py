@@ -13,7 +13,7 @@ from tests.live import LiveServer
 
 @pytest.fixture
 def served(tmp_path):
-    server = LiveServer(tmp_path / "instance")
+    server = LiveServer(tmp_path / "instance", serve=True)
     try:
         yield server
     finally:
