@@ -19,7 +19,7 @@ from collab.api.endpoints import absolute
 from collab.api.schemas import Input, ListQuery, Output, Page, Person, Text, person
 from collab.extensions import db
 
-from . import hooks, queries, services
+from . import hooks, live, queries, services
 from .models import BODY_MAX, PATH_MAX, SUMMARY_MAX, TITLE_MAX, WikiPage
 
 
@@ -140,7 +140,8 @@ def edit_page(user, slug: str, page_id: int, body: WikiPageEdit):
         raise ApiError(403, "forbidden", _("You may not edit this page."))
     previous = page.body
     try:
-        result = services.save_page(page, user, body=body.body, base_number=body.base_revision, summary=body.summary)
+        result, news = live.save_text(page, user, body=body.body, base_number=body.base_revision,
+                                      summary=body.summary)
         if result.changed:
             hooks.edited(result.page, result.revision, user, previous=previous)
     except services.Conflict as c:
@@ -150,4 +151,6 @@ def edit_page(user, slug: str, page_id: int, body: WikiPageEdit):
     except services.WikiError as e:
         raise _invalid(e) from None
     db.session.commit()
+    if news:
+        live.broadcast(page_id, *news)  # the editors open on the page see the change at once
     return WikiEditResult(saved=result.changed, merged=result.merged, page=_out(_page(community, page_id, user), community))

@@ -269,13 +269,13 @@ def apply_update(page: WikiPage, user, data: bytes, generation: str | None, *, a
     # document row may be waiting for this lock: never wait for the database while holding it).
     with entry.lock:
         before = entry.doc.get_state()
-        old_len = len(entry.text)
+        old_len = len(entry.text)  # UTF-8 bytes (cheap): the limit is in characters, counted only past it
         try:
             entry.doc.apply_update(data)
         except Exception:  # noqa: BLE001
             cache().drop(page_id)
             raise UpdateRefused("invalid") from None
-        if len(entry.text) > BODY_MAX and len(entry.text) > old_len:
+        if len(entry.text) > BODY_MAX and len(entry.text) > old_len and len(entry.string()) > BODY_MAX:
             cache().drop(page_id)  # the copy has the refused change: forget it, reload from the database
             raise UpdateRefused("document_too_large")
         changed = entry.doc.get_state() != before
@@ -306,17 +306,26 @@ def compact_if_due(page_id: int) -> None:
 
 def apply_text(text: Text, old: str, new: str) -> None:
     """Turn ``text`` (holding ``old``) into ``new`` with the fewest insertions and deletions
-    (character diff), so concurrent edits elsewhere in the text survive."""
+    (character diff), so concurrent edits elsewhere in the text survive.
+
+    pycrdt counts a Text's positions in UTF-8 bytes (Yjs in the browser counts UTF-16 units; the
+    document itself does not care), so the diff's character offsets are turned into bytes: with
+    characters, every change after a Chinese character or an emoji landed in the wrong place."""
     if old == new:
         return
-    ops = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
-    for op, i1, i2, j1, j2 in reversed(ops):  # back to front: earlier offsets stay valid
-        if op == "equal":
-            continue
-        if i2 > i1:
-            del text[i1:i2]
-        if j2 > j1:
-            text.insert(i1, new[j1:j2])
+    ops = [op for op in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"]
+    at, pos, edits = 0, 0, []  # byte offset of character ``pos`` of ``old``, walked forwards once
+    for _op, i1, i2, j1, j2 in ops:
+        at += len(old[pos:i1].encode("utf-8"))
+        start = at
+        at += len(old[i1:i2].encode("utf-8"))
+        pos = i2
+        edits.append((start, at, new[j1:j2]))
+    for start, end, inserted in reversed(edits):  # back to front: earlier offsets stay valid
+        if end > start:
+            del text[start:end]
+        if inserted:
+            text.insert(start, inserted)
 
 
 def _server_edit(page_id: int, entry: Entry, user, new_text: str) -> bytes | None:
@@ -467,6 +476,33 @@ def merge_form_save(page: WikiPage, user, *, body: str, base_number: int, summar
     return saved
 
 
+def save_result(page: WikiPage, saved: LiveSave):
+    from . import services
+
+    return services.SaveResult(page, saved.revision,
+                               merged=bool(saved.revision is not None and saved.revision.kind == MERGE))
+
+
+def save_text(page: WikiPage, user, *, body: str, base_number: int, summary: str = "",
+              resolving: bool = False) -> tuple:
+    """Save a text edited from revision ``base_number`` (the plain form, the API): merged into the
+    page's live document when it has one (so the editors open on it and their next save keeps it),
+    else services.save_page. Returns the SaveResult and what to broadcast to the live editors after
+    the commit, (update, generation), or None. Raises services.Conflict and WikiError as save_page."""
+    from . import services
+
+    try:
+        saved = merge_form_save(page, user, body=body, base_number=base_number, summary=summary,
+                                resolving=resolving)
+    except Exception:
+        cache().drop(page.id)  # the copy may hold an edit the caller's rollback takes back: reload it
+        raise
+    if saved is None:
+        return services.save_page(page, user, body=body, base_number=base_number, summary=summary,
+                                  resolving=resolving), None
+    return save_result(page, saved), (saved.update, saved.generation)
+
+
 def absorb(page: WikiPage, user) -> bytes | None:
     """After a revision made outside the document (a restore): the document takes the page's
     text, with minimal operations. Call with the page locked; the caller commits and broadcasts."""
@@ -505,7 +541,7 @@ def apply_posted_state(page: WikiPage, user, data: bytes, generation: str) -> by
         except Exception:  # noqa: BLE001
             cache().drop(page.id)
             return None
-        if len(entry.text) > BODY_MAX and len(entry.text) > old_len:
+        if len(entry.text) > BODY_MAX and len(entry.text) > old_len and len(entry.string()) > BODY_MAX:
             cache().drop(page.id)  # the copy has the refused text: reload it; the plain path says why
             return None
         if entry.doc.get_state() == before:

@@ -364,6 +364,7 @@ def edit(slug: str, path: str):
                 status = 409
             except services.WikiError as e:
                 db.session.rollback()
+                live.cache().drop(page.id)  # its copy may hold the text the rollback took back (bad tags)
                 _error(form, e)
             else:
                 db.session.commit()
@@ -414,14 +415,9 @@ def _save_edit(page: WikiPage, form) -> tuple[services.SaveResult, tuple | None]
             if saved is not None:
                 saved.update = news
     if saved is None:
-        saved = live.merge_form_save(page, user, body=form.body.data or "", base_number=form.base_revision.data,
-                                     summary=summary, resolving=form.resolving.data == "1")
-    if saved is None:
-        return services.save_page(page, user, body=form.body.data or "", base_number=form.base_revision.data,
-                                  summary=summary, resolving=form.resolving.data == "1"), None
-    result = services.SaveResult(page, saved.revision, merged=bool(saved.revision is not None
-                                                                    and saved.revision.kind == "merge"))
-    return result, (saved.update, saved.generation)
+        return live.save_text(page, user, body=form.body.data or "", base_number=form.base_revision.data,
+                              summary=summary, resolving=form.resolving.data == "1")
+    return live.save_result(page, saved), (saved.update, saved.generation)
 
 
 @bp.route("/-/preview", methods=["POST"])
