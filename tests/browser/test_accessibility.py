@@ -290,7 +290,22 @@ def test_the_bell_says_how_many_are_unread_after_a_live_one(ana, demo_site):
         ana.get_by_role("button", name="Mark all read").click()
     expect(ana.locator(".notification.unread")).to_have_count(0)
     expect(ana.locator("[data-bell]")).to_have_accessible_name("Notifications")
+    # The button is gone: the cursor is on what it did (read out), not back at the top of the page.
+    done = ana.get_by_role("status").filter(has_text="All notifications marked as read.")
+    expect(done).to_be_focused()
+    dismiss = done.get_by_role("button", name="Dismiss").bounding_box()
+    assert min(dismiss["width"], dismiss["height"]) >= 24, dismiss
     assert violations(ana) == []
+    # Without JavaScript too.
+    jonas(demo_site.content[2], "body", body="@ana and which one ends it?")
+    plain = ana.context.browser.new_context(base_url=demo_site.url, locale="en-US", viewport=DESKTOP,
+                                            java_script_enabled=False).new_page()
+    sign_in(plain, "ana", password=PASSWORD)
+    plain.goto("/notifications")
+    with plain.expect_navigation():
+        plain.get_by_role("button", name="Mark all read").click()
+    expect(plain.get_by_role("status").filter(has_text="All notifications marked as read.")).to_be_focused()
+    plain.context.close()
 
 
 def test_an_edit_conflict_is_read_with_the_merged_text(ana, demo_site):
