@@ -67,12 +67,13 @@ def absolute(value, fmt: str = "medium") -> str:
     return found
 
 
-def exact(value) -> Markup:
+def exact(value, fmt: str = "medium") -> Markup:
     """``<time>`` with the exact time in the viewer's language and zone, the same text ``ago``
-    shows on hover: for audit logs and admin tables, where times are compared to the second."""
+    shows on hover: for audit logs and admin tables, where times are compared to the second, and
+    moments to come (a scheduled post's), where the author needs the moment itself."""
     if not value:
         return Markup("")
-    return Markup('<time datetime="%s">%s</time>') % (value.isoformat(), absolute(value))
+    return Markup('<time datetime="%s">%s</time>') % (value.isoformat(), absolute(value, fmt))
 
 
 def ago(value, phrase: str | None = None) -> Markup:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import get_translations, ngettext
+from flask_babel import get_translations
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -203,9 +203,9 @@ def open_notification(nid: int):
 @bp.route("/notifications/read-all", methods=["POST"])
 @login_required
 def read_all():
-    count = inbox.mark_all_read(current_user._get_current_object())
+    inbox.mark_all_read(current_user._get_current_object())
     db.session.commit()
-    flash(ngettext("%(num)d notification marked read.", "%(num)d notifications marked read.", count), "success")
+    flash(_("All notifications marked as read."), "success")
     return redirect(url_for("activity.notifications"))
 
 

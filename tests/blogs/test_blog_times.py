@@ -57,3 +57,16 @@ def test_post_updated_and_comment_times_are_relative_with_the_exact_time_on_hove
         listing = text(client_for(who).get(base))
         assert re.search(updated, listing), who.username
 
+
+
+def test_a_scheduled_posts_moment_is_exact_and_machine_readable(community, people, client_for):
+    """A scheduled post's moment stays absolute (its author needs the moment itself), in a
+    ``<time datetime>`` on the post and in the author's list of drafts and scheduled posts."""
+    author = client_for(people["member"])
+    base = blog_url(community)
+    pid = post_id(write(author, base, title="Future news", action="schedule", publish_at="2099-01-01T09:00"))
+    moment = r'<time datetime="2099-01-01T09:00:00\+00:00">([^<]+)</time>'
+    found = re.search("appears on the blog on " + moment, text(author.get(base + str(pid))))
+    assert found and re.fullmatch(r"Jan 1, 2099, 9:00:00\W+AM", found.group(1)), found
+    found = re.search("Scheduled " + moment, text(author.get(base)))
+    assert found and re.fullmatch(r"1/1/99, 9:00\W+AM", found.group(1)), found

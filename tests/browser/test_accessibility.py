@@ -109,10 +109,18 @@ def kind_of(path: str) -> str:
     return re.sub(r"\d+", "#", path)
 
 
-def audit(page, base: str, start: list[str]) -> dict[str, list[str]]:
+# Small things to tap that axe lets pass by their spacing: a tag, a chat message's time, a related
+# item's "×". Each is at least 24 px tall and wide (WCAG 2.5.8).
+TAP_TARGETS = ("main a.tag", "main a.chat-time", "main .flow-hide")
+SMALL_TARGETS = """(selectors) => selectors.map(sel => [sel, [...document.querySelectorAll(sel)].filter(e => e.offsetParent)
+  .map(e => [e.textContent.trim().slice(0, 20), e.getBoundingClientRect()])
+  .map(([text, r]) => [text, Math.round(r.width * 10) / 10, Math.round(r.height * 10) / 10])])"""
+
+
+def audit(page, base: str, start: list[str], tapped: set[str] | None = None) -> dict[str, list[str]]:
     """Walks the site from the ``start`` pages, then deepest first (a wiki page's history and diff,
     a topic, a post and its editor before the tenth settings page), one page per kind, and runs
-    axe on each page."""
+    axe on each page, and measures its TAP_TARGETS (those met are added to ``tapped``)."""
     axe = Axe()
     queue, kinds, found = list(start), set(), {}
     while queue and len(kinds) < MAX_PAGES:
@@ -128,6 +136,12 @@ def audit(page, base: str, start: list[str]) -> dict[str, list[str]]:
         for v in axe.run(page).response["violations"]:
             nodes = "; ".join(n["html"][:120] for n in v["nodes"][:3])
             found.setdefault(path, []).append(f'{v["id"]} [{v["impact"]}]: {v["help"]} -- {nodes}')
+        for selector, sizes in page.evaluate(SMALL_TARGETS, TAP_TARGETS):
+            if sizes and tapped is not None:
+                tapped.add(selector)
+            small = [f"{selector} {text!r} is {w}x{h} px, under 24" for text, w, h in sizes if min(w, h) < 24]
+            if small:
+                found.setdefault(path, []).extend(small)
         for href in page.eval_on_selector_all("main a[href], header a[href]", "els => els.map(e => e.href)"):
             parts = urlsplit(href)
             local = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -152,10 +166,12 @@ def test_every_kind_of_page_passes_axe(browser, demo_site, username, locale, vie
     try:
         page = context.new_page()
         sign_in(page, username, password=PASSWORD)
-        found = audit(page, demo_site.url, start + demo_site.content)
+        tapped = set()
+        found = audit(page, demo_site.url, start + demo_site.content, tapped)
     finally:
         context.close()
     assert not found, "\n".join(f"{path}\n  " + "\n  ".join(items) for path, items in found.items())
+    assert tapped == set(TAP_TARGETS), f"the walk met only {sorted(tapped)}"
 
 
 def test_signed_out_pages_pass_axe(browser, demo_site):
@@ -290,7 +306,22 @@ def test_the_bell_says_how_many_are_unread_after_a_live_one(ana, demo_site):
         ana.get_by_role("button", name="Mark all read").click()
     expect(ana.locator(".notification.unread")).to_have_count(0)
     expect(ana.locator("[data-bell]")).to_have_accessible_name("Notifications")
+    # The button is gone: the cursor is on what it did (read out), not back at the top of the page.
+    done = ana.get_by_role("status").filter(has_text="All notifications marked as read.")
+    expect(done).to_be_focused()
+    dismiss = done.get_by_role("button", name="Dismiss").bounding_box()
+    assert min(dismiss["width"], dismiss["height"]) >= 24, dismiss
     assert violations(ana) == []
+    # Without JavaScript too.
+    jonas(demo_site.content[2], "body", body="@ana and which one ends it?")
+    plain = ana.context.browser.new_context(base_url=demo_site.url, locale="en-US", viewport=DESKTOP,
+                                            java_script_enabled=False).new_page()
+    sign_in(plain, "ana", password=PASSWORD)
+    plain.goto("/notifications")
+    with plain.expect_navigation():
+        plain.get_by_role("button", name="Mark all read").click()
+    expect(plain.get_by_role("status").filter(has_text="All notifications marked as read.")).to_be_focused()
+    plain.context.close()
 
 
 def test_an_edit_conflict_is_read_with_the_merged_text(ana, demo_site):

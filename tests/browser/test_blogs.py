@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import create_community, flash_text, register, slug_from_url
+from .conftest import create_community, flash_text, register, sign_in, slug_from_url
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +59,28 @@ def test_write_publish_comment_and_vote(server, new_page):
     with ana.expect_navigation():
         ana.locator(".blog-reply button[type=submit]").first.click()
     expect(ana.locator(".blog-replies")).to_contain_text("Agreed, keep them.")
+
+    # A comment's rarer actions are in its "⋯" menu: Ana (the owner) may flag or remove Bo's.
+    comment = ana.locator(".blog-comment", has_text="Feature flags saved us twice.").first
+    menu = comment.locator("details.action-menu").first
+    expect(menu.locator("summary")).to_have_accessible_name("More actions for the comment by Bo Chen")
+    expect(comment.get_by_role("button", name="Remove")).to_be_hidden()
+    menu.locator("summary").click()
+    expect(comment.get_by_role("link", name="Flag")).to_be_visible()
+    expect(comment.get_by_role("button", name="Remove")).to_be_visible()
+    ana.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    # Without JavaScript Bo opens his comment's menu and deletes it (a form with its token).
+    plain, _ = new_page(javascript=False)
+    sign_in(plain, "bo")
+    plain.goto(post_url)
+    mine = plain.locator(".blog-comment", has_text="Feature flags saved us twice.").first
+    expect(mine.get_by_role("link", name="Edit")).to_be_hidden()
+    mine.locator("details.action-menu > summary").first.click()
+    expect(mine.get_by_role("link", name="Edit")).to_be_visible()
+    with plain.expect_navigation():
+        mine.get_by_role("button", name="Delete").click()
+    expect(plain.locator(".blog-comment").first).to_contain_text("Deleted by its author.")
 
     # Ana opens an idea campaign; Bo submits an idea and votes; Ana votes too, Bo takes his back.
     ana.goto(f"/c/{slug}/blog/ideas/")
