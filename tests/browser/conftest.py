@@ -212,7 +212,7 @@ def server(request, tmp_path):
     the server); the others share their module's ``site``."""
     live = LiveServer(tmp_path / "instance")
     yield live
-    live.stop()
+    live.stop(quick=True)
     if request.node.stash.get(_CALL_FAILED, False):
         print(f"--- collab serve log ({live.log_path}) ---\n{live.log()}")
 
@@ -228,7 +228,7 @@ def start_site(browser, folder: Path, env: dict | None = None) -> LiveServer:
         register(context.new_page(), SITE_ADMIN, "Site Admin")
         context.close()
     except BaseException:
-        live.stop()
+        live.stop(quick=True)
         raise
     live.admin = SITE_ADMIN
     return live
@@ -243,7 +243,7 @@ def site(browser, tmp_path_factory):
     the site's log."""
     live = start_site(browser, tmp_path_factory.mktemp("site"))
     yield live
-    live.stop()
+    live.stop(quick=True)
 
 
 @pytest.fixture

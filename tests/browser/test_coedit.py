@@ -22,7 +22,7 @@ def site(browser, tmp_path_factory):
     """The module's site, with a one-second quiet period before live edits are saved."""
     live = start_site(browser, tmp_path_factory.mktemp("coedit"), env={"COLLAB_WIKI_QUIET_SECONDS": "1"})
     yield live
-    live.stop()
+    live.stop(quick=True)
 
 
 def _caret(page, where: str) -> None:
