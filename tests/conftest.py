@@ -388,12 +388,17 @@ def just_before_the_first_write(monkeypatch):
 
 # Seconds a module takes on the CI machine, for modules that start servers, browsers, a cluster or a
 # fuzzing run; any other module is reckoned at SECONDS_PER_TEST a test, one in tests/browser/ at
-# SECONDS_PER_BROWSER_TEST. Only the order of the run depends on these.
+# SECONDS_PER_BROWSER_TEST (a server for the test; a module whose tests share one site is listed).
+# Only the order of the run depends on these.
 SLOW_MODULES = {
     "tests/browser/test_accessibility.py": 200, "tests/scaleout/test_scaleout.py": 150,
     "tests/search/test_postings_store.py": 120, "tests/chat/test_chat_live.py": 100,
     "tests/api/test_schemathesis.py": 90, "tests/core/test_serve_workers.py": 80,
-    "tests/core/test_server_gc.py": 40, "tests/ops/test_upgrades.py": 30, "tests/core/test_served.py": 25,
+    "tests/browser/test_phone_pages.py": 50, "tests/browser/test_journeys.py": 50,
+    "tests/browser/test_coedit.py": 50, "tests/browser/test_forum_journey.py": 50,
+    "tests/browser/test_drafts.py": 40, "tests/browser/test_wiki.py": 40, "tests/core/test_server_gc.py": 40,
+    "tests/browser/test_flows.py": 35, "tests/browser/test_activity.py": 35, "tests/ops/test_upgrades.py": 30,
+    "tests/browser/test_chat.py": 25, "tests/core/test_served.py": 25, "tests/browser/test_chat_live_times.py": 20,
 }
 SECONDS_PER_TEST, SECONDS_PER_BROWSER_TEST = 0.6, 25
 

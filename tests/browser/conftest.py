@@ -198,28 +198,65 @@ def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "call":
         item.stash[_CALL_FAILED] = report.failed
+        shared = getattr(item, "funcargs", {}).get("site")
+        if report.failed and isinstance(shared, LiveServer):
+            # The shared site runs on after this test: its log so far goes with this failure.
+            report.sections.append((f"collab serve log of the module's site ({shared.log_path})", shared.log()))
     return report
 
 
 @pytest.fixture
 def server(request, tmp_path):
-    """A fresh site: its own instance folder, database and server process."""
+    """A fresh site: its own instance folder, database and server process. For a test that needs
+    one (the first account registered is the site admin; it changes site-wide settings; it stops
+    the server); the others share their module's ``site``."""
     live = LiveServer(tmp_path / "instance")
     yield live
-    live.stop()
+    live.stop(quick=True)
     if request.node.stash.get(_CALL_FAILED, False):
         print(f"--- collab serve log ({live.log_path}) ---\n{live.log()}")
 
 
+SITE_ADMIN = "site-admin"
+
+
+def start_site(browser, folder: Path, env: dict | None = None) -> LiveServer:
+    """A site whose first account, ``SITE_ADMIN`` (password ``PASSWORD``), is its site admin."""
+    live = LiveServer(folder / "instance", env=env)
+    try:
+        context = browser.new_context(base_url=live.url)
+        register(context.new_page(), SITE_ADMIN, "Site Admin")
+        context.close()
+    except BaseException:
+        live.stop(quick=True)
+        raise
+    live.admin = SITE_ADMIN
+    return live
+
+
+@pytest.fixture(scope="module")
+def site(browser, tmp_path_factory):
+    """One site shared by the tests of a module that ask for it (``new_page`` then points there):
+    one server start instead of one a test. Its site admin is ``site.admin``; each test registers
+    its own people and makes its own communities under names no other test of the module uses, so
+    the tests stay independent of each other and of their order. A failing test's report carries
+    the site's log."""
+    live = start_site(browser, tmp_path_factory.mktemp("site"))
+    yield live
+    live.stop(quick=True)
+
+
 @pytest.fixture
-def new_page(browser, server):
+def new_page(request, browser):
     """``new_page(locale=..., viewport=..., javascript=...)``: a page in a new browser context (its own cookies),
-    pointed at ``server``. Returns (page, watch). Every context is closed before the server stops."""
+    pointed at the module's shared ``site`` when the test uses it, else at the test's own ``server``.
+    Returns (page, watch). Every context is closed before the server stops."""
+    live = request.getfixturevalue("site" if "site" in request.fixturenames else "server")
     contexts = []
 
     def make(locale: str = "en-US", viewport: dict | None = None, javascript: bool = True):
         context = browser.new_context(
-            base_url=server.url, locale=locale, viewport=viewport or {"width": 1280, "height": 900},
+            base_url=live.url, locale=locale, viewport=viewport or {"width": 1280, "height": 900},
             java_script_enabled=javascript,
         )
         context.set_default_timeout(10_000)

@@ -14,7 +14,7 @@ def messages(page) -> list[str]:
     return [t.strip() for t in page.locator("[data-messages] > li.chat-msg[data-seq] .chat-body").all_inner_texts()]
 
 
-def test_two_people_chat_one_goes_offline_and_back(server, new_page):
+def test_two_people_chat_one_goes_offline_and_back(site, new_page):
     ana, watch_a = new_page()
     bo, watch_b = new_page()
     register(ana, "ana", "Ana Lima")
@@ -89,10 +89,10 @@ def test_two_people_chat_one_goes_offline_and_back(server, new_page):
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
-def test_composer_hint_fits_on_a_phone(server, new_page, locale):
+def test_composer_hint_fits_on_a_phone(site, new_page, locale):
     """On a phone the empty message box shows its whole hint, not one cut off halfway down the box."""
     page, watch = new_page(locale=locale, viewport={"width": 390, "height": 844})
-    register(page, "ana", "Ana Lima")
+    register(page, f"ana-{locale.lower()}", "Ana Lima")
     create_community(page, "Platform", access="public")
     page.goto(f"/c/{slug_from_url(page.url)}/chat/general")
     box = page.locator("#chat-body")
@@ -104,11 +104,11 @@ def test_composer_hint_fits_on_a_phone(server, new_page, locale):
     assert watch.problems() == []
 
 
-def test_room_tools_on_a_phone(server, new_page):
+def test_room_tools_on_a_phone(site, new_page):
     """On a phone the room's search box takes the whole width and the room's buttons (live room,
     history, start a forum topic) share one row below it, instead of wrapping one by one."""
     page, watch = new_page(viewport={"width": 390, "height": 844})
-    register(page, "ana", "Ana Lima")
+    register(page, "ana-tools", "Ana Lima")
     create_community(page, "Platform", access="public")
     page.goto(f"/c/{slug_from_url(page.url)}/chat/general")
     search = page.locator("#chat-q").bounding_box()

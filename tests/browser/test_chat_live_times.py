@@ -19,9 +19,9 @@ def same_spaces(title: str) -> str:
 
 
 @pytest.mark.parametrize("locale, phrase", [("en-US", "1 minute ago"), ("zh-CN", "1分钟前")])
-def test_a_live_message_shows_its_time_as_the_page_does(server, new_page, locale, phrase):
+def test_a_live_message_shows_its_time_as_the_page_does(site, new_page, locale, phrase):
     page, watch = new_page(locale=locale)
-    register(page, "ana", "Ana Lima")
+    register(page, f"ana-{locale.lower()}", "Ana Lima")
     page.goto("/settings/profile")
     page.fill("#timezone", "Pacific/Auckland")  # not the browser's zone (UTC)
     with page.expect_navigation():
@@ -40,12 +40,12 @@ def test_a_live_message_shows_its_time_as_the_page_does(server, new_page, locale
     assert watch.problems() == []
 
 
-def test_times_move_on_while_the_room_stays_open(server, new_page):
+def test_times_move_on_while_the_room_stays_open(site, new_page):
     """A room left open does not say "1 minute ago" an hour later: the times are worded again as
     the clock moves on (the page's clock is Playwright's, moved forward)."""
     page, _ = new_page()
     page.clock.install()
-    register(page, "ana", "Ana Lima")
+    register(page, "ana-clock", "Ana Lima")
     create_community(page, "Platform", access="public")
     page.goto(f"/c/{slug_from_url(page.url)}/chat/general")
     expect(page.locator("[data-status]")).to_have_attribute("data-kind", "ok", timeout=15_000)

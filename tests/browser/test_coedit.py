@@ -10,21 +10,19 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.live import LiveServer
-
-from .conftest import create_community, flash_text, register, slug_from_url
+from .conftest import create_community, flash_text, register, slug_from_url, start_site
 
 pytestmark = pytest.mark.browser
 
 ROUNDS = 8
 
 
-@pytest.fixture
-def server(tmp_path):
-    """The real server with a one-second quiet period before live edits are saved."""
-    live = LiveServer(tmp_path / "instance", env={"COLLAB_WIKI_QUIET_SECONDS": "1"})
+@pytest.fixture(scope="module")
+def site(browser, tmp_path_factory):
+    """The module's site, with a one-second quiet period before live edits are saved."""
+    live = start_site(browser, tmp_path_factory.mktemp("coedit"), env={"COLLAB_WIKI_QUIET_SECONDS": "1"})
     yield live
-    live.stop()
+    live.stop(quick=True)
 
 
 def _caret(page, where: str) -> None:
@@ -53,17 +51,18 @@ def _editing_together(owner, others, name: str, body: str) -> str:
     return slug
 
 
-def _ana_and_bo_editing(new_page, name: str, body: str):
-    """Ana and Bo, registered, editing the home page of Ana's new community live: (ana, bo, watches)."""
+def _ana_and_bo_editing(new_page, name: str, body: str, who: str):
+    """Ana and Bo, registered as ana-``who`` and bo-``who``, editing the home page of Ana's new
+    community live: (ana, bo, watches)."""
     ana, wa = new_page()
     bo, wb = new_page()
-    register(ana, "ana", "Ana Lima")
-    register(bo, "bo", "Bo Chen")
+    register(ana, f"ana-{who}", "Ana Lima")
+    register(bo, f"bo-{who}", "Bo Chen")
     slug = _editing_together(ana, (bo,), name, body)
     return ana, bo, slug, (wa, wb)
 
 
-def test_three_people_type_at_once(server, new_page):
+def test_three_people_type_at_once(site, new_page):
     ana, wa = new_page()
     bo, wb = new_page()
     cy, wc = new_page(locale="zh-CN")
@@ -119,8 +118,8 @@ def test_three_people_type_at_once(server, new_page):
         assert p.evaluate("window.__cspViolations") == []
 
 
-def test_leaving_the_community_turns_the_live_editor_read_only(server, new_page):
-    ana, bo, slug, watches = _ana_and_bo_editing(new_page, "Runbooks", "Failover steps\n")
+def test_leaving_the_community_turns_the_live_editor_read_only(site, new_page):
+    ana, bo, slug, watches = _ana_and_bo_editing(new_page, "Runbooks", "Failover steps\n", "leave")
     _caret(bo, "end")
     bo.keyboard.type("Bo's draft")
     expect(ana.locator("#body")).to_have_value("Failover steps\nBo's draft")
@@ -150,8 +149,8 @@ def test_leaving_the_community_turns_the_live_editor_read_only(server, new_page)
         assert not w.problems(), w.problems()
 
 
-def test_undo_takes_back_only_ones_own_typing(server, new_page):
-    ana, bo, slug, watches = _ana_and_bo_editing(new_page, "Release Train", "Checklist\n")
+def test_undo_takes_back_only_ones_own_typing(site, new_page):
+    ana, bo, slug, watches = _ana_and_bo_editing(new_page, "Release Train", "Checklist\n", "undo")
     _caret(ana, "end")
     ana.keyboard.type("Ana: freeze at noon")
     expect(bo.locator("#body")).to_have_value("Checklist\nAna: freeze at noon")

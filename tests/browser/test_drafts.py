@@ -22,11 +22,11 @@ def leave_and_return(page, url):
     page.goto(url)
 
 
-def test_a_reply_stays_in_the_browser_until_it_is_posted(server, new_page):
+def test_a_reply_stays_in_the_browser_until_it_is_posted(site, new_page):
     ana, _ = new_page()
     bo, watch = new_page()
-    register(ana, "ana", "Ana Lima")
-    register(bo, "bo", "Bo Chen")
+    register(ana, "ana-r", "Ana Lima")
+    register(bo, "bo-r", "Bo Chen")
     create_community(ana, "Platform", access="public")
     join(bo, slug_from_url(ana.url))
     open_forum_with_topic(ana, title="Release checklist")
@@ -70,7 +70,7 @@ def test_a_reply_stays_in_the_browser_until_it_is_posted(server, new_page):
     # the sign-in page, and once he is back the text is there.
     bo.fill("#body", "Typed while the session ran out")
     phone, _ = new_page()
-    sign_in(phone, "bo")
+    sign_in(phone, "bo-r")
     phone.goto("/settings/password")
     phone.fill("#current", PASSWORD)
     phone.fill("#password", "a-new-password-1")
@@ -78,7 +78,7 @@ def test_a_reply_stays_in_the_browser_until_it_is_posted(server, new_page):
     submit(phone, "Change password")
     submit(bo, "Post reply")
     assert "/login" in bo.url
-    sign_in(bo, "bo", password="a-new-password-1")
+    sign_in(bo, "bo-r", password="a-new-password-1")
     bo.goto(topic)
     expect(bo.locator("#body")).to_have_value("Typed while the session ran out")
     expect(bo.locator(".forum-post", has_text="Typed while the session ran out")).to_have_count(0)
@@ -110,20 +110,20 @@ def test_a_reply_stays_in_the_browser_until_it_is_posted(server, new_page):
     # Signing out removes every draft: the next person at this browser finds nothing.
     sign_out(bo)
     assert bo.evaluate(DRAFT_KEYS) == []
-    sign_in(bo, "bo", password="a-new-password-1")
+    sign_in(bo, "bo-r", password="a-new-password-1")
     bo.goto(topic)
     expect(bo.locator("#body")).to_have_value("")
     # The refused posts (400) are the only complaints in the console.
     assert not [p for p in watch.problems() if "status of 400" not in p]
 
 
-def test_a_new_topic_comes_back_whole_in_chinese_and_an_old_edit_is_offered_never_applied_over_a_newer_text(server, new_page):
+def test_a_new_topic_comes_back_whole_in_chinese_and_an_old_edit_is_offered_never_applied_over_a_newer_text(site, new_page):
     ana, _ = new_page()
     bo, watch = new_page(locale="zh-CN")
     bo_elsewhere, _ = new_page()
     cy, _ = new_page()
-    register(ana, "ana", "Ana Lima")
-    register(bo, "bo", "Bo Chen")
+    register(ana, "ana-t", "Ana Lima")
+    register(bo, "bo-t", "Bo Chen")
     create_community(ana, "Platform", access="public")
     slug = slug_from_url(ana.url)
     join(bo, slug, "加入")
@@ -150,7 +150,7 @@ def test_a_new_topic_comes_back_whole_in_chinese_and_an_old_edit_is_offered_neve
     bo.goto(post_edit)
     bo.fill("#body", "An edit written on the laptop")
     bo.goto("/")
-    sign_in(bo_elsewhere, "bo")
+    sign_in(bo_elsewhere, "bo-t")
     bo_elsewhere.goto(post_edit)
     bo_elsewhere.fill("#body", "The text as it is now, saved from the phone")
     submit(bo_elsewhere, "Save")
@@ -173,15 +173,15 @@ def test_a_new_topic_comes_back_whole_in_chinese_and_an_old_edit_is_offered_neve
     bo.goto("/")
     assert len(bo.evaluate(DRAFT_KEYS)) == 1
     bo.context.clear_cookies()
-    register(cy, "cy", "Cy Park")
-    sign_in(bo, "cy")
+    register(cy, "cy-t", "Cy Park")
+    sign_in(bo, "cy-t")
     assert bo.evaluate(DRAFT_KEYS) == []
     assert not watch.problems()
 
 
-def test_a_chat_message_being_written_waits_in_its_room(server, new_page):
+def test_a_chat_message_being_written_waits_in_its_room(site, new_page):
     ana, watch = new_page()
-    register(ana, "ana", "Ana Lima")
+    register(ana, "ana-c", "Ana Lima")
     create_community(ana, "Platform", access="public")
     room = f"/c/{slug_from_url(ana.url)}/chat/general"
     ana.goto(room)

@@ -11,7 +11,7 @@ from .conftest import create_community, flash_text, open_actions, register, say,
 pytestmark = pytest.mark.browser
 
 
-def test_chat_messages_become_a_forum_topic(server, new_page):
+def test_chat_messages_become_a_forum_topic(site, new_page):
     ana, watch_a = new_page()
     bo, watch_b = new_page()
     register(ana, "ana", "Ana Lima")
@@ -85,13 +85,13 @@ def post_form(page, button: str, **fields) -> None:
         page.get_by_role("button", name=button).click()
 
 
-def test_flow_actions_sit_in_the_topic_menu_not_an_empty_callout(server, new_page):
+def test_flow_actions_sit_in_the_topic_menu_not_an_empty_callout(site, new_page):
     """A topic that came from nowhere and went nowhere yet offers 'Turn into a wiki page' in its
     header's menu (the moderator's Moderate menu), with no empty provenance box for it."""
     ana, watch_a = new_page()
     bo, watch_b = new_page()
-    register(ana, "ana", "Ana Lima")
-    register(bo, "bo", "Bo Chen")
+    register(ana, "ana-menu", "Ana Lima")
+    register(bo, "bo-menu", "Bo Chen")
     create_community(ana, "Platform", access="public")
     slug = slug_from_url(ana.url)
     bo.goto(f"/c/{slug}/")

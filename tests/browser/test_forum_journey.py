@@ -38,7 +38,7 @@ def open_forum_with_topic(page, title="Deploying the billing service") -> str:
     return page.locator(".forum-topic-head a").first.get_attribute("href")
 
 
-def test_ask_answer_accept_flag_moderate(server, new_page):
+def test_ask_answer_accept_flag_moderate(site, new_page):
     ana, watch_a = new_page()
     bo, watch_b = new_page()
     cy, watch_c = new_page()
@@ -115,11 +115,11 @@ def test_ask_answer_accept_flag_moderate(server, new_page):
         assert w.problems() == []
 
 
-def test_forum_list_keeps_the_card_inner_space(server, new_page):
+def test_forum_list_keeps_the_card_inner_space(site, new_page):
     """On the forums page the heading lines up with the 'New forum' button beside it, and each
     forum's name and counts sit inside the card's padding, as on every other card."""
     ana, watch = new_page()
-    register(ana, "ana", "Ana Lima")
+    register(ana, "ana-list", "Ana Lima")
     create_community(ana, "Platform", access="public")
     slug = slug_from_url(ana.url)
     ana.goto(f"/c/{slug}/forums/new-forum")
@@ -140,13 +140,13 @@ def test_forum_list_keeps_the_card_inner_space(server, new_page):
     assert watch.problems() == []
 
 
-def test_a_reply_to_a_topic_deleted_meanwhile_comes_back_to_copy(server, new_page):
+def test_a_reply_to_a_topic_deleted_meanwhile_comes_back_to_copy(site, new_page):
     """Bo types a reply while Ana deletes the topic: sending it shows why it was not posted and
     his text, which the Copy button puts on the clipboard."""
     ana, _ = new_page()
     bo, _ = new_page(locale="zh-CN")
-    register(ana, "ana", "Ana Lima")
-    register(bo, "bo", "Bo Chen")
+    register(ana, "ana-gone", "Ana Lima")
+    register(bo, "bo-gone", "Bo Chen")
     create_community(ana, "Platform", access="public")
     join(bo, slug_from_url(ana.url), "加入")
     open_forum_with_topic(ana, title="Release checklist")

@@ -126,9 +126,9 @@ def test_request_to_join_a_moderated_community(server, new_page):
     assert watch_a.problems() == [] and watch_b.problems() == []
 
 
-def test_validation_errors_keep_what_was_typed(server, new_page):
+def test_validation_errors_keep_what_was_typed(site, new_page):
     page, watch = new_page()
-    register(page, "ana", "Ana Lima")
+    register(page, "ana-forms", "Ana Lima")
     create_community(page, "Platform Team", description="Builds the platform.")
     taken = slug_from_url(page.url)
     assert taken == "platform-team"
@@ -169,7 +169,7 @@ def test_validation_errors_keep_what_was_typed(server, new_page):
     # Registration: a mismatched password repeat keeps the name and email, not the passwords.
     sign_out(page)
     page.goto("/register")
-    page.fill("#username", "bo")
+    page.fill("#username", "bo-forms")
     page.fill("#display_name", "Bo Chen")
     page.fill("#email", "bo@example.com")
     page.fill("#password", "one-password")
@@ -178,14 +178,14 @@ def test_validation_errors_keep_what_was_typed(server, new_page):
         page.get_by_role("button", name="Create account").click()
     confirm_field = page.locator(".field.has-error").filter(has=page.locator("#confirm"))
     expect(confirm_field.locator(".errors")).to_have_text("The passwords differ.")
-    expect(page.locator("#username")).to_have_value("bo")
+    expect(page.locator("#username")).to_have_value("bo-forms")
     expect(page.locator("#display_name")).to_have_value("Bo Chen")
     expect(page.locator("#email")).to_have_value("bo@example.com")
     expect(page.locator("#password")).to_have_value("")
     assert watch.problems() == []
 
 
-def test_content_security_policy_and_no_script_errors(server, new_page):
+def test_content_security_policy_and_no_script_errors(site, new_page):
     page, watch = new_page()
 
     def visit(path: str, status: int = 200) -> None:
@@ -203,21 +203,21 @@ def test_content_security_policy_and_no_script_errors(server, new_page):
 
     for path in ("/login", "/register"):
         visit(path)
-    register(page, "ana", "Ana Lima")
+    sign_in(page, site.admin)
     create_community(page, "Security Guild", description="**Threat models** and reviews.",
                      tags="security", access="moderated")
     slug = slug_from_url(page.url)
     for path in ("/", "/c/", "/c/?scope=mine", "/c/new", f"/c/{slug}/", f"/c/{slug}/members",
-                 f"/c/{slug}/settings", f"/c/{slug}/invite", "/c/invitations", "/u/ana",
+                 f"/c/{slug}/settings", f"/c/{slug}/invite", "/c/invitations", f"/u/{site.admin}",
                  "/settings/profile", "/settings/password", "/people", "/admin/", "/admin/users"):
         visit(path)
     visit("/no/such/page", 404)
 
     # The ES module runs under the policy: the flash close button works.
     sign_out(page)
-    sign_in(page, "ana")
+    sign_in(page, site.admin)
     flash = page.locator(".flashes .flash").first
-    expect(flash).to_contain_text("Welcome back, Ana Lima.")
+    expect(flash).to_contain_text("Welcome back, Site Admin.")
     flash.get_by_role("button", name="Dismiss").click()
     expect(page.locator(".flashes .flash")).to_have_count(0)
     # The account menu closes with Escape (keyboard handler in collab.js).
@@ -233,9 +233,9 @@ def test_content_security_policy_and_no_script_errors(server, new_page):
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_no_horizontal_scroll_on_phone_or_desktop(server, new_page, width):
+def test_no_horizontal_scroll_on_phone_or_desktop(site, new_page, width):
     page, watch = new_page(viewport={"width": width, "height": 844})
-    register(page, "ana", "Ana Lima")
+    register(page, f"ana-{width}", "Ana Lima")
     create_community(page, "Customer Experience Research and Design Operations 客户体验研究与设计运营",
                      description="A long description " * 20, tags="research, design, operations, 设计",
                      access="moderated")
@@ -253,7 +253,7 @@ def test_no_horizontal_scroll_on_phone_or_desktop(server, new_page, width):
     assert watch.problems() == []
 
 
-def test_chinese_interface_from_accept_language(server, new_page):
+def test_chinese_interface_from_accept_language(site, new_page):
     need("Compiled Chinese translations", MO_FILE.exists(),
          f"{MO_FILE.relative_to(MO_FILE.parents[4])} is missing (run: scripts/i18n.sh compile)")
     page, watch = new_page(locale="zh-CN")
@@ -263,7 +263,7 @@ def test_chinese_interface_from_accept_language(server, new_page):
     title = page.locator("main h1").inner_text()
     assert re.search(r"[\u4e00-\u9fff]", title), f"sign-in heading is not Chinese: {title!r}"
 
-    register(page, "ana", "Ana Lima")
+    register(page, "ana-zh", "Ana Lima")
     nav = page.locator("nav.mainnav a")
     expect(nav).to_have_count(4)  # home, communities, people, chat
     texts = nav.all_inner_texts()
@@ -273,19 +273,19 @@ def test_chinese_interface_from_accept_language(server, new_page):
 
 
 
-def test_home_side_column_reads_cleanly(server, new_page):
+def test_home_side_column_reads_cleanly(site, new_page):
     """The start page's side column in Chinese: the 'Your requests to join' heading stands apart from
     the list of one's communities above it, and a community to discover whose name fills the line
     keeps its member count whole, with no separator dot stranded at the start of the next line."""
     ana, _ = new_page()
-    register(ana, "ana", "Ana Lima")
+    register(ana, "ana-home", "Ana Lima")
     create_community(ana, NAME, access="moderated")
     moderated = slug_from_url(ana.url)
     create_community(ana, "Platform Engineering", access="public")
     public = slug_from_url(ana.url)
     create_community(ana, "数据与分析 Data and Analytics Guild", access="public")
     bo, watch = new_page(locale="zh-CN")
-    register(bo, "bo", "Bo Chen")
+    register(bo, "bo-home", "Bo Chen")
     bo.goto(f"/c/{public}/")
     with bo.expect_navigation():
         bo.locator(f".community-actions form[action='/c/{public}/join'] button").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import create_community, no_horizontal_scroll, register, slug_from_url
+from .conftest import create_community, no_horizontal_scroll, register, sign_in, slug_from_url
 
 pytestmark = pytest.mark.browser
 
@@ -34,10 +34,10 @@ CLIPPED_PLACEHOLDERS = """() => {
 
 
 @pytest.fixture
-def admin_phone(server, new_page):
-    """Ana (the site admin) on a phone, owner of a community whose description holds a code block."""
+def admin_phone(site, new_page):
+    """The site admin on a phone, owner of a new community whose description holds a code block."""
     page, watch = new_page(viewport=PHONE)
-    register(page, "ana", "Ana Lima")
+    sign_in(page, site.admin)
     create_community(page, "Platform Engineering", description=DESCRIPTION, access="public")
     return page, watch, slug_from_url(page.url)
 
@@ -103,13 +103,13 @@ def test_home_stream_filters_read_whole(admin_phone, width):
     assert watch.problems() == []
 
 
-def test_admin_tables_keep_labels_on_one_line_in_chinese(new_page):
+def test_admin_tables_keep_labels_on_one_line_in_chinese(site, new_page):
     """In Chinese on a phone, the People console's buttons (停用, 设为管理员, 重置密码) keep their label
     on one line, so a person's row is not a screen tall; the consoles' column headings too."""
     ana, watch = new_page(locale="zh-CN", viewport=PHONE)
-    register(ana, "ana", "Ana Lima")
+    sign_in(ana, site.admin)
     bo, _ = new_page()
-    register(bo, "bo", "Bo Chen")
+    register(bo, "bo-zh", "Bo Chen")
     ana.goto("/admin/users")
     one_line_headings(ana)
     heights = ana.evaluate("[...document.querySelectorAll('.admin-people td.actions .button')].map(b => b.getBoundingClientRect().height)")
@@ -244,17 +244,17 @@ def test_links_standing_alone_are_big_enough_to_tap(admin_phone):
     assert watch.problems() == []
 
 
-def test_a_members_pages_do_not_scroll_sideways_in_chinese(new_page):
+def test_a_members_pages_do_not_scroll_sideways_in_chinese(site, new_page):
     """Every main page a member meets, in Chinese on a phone: none scrolls sideways."""
     page, watch = new_page(locale="zh-CN", viewport=PHONE)
-    register(page, "ana", "Ana Lima")
+    sign_in(page, site.admin)
     create_community(page, "平台工程 Platform Engineering", description=DESCRIPTION, access="public")
     slug = slug_from_url(page.url)
     home_in_two_revisions(page, slug)
     c = f"/c/{slug}"
     for path in ("/", "/c/", f"{c}/", f"{c}/members", f"{c}/wiki/home", f"{c}/wiki/home/-/history",
                  f"{c}/wiki/home/-/diff?from=1&to=2", f"{c}/wiki/home/-/edit", f"{c}/blog/", f"{c}/blog/new",
-                 f"{c}/forums/", f"{c}/chat/general", "/search?q=平台", "/notifications", "/u/ana",
+                 f"{c}/forums/", f"{c}/chat/general", "/search?q=平台", "/notifications", f"/u/{site.admin}",
                  "/settings/profile", "/people", "/admin/users"):
         page.goto(path)
         scroll_width, inner = no_horizontal_scroll(page)

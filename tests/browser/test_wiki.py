@@ -31,7 +31,7 @@ def save(page):
         page.locator("form.wiki-editor button[value=save]").click()
 
 
-def test_edit_conflict_and_restore(server, new_page):
+def test_edit_conflict_and_restore(site, new_page):
     ana, watch_a = new_page()
     bo, watch_b = new_page()
     register(ana, "ana", "Ana Lima")
@@ -145,11 +145,11 @@ def test_edit_conflict_and_restore(server, new_page):
         assert [p for p in watch.problems() if "409" not in p and "413" not in p] == []
 
 
-def test_history_fits_a_phone(server, new_page):
+def test_history_fits_a_phone(site, new_page):
     """The revisions table scrolls inside its card on a phone; the page itself does not get wider
     (its hidden 'Actions' header used to sit at the table's far end, outside the scroller)."""
     page, watch = new_page(viewport={"width": 390, "height": 844})
-    register(page, "ana", "Ana Lima")
+    register(page, "ana-phone", "Ana Lima")
     create_community(page, "Platform", access="public")
     slug = slug_from_url(page.url)
     page.goto(f"/c/{slug}/wiki/")

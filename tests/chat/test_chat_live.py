@@ -93,7 +93,7 @@ def served(tmp_path):
 
     yield start
     for server in servers:
-        server.stop()
+        server.stop(quick=True)  # their instance folders go next
 
 
 @pytest.fixture

@@ -62,13 +62,14 @@ def _close_sessions():
 def server(request, tmp_path_factory):
     need("redis", bool(REDIS_URL), "set COLLAB_TEST_REDIS_URL")
     # The gevent worker imports the app a second time after the exec: give a loaded machine time.
-    live = LiveServer(tmp_path_factory.mktemp(request.param) / "instance", startup_timeout=90, env={
+    # Through `collab serve` (serve=True): it is what chooses and names the worker.
+    live = LiveServer(tmp_path_factory.mktemp(request.param) / "instance", startup_timeout=90, serve=True, env={
         "COLLAB_WORKER": request.param, "COLLAB_CHAT_RATE_LIMIT": "10000 per 1 second", "REDIS_URL": REDIS_URL,
         "COLLAB_SOCKETIO_CHANNEL": f"collab-gevent-{uuid.uuid4().hex[:8]}"})
     try:
         yield live
     finally:
-        live.stop()
+        live.stop(quick=True)
 
 
 @pytest.fixture(scope="module")
