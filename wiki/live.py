@@ -460,7 +460,7 @@ def merge_form_save(page: WikiPage, user, *, body: str, base_number: int, summar
     else:
         from flask_babel import lazy_gettext as _l
 
-        result = merge(base.body, live, text, their_label=str(_l("edited live by others")),
+        result = merge(base.body, live, text, their_label=str(_l("changed by others since you started")),
                        my_label=str(_l("your edit")))
         if not result.clean:
             latest = revision(locked, locked.revision_number)

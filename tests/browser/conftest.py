@@ -177,8 +177,11 @@ def browser():
     executable = chromium_path()
     need("Chromium", executable is not None,
          "install Debian's chromium package or point COLLAB_CHROMIUM at a Chromium binary")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() waits 5 s by default, half of what a page's actions get (set_default_timeout below):
+    # a message relayed through a server on a loaded two-core CI machine can take longer.
+    expect.set_options(timeout=10_000)
     playwright = sync_playwright().start()
     try:
         b = launch_chromium(playwright, executable)

@@ -36,7 +36,7 @@ def demo_site(tmp_path_factory):
     env.update(COLLAB_INSTANCE_PATH=str(instance), COLLAB_SECRET_KEY="browser-tests-secret-key-not-for-production")
     subprocess.run([str(COLLAB_BIN), "demo", "--password", PASSWORD], cwd=str(ROOT), env=env, check=True,
                    capture_output=True)
-    live = LiveServer(instance)
+    live = LiveServer(instance, startup_timeout=90)  # the demo's data: a loaded machine takes its time
     try:
         live.content = seed(live.url)
         yield live

@@ -315,6 +315,8 @@ def test_plain_form_save_merges_into_the_live_document(app, community, people, c
     assert r.status_code == 409
     cy_text = r.get_data(as_text=True)
     assert "EDITED: line one" in cy_text
+    # The markers name the other side for what it is, whether typed live or saved through a form.
+    assert "changed by others since you started" in cy_text and "edited live" not in cy_text
     assert ana.value() == "LIVE: line one\nline two\nline three, by Cy\n"
 
 
