@@ -53,7 +53,9 @@ class RenameForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    parent = SelectField(_l("New parent page"), coerce=_int_or_none, validate_choice=True)
+    # The choices leave out the page and its subpages, but a stale form (the tree changed since it was
+    # shown) may still name one: the service says why it cannot be, or that the parent is gone.
+    parent = SelectField(_l("New parent page"), coerce=_int_or_none, validate_choice=False)
 
 
 class CommentForm(FlaskForm):
