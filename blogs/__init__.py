@@ -15,9 +15,21 @@ from .models import BlogComment, BlogPost, Idea
 
 bp = Blueprint("blogs", __name__, template_folder="templates")
 
+
+def _waiting_for(user) -> list[tuple[str, str]]:
+    """Announcements the person has not acknowledged yet, for the home page."""
+    from flask_babel import gettext
+
+    from .services import unacknowledged
+
+    return [(gettext("Read and acknowledge “%(title)s” in %(community)s", title=p.title, community=p.community.name),
+             indexing.post_url(p)) for p in unacknowledged(user)]
+
+
 register_tool(Tool(name="blog", label=lambda: _l("Blog"), endpoint="blogs.index", order=20,
-                   activity_keys=("blog_post", "blog_comment", "blog_like", "idea", "idea_campaign"),
-                   demo_content="blogs.demo:demo_content"))
+                   activity_keys=("blog_post", "blog_comment", "blog_like", "blog_announcement", "idea",
+                                  "idea_campaign"),
+                   demo_content="blogs.demo:demo_content", waiting_for=_waiting_for))
 register_type(SearchType(
     name="blogs", model=BlogPost, label=lambda: _l("Blog posts"), one=lambda: _l("Blog post"), to_document=indexing.post_document,
     load_all=indexing.load_posts, aliases=("blog", "post", "posts"), dependents=indexing.POST_DEPENDENTS,

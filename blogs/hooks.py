@@ -41,6 +41,31 @@ def published(post) -> None:
     _published_line(post)
     activity.notify_mentions(post.body, actor=post.author, key=_post_key(post), community=post.community,
                              title=post.title, url=post_url(post))
+    if post.is_announcement:  # marked before its time came (a draft, a scheduled post)
+        announced(post, post.author)
+
+
+def _announcement_key(post) -> str:
+    return f"blog_announcement:{post.id}"
+
+
+def announced(post, actor) -> None:
+    """A live post became an announcement: every member who may read it is asked to (the actor and
+    the author have)."""
+    from communities.models import Membership
+
+    members = db.session.scalars(select(Membership.user_id).where(Membership.community_id == post.community_id,
+                                                                  Membership.user_id != post.author_id))
+    activity.notify(list(members), "announcement", actor=actor, key=_announcement_key(post), group=_post_key(post),
+                    community=post.community, title=post.title, url=post_url(post))
+
+
+def unannounced(post) -> None:
+    activity.retract(_announcement_key(post))
+
+
+def acknowledged(post, user) -> None:
+    activity.mark_read_about(user.id, _announcement_key(post))
 
 
 def shown_again(post) -> None:

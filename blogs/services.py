@@ -469,13 +469,35 @@ def reset_feed_token(user: User) -> None:
 def set_announcement(blog: Blog, post: BlogPost, user: User, on: bool) -> None:
     if not may_manage(user, blog) or blog.community is None:
         raise BlogError(_l("Only owners mark announcements."))
-    post.is_announcement = on
+    was, post.is_announcement = post.is_announcement, on
+    if on and not was and post.released_at is not None and post.is_live():
+        hooks.announced(post, user)  # one not released yet is announced when it is (hooks.published)
+    elif was and not on:
+        hooks.unannounced(post)
 
 
 def acknowledge(blog: Blog, post: BlogPost, user: User) -> bool:
     if not post.is_announcement or not post.is_live() or not access.is_member(user, blog.community):
         raise BlogError(_l("Only members acknowledge announcements."))
+    hooks.acknowledged(post, user)
     return insert_ignore(BlogAck, post_id=post.id, user_id=user.id, created_at=utcnow())
+
+
+def unacknowledged(user, limit: int = 10) -> list[BlogPost]:
+    """The live announcements of ``user``'s communities (with the blog on) that they have not
+    acknowledged yet, newest first: the home page lists them until they are."""
+    from communities.models import Membership
+
+    if not _signed_in(user):
+        return []
+    return list(db.session.scalars(
+        select(BlogPost).join(Membership, (Membership.community_id == BlogPost.community_id)
+                              & (Membership.user_id == user.id))
+        .join(Community, Community.id == BlogPost.community_id)
+        .where(BlogPost.is_announcement.is_(True), BlogPost.live_clause(), BlogPost.author_id != user.id,
+               Community.tools.contains("blog"), Community.is_archived.is_(False),
+               ~select(BlogAck.post_id).where(BlogAck.post_id == BlogPost.id, BlogAck.user_id == user.id).exists())
+        .order_by(BlogPost.published_at.desc()).limit(limit)))
 
 
 def has_acknowledged(post: BlogPost, user) -> bool:

@@ -296,6 +296,8 @@ def send_digests_command():
     if not mail.configured():
         raise click.ClickException("No email server: set COLLAB_SMTP_HOST (and COLLAB_SMTP_PORT, _USER, "
                                    "_PASSWORD, _FROM, _TLS).")
+    if not mail.base_url():
+        raise click.ClickException(mail.NO_BASE_URL)
     now = mail.send_now()
     digests = mail.send_digests()
     click.echo(f"Sent {digests} digest(s) and {now} immediate notification email(s).")

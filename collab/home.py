@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import bindparam, exists, func, select
 
-from collab import access
+from collab import access, tools
 from collab.extensions import db
 from collab.fragments import cached_render
 from communities import services as community_services
@@ -56,7 +56,7 @@ def index():
 
     return render_template(
         "home.html", mine=mine, mine_html=_my_communities(mine), invitations=invitations, waiting=waiting, suggested=suggested,
-        my_requests=my_requests, **home_stream_context(user, mine),
+        my_requests=my_requests, to_do=tools.waiting_for(user), **home_stream_context(user, mine),
     )
 
 

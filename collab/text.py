@@ -232,20 +232,31 @@ def safe(html: str | None) -> Markup:
 
 
 _CJK_CHARS = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_BLOCK_TAGS = ("address|article|aside|blockquote|br|dd|details|div|dl|dt|figcaption|figure|footer|h[1-6]|"
+               "header|hr|li|main|nav|ol|p|pre|section|summary|table|tbody|td|tfoot|th|thead|tr|ul")
 _EXCERPT_STEPS = (
     (re.compile(r"```.*?```", re.S), " "),
+    # HTML written into the Markdown goes, its text stays ("a <b>bold</b> word" reads "a bold
+    # word"); script and style go with their content, as the renderer's sanitiser drops them. A
+    # tag inside a code span is text the author meant to show, and stays.
+    (re.compile(r"(`[^`\n]*`)|<(script|style)\b[^>]*>.*?</\2\s*>|<!--.*?(?:-->|$)", re.S | re.I),
+     lambda m: m.group(1) or " "),
+    (re.compile(rf"(`[^`\n]*`)|(</?(?:{_BLOCK_TAGS})\b[^<>]*>)|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.I),
+     lambda m: m.group(1) or (" " if m.group(2) else "")),
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), " "),
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
     # A block (paragraph, heading, list item, quote) that ends without punctuation is set apart
     # from the next one: "Steps · Build · Canary", not "Steps Build Canary".
     (re.compile(r"(?<=[^\s.!?:;,。！？：；，、…])[ \t]*\n(?:(?:[ \t]*\n)+(?=[ \t]*\S)|"
                 r"(?=[ \t]*(?:#{1,6}|>+|[-*+]|\d+[.)])[ \t]+))"), " ·\n"),
-    (re.compile(r"^[ \t]*(?:#{1,6}|>+|[-*+]|\d+[.)])[ \t]+", re.M), " "),  # headings, quotes, list items
+    (re.compile(r"^[ \t]*(?:>[ \t]*)+", re.M), " "),  # quotes, nested ones too
+    (re.compile(r"^[ \t]*(?:#{1,6}|[-*+]|\d+[.)])[ \t]+", re.M), " "),  # headings, list items
     # Emphasis, strike-through and code: the words stay, the marks go without leaving a gap
     # ("Ships **things**." reads "Ships things."); underscores inside a word (snake_case) stay.
     (re.compile(r"(\*{1,3}|~~|`)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
     (re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),
-    (re.compile(r"[#>*`~|]+|-{3,}|(?<!\w)_+|_+(?!\w)"), " "),  # what is left of the markup
+    (re.compile(r"<((?:https?|mailto|ftp):[^<>\s]+|[^<>\s@]+@[^<>\s]+)>"), r"\1"),  # autolinks
+    (re.compile(r"[#*`~|]+|-{3,}|(?<!\w)_+|_+(?!\w)"), " "),  # what is left of the markup
     # Chinese and Japanese put no space between lines: lines and paragraphs join as "发布流程。灰度发布",
     # not "发布流程。 灰度发布" (a space the author typed stays, and so does one beside Latin words).
     (re.compile(f"(?<=[{_CJK_CHARS}])[ \t]*\n\\s*(?=[{_CJK_CHARS}])"), ""),

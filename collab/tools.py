@@ -31,6 +31,9 @@ class Tool:
     activity_keys: tuple[str, ...] = ()  # key types of its events and notifications
     on_community_created: Callable[[object], None] | None = None  # fn(community), tools on or off
     demo_content: str | None = None  # "module:function" of fn(community, DemoContext) -> Iterator[datetime]
+    # fn(user) -> [(line, url)]: what waits for the person in this tool (announcements to read),
+    # for the home page's "Waiting for you" box
+    waiting_for: Callable[[object], list[tuple[str, str]]] | None = None
 
 
 @dataclass
@@ -70,6 +73,11 @@ def register_tool(tool: Tool) -> None:
 
 def registered_tools() -> list[Tool]:
     return sorted(_tools.values(), key=lambda t: t.order)
+
+
+def waiting_for(user) -> list[tuple[str, str]]:
+    """What waits for ``user`` in every tool, as (line, url) pairs."""
+    return [item for tool in registered_tools() if tool.waiting_for is not None for item in tool.waiting_for(user)]
 
 
 def community_created(community) -> None:

@@ -145,7 +145,7 @@ def clean_token(token: str | None) -> str | None:
 def create_forum(community: Community, user, *, name: str, description: str = "", position: int | None = None) -> Forum:
     if not may_manage(user, community):
         raise ForumError(_l("Only the community's owners can change its forums."), status=403)
-    name = clean_text(name, NAME_MAX, "name")
+    name = _unused_name(community, clean_text(name, NAME_MAX, "name"))
     description = (description or "").strip()[:DESCRIPTION_MAX]
     if position is None:
         position = (db.session.scalar(select(func.max(Forum.position)).where(
@@ -158,11 +158,19 @@ def create_forum(community: Community, user, *, name: str, description: str = ""
     return forum
 
 
+def _unused_name(community: Community, name: str, forum_id: int | None = None) -> str:
+    """Two forums of one community never share a name, whatever its case ("Help" and "help")."""
+    rows = db.session.execute(select(Forum.id, Forum.name).where(Forum.community_id == community.id))
+    if any(other.casefold() == name.casefold() and fid != forum_id for fid, other in rows):
+        raise ForumError(_l("This community already has a forum called “%(name)s”.", name=name), "name")
+    return name
+
+
 def update_forum(forum: Forum, user, *, name: str, description: str, position: int) -> Forum:
     if not may_manage(user, forum.community):
         raise ForumError(_l("Only the community's owners can change its forums."), status=403)
     before = {"name": forum.name, "description": forum.description, "position": forum.position}
-    forum.name = clean_text(name, NAME_MAX, "name")
+    forum.name = _unused_name(forum.community, clean_text(name, NAME_MAX, "name"), forum.id)
     forum.description = (description or "").strip()[:DESCRIPTION_MAX]
     forum.position = position
     after = {"name": forum.name, "description": forum.description, "position": forum.position}

@@ -140,13 +140,18 @@ def preview(community: Community, body: str, *, page: WikiPage | None = None,
 # --------------------------------------------------------------------------- rules
 
 
-def clean_title(title: str | None) -> str:
+def clean_title(title: str | None, *, kept: bool = False) -> str:
     """The title as stored, or WikiError: not empty, at most 200 characters, no slashes, bars or
     square brackets (a slash separates pages in addresses and [[Parent/Child]] links; bars and
-    brackets delimit [[links]]), no control characters. Chinese, emoji and all other text is fine."""
+    brackets delimit [[links]]), no control characters, and a new title has a letter or digit of
+    some script or an emoji ("." or "-" names nothing and would get the address page-2). Chinese,
+    emoji and all other text is fine. ``kept``: a page's present title, checked again on a move."""
     title = " ".join((title or "").split())
     if not title:
         raise WikiError(_l("A page needs a title."), "title")
+    if not kept and not any(c.isalnum() or unicodedata.category(c) == "So" for c in title):
+        raise WikiError(_l("A title needs at least one letter, digit or Chinese character: punctuation "
+                           "alone does not say what the page is about."), "title")
     if len(title) > TITLE_MAX:
         raise WikiError(_l("A title can have at most %(max)d characters; this one has %(n)d.",
                            max=TITLE_MAX, n=len(title)), "title")
@@ -161,10 +166,10 @@ def clean_title(title: str | None) -> str:
 
 
 def _check_title(community: Community, parent: WikiPage | None, title: str, exclude_id: int | None = None,
-                 *, user=None) -> str:
+                 *, user=None, kept: bool = False) -> str:
     """The clean title, or WikiError when a sibling has it already: hidden and waiting pages too
     (they come back under their title), but to someone who may not see that page, nothing of it."""
-    title = clean_title(title)
+    title = clean_title(title, kept=kept)
     parent_id = parent.id if parent is not None else None
     stmt = select(WikiPage).where(
         *_in_tree(community.id), WikiPage.title_key == title_key(title),
@@ -449,7 +454,7 @@ def move_page(page: WikiPage, user, parent_id: int | None) -> WikiPage:
     new_parent_id = parent.id if parent else None
     if new_parent_id == page.parent_id:
         return page
-    _check_title(community, parent, page.title, exclude_id=page.id, user=user)
+    _check_title(community, parent, page.title, exclude_id=page.id, user=user, kept=True)
     slug = _unique_slug(community.id, new_parent_id, page.title, exclude_id=page.id, keep=page.slug)
     new_path = _join(parent, slug)
     subtree = _subtree(page)
@@ -526,7 +531,7 @@ def restore_page(page: WikiPage, user) -> WikiPage:
         raise WikiError(_l("Its parent page “%(title)s” is in the trash too: restore that one first.",
                            title=parent.title))
     try:
-        _check_title(community, parent, page.title, exclude_id=page.id)
+        _check_title(community, parent, page.title, exclude_id=page.id, kept=True)
     except WikiError:
         raise WikiError(_l("A page called “%(title)s” exists in its place now. Rename or move that page, "
                            "then restore this one.", title=page.title)) from None

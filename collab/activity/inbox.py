@@ -50,6 +50,13 @@ def mark_read(n: Notification) -> None:
         n.read_at = utcnow()
 
 
+def mark_read_about(user_id: int, key: str) -> None:
+    """The person did what the notifications about ``key`` asked (read an announcement): they are read."""
+    db.session.execute(update(Notification).where(
+        Notification.user_id == user_id, Notification.key == key, Notification.read_at.is_(None))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+
+
 def mark_all_read(user) -> int:
     result = db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow())

@@ -15,6 +15,7 @@ KIND_NAMES = {
     "invitation": _l("Invitations to communities"),
     "idea_status": _l("Status of ideas I voted for"),
     "moderation": _l("A moderator reviews my posts"),
+    "announcement": _l("Announcements I am asked to read"),
 }
 
 # "%(actor)s ... %(title)s": one line about a notification.
@@ -30,6 +31,7 @@ KIND_LINES = {
     "invitation": _l("%(actor)s invited you to %(title)s"),
     "idea_status": _l("%(actor)s changed the status of %(title)s"),
     "moderation": _l("%(actor)s reviewed your post %(title)s"),
+    "announcement": _l("%(actor)s asks you to read and acknowledge %(title)s"),
 }
 
 CHANNEL_NAMES = {

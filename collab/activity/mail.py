@@ -75,8 +75,17 @@ def configured() -> bool:
     return core_mail.configured()
 
 
-def _base_url() -> str:
-    return (current_app.config.get("BASE_URL") or "http://localhost:5000").rstrip("/")
+NO_BASE_URL = ("Links in notification email need the site's address: set COLLAB_BASE_URL to it (for "
+               "example https://collab.example.com). `collab serve` sets it from the address it serves on.")
+
+
+def base_url() -> str | None:
+    """The site's address for the links in email, or None when nothing says it: outside a request
+    only COLLAB_BASE_URL (which `collab serve` fills in) does, and a guess such as
+    http://localhost:5000 would put a wrong link and unsubscribe address in every mail, so then
+    no mail goes out (it waits in the database)."""
+    base = current_app.config.get("BASE_URL")
+    return base.rstrip("/") if base else None
 
 
 def _paths() -> tuple[str, str]:
@@ -89,7 +98,7 @@ def _line(n: Notification, actors: dict[int, str]) -> str:
 
 
 def _message(user: User, items: list[Notification], actors: dict[int, str], digest: bool) -> EmailMessage:
-    base = _base_url()
+    base = base_url() or ""
     unsub_path, open_path = _paths()
     kinds = sorted({n.kind for n in items})
     # One-click unsubscribe turns off every kind this mail is about.
@@ -294,6 +303,7 @@ class MailThread:
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="collab-mail", daemon=True)
         self.stamp = Path(app.instance_path) / "last-digest"
+        self._warned = False
 
     def start(self) -> MailThread:
         self.thread.start()
@@ -323,6 +333,11 @@ class MailThread:
             time.sleep(0.05)
             try:
                 with self.app.app_context():
+                    if not base_url():
+                        if not self._warned and configured():
+                            log.warning("no notification email is sent: %s", NO_BASE_URL)
+                            self._warned = True
+                        continue
                     send_now()
                     now = datetime.now(timezone.utc)
                     if self._digest_due(now):
@@ -345,4 +360,4 @@ def start_mail_thread(app) -> MailThread | None:
 
 
 __all__ = ["send_now", "send_digests", "unsubscribe_token", "read_unsubscribe_token", "start_mail_thread",
-           "install_mail_hooks", "configured", "OFF"]
+           "install_mail_hooks", "configured", "base_url", "NO_BASE_URL", "OFF"]

@@ -25,7 +25,7 @@ VERBS = ("created", "edited", "published", "replied", "answered", "commented", "
          "submitted", "accepted")
 # ... and why someone is told (notifications).
 KINDS = ("mention", "reply", "comment", "answer_accepted", "watched_edit", "topic_reply",
-         "join_request", "request_approved", "invitation", "idea_status", "moderation")
+         "join_request", "request_approved", "invitation", "idea_status", "moderation", "announcement")
 # How a person wants each kind delivered: in the app only, also by email at once, also in the
 # daily digest, or not at all.
 APP, EMAIL, DIGEST, OFF = "app", "email", "digest", "off"

@@ -37,6 +37,11 @@ def test_paths_follow_the_tree(tree, wiki):
     ("this | that", "cannot contain |"),
     ("faq", "“Home” has a subpage called “FAQ” already"),  # siblings, case-insensitively
     ("ＦＡＱ", "“Home” has a subpage called “FAQ” already"),  # full-width letters fold too
+    # punctuation alone names nothing (it got the addresses page-2, page-3 ...)
+    (".", "A title needs at least one letter, digit or Chinese character"),
+    ("..", "A title needs at least one letter, digit or Chinese character"),
+    ("-", "A title needs at least one letter, digit or Chinese character"),
+    ("- ? …", "A title needs at least one letter, digit or Chinese character"),
 ])
 def test_title_rules(community, people, client_for, tree, title, message):
     client = client_for(people["member"])
@@ -48,6 +53,8 @@ def test_title_rules(community, people, client_for, tree, title, message):
     ("产品设计 规范", "home/chan-pin-she-ji-gui-fan"),
     ("Release 🎉 party", "home/release-party"),
     ("🎉🎉", "home/page"),
+    ("1.", "home/1"),
+    ("文", "home/wen"),
     ("C++ & C#: notes", "home/c-c-notes"),
     ("x" * 200, "home/" + "x" * 64),
 ])
@@ -312,3 +319,11 @@ def test_a_hidden_page_keeps_its_place_in_the_tree(app, community, people, clien
     wiki.call("restore_page", tree["guides"], people["owner"])
     hidden = wiki.page(tree["style"])
     assert not hidden.is_deleted and hidden.moderation and hidden.path == "home/handbooks/style-guide"
+
+
+def test_rename_to_punctuation_alone_is_refused_with_what_was_typed(community, people, client_for, tree, wiki):
+    member = client_for(people["member"])
+    r = member.post(url(community, "home/guides", "rename"), data={"title": "..."})
+    page = text(r)
+    assert "A title needs at least one letter, digit or Chinese character" in page and 'value="..."' in page
+    assert wiki.page(tree["guides"]).path == "home/guides"
