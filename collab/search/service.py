@@ -398,14 +398,31 @@ def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
 
     def run():
         searcher = index.searcher()
+        analyzer = searcher.schema["title"].analyzer
         # Through the per-segment cache: the same first letters come from everyone who types.
-        results, _matched = segcache.search(searcher, q, limit=limit, restrict=segcache.mask_docs(searcher, mask))
-        return [
-            {"title": hit.get("title") or "", "type": hit["type"],
-             "type_label": types[hit["type"]].label_one() if hit["type"] in types else hit["type"],
-             "url": hit.get("url") or ""}
-            for hit in results
-        ]
+        restrict = segcache.mask_docs(searcher, mask)
+        rows, seen = [], set()
+        for _round in range(SUGGEST_ROUNDS):
+            results, matched = segcache.search(searcher, q, limit=2 * limit, restrict=restrict)
+            new = []
+            for hit in results:
+                item = _suggested_item(hit)
+                if item in seen:
+                    continue  # a topic's replies, a room's other messages: one row per item
+                seen.add(item)
+                new.append(item)
+                rows.append({"title": hit.get("title") or "", "type": hit["type"],
+                             "type_label": types[hit["type"]].label_one() if hit["type"] in types else hit["type"],
+                             "url": hit.get("url") or ""})
+                if len(rows) == limit:
+                    return rows
+            if not new or len(matched) <= results.scored_length():
+                break
+            # The next round leaves out every document of the items already shown.
+            shown = segcache.query_docs(searcher, Q.Or([_item_query(analyzer, item) for item in new]))
+            restrict = segcache.BitMask((restrict.bits if restrict is not None else 0) | shown,
+                                        searcher.doc_count_all())
+        return rows
 
     try:
         return run()
@@ -422,6 +439,25 @@ def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
                 except Exception:
                     log.exception("could not replace the damaged search index")
             return []
+
+
+SUGGEST_ROUNDS = 4  # searches for one type-ahead, each leaving out the items found before
+
+
+def _suggested_item(hit) -> tuple[str, str, str]:
+    """What one suggestion stands for: documents of one type, community and title (a forum
+    topic's posts, a chat room's messages) are one item."""
+    return hit["type"], hit.get("community") or "", hit.get("title") or ""
+
+
+def _item_query(analyzer, item: tuple[str, str, str]):
+    """The documents of one suggested item: its type, its community, every word of its title."""
+    kind, community, title = item
+    words = list(dict.fromkeys(t.text for t in analyzer(title)))
+    if not words:
+        return Q.NullQuery
+    clauses = [Q.Term("type", kind)] + ([Q.Term("community", community)] if community else [])
+    return Q.And(clauses + [Q.Term("title", w) for w in words])
 
 
 def _title_word(word: str):
