@@ -21,7 +21,7 @@ from communities.models import RESTRICTED, Community, Membership
 from . import facets, registry, segcache, snippets
 from .analysis import has_cjk, query_parts
 from .index import looks_damaged
-from .query import MAX_CLAUSES, MAX_QUERY, Parsed, clean_text, parse, text_query
+from .query import MAX_CLAUSES, MAX_QUERY, Parsed, clean_text, expand_prefixes, parse, text_query
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,23 @@ def _resolve_communities(user, names: list[str], notices: list[str]) -> list[str
     return ids
 
 
+def _resolve_author(name: str, notices: list[str]) -> list[str]:
+    """The usernames ``author:`` means: the person with that username, else everyone with that
+    display name (any case: author:王芳, author:"Ana Lima"). Nobody: the page says so (and the
+    name is still tried as a username, which documents of a removed account may carry)."""
+    from flask_babel import gettext as _
+
+    name = name.lower()
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == name)) is not None:
+        return [name]
+    found = db.session.scalars(select(User.username).where(
+        func.lower(User.display_name) == name).order_by(User.id).limit(20)).all()
+    found = [u.lower() for u in found if u]
+    if not found:
+        notices.append(_("Nobody is called “%(name)s”; author: takes a username or a full name.", name=name))
+    return found or [name]
+
+
 def build_filter(user, parsed: Parsed, filters: Filters, notices: list[str]):
     from flask_babel import gettext as _
 
@@ -152,7 +169,7 @@ def build_filter(user, parsed: Parsed, filters: Filters, notices: list[str]):
     if communities:
         clauses.append(Q.Or([Q.Term("community", c) for c in communities]))
     for a in ([filters.author.lower()] if filters.author else []) + parsed.authors:
-        clauses.append(Q.Term("author", a))
+        clauses.append(Q.Or([Q.Term("author", name) for name in _resolve_author(a, notices)]))
     for t in ([filters.tag.lower()] if filters.tag else []) + parsed.tags:
         clauses.append(Q.Term("tags", t))
     start, end = _parse_date(filters.date_from), _parse_date(filters.date_to)
@@ -172,7 +189,7 @@ def build_filter(user, parsed: Parsed, filters: Filters, notices: list[str]):
 def build_exclusions(user, parsed: Parsed, notices: list[str]):
     """-tag:x, -author:x, -type:x, -in:x as one query of what to leave out (None: nothing)."""
     clauses = [Q.Term("tags", t) for t in parsed.not_tags]
-    clauses += [Q.Term("author", a) for a in parsed.not_authors]
+    clauses += [Q.Term("author", name) for a in parsed.not_authors for name in _resolve_author(a, notices)]
     for t in parsed.not_types:
         st = registry.type_named(t)
         if st is not None:
@@ -199,6 +216,9 @@ def search(user, raw: str, filters: Filters | None = None, page: int = 1) -> Res
         res.notices.append(_("Only the first %(n)d characters of your search were used.", n=MAX_QUERY))
     if parsed.capped:
         res.notices.append(_("Only the first %(n)d words of your search were used.", n=MAX_CLAUSES))
+    if parsed.unknown_fields:
+        res.notices.append(_("%(fields)s is not a filter; the words after it were searched.",
+                             fields=", ".join(dict.fromkeys(parsed.unknown_fields))))
     for name in dict.fromkeys(parsed.empty_filters):
         res.notices.append(_("Write a value right after “%(filter)s”, without a space (like tag:python).",
                              filter=name))
@@ -247,8 +267,8 @@ def _mask(user, exclude):
 
 
 def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filters, raw: str) -> None:
-    q = text_query(parsed)
     searcher = index.searcher()
+    q = expand_prefixes(text_query(parsed), searcher)
     # The mask and the filter as document sets from the per-segment cache (segcache): Whoosh
     # would read every masked community's postings again on each search.
     restrict = segcache.mask_docs(searcher, _mask(user, exclude))
@@ -366,7 +386,7 @@ def _did_you_mean(searcher, raw: str, parsed: Parsed, *, allow, restrict, found:
     better = parse(fixed)
     if not better.must:
         return None
-    more = segcache.matching(searcher, text_query(better), allow=allow, restrict=restrict)
+    more = segcache.matching(searcher, expand_prefixes(text_query(better), searcher), allow=allow, restrict=restrict)
     return fixed if len(more) > found else None
 
 
