@@ -421,15 +421,16 @@ def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
         analyzer = searcher.schema["title"].analyzer
         # Through the per-segment cache: the same first letters come from everyone who types.
         restrict = segcache.mask_docs(searcher, mask)
-        rows, seen = [], set()
+        rows, seen, pages = [], set(), set()
         for _round in range(SUGGEST_ROUNDS):
             results, matched = segcache.search(searcher, q, limit=2 * limit, restrict=restrict)
             new = []
             for hit in results:
-                item = _suggested_item(hit)
-                if item in seen:
-                    continue  # a topic's replies, a room's other messages: one row per item
+                item, page = _suggested_item(hit), (hit.get("url") or "").split("#")[0]
+                if item in seen or page in pages:
+                    continue  # a topic's replies, a room's other messages, a post's comments: one row per item
                 seen.add(item)
+                pages.add(page)
                 new.append(item)
                 rows.append({"title": hit.get("title") or "", "type": hit["type"],
                              "type_label": types[hit["type"]].label_one() if hit["type"] in types else hit["type"],

@@ -11,6 +11,7 @@ def _suggest(client, q):
 
 
 def test_one_row_per_topic_and_per_room(app, make_user, make_community, client_for, index_now):
+    from blogs import services as blogs
     from collab.accounts.models import User
     from collab.chat import services as chat
     from communities.models import Community
@@ -26,6 +27,11 @@ def test_one_row_per_topic_and_per_room(app, make_user, make_community, client_f
             forums.reply(topic, me, body=f"reply {n}")
         for n in range(10):  # more distinct items than one row limit, each after the topic
             forums.create_topic(forum, me, title=f"Kafka partition {n}", body="other")
+        post = blogs.create_post(blogs.Blog(community=community), me, blogs.PostInput(
+            title="产品复盘 review", body="notes", action="publish"))
+        db.session.commit()
+        for n in range(2):
+            blogs.add_comment(blogs.Blog(community=community), post, me, f"comment {n}")
         db.session.commit()
         room = chat.default_room(db.session.get(Community, c.id))
         room_id = room.id
@@ -43,5 +49,6 @@ def test_one_row_per_topic_and_per_room(app, make_user, make_community, client_f
     rows = _suggest(client, "产品")
     assert rows.count(("#general · 产品设计 Product Design", "chat")) == 1, rows
     assert ("产品设计 Product Design", "community") in rows
+    assert [t for t, _kind in rows].count("产品复盘 review") == 1, rows  # the post, not also its comments
 
     assert _suggest(client_for(outsider), "kaf") == []  # a restricted community's topics stay hidden
