@@ -16,12 +16,79 @@ Two worker kinds:
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 
 from gunicorn.app.base import BaseApplication
 
 WORKERS = ("gthread", "gevent")
+
+# The longest request line (GET /search?q=... HTTP/1.1) served. The search box takes 2,000
+# characters, 18 kB as percent-encoded Chinese, and a link may carry more (the app reads the first
+# 2,000 and searches the first 500, saying so). gunicorn refuses lines over its
+# ``limit_request_line``, which it caps at 8,190 bytes (0 would mean no limit at all, letting one
+# connection send a line as long as it likes): its cap is raised to this bound.
+MAX_REQUEST_LINE = 64 * 1024
+
+
+def N_(message: str) -> str:  # marks a message for the catalog; translated where it is shown
+    return message
+
+
+TOO_LONG = N_("This web address is too long (over %(kb)d kB). Go back and search with fewer words.")
+
+
+@functools.cache
+def too_long_page() -> bytes:
+    """What a request line over MAX_REQUEST_LINE gets (before any request, so in every language
+    the site has, from the compiled catalogs)."""
+    import html
+    from pathlib import Path
+
+    from babel.support import Translations
+
+    folder = Path(__file__).parent / "translations"
+    texts = [TOO_LONG % {"kb": MAX_REQUEST_LINE // 1024}]
+    for locale in sorted(p.name for p in folder.iterdir() if (p / "LC_MESSAGES").is_dir()):
+        text = Translations.load(str(folder), [locale]).gettext(TOO_LONG) % {"kb": MAX_REQUEST_LINE // 1024}
+        if text not in texts:
+            texts.append(text)
+    body = "".join(f"<p>{html.escape(t)}</p>" for t in texts)
+    page = (f'<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" '
+            f'content="width=device-width, initial-scale=1"><title>414</title></head>'
+            f'<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; '
+            f'padding: 0 1rem; line-height: 1.5">{body}</body></html>').encode()
+    return (b"HTTP/1.1 414 URI Too Long\r\nConnection: close\r\nContent-Type: text/html; charset=utf-8\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(page)) + page
+
+
+def worker_class(kind: str) -> type:
+    """gunicorn's worker of that kind, answering a too long request line with ``too_long_page``."""
+    from gunicorn import util
+    from gunicorn.http.errors import LimitRequestLine
+    from gunicorn.http import message
+
+    if kind == "gevent":
+        from gunicorn.workers.ggevent import GeventWorker as base
+    elif kind == "gthread":
+        from gunicorn.workers.gthread import ThreadWorker as base
+    else:
+        raise ValueError(f"unknown worker {kind!r}: choose one of {', '.join(WORKERS)}")
+    message.MAX_REQUEST_LINE = max(message.MAX_REQUEST_LINE, MAX_REQUEST_LINE)
+
+    class Worker(base):
+        def handle_error(self, req, client, addr, exc):
+            if not isinstance(exc, LimitRequestLine):
+                return super().handle_error(req, client, addr, exc)
+            self.log.warning("Invalid request from ip=%s: %s", addr[0], exc)
+            try:
+                util.write_nonblock(client, too_long_page())
+            except Exception:
+                self.log.debug("Failed to send error message.")
+
+    Worker.__name__ = Worker.__qualname__ = f"Collab{base.__name__}"
+    return Worker
 
 
 def sign_in_hint(url: str) -> str:
@@ -101,14 +168,14 @@ def gunicorn_options(host: str, port: int, worker: str = "gevent", threads: int 
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": "collab",
+        "limit_request_line": MAX_REQUEST_LINE,
+        "worker_class": worker_class(worker),
     }
     if worker == "gevent":
         # Each open connection (a WebSocket too) is one greenlet; past this gunicorn stops accepting.
-        options.update(worker_class="gevent", worker_connections=connections)
-    elif worker == "gthread":
-        options.update(worker_class="gthread", threads=threads)
+        options.update(worker_connections=connections)
     else:
-        raise ValueError(f"unknown worker {worker!r}: choose one of {', '.join(WORKERS)}")
+        options.update(threads=threads)
     return options
 
 

@@ -5,24 +5,32 @@
     -word, -"p q"    must not match
     a OR b           either
     tag:x author:name in:community type:person   filters (-tag:x and so on leave those out)
+    stag*            words that start so (at least 2 letters before the star)
 
-Anything else, including unbalanced quotes, unknown ``field:`` prefixes, ``*`` and other
-punctuation, is searched as plain words. Whoosh's own query parser is never used.
+Anything else, including unbalanced quotes, other ``*`` and punctuation, is searched as plain
+words; an unknown ``field:`` prefix (title:staging) is left out and the words after it searched
+(the page says so). Whoosh's own query parser is never used.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from .analysis import STOP, query_parts
+from .analysis import STOP, has_cjk, query_parts
 
 MAX_QUERY = 500  # characters searched; the rest is ignored (and the person told)
 MAX_CLAUSES = 30  # words, phrases and parts of words searched; the rest is ignored (and told)
 MAX_PHRASE_TERMS = 32  # terms of one phrase or one run of Chinese (bigrams) that must line up
 FIELDS = ("title", "body")
 FILTER_FIELDS = {"tag", "tags", "author", "by", "in", "type", "is"}
+PREFIX_FIELD = "spell"  # unstemmed words of title and body: what a prefix (stag*) is looked up in
+MIN_PREFIX = 2  # letters before a trailing * for it to mean "starts with"
+PREFIX_WORDS = 30  # the most frequent words a prefix stands for (the rest are not searched)
+PREFIX_SCAN = 2000  # words read from the index per prefix to pick them from
+_PREFIX = re.compile(r"([^\W_]+)\*+$")
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))', re.U)
 
 
@@ -45,6 +53,7 @@ class Parsed:
     capped: bool = False  # more than MAX_CLAUSES clauses: the rest was ignored
     clauses: int = 0  # words, phrases and word parts searched (at most MAX_CLAUSES)
     empty_filters: list[str] = field(default_factory=list)  # "tag:" and the like without a value
+    unknown_fields: list[str] = field(default_factory=list)  # "title:" and the like: not filters, left out
 
     @property
     def has_text(self) -> bool:
@@ -120,7 +129,10 @@ def parse(raw: str) -> Parsed:
             p.empty_filters.append(bare.lower())  # "tag:" with nothing after it
             continue
         if fname and fname not in FILTER_FIELDS:
-            value = f"{fname} {value}"  # unknown field: just words
+            if fname.isalpha() and not value.startswith("/"):  # title:staging (not 10:30, http://)
+                p.unknown_fields.append(f"{fname}:")
+            else:
+                value = f"{fname} {value}"  # just words
             fname = ""
         if fname:
             value = value.strip().strip(",")
@@ -138,7 +150,12 @@ def parse(raw: str) -> Parsed:
         if quoted is None and value == "OR":
             join_next = bool(groups)
             continue
-        q, used, dropped = (_phrase_query if quoted is not None else _word_query)(value, MAX_CLAUSES - clauses)
+        prefix = _PREFIX.match(value) if quoted is None else None
+        if prefix and len(prefix.group(1)) >= MIN_PREFIX and not has_cjk(prefix.group(1)):
+            q, used, dropped = Q.Prefix(PREFIX_FIELD, prefix.group(1).lower()), 1, 0
+            value = ""  # no spelling offered for a part of a word
+        else:
+            q, used, dropped = (_phrase_query if quoted is not None else _word_query)(value, MAX_CLAUSES - clauses)
         if dropped:
             p.capped = True
         if q is None:
@@ -173,3 +190,27 @@ def text_query(p: Parsed):
     if p.must_not:
         base = Q.AndNot(base, Q.Or(p.must_not))
     return base
+
+
+def expand_prefixes(q, searcher):
+    """``q`` with each prefix (stag*) replaced by the words it stands for: the PREFIX_WORDS most
+    frequent of the first PREFIX_SCAN index words starting so, as the title and body index them
+    (stemmed), so a prefix costs about as much as a search for that many words."""
+    reader = searcher.reader()
+    analyzer = searcher.schema["body"].analyzer
+
+    def expand(node):
+        if not isinstance(node, Q.Prefix) or node.fieldname != PREFIX_FIELD:
+            return node
+        words = []
+        for word in reader.expand_prefix(PREFIX_FIELD, node.text):
+            words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
+            if len(words) >= PREFIX_SCAN:
+                break
+        words = heapq.nlargest(PREFIX_WORDS, words, key=lambda w: reader.doc_frequency(PREFIX_FIELD, w))
+        terms = sorted({t.text for w in words for t in analyzer(w)})
+        if not terms:
+            return Q.NullQuery
+        return Q.Or([Q.Term(f, t) for f in FIELDS for t in terms])
+
+    return q.accept(expand)

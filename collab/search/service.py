@@ -21,7 +21,7 @@ from communities.models import RESTRICTED, Community, Membership
 from . import facets, registry, segcache, snippets
 from .analysis import has_cjk, query_parts
 from .index import looks_damaged
-from .query import MAX_CLAUSES, MAX_QUERY, Parsed, clean_text, parse, text_query
+from .query import MAX_CLAUSES, MAX_QUERY, Parsed, clean_text, expand_prefixes, parse, text_query
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,23 @@ def _resolve_communities(user, names: list[str], notices: list[str]) -> list[str
     return ids
 
 
+def _resolve_author(name: str, notices: list[str]) -> list[str]:
+    """The usernames ``author:`` means: the person with that username, else everyone with that
+    display name (any case: author:王芳, author:"Ana Lima"). Nobody: the page says so (and the
+    name is still tried as a username, which documents of a removed account may carry)."""
+    from flask_babel import gettext as _
+
+    name = name.lower()
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == name)) is not None:
+        return [name]
+    found = db.session.scalars(select(User.username).where(
+        func.lower(User.display_name) == name).order_by(User.id).limit(20)).all()
+    found = [u.lower() for u in found if u]
+    if not found:
+        notices.append(_("Nobody is called “%(name)s”; author: takes a username or a full name.", name=name))
+    return found or [name]
+
+
 def build_filter(user, parsed: Parsed, filters: Filters, notices: list[str]):
     from flask_babel import gettext as _
 
@@ -152,7 +169,7 @@ def build_filter(user, parsed: Parsed, filters: Filters, notices: list[str]):
     if communities:
         clauses.append(Q.Or([Q.Term("community", c) for c in communities]))
     for a in ([filters.author.lower()] if filters.author else []) + parsed.authors:
-        clauses.append(Q.Term("author", a))
+        clauses.append(Q.Or([Q.Term("author", name) for name in _resolve_author(a, notices)]))
     for t in ([filters.tag.lower()] if filters.tag else []) + parsed.tags:
         clauses.append(Q.Term("tags", t))
     start, end = _parse_date(filters.date_from), _parse_date(filters.date_to)
@@ -172,7 +189,7 @@ def build_filter(user, parsed: Parsed, filters: Filters, notices: list[str]):
 def build_exclusions(user, parsed: Parsed, notices: list[str]):
     """-tag:x, -author:x, -type:x, -in:x as one query of what to leave out (None: nothing)."""
     clauses = [Q.Term("tags", t) for t in parsed.not_tags]
-    clauses += [Q.Term("author", a) for a in parsed.not_authors]
+    clauses += [Q.Term("author", name) for a in parsed.not_authors for name in _resolve_author(a, notices)]
     for t in parsed.not_types:
         st = registry.type_named(t)
         if st is not None:
@@ -199,6 +216,9 @@ def search(user, raw: str, filters: Filters | None = None, page: int = 1) -> Res
         res.notices.append(_("Only the first %(n)d characters of your search were used.", n=MAX_QUERY))
     if parsed.capped:
         res.notices.append(_("Only the first %(n)d words of your search were used.", n=MAX_CLAUSES))
+    if parsed.unknown_fields:
+        res.notices.append(_("%(fields)s is not a filter; the words after it were searched.",
+                             fields=", ".join(dict.fromkeys(parsed.unknown_fields))))
     for name in dict.fromkeys(parsed.empty_filters):
         res.notices.append(_("Write a value right after “%(filter)s”, without a space (like tag:python).",
                              filter=name))
@@ -247,8 +267,8 @@ def _mask(user, exclude):
 
 
 def _run(index, user, res: Results, parsed: Parsed, filt, exclude, filters: Filters, raw: str) -> None:
-    q = text_query(parsed)
     searcher = index.searcher()
+    q = expand_prefixes(text_query(parsed), searcher)
     # The mask and the filter as document sets from the per-segment cache (segcache): Whoosh
     # would read every masked community's postings again on each search.
     restrict = segcache.mask_docs(searcher, _mask(user, exclude))
@@ -366,7 +386,7 @@ def _did_you_mean(searcher, raw: str, parsed: Parsed, *, allow, restrict, found:
     better = parse(fixed)
     if not better.must:
         return None
-    more = segcache.matching(searcher, text_query(better), allow=allow, restrict=restrict)
+    more = segcache.matching(searcher, expand_prefixes(text_query(better), searcher), allow=allow, restrict=restrict)
     return fixed if len(more) > found else None
 
 
@@ -398,14 +418,32 @@ def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
 
     def run():
         searcher = index.searcher()
+        analyzer = searcher.schema["title"].analyzer
         # Through the per-segment cache: the same first letters come from everyone who types.
-        results, _matched = segcache.search(searcher, q, limit=limit, restrict=segcache.mask_docs(searcher, mask))
-        return [
-            {"title": hit.get("title") or "", "type": hit["type"],
-             "type_label": types[hit["type"]].label_one() if hit["type"] in types else hit["type"],
-             "url": hit.get("url") or ""}
-            for hit in results
-        ]
+        restrict = segcache.mask_docs(searcher, mask)
+        rows, seen, pages = [], set(), set()
+        for _round in range(SUGGEST_ROUNDS):
+            results, matched = segcache.search(searcher, q, limit=2 * limit, restrict=restrict)
+            new = []
+            for hit in results:
+                item, page = _suggested_item(hit), (hit.get("url") or "").split("#")[0]
+                if item in seen or page in pages:
+                    continue  # a topic's replies, a room's other messages, a post's comments: one row per item
+                seen.add(item)
+                pages.add(page)
+                new.append(item)
+                rows.append({"title": hit.get("title") or "", "type": hit["type"],
+                             "type_label": types[hit["type"]].label_one() if hit["type"] in types else hit["type"],
+                             "url": hit.get("url") or ""})
+                if len(rows) == limit:
+                    return rows
+            if not new or len(matched) <= results.scored_length():
+                break
+            # The next round leaves out every document of the items already shown.
+            shown = segcache.query_docs(searcher, Q.Or([_item_query(analyzer, item) for item in new]))
+            restrict = segcache.BitMask((restrict.bits if restrict is not None else 0) | shown,
+                                        searcher.doc_count_all())
+        return rows
 
     try:
         return run()
@@ -422,6 +460,25 @@ def suggest(user, prefix: str, limit: int = 8) -> list[dict]:
                 except Exception:
                     log.exception("could not replace the damaged search index")
             return []
+
+
+SUGGEST_ROUNDS = 4  # searches for one type-ahead, each leaving out the items found before
+
+
+def _suggested_item(hit) -> tuple[str, str, str]:
+    """What one suggestion stands for: documents of one type, community and title (a forum
+    topic's posts, a chat room's messages) are one item."""
+    return hit["type"], hit.get("community") or "", hit.get("title") or ""
+
+
+def _item_query(analyzer, item: tuple[str, str, str]):
+    """The documents of one suggested item: its type, its community, every word of its title."""
+    kind, community, title = item
+    words = list(dict.fromkeys(t.text for t in analyzer(title)))
+    if not words:
+        return Q.NullQuery
+    clauses = [Q.Term("type", kind)] + ([Q.Term("community", community)] if community else [])
+    return Q.And(clauses + [Q.Term("title", w) for w in words])
 
 
 def _title_word(word: str):

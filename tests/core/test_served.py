@@ -1,5 +1,6 @@
 """The real server (`collab serve`: gunicorn, threaded worker) carries pages and Socket.IO over
-WebSocket; signed-in sockets connect, anonymous ones are refused."""
+WebSocket; signed-in sockets connect, anonymous ones are refused. A search of 10,000 characters in
+the address reaches the app; an address past any sensible length gets a clear message."""
 from __future__ import annotations
 
 import re
@@ -38,6 +39,13 @@ def test_pages_and_websockets_through_gunicorn(served):
     assert "First run: open" in log and "/register" in log
     session = _register(served, "ana")
     assert "Welcome" in session.get(served.url + "/", timeout=10).text
+
+    for q in ("x" * 10_000, "设计" * 450):  # 10 kB, and 900 Chinese characters percent-encoded (8 kB)
+        r = session.get(served.url + "/search", params={"q": q}, timeout=30)
+        assert r.status_code == 200 and "Only the first 500 characters of your search were used" in r.text
+    r = session.get(served.url + "/search", params={"q": "x" * 70_000}, timeout=30)
+    assert r.status_code == 414 and "This web address is too long (over 64 kB)" in r.text
+    assert "网址太长" in r.text and "gunicorn" not in r.text.lower()
 
     cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
     client = socketio.Client(reconnection=False)

@@ -24,6 +24,7 @@ TRUNCATED = f"Only the first {MAX_QUERY} characters of your search were used"
 CAPPED = f"Only the first {MAX_CLAUSES} words of your search were used"
 EMPTY_FILTER = "Write a value right after"
 NO_MATCH = "Nothing you can see matches"
+NOT_A_FILTER = "is not a filter; the words after it were searched"
 HANDBOOK = "Quokka Handbook"
 
 TWO_THOUSAND_CLAUSES = " OR ".join(f"w{i}" for i in range(2000))
@@ -41,16 +42,17 @@ BAD_QUERIES = [
     ("star", "*", [NOTHING], []),
     ("question-mark", "?", [NOTHING], []),
     ("star-star", "*:*", [NOTHING], []),
-    ("wildcard-word", "quok*", [], None),  # * is punctuation: the word "quok"
+    ("wildcard-word", "quok*", [], [HANDBOOK]),  # words that start with "quok"
+    ("wildcard-one-letter", "q*", [], None),  # too short a start: the word "q"
     ("fuzzy-syntax", "quokka~2", [], None),  # the words "quokka 2"
     ("boost-syntax", "quokka^10", [], None),
-    ("unknown-field", "nosuchfield:quokka", [NO_MATCH], []),  # searched as the words "nosuchfield quokka"
+    ("unknown-field", "nosuchfield:quokka", [NOT_A_FILTER], [HANDBOOK]),  # searched as the word "quokka"
     ("unknown-field-value-only", "title:quokka handbook", [], None),
     ("tag-empty", "tag:", [EMPTY_FILTER, NOTHING], []),
     ("tag-empty-quoted", 'tag:""', [EMPTY_FILTER, NOTHING], []),
     ("author-empty-with-word", "author: quokka", [EMPTY_FILTER], [HANDBOOK]),
     ("in-empty", "in:", [EMPTY_FILTER], []),
-    ("huge-range", "created:[19000101 TO 29991231]", [NO_MATCH], []),
+    ("huge-range", "created:[19000101 TO 29991231]", [NOT_A_FILTER], []),
     ("huge-range-braces", "updated:{0 TO 99999999999999999999}", [], None),
     ("quote-alone", '"', [NOTHING], []),
     ("two-quotes", '""', [NOTHING], []),
