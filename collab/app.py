@@ -256,6 +256,13 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["html"] = safe
     app.jinja_env.filters["excerpt"] = plain_excerpt
 
+    def scoped_search(*args, **kwargs):
+        """macros.html's search box of one community or tool, as a global: a template that shows it
+        on every page (the wiki's) need not import macros.html on every render."""
+        return app.jinja_env.get_template("macros.html").module.scoped_search(*args, **kwargs)
+
+    app.jinja_env.globals["scoped_search"] = scoped_search
+
     from collab import timefmt
 
     @app.template_filter("datetime")
